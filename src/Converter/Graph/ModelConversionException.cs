@@ -1,0 +1,9 @@
+namespace ZilOnnx.Converter.Graph;
+
+/// <summary>The model is valid ONNX but cannot be mapped onto a PCN; lists every problem found.</summary>
+public sealed class ModelConversionException(string file, IReadOnlyList<string> problems)
+    : Exception($"{file}: " + (problems.Count == 1 ? problems[0] : $"{problems.Count} problems:\n  " + string.Join("\n  ", problems)))
+{
+    public string File { get; } = file;
+    public IReadOnlyList<string> Problems { get; } = problems;
+}

@@ -1,0 +1,48 @@
+using ZilOnnx.Converter.Onnx.Proto;
+
+namespace ZilOnnx.Converter.Graph;
+
+/// <summary>
+/// The predictive-coding network that overlays an ONNX graph: one vertex per data-dependent tensor (plus the
+/// identity vertices levelling adds), the trainable initializers, and the Z-IL schedule d(v).
+/// </summary>
+public sealed class PcGraph
+{
+    internal PcGraph(ModelProto model, string file, int opset, IReadOnlyList<Vertex> vertices, IReadOnlyList<Parameter> parameters,
+        IReadOnlyDictionary<string, Operand> graphOutputs, Vertex trainingOutput, bool levelled)
+    {
+        Model = model;
+        File = file;
+        Opset = opset;
+        Vertices = vertices;
+        Parameters = parameters;
+        GraphOutputs = graphOutputs;
+        TrainingOutput = trainingOutput;
+        Levelled = levelled;
+    }
+
+    /// <summary>The ONNX model as loaded; export writes it back with new initializer values.</summary>
+    public ModelProto Model { get; }
+    public string File { get; }
+    public int Opset { get; }
+
+    /// <summary>All vertices in topological order, data inputs first.</summary>
+    public IReadOnlyList<Vertex> Vertices { get; }
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Each ONNX graph output and what produces it.</summary>
+    public IReadOnlyDictionary<string, Operand> GraphOutputs { get; }
+
+    /// <summary>The vertex the loss is applied to (the logits before a final Softmax when training with ce).</summary>
+    public Vertex TrainingOutput { get; }
+
+    public bool Levelled { get; }
+
+    public IEnumerable<Vertex> DataInputs => Vertices.Where(v => v.Kind == VertexKind.DataInput);
+
+    /// <summary>The depth of the graph: the number of Z-IL inference steps is MaxDepth + 1.</summary>
+    public int MaxDepth => Vertices.Where(IsFree).Max(v => v.Depth);
+
+    /// <summary>A vertex whose value node is relaxed: computed, and on a path to the training output.</summary>
+    public static bool IsFree(Vertex v) => v.Kind != VertexKind.DataInput && v.ReachesOutput;
+}

@@ -1,0 +1,161 @@
+using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Converter.Onnx.Proto;
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Converter.Tensors;
+
+namespace ZilOnnx.Converter.Graph;
+
+/// <summary>
+/// Maps a validated ONNX model onto a <see cref="PcGraph"/>: classifies every tensor as data-dependent
+/// (a vertex), trainable (a parameter, possibly behind a parameter-only chain) or static (evaluated once),
+/// then computes the schedule d(v) and levels the graph.
+/// </summary>
+public sealed class PcGraphBuilder(OperatorRegistry registry)
+{
+    public static PcGraph Build(ModelProto model, string file, PcGraphOptions? options = null) =>
+        new PcGraphBuilder(OperatorRegistry.Default).BuildGraph(model, file, options ?? new PcGraphOptions());
+
+    public PcGraph BuildGraph(ModelProto model, string file, PcGraphOptions options)
+    {
+        var graph = model.Graph;
+        int opset = DefaultOpset(model, file);
+        var nodes = OnnxModelValidator.TopologicalOrder(graph, file);
+        RejectUnsupported(nodes, opset, file);
+
+        var scope = new Scope(graph, file);
+        var vertices = new List<Vertex>();
+        foreach (var input in graph.Input.Where(i => !scope.IsInitializer(i.Name)))
+        {
+            var v = new Vertex(input.Name, input.Name, new DataInputSpec(input.Name), [], VertexKind.DataInput);
+            vertices.Add(v);
+            scope.Define(input.Name, new Operand.FromVertex(v));
+        }
+        foreach (var node in nodes)
+            MapNode(node, opset, scope, vertices, file);
+
+        var outputs = graph.Output.ToDictionary(o => o.Name, o => scope.Lookup(o.Name, InputRole.Differentiable));
+        Vertex trainingOutput = ChooseTrainingOutput(outputs, options, file);
+        Schedule.AssignDepths(vertices, trainingOutput);
+        if (options.Levelling) vertices = Schedule.Level(vertices);
+        for (int i = 0; i < vertices.Count; i++) vertices[i].Index = i;
+        var parameters = scope.Parameters.Where(p => p.Readers.Count > 0).ToList();
+        return new PcGraph(model, file, opset, vertices, parameters, outputs, trainingOutput, options.Levelling);
+    }
+
+    private static int DefaultOpset(ModelProto model, string file)
+    {
+        var import = model.OpsetImport.FirstOrDefault(o => OperatorRegistry.NormalizeDomain(o.Domain) == "");
+        int opset = import == null ? 0 : (int)import.Version;
+        if (opset < OperatorRegistry.MinOpset || opset > OperatorRegistry.MaxOpset)
+            throw new ModelConversionException(file,
+                [$"default-domain opset {opset} is outside the supported range {OperatorRegistry.MinOpset}..{OperatorRegistry.MaxOpset}"]);
+        return opset;
+    }
+
+    /// <summary>Lists every node the registry cannot map at once, so a user sees the whole gap in one run.</summary>
+    private void RejectUnsupported(IEnumerable<NodeProto> nodes, int opset, string file)
+    {
+        var problems = nodes
+            .Where(n => registry.Resolve(n.Domain, n.OpType, opset) == null)
+            .Select(n => $"node '{n.Name}' ({(n.Domain is "" ? "" : n.Domain + ".")}{n.OpType}, opset {opset}): operator not supported")
+            .ToList();
+        if (problems.Count > 0) throw new ModelConversionException(file, problems);
+    }
+
+    private static void MapNode(NodeProto node, int opset, Scope scope, List<Vertex> vertices, string file)
+    {
+        var (mapping, since) = OperatorRegistry.Default.Resolve(node.Domain, node.OpType, opset)!.Value;
+        var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
+        var context = new NodeContext(node, opset, since, operands, file);
+
+        bool readsData = operands.Any(o => o is Operand.FromVertex);
+        bool readsParameter = operands.Any(o => o is Operand.FromParameter);
+        if (!readsData && !readsParameter)
+        {
+            if (mapping is not IStaticEvaluation evaluation)
+                throw context.Fail("all inputs are constant, but this operator cannot be evaluated at conversion time");
+            var values = operands.Select(o => (o as Operand.FromConstant)?.Value).ToList();
+            scope.Define(node.Output[0], new Operand.FromConstant(evaluation.EvaluateStatic(context, values)));
+            RejectReadOutputs(node, 1, scope, context);
+            return;
+        }
+
+        OpSpec spec = mapping.Map(context);
+        if (!readsData)
+        {
+            if (mapping is not IParameterTransform)
+                throw context.Fail("computes from trainable initializers only; this operator is not supported as a parameter transform");
+            var parameterOperand = operands.OfType<Operand.FromParameter>().ToList();
+            if (parameterOperand.Count != 1 || operands[0] is not Operand.FromParameter source)
+                throw context.Fail("a parameter transform must read exactly one initializer, as its first input");
+            var others = operands.Skip(1).ToList();
+            scope.Define(node.Output[0], new Operand.FromParameter(source.View.Then(new ParameterTransform(node.Name, spec, others))));
+        }
+        else
+        {
+            var vertex = new Vertex(node.Output[0], node.Name, spec, operands);
+            foreach (var view in operands.OfType<Operand.FromParameter>()) view.View.Root.Readers.Add(vertex);
+            vertices.Add(vertex);
+            scope.Define(node.Output[0], new Operand.FromVertex(vertex));
+        }
+        RejectReadOutputs(node, mapping.DataOutputs, scope, context);
+    }
+
+    /// <summary>Optional outputs a mapping does not produce (MaxPool indices, Dropout mask) must not be read.</summary>
+    private static void RejectReadOutputs(NodeProto node, int produced, Scope scope, NodeContext context)
+    {
+        for (int i = produced; i < node.Output.Count; i++)
+            if (node.Output[i] != "") scope.MarkUnavailable(node.Output[i], context.Describe + $" output {i}");
+    }
+
+    private static Vertex ChooseTrainingOutput(Dictionary<string, Operand> outputs, PcGraphOptions options, string file)
+    {
+        string name = options.OutputName ?? outputs.Keys.First();
+        if (!outputs.TryGetValue(name, out var operand))
+            throw new ModelConversionException(file, [$"graph output '{name}' does not exist (outputs: {string.Join(", ", outputs.Keys)})"]);
+        if (operand is not Operand.FromVertex { Source: var output } || output.Kind == VertexKind.DataInput)
+            throw new ModelConversionException(file, [$"graph output '{name}' does not depend on the data input through any operator"]);
+        if (options.TrainOnLogits && output.Op is SoftmaxSpec && output.Operands[0] is Operand.FromVertex { Source: var logits })
+            return logits;
+        return output;
+    }
+
+    /// <summary>What each tensor name resolves to while nodes are mapped in topological order.</summary>
+    private sealed class Scope
+    {
+        private readonly Dictionary<string, TensorProto> _initializers;
+        private readonly Dictionary<string, Operand> _defined = [];
+        private readonly Dictionary<string, string> _unavailable = [];
+        private readonly Dictionary<string, Parameter> _parameters = [];
+        private readonly string _file;
+
+        public Scope(GraphProto graph, string file)
+        {
+            _initializers = graph.Initializer.ToDictionary(t => t.Name);
+            _file = file;
+        }
+
+        public IEnumerable<Parameter> Parameters => _parameters.Values;
+
+        public bool IsInitializer(string name) => _initializers.ContainsKey(name);
+
+        public void Define(string name, Operand operand) => _defined[name] = operand;
+
+        public void MarkUnavailable(string name, string producer) => _unavailable[name] = producer;
+
+        public Operand Lookup(string name, InputRole role)
+        {
+            if (name == "") return Operand.Absent.Instance;
+            if (_unavailable.TryGetValue(name, out var producer))
+                throw new ModelConversionException(_file, [$"'{name}' ({producer}) is read, but this output is not supported"]);
+            if (_defined.TryGetValue(name, out var operand)) return operand;
+            if (!_initializers.TryGetValue(name, out var proto))
+                throw new ModelConversionException(_file, [$"'{name}' is read but never defined"]);
+            var value = TensorCodec.Decode(proto, _file);
+            if (role != InputRole.Differentiable || !value.IsFloatingPoint) return new Operand.FromConstant(value);
+            if (!_parameters.TryGetValue(name, out var parameter))
+                _parameters[name] = parameter = new Parameter(name, value);
+            return new Operand.FromParameter(ParameterView.Direct(parameter));
+        }
+    }
+}

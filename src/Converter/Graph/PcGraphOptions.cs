@@ -1,0 +1,17 @@
+namespace ZilOnnx.Converter.Graph;
+
+/// <summary>Choices that shape the PCN built from one ONNX graph.</summary>
+public sealed record PcGraphOptions
+{
+    /// <summary>
+    /// Train on the logits before a final Softmax/LogSoftmax (the `ce` loss applies its own softmax); the
+    /// exported graph keeps the node either way.
+    /// </summary>
+    public bool TrainOnLogits { get; init; }
+
+    /// <summary>Insert identity vertices so every path to the output has one length (zil.md rule 2). Off only for ablations.</summary>
+    public bool Levelling { get; init; } = true;
+
+    /// <summary>The graph output to train; null means the first.</summary>
+    public string? OutputName { get; init; }
+}

@@ -1,0 +1,62 @@
+namespace ZilOnnx.Converter.Graph;
+
+/// <summary>
+/// The Z-IL schedule (zil.md C2): d(v) is the number of value-node hops from v to the training output, and
+/// levelling (rule 2) makes that number the same along every path.
+/// </summary>
+public static class Schedule
+{
+    /// <summary>Sets d(v) to the longest path from v to the output; vertices that do not reach it get -1.</summary>
+    public static void AssignDepths(IReadOnlyList<Vertex> topological, Vertex output)
+    {
+        foreach (var v in topological) v.Depth = -1;
+        output.Depth = 0;
+        for (int i = topological.Count - 1; i >= 0; i--)
+        {
+            var consumer = topological[i];
+            if (!consumer.ReachesOutput) continue;
+            foreach (var source in consumer.VertexInputs)
+                source.Depth = Math.Max(source.Depth, consumer.Depth + 1);
+        }
+    }
+
+    /// <summary>
+    /// Returns the vertex list with identity vertices inserted on every edge u -> c where d(u) > d(c) + 1, so
+    /// that c reads a copy of u whose depth is d(c) + 1. The copies of one source form a single chain that
+    /// consumers at different depths tap at their own level.
+    /// </summary>
+    public static List<Vertex> Level(IReadOnlyList<Vertex> topological)
+    {
+        var chains = new Dictionary<Vertex, List<Vertex>>();
+        foreach (var consumer in topological.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput))
+        {
+            for (int slot = 0; slot < consumer.Operands.Count; slot++)
+            {
+                if (consumer.Operands[slot] is not Operand.FromVertex { Source: var source }) continue;
+                if (source.Kind == VertexKind.DataInput || source.Depth <= consumer.Depth + 1) continue;
+                consumer.Operands[slot] = new Operand.FromVertex(ChainLink(chains, source, consumer.Depth + 1));
+            }
+        }
+        var result = new List<Vertex>();
+        foreach (var v in topological)
+        {
+            result.Add(v);
+            if (chains.TryGetValue(v, out var chain)) result.AddRange(chain);
+        }
+        return result;
+    }
+
+    private static Vertex ChainLink(Dictionary<Vertex, List<Vertex>> chains, Vertex source, int depth)
+    {
+        if (!chains.TryGetValue(source, out var chain)) chains[source] = chain = [];
+        // chain[k] has depth source.Depth - 1 - k; extend it down to the requested depth.
+        while (source.Depth - chain.Count > depth)
+        {
+            var previous = chain.Count == 0 ? source : chain[^1];
+            var link = new Vertex($"{source.Name}#level{chain.Count + 1}", $"levelling of '{source.Name}'", IdentitySpec.Instance,
+                [new Operand.FromVertex(previous)], VertexKind.Levelling) { Depth = previous.Depth - 1 };
+            chain.Add(link);
+        }
+        return chain[source.Depth - 1 - depth];
+    }
+}

@@ -1,0 +1,47 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Tensors;
+
+namespace ZilOnnx.Converter.Ops;
+
+/// <summary>How the graph builder treats a float initializer read by an input slot.</summary>
+public enum InputRole
+{
+    /// <summary>Differentiable: an initializer here is a trainable parameter; a data tensor is a vertex.</summary>
+    Differentiable,
+    /// <summary>A float tensor that is read but never trained (BatchNormalization's running statistics).</summary>
+    Frozen,
+    /// <summary>Must be known at conversion time (shapes, pads, ratios).</summary>
+    Static,
+}
+
+/// <summary>
+/// One ONNX operator family: a pure function from a node to a PCN prediction function, with the spec's
+/// attribute defaults, plus what the graph builder needs to know about its inputs.
+/// </summary>
+public interface IOperatorMapping
+{
+    string Domain => "";
+    string OpType { get; }
+
+    /// <summary>The operator's since-versions in the default opset (sorted); the model's opset picks one.</summary>
+    IReadOnlyList<int> SinceVersions { get; }
+
+    InputRole RoleOf(int inputIndex, int sinceVersion) => InputRole.Differentiable;
+
+    /// <summary>Resolves attributes and static inputs into the spec the trainer's kernel runs.</summary>
+    OpSpec Map(NodeContext node);
+
+    /// <summary>Outputs beyond the first that a model may read (most operators have one data output).</summary>
+    int DataOutputs => 1;
+}
+
+/// <summary>An operator that can be evaluated once, at conversion time, when all its inputs are constant.</summary>
+public interface IStaticEvaluation
+{
+    HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs);
+}
+
+/// <summary>An operator that may sit between an initializer and its reader without making the result data-dependent.</summary>
+public interface IParameterTransform
+{
+}

@@ -1,0 +1,22 @@
+using ZilOnnx.Converter.Graph;
+
+namespace ZilOnnx.Converter.Ops;
+
+/// <summary>Matrix product with NumPy semantics (batched, broadcasting, 1-D operands promoted).</summary>
+public sealed record MatMulSpec : OpSpec
+{
+    public static readonly MatMulSpec Instance = new();
+    public override string OpType => "MatMul";
+}
+
+public sealed class MatMulMapping : IOperatorMapping
+{
+    public string OpType => "MatMul";
+    public IReadOnlyList<int> SinceVersions { get; } = [1, 9, 13];
+
+    public OpSpec Map(NodeContext node)
+    {
+        node.Attributes.RejectUnknown();
+        return MatMulSpec.Instance;
+    }
+}

@@ -1,0 +1,51 @@
+namespace ZilOnnx.Converter.Ops;
+
+/// <summary>
+/// The one list of supported operators, keyed by (domain, op type); each mapping names its since-versions
+/// and the model's opset selects the version in force.
+/// </summary>
+public sealed class OperatorRegistry
+{
+    public const int MinOpset = 7;
+    public const int MaxOpset = 21;
+
+    public static OperatorRegistry Default { get; } = new(
+    [
+        new ConvMapping(),
+        new GemmMapping(),
+        new MatMulMapping(),
+        new AddMapping(),
+        new ActivationMapping(Activation.Relu, 1, 6, 13, 14),
+        new ActivationMapping(Activation.Sigmoid, 1, 6, 13),
+        new ActivationMapping(Activation.Tanh, 1, 6, 13),
+        new PoolMapping(PoolKind.Max),
+        new PoolMapping(PoolKind.Average),
+        new GlobalAveragePoolMapping(),
+        new FlattenMapping(),
+        new ReshapeMapping(),
+        new IdentityMapping(),
+        new DropoutMapping(),
+        new BatchNormalizationMapping(),
+        new PadMapping(),
+        new ConstantMapping(),
+        new SoftmaxMapping(log: false),
+        new SoftmaxMapping(log: true),
+    ]);
+
+    private readonly Dictionary<(string Domain, string OpType), IOperatorMapping> _mappings;
+
+    public OperatorRegistry(IEnumerable<IOperatorMapping> mappings) =>
+        _mappings = mappings.ToDictionary(m => (NormalizeDomain(m.Domain), m.OpType));
+
+    public IEnumerable<IOperatorMapping> All => _mappings.Values.OrderBy(m => m.OpType, StringComparer.Ordinal);
+
+    /// <summary>The mapping and the since-version in force at the given opset, or null when unsupported.</summary>
+    public (IOperatorMapping Mapping, int SinceVersion)? Resolve(string domain, string opType, int opset)
+    {
+        if (!_mappings.TryGetValue((NormalizeDomain(domain), opType), out var mapping)) return null;
+        int since = mapping.SinceVersions.Where(v => v <= opset).DefaultIfEmpty(-1).Max();
+        return since < 0 ? null : (mapping, since);
+    }
+
+    public static string NormalizeDomain(string domain) => domain is "" or "ai.onnx" ? "" : domain;
+}

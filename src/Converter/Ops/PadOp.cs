@@ -1,0 +1,60 @@
+using ZilOnnx.Converter.Graph;
+
+namespace ZilOnnx.Converter.Ops;
+
+/// <summary>
+/// Constant-mode padding. <see cref="Pads"/> are [begin..., end...] for the axes in <see cref="Axes"/> (all axes
+/// when null); negative values crop.
+/// </summary>
+public sealed record PadSpec(long[] Pads, double Value, long[]? Axes) : OpSpec
+{
+    public override string OpType => "Pad";
+
+    /// <summary>Pads as [begin..., end...] over every axis of an input of the given rank.</summary>
+    public long[] ForRank(int rank)
+    {
+        long[] axes = Axes ?? Enumerable.Range(0, rank).Select(i => (long)i).ToArray();
+        if (Pads.Length != 2 * axes.Length)
+            throw new ArgumentException($"Pad: {Pads.Length} pads for {axes.Length} axes (expected {2 * axes.Length})");
+        var full = new long[2 * rank];
+        for (int i = 0; i < axes.Length; i++)
+        {
+            long axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+            if (axis < 0 || axis >= rank) throw new ArgumentException($"Pad: axis {axes[i]} is out of range for rank {rank}");
+            full[axis] = Pads[i];
+            full[axis + rank] = Pads[i + axes.Length];
+        }
+        return full;
+    }
+}
+
+public sealed class PadMapping : IOperatorMapping
+{
+    public string OpType => "Pad";
+    public IReadOnlyList<int> SinceVersions { get; } = [1, 2, 11, 13, 18, 19, 21];
+
+    public InputRole RoleOf(int inputIndex, int sinceVersion) => inputIndex == 0 ? InputRole.Differentiable : InputRole.Static;
+
+    public OpSpec Map(NodeContext node)
+    {
+        var a = node.Attributes;
+        string mode = a.String("mode", "constant");
+        if (mode != "constant")
+            throw node.Fail($"mode '{mode}' is not supported (only 'constant')");
+        PadSpec spec;
+        if (node.SinceVersion < 11)
+        {
+            long[] pads = a.Ints("pads") ?? a.Ints("paddings") ?? throw node.Fail("'pads' is required");
+            spec = new PadSpec(pads, a.Float("value", 0f), null);
+        }
+        else
+        {
+            long[] pads = (node.StaticInput(1) ?? throw node.Fail("input 'pads' is required")).ToInt64Array();
+            double value = node.StaticInput(2) is { } v ? (v.Count == 1 ? v.Values[0] : throw node.Fail("constant_value must hold one value")) : 0.0;
+            long[]? axes = node.SinceVersion >= 18 ? node.StaticInput(3)?.ToInt64Array() : null;
+            spec = new PadSpec(pads, value, axes);
+        }
+        a.RejectUnknown();
+        return spec;
+    }
+}

@@ -1,0 +1,61 @@
+using ZilOnnx.Converter.Graph;
+
+namespace ZilOnnx.Converter.Ops;
+
+public enum PoolKind { Max, Average }
+
+/// <summary>
+/// 2-D MaxPool or AveragePool. For AveragePool, <see cref="CountIncludePad"/> decides whether padded cells
+/// count in the divisor; cells beyond the padded input that ceil_mode adds never count.
+/// </summary>
+public sealed record PoolSpec(PoolKind Kind, long[] KernelShape, long[] Strides, long[] Dilations, SpatialPadding Padding,
+    bool CeilMode, bool CountIncludePad) : OpSpec
+{
+    public override string OpType => Kind == PoolKind.Max ? "MaxPool" : "AveragePool";
+}
+
+public sealed class PoolMapping(PoolKind kind) : IOperatorMapping
+{
+    public string OpType => kind == PoolKind.Max ? "MaxPool" : "AveragePool";
+
+    public IReadOnlyList<int> SinceVersions { get; } = kind == PoolKind.Max ? [1, 8, 10, 11, 12, 22] : [1, 7, 10, 11, 19, 22];
+
+    public OpSpec Map(NodeContext node)
+    {
+        const int spatialRank = 2;
+        var a = node.Attributes;
+        long[] kernel = a.Ints("kernel_shape") ?? throw node.Fail("'kernel_shape' is required");
+        if (kernel.Length != spatialRank)
+            throw node.Fail($"only 2-D pooling is supported here (kernel_shape has {kernel.Length} axes)");
+        if (kernel.Any(k => k < 1)) throw node.Fail("'kernel_shape' values must be positive");
+        // storage_order only changes how MaxPool's optional Indices output is laid out.
+        if (kind == PoolKind.Max) a.Ignore("storage_order");
+        var spec = new PoolSpec(kind, kernel,
+            WindowAttributes.PerAxis(node, "strides", spatialRank),
+            WindowAttributes.PerAxis(node, "dilations", spatialRank),
+            SpatialPadding.Read(node, spatialRank),
+            a.Int("ceil_mode", 0) != 0,
+            kind == PoolKind.Average && a.Int("count_include_pad", 0) != 0);
+        a.RejectUnknown();
+        return spec;
+    }
+}
+
+/// <summary>Mean over all spatial axes, keeping them as size 1.</summary>
+public sealed record GlobalAveragePoolSpec : OpSpec
+{
+    public static readonly GlobalAveragePoolSpec Instance = new();
+    public override string OpType => "GlobalAveragePool";
+}
+
+public sealed class GlobalAveragePoolMapping : IOperatorMapping
+{
+    public string OpType => "GlobalAveragePool";
+    public IReadOnlyList<int> SinceVersions { get; } = [1, 22];
+
+    public OpSpec Map(NodeContext node)
+    {
+        node.Attributes.RejectUnknown();
+        return GlobalAveragePoolSpec.Instance;
+    }
+}

@@ -1,0 +1,27 @@
+using ZilOnnx.Converter.Graph;
+
+namespace ZilOnnx.Converter.Ops;
+
+/// <summary>
+/// Softmax or LogSoftmax. Before opset 13 the input is coerced to 2-D at <see cref="Axis"/> and normalised
+/// over everything from that axis on; from opset 13 it is normalised along the one axis.
+/// </summary>
+public sealed record SoftmaxSpec(bool Log, long Axis, bool CoerceTo2D) : OpSpec
+{
+    public override string OpType => Log ? "LogSoftmax" : "Softmax";
+}
+
+public sealed class SoftmaxMapping(bool log) : IOperatorMapping
+{
+    public string OpType => log ? "LogSoftmax" : "Softmax";
+    public IReadOnlyList<int> SinceVersions { get; } = [1, 11, 13];
+
+    public OpSpec Map(NodeContext node)
+    {
+        bool legacy = node.SinceVersion < 13;
+        long axis = node.Attributes.Int("axis", legacy ? 1 : -1);
+        if (axis < 0 && node.SinceVersion < 11) throw node.Fail("negative 'axis' needs opset 11");
+        node.Attributes.RejectUnknown();
+        return new SoftmaxSpec(log, axis, legacy);
+    }
+}
