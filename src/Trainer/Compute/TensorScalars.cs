@@ -1,0 +1,22 @@
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Compute;
+
+public static class TensorScalars
+{
+    /// <summary>A one-element tensor of any floating type as a double (item&lt;T&gt; needs the exact type).</summary>
+    public static double ToDouble(this Tensor t)
+    {
+        using var asDouble = t.detach().to(ScalarType.Float64, CPU);
+        return asDouble.item<double>();
+    }
+
+    /// <summary>The largest absolute element, as a double (0 for an empty tensor).</summary>
+    public static double MaxAbs(this Tensor t)
+    {
+        if (t.numel() == 0) return 0;
+        using var abs = t.detach().abs();
+        using var max = abs.max();
+        return max.ToDouble();
+    }
+}

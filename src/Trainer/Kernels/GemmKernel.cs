@@ -1,0 +1,23 @@
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+public sealed class GemmKernel : Kernel<GemmSpec>
+{
+    protected override Tensor Forward(GemmSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor a = Required(inputs, 0, "A"), b = Required(inputs, 1, "B");
+        Tensor? c = Optional(inputs, 2);
+        if (a.dim() != 2 || b.dim() != 2) throw new KernelException($"Gemm needs 2-D A and B, got {ShapeOf(a)} and {ShapeOf(b)}");
+        var left = spec.TransA ? a.t() : a;
+        var right = spec.TransB ? b.t() : b;
+        if (left.shape[1] != right.shape[0])
+            throw new KernelException($"Gemm: A' {ShapeOf(left)} and B' {ShapeOf(right)} do not multiply");
+        var y = left.mm(right);
+        if (spec.Alpha != 1.0) y = y * spec.Alpha;
+        if (c is null) return y;
+        Broadcast.Check(y, c, "Gemm C");
+        return spec.Beta == 1.0 ? y + c : y + c * spec.Beta;
+    }
+}

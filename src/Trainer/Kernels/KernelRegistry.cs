@@ -1,0 +1,28 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>One kernel per OpSpec type: the compute side of the converter's operator registry.</summary>
+public static class KernelRegistry
+{
+    private static readonly Dictionary<Type, IKernel> Kernels = new()
+    {
+        [typeof(IdentitySpec)] = new IdentityKernel(),
+        [typeof(ConvSpec)] = new ConvKernel(),
+        [typeof(GemmSpec)] = new GemmKernel(),
+        [typeof(MatMulSpec)] = new MatMulKernel(),
+        [typeof(AddSpec)] = new AddKernel(),
+        [typeof(ActivationSpec)] = new ActivationKernel(),
+        [typeof(PoolSpec)] = new PoolKernel(),
+        [typeof(GlobalAveragePoolSpec)] = new GlobalAveragePoolKernel(),
+        [typeof(FlattenSpec)] = new FlattenKernel(),
+        [typeof(ReshapeSpec)] = new ReshapeKernel(),
+        [typeof(BatchNormalizationSpec)] = new BatchNormalizationKernel(),
+        [typeof(PadSpec)] = new PadKernel(),
+        [typeof(SoftmaxSpec)] = new SoftmaxKernel(),
+    };
+
+    public static IKernel For(OpSpec spec) =>
+        Kernels.TryGetValue(spec.GetType(), out var kernel) ? kernel : throw new KernelException($"no kernel for {spec.OpType}");
+}

@@ -1,0 +1,117 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+public sealed class IdentityKernel : Kernel<IdentitySpec>
+{
+    // A view, not the input object itself, so that local autograd sees an operation between input and output.
+    protected override Tensor Forward(IdentitySpec spec, IReadOnlyList<Tensor?> inputs) => Required(inputs, 0, "input").view_as(inputs[0]!);
+}
+
+public sealed class AddKernel : Kernel<AddSpec>
+{
+    protected override Tensor Forward(AddSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor a = Required(inputs, 0, "A"), b = Required(inputs, 1, "B");
+        Broadcast.Check(a, b, "Add");
+        return a + b;
+    }
+}
+
+public sealed class ActivationKernel : Kernel<ActivationSpec>
+{
+    protected override Tensor Forward(ActivationSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        return spec.Kind switch
+        {
+            Activation.Relu => nn.functional.relu(x),
+            Activation.Sigmoid => sigmoid(x),
+            Activation.Tanh => tanh(x),
+            _ => throw new KernelException($"activation {spec.Kind} has no kernel"),
+        };
+    }
+}
+
+public sealed class FlattenKernel : Kernel<FlattenSpec>
+{
+    protected override Tensor Forward(FlattenSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "input");
+        long axis = spec.Axis < 0 ? spec.Axis + x.dim() : spec.Axis;
+        if (axis < 0 || axis > x.dim()) throw new KernelException($"Flatten axis {spec.Axis} is out of range for input {ShapeOf(x)}");
+        return x.reshape(spec.OutputShape(x.shape));
+    }
+}
+
+public sealed class ReshapeKernel : Kernel<ReshapeSpec>
+{
+    protected override Tensor Forward(ReshapeSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "data");
+        try { return x.reshape(spec.OutputShape(x.shape)); }
+        catch (ArgumentException e) { throw new KernelException(e.Message); }
+    }
+}
+
+public sealed class GlobalAveragePoolKernel : Kernel<GlobalAveragePoolSpec>
+{
+    protected override Tensor Forward(GlobalAveragePoolSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        if (x.dim() < 3) throw new KernelException($"GlobalAveragePool needs [N, C, spatial...], got {ShapeOf(x)}");
+        long[] spatial = Enumerable.Range(2, (int)x.dim() - 2).Select(i => (long)i).ToArray();
+        return x.mean(spatial, keepdim: true);
+    }
+}
+
+public sealed class SoftmaxKernel : Kernel<SoftmaxSpec>
+{
+    protected override Tensor Forward(SoftmaxSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "input");
+        long axis = spec.Axis < 0 ? spec.Axis + x.dim() : spec.Axis;
+        if (axis < 0 || axis >= Math.Max(1, x.dim())) throw new KernelException($"{spec.OpType} axis {spec.Axis} is out of range for {ShapeOf(x)}");
+        if (!spec.CoerceTo2D) return spec.Log ? nn.functional.log_softmax(x, axis) : nn.functional.softmax(x, axis);
+        // Before opset 13 the normalisation runs over every axis from `axis` on.
+        long outer = x.shape.Take((int)axis).Aggregate(1L, (p, d) => p * d);
+        var flat = x.reshape(outer, -1);
+        return (spec.Log ? nn.functional.log_softmax(flat, 1) : nn.functional.softmax(flat, 1)).reshape(x.shape);
+    }
+}
+
+public sealed class PadKernel : Kernel<PadSpec>
+{
+    protected override Tensor Forward(PadSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "data");
+        long[] pads;
+        try { pads = spec.ForRank((int)x.dim()); }
+        catch (ArgumentException e) { throw new KernelException(e.Message); }
+        return nn.functional.pad(x, TorchPadding.FromOnnx(pads), TorchSharp.PaddingModes.Constant, spec.Value);
+    }
+}
+
+public sealed class BatchNormalizationKernel : Kernel<BatchNormalizationSpec>
+{
+    protected override Tensor Forward(BatchNormalizationSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        if (x.dim() < 2) throw new KernelException($"BatchNormalization needs [N, C, ...], got {ShapeOf(x)}");
+        long channels = x.shape[1];
+        long[] perChannel = [1, channels, .. Enumerable.Repeat(1L, (int)x.dim() - 2)];
+        Tensor Channel(int index, string name)
+        {
+            var t = Required(inputs, index, name);
+            if (t.numel() != channels) throw new KernelException($"BatchNormalization {name} has {t.numel()} values for {channels} channels");
+            return t.reshape(perChannel);
+        }
+        var scale = Channel(1, "scale");
+        var bias = Channel(2, "B");
+        var mean = Channel(3, "input_mean");
+        var variance = Channel(4, "input_var");
+        return (x - mean) / (variance + spec.Epsilon).sqrt() * scale + bias;
+    }
+}

@@ -1,0 +1,124 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Pcn;
+
+/// <summary>
+/// A <see cref="PcGraph"/> made computable: parameter tensors (by initializer name), constants as tensors,
+/// and the evaluation of one vertex's prediction function from given input values. It holds no PC state:
+/// the learning rules keep value and error nodes of their own.
+/// </summary>
+public sealed class PcnModel : IDisposable
+{
+    private readonly Dictionary<Operand.FromConstant, Tensor> _constants = new(ReferenceEqualityComparer.Instance);
+
+    /// <param name="parameters">Parameter tensors to share with another model of the same ONNX graph (e.g. an
+    /// unlevelled ablation); null creates them from the initializers.</param>
+    public PcnModel(PcGraph graph, Precision precision, Device device, Dictionary<string, Tensor>? parameters = null)
+    {
+        Graph = graph;
+        Precision = precision;
+        Device = device;
+        Parameters = parameters ?? graph.Parameters.ToDictionary(p => p.Name, p => ToTensor(p.Initial));
+    }
+
+    public PcGraph Graph { get; }
+    public Precision Precision { get; }
+    public ScalarType DType => Precision.ToScalarType();
+    public Device Device { get; }
+
+    /// <summary>Current values of the stored initializers (no gradient tracking); optimizers update them in place.</summary>
+    public Dictionary<string, Tensor> Parameters { get; }
+
+    public Tensor ToTensor(HostTensor host) =>
+        tensor(host.Values, host.Shape, ScalarType.Float64).to(DType, Device);
+
+    public Tensor ConstantValue(Operand.FromConstant constant)
+    {
+        if (!_constants.TryGetValue(constant, out var value))
+            _constants[constant] = value = constant.Value.IsFloatingPoint
+                ? ToTensor(constant.Value)
+                : tensor(constant.Value.ToInt64Array(), constant.Value.Shape, device: Device);
+        return value;
+    }
+
+    /// <summary>The parameter as the vertex reads it: the root tensor passed through the view's transforms.</summary>
+    public Tensor ApplyView(ParameterView view, Tensor root)
+    {
+        var value = root;
+        foreach (var transform in view.Chain)
+        {
+            var inputs = new List<Tensor?> { value };
+            inputs.AddRange(transform.OtherOperands.Select(StaticValue));
+            value = KernelRegistry.For(transform.Op).Forward(transform.Op, inputs);
+        }
+        return value;
+    }
+
+    /// <summary>Maps a gradient with respect to a parameter view back to its stored initializer (zil.md rule 4).</summary>
+    public Tensor MapBack(ParameterView view, Tensor gradient)
+    {
+        if (view.Chain.Count == 0) return gradient;
+        using var root = Parameters[view.Root.Name].detach().requires_grad_(true);
+        using var viewed = ApplyView(view, root);
+        return autograd.grad([viewed], [root], [gradient])[0];
+    }
+
+    /// <summary>Gathers a vertex's inputs: vertex values from <paramref name="vertexValue"/>, parameters from <paramref name="parameterValue"/>.</summary>
+    public List<Tensor?> Inputs(Vertex vertex, Func<Vertex, Tensor> vertexValue, Func<ParameterView, Tensor> parameterValue) =>
+        vertex.Operands.Select(operand => operand switch
+        {
+            Operand.FromVertex v => vertexValue(v.Source),
+            Operand.FromParameter p => parameterValue(p.View),
+            _ => StaticValue(operand),
+        }).ToList();
+
+    /// <summary>mu_v = g_v(inputs). Input mismatches are reported with the vertex and its ONNX node.</summary>
+    public Tensor Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs)
+    {
+        try { return KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
+        catch (KernelException e) { throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): {e.Message}"); }
+    }
+
+    /// <summary>The feed-forward pass with the current parameters: every vertex's prediction, no gradient tracking.</summary>
+    public Dictionary<Vertex, Tensor> Forward(IReadOnlyDictionary<string, Tensor> data)
+    {
+        using var _ = no_grad();
+        var values = new Dictionary<Vertex, Tensor>();
+        foreach (var v in Graph.Vertices)
+            values[v] = v.Kind == VertexKind.DataInput
+                ? DataValue(v, data)
+                : Predict(v, Inputs(v, u => values[u], view => ApplyView(view, Parameters[view.Root.Name])));
+        return values;
+    }
+
+    public Tensor DataValue(Vertex input, IReadOnlyDictionary<string, Tensor> data) =>
+        data.TryGetValue(((DataInputSpec)input.Op).InputName, out var x)
+            ? x
+            : throw new ArgumentException($"no data for graph input '{input.Name}'");
+
+    /// <summary>Current parameters in the initializers' own element types, ready for export.</summary>
+    public Dictionary<string, HostTensor> ExportParameters() =>
+        Graph.Parameters.ToDictionary(p => p.Name, p =>
+        {
+            using var cpuValue = Parameters[p.Name].detach().to(ScalarType.Float64, CPU).contiguous();
+            return new HostTensor(p.Initial.ElementType, p.Shape, cpuValue.data<double>().ToArray());
+        });
+
+    /// <summary>The tensor of a constant operand, or null for an absent optional input.</summary>
+    public Tensor? StaticValue(Operand operand) => operand switch
+    {
+        Operand.FromConstant c => ConstantValue(c),
+        Operand.Absent => null,
+        _ => throw new InvalidOperationException($"operand {operand} is not a constant"),
+    };
+
+    public void Dispose()
+    {
+        foreach (var t in _constants.Values) t.Dispose();
+        _constants.Clear();
+    }
+}

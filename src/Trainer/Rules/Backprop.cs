@@ -1,0 +1,34 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Rules;
+
+/// <summary>Autograd over the whole graph: the reference every other rule is verified against.</summary>
+public sealed class Backprop : ILearningRule
+{
+    public string Name => "bp";
+
+    public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
+    {
+        using var scope = NewDisposeScope();
+        var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
+        var values = new Dictionary<Vertex, Tensor>();
+        foreach (var v in model.Graph.Vertices)
+        {
+            if (v.Kind == VertexKind.DataInput) { values[v] = model.DataValue(v, batch.Inputs); continue; }
+            if (!v.ReachesOutput) continue;
+            values[v] = model.Predict(v, model.Inputs(v, u => values[u], view => model.ApplyView(view, roots[view.Root.Name])));
+        }
+        var output = values[model.Graph.TrainingOutput];
+        var lossValue = loss.Value(output, batch.Targets);
+        var names = roots.Keys.ToList();
+        var gradients = autograd.grad([lossValue], names.Select(n => roots[n]).ToList(), allow_unused: true);
+        var updates = new Dictionary<string, Tensor>();
+        for (int i = 0; i < names.Count; i++)
+            updates[names[i]] = (gradients[i] is { } g ? -g : zeros_like(roots[names[i]])).detach().MoveToOuterDisposeScope();
+        return new RuleResult(updates, lossValue.ToDouble(), output.detach().MoveToOuterDisposeScope());
+    }
+}

@@ -1,0 +1,82 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Rules;
+
+/// <summary>
+/// One vertex's prediction recorded with its own inputs as autograd leaves: the free parents' values and the
+/// parameters it reads. Backward through it is the vertex's local vector-Jacobian product and nothing more;
+/// no autograd graph ever spans two vertices.
+/// </summary>
+public sealed class LocalTape
+{
+    private readonly List<(int Slot, Tensor Leaf)> _leaves = [];
+
+    private LocalTape(Vertex vertex, Tensor prediction)
+    {
+        Vertex = vertex;
+        Prediction = prediction;
+    }
+
+    public Vertex Vertex { get; }
+
+    /// <summary>mu_v, carrying the local graph.</summary>
+    public Tensor Prediction { get; private set; }
+
+    /// <summary>Evaluates g_v on the given parent values; parents that are free vertices and all parameters become leaves.</summary>
+    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue)
+    {
+        var leaves = new List<(int, Tensor)>();
+        var inputs = new List<Tensor?>();
+        for (int slot = 0; slot < vertex.Operands.Count; slot++)
+        {
+            switch (vertex.Operands[slot])
+            {
+                case Operand.FromVertex { Source: var parent } when PcGraph.IsFree(parent):
+                    inputs.Add(Leaf(parentValue(parent), slot, leaves));
+                    break;
+                case Operand.FromVertex { Source: var input }:
+                    inputs.Add(parentValue(input));
+                    break;
+                case Operand.FromParameter { View: var view }:
+                    using (no_grad()) inputs.Add(Leaf(model.ApplyView(view, model.Parameters[view.Root.Name]), slot, leaves));
+                    break;
+                default:
+                    inputs.Add(model.StaticValue(vertex.Operands[slot]));
+                    break;
+            }
+        }
+        Tensor prediction = leaves.Count > 0 ? model.Predict(vertex, inputs) : WithoutGrad(model, vertex, inputs);
+        var tape = new LocalTape(vertex, prediction);
+        tape._leaves.AddRange(leaves);
+        return tape;
+    }
+
+    /// <summary>
+    /// The local vector-Jacobian products J^T eps for every leaf: what this vertex feeds back to each free
+    /// parent, and (dg/dtheta)^T eps for each parameter it reads. The tape can be used once.
+    /// </summary>
+    public IEnumerable<(Operand Operand, Tensor Product)> Backward(Tensor error)
+    {
+        if (_leaves.Count == 0) return [];
+        var products = autograd.grad([Prediction], _leaves.Select(l => l.Leaf).ToList(), [error], allow_unused: true);
+        var result = new List<(Operand, Tensor)>();
+        for (int i = 0; i < _leaves.Count; i++)
+            result.Add((Vertex.Operands[_leaves[i].Slot], products[i] ?? zeros_like(_leaves[i].Leaf)));
+        return result;
+    }
+
+    private static Tensor Leaf(Tensor value, int slot, List<(int, Tensor)> leaves)
+    {
+        var leaf = value.detach().requires_grad_(true);
+        leaves.Add((slot, leaf));
+        return leaf;
+    }
+
+    private static Tensor WithoutGrad(PcnModel model, Vertex vertex, List<Tensor?> inputs)
+    {
+        using var _ = no_grad();
+        return model.Predict(vertex, inputs);
+    }
+}

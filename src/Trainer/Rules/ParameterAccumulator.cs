@@ -1,0 +1,24 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Rules;
+
+/// <summary>
+/// Sums the local update terms of every copy of a parameter (zil.md rule 3) on its stored initializer,
+/// mapping each term back through the copy's transform chain (rule 4). The sum is applied once, after
+/// inference, by the optimizer.
+/// </summary>
+internal sealed class ParameterAccumulator(PcnModel model)
+{
+    private readonly Dictionary<string, Tensor> _sums = model.Parameters.ToDictionary(p => p.Key, p => zeros_like(p.Value));
+
+    public void Add(ParameterView view, Tensor localTerm)
+    {
+        var stored = model.MapBack(view, localTerm);
+        _sums[view.Root.Name].add_(stored);
+    }
+
+    public Dictionary<string, Tensor> MoveToOuterScope() =>
+        _sums.ToDictionary(p => p.Key, p => p.Value.MoveToOuterDisposeScope());
+}

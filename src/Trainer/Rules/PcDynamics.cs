@@ -1,0 +1,106 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Rules;
+
+/// <summary>When the Hebbian update of a vertex's parameters is taken during relaxation.</summary>
+public enum UpdateGate
+{
+    /// <summary>At step d(v) + shift only (Z-IL, C2).</summary>
+    Scheduled,
+    /// <summary>At every step (an ablation: updates accumulate over all steps).</summary>
+    EveryStep,
+    /// <summary>After the last step only (classic inference learning).</summary>
+    LastStep,
+}
+
+/// <summary>The knobs of the PC dynamics; the defaults are the three Z-IL conditions.</summary>
+public sealed record PcDynamicsOptions
+{
+    /// <summary>Inference rate (C3 requires 1).</summary>
+    public double Gamma { get; init; } = 1.0;
+
+    /// <summary>Standard deviation of noise added to the hidden value nodes at the start (C1 requires 0).</summary>
+    public double InitNoise { get; init; }
+
+    /// <summary>Shift of the update schedule, in inference steps (C2 requires 0).</summary>
+    public int ScheduleShift { get; init; }
+
+    public UpdateGate Gate { get; init; } = UpdateGate.Scheduled;
+
+    /// <summary>Inference steps; null means depth + 1 (+ any positive shift), enough for every scheduled update.</summary>
+    public int? Steps { get; init; }
+
+    public long Seed { get; init; }
+}
+
+/// <summary>
+/// The full predictive-coding dynamics of zil.md section 1: at every inference step all predictions, errors
+/// and feedback terms are computed from the same state, then every free value node moves by
+/// gamma * (-eps_v + sum_c J^T eps_c). Parameters take their Hebbian term when the gate opens. With the
+/// default options this is `zil-relaxed`; other options are the ablations and classic IL.
+/// </summary>
+public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearningRule
+{
+    public string Name => name;
+    public PcDynamicsOptions Options => options;
+
+    public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
+    {
+        using var scope = NewDisposeScope();
+        var graph = model.Graph;
+        var free = graph.Vertices.Where(PcGraph.IsFree).ToList();
+        var output = graph.TrainingOutput;
+
+        var feedForward = model.Forward(batch.Inputs);
+        var values = new Dictionary<Vertex, Tensor>(feedForward);
+        if (options.InitNoise > 0)
+        {
+            var generator = new TorchSharp.torch.Generator((ulong)options.Seed, model.Device);
+            foreach (var v in free.Where(v => v != output))
+                values[v] = values[v] + randn(values[v].shape, values[v].dtype, values[v].device, generator: generator) * options.InitNoise;
+        }
+
+        int steps = options.Steps ?? graph.MaxDepth + 1 + Math.Max(0, options.ScheduleShift);
+        var updates = new ParameterAccumulator(model);
+        for (int t = 0; t < steps; t++)
+        {
+            var tapes = free.ToDictionary(v => v, v => LocalTape.Record(model, v, u => values[u]));
+            var errors = free.ToDictionary(v => v, v => v == output
+                ? loss.OutputError(tapes[v].Prediction.detach(), batch.Targets)
+                : values[v] - tapes[v].Prediction.detach());
+
+            var feedback = new Dictionary<Vertex, Tensor>();
+            foreach (var v in free)
+            {
+                bool gateOpen = IsGateOpen(v, t, steps);
+                foreach (var (operand, product) in tapes[v].Backward(errors[v]))
+                {
+                    if (operand is Operand.FromVertex { Source: var parent })
+                        feedback[parent] = feedback.TryGetValue(parent, out var f) ? f + product : product;
+                    else if (gateOpen && operand is Operand.FromParameter { View: var view })
+                        updates.Add(view, product);
+                }
+            }
+            foreach (var v in free.Where(v => v != output))
+            {
+                var drive = feedback.TryGetValue(v, out var f) ? f - errors[v] : -errors[v];
+                values[v] = values[v] + drive * options.Gamma;
+            }
+        }
+        var prediction = feedForward[output];
+        using var lossValue = loss.Value(prediction, batch.Targets);
+        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), prediction.MoveToOuterDisposeScope());
+    }
+
+    private bool IsGateOpen(Vertex v, int step, int steps) => options.Gate switch
+    {
+        UpdateGate.Scheduled => v.Depth + options.ScheduleShift == step,
+        UpdateGate.EveryStep => true,
+        UpdateGate.LastStep => step == steps - 1,
+        _ => false,
+    };
+}

@@ -1,0 +1,55 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Rules;
+
+/// <summary>
+/// Z-IL with the schedule of zil.md C2, computing at inference step t only what changes at t: the vertices
+/// with d(v) = t pass their errors to their parents (whose value nodes then hold their BP errors at t + 1)
+/// and take their Hebbian parameter updates. With C1 (feed-forward start) and C3 (gamma = 1), a value
+/// node's update x_u = mu_u + sum_c J^T eps_c makes eps_u exactly that sum, so only the sums are kept.
+/// One forward pass with per-vertex local tapes and one sweep over the schedule: the cost of BP.
+/// </summary>
+public sealed class Zil : ILearningRule
+{
+    public string Name => "zil";
+
+    public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
+    {
+        using var scope = NewDisposeScope();
+        var graph = model.Graph;
+        var values = new Dictionary<Vertex, Tensor>();
+        var tapes = new Dictionary<Vertex, LocalTape>();
+        foreach (var v in graph.Vertices)
+        {
+            if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
+            else if (v.ReachesOutput)
+            {
+                var tape = LocalTape.Record(model, v, u => values[u]);
+                tapes[v] = tape;
+                values[v] = tape.Prediction.detach();
+            }
+        }
+
+        var output = values[graph.TrainingOutput];
+        var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = loss.OutputError(output, batch.Targets) };
+        var updates = new ParameterAccumulator(model);
+        foreach (var step in graph.Vertices.Where(PcGraph.IsFree).GroupBy(v => v.Depth).OrderBy(g => g.Key))
+        {
+            foreach (var v in step)
+            {
+                if (!errors.Remove(v, out var error)) continue;
+                foreach (var (operand, product) in tapes[v].Backward(error))
+                {
+                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var e) ? e + product : product;
+                    else if (operand is Operand.FromParameter { View: var view }) updates.Add(view, product);
+                }
+            }
+        }
+        using var lossValue = loss.Value(output, batch.Targets);
+        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), output.MoveToOuterDisposeScope());
+    }
+}
