@@ -24,7 +24,7 @@ public static class OnnxModelFile
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new OnnxModelException(path, $"not an ONNX model: the file is truncated or is not a protobuf ({e.Message})", e);
+            throw new OnnxModelException(path, $"not an ONNX model: the bytes do not parse as an ONNX ModelProto; the file is truncated or of another kind ({e.Message})", e);
         }
         if (model.Graph is null)
             throw new OnnxModelException(path, "not an ONNX model: the file parses as protobuf but holds no graph");
