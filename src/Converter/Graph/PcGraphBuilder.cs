@@ -42,7 +42,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         return new PcGraph(model, file, opset, vertices, parameters, outputs, trainingOutput, options.Levelling);
     }
 
-    private static int DefaultOpset(ModelProto model, string file)
+    public static int DefaultOpset(ModelProto model, string file)
     {
         var import = model.OpsetImport.FirstOrDefault(o => OperatorRegistry.NormalizeDomain(o.Domain) == "");
         int opset = import == null ? 0 : (int)import.Version;
@@ -55,16 +55,13 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
     /// <summary>Lists every node the registry cannot map at once, so a user sees the whole gap in one run.</summary>
     private void RejectUnsupported(IEnumerable<NodeProto> nodes, int opset, string file)
     {
-        var problems = nodes
-            .Where(n => registry.Resolve(n.Domain, n.OpType, opset) == null)
-            .Select(n => $"node '{n.Name}' ({(n.Domain is "" ? "" : n.Domain + ".")}{n.OpType}, opset {opset}): operator not supported")
-            .ToList();
+        var problems = registry.FindUnsupported(nodes, opset);
         if (problems.Count > 0) throw new ModelConversionException(file, problems);
     }
 
-    private static void MapNode(NodeProto node, int opset, Scope scope, List<Vertex> vertices, string file)
+    private void MapNode(NodeProto node, int opset, Scope scope, List<Vertex> vertices, string file)
     {
-        var (mapping, since) = OperatorRegistry.Default.Resolve(node.Domain, node.OpType, opset)!.Value;
+        var (mapping, since) = registry.Resolve(node.Domain, node.OpType, opset)!.Value;
         var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
         var context = new NodeContext(node, opset, since, operands, file);
 

@@ -47,5 +47,11 @@ public sealed class OperatorRegistry
         return since < 0 ? null : (mapping, since);
     }
 
+    /// <summary>Every node the registry cannot map at the given opset, described for people (name, op, opset).</summary>
+    public IReadOnlyList<string> FindUnsupported(IEnumerable<Onnx.Proto.NodeProto> nodes, int opset) =>
+        nodes.Where(n => Resolve(n.Domain, n.OpType, opset) == null)
+            .Select(n => $"node '{n.Name}' ({(NormalizeDomain(n.Domain) == "" ? "" : n.Domain + ".")}{n.OpType}, opset {opset}): operator not supported")
+            .ToList();
+
     public static string NormalizeDomain(string domain) => domain is "" or "ai.onnx" ? "" : domain;
 }

@@ -1,0 +1,46 @@
+namespace ZilOnnx.Converter.Graph;
+
+/// <summary>A plain, serializable description of a PCN graph: what `inspect --json` prints and a .pcn file records.</summary>
+public sealed record PcGraphDescription(
+    int Opset,
+    IReadOnlyList<string> Inputs,
+    IReadOnlyList<string> Outputs,
+    string TrainingOutput,
+    bool Levelled,
+    int Depth,
+    IReadOnlyList<string> Operators,
+    IReadOnlyList<PcGraphDescription.ParameterEntry> Parameters,
+    IReadOnlyList<PcGraphDescription.VertexEntry> Vertices,
+    IReadOnlyList<string> LevellingVertices)
+{
+    public sealed record ParameterEntry(string Name, long[] Shape, long Count, string ElementType, IReadOnlyList<string> Transforms, int Copies);
+
+    public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs);
+
+    public static PcGraphDescription Of(PcGraph graph) => new(
+        graph.Opset,
+        graph.DataInputs.Select(v => v.Name).ToList(),
+        graph.GraphOutputs.Keys.ToList(),
+        graph.TrainingOutput.Name,
+        graph.Levelled,
+        graph.MaxDepth,
+        graph.Model.Graph.Node.Select(n => n.OpType).Distinct().OrderBy(o => o, StringComparer.Ordinal).ToList(),
+        graph.Parameters.Select(p => new ParameterEntry(p.Name, p.Shape, p.Initial.Count, p.Initial.ElementType.ToString(),
+            TransformsOf(graph, p), p.Readers.Count)).ToList(),
+        graph.Vertices.Select(v => new VertexEntry(v.Name, v.NodeName, v.Op.OpType, v.Kind.ToString(), v.Depth,
+            v.Operands.Select(Describe).ToList())).ToList(),
+        graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).Select(v => v.Name).ToList());
+
+    private static IReadOnlyList<string> TransformsOf(PcGraph graph, Parameter p) =>
+        graph.Vertices.SelectMany(v => v.Operands).OfType<Operand.FromParameter>()
+            .Where(o => o.View.Root == p).SelectMany(o => o.View.Chain.Select(t => $"{t.Op.OpType} ({t.NodeName})"))
+            .Distinct().ToList();
+
+    private static string Describe(Operand operand) => operand switch
+    {
+        Operand.FromVertex v => v.Source.Name,
+        Operand.FromParameter p => "param:" + p.View.Root.Name,
+        Operand.FromConstant c => "const:" + c.Value,
+        _ => "absent",
+    };
+}

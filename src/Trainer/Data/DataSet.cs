@@ -1,0 +1,53 @@
+using ZilOnnx.Converter.Onnx.Proto;
+using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Rules;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Data;
+
+/// <summary>
+/// Inputs and targets held in memory, sample-major (axis 0). Targets of an integer type are class labels;
+/// float targets are regression targets or probability rows.
+/// </summary>
+public sealed class DataSet
+{
+    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets)
+    {
+        if (inputs.Rank == 0 || targets.Rank == 0)
+            throw new DataFormatException($"{source}: x and y need a sample axis (got x {inputs}, y {targets})");
+        if (inputs.Shape[0] != targets.Shape[0])
+            throw new DataFormatException($"{source}: x has {inputs.Shape[0]} samples but y has {targets.Shape[0]}");
+        if (inputs.Shape[0] == 0) throw new DataFormatException($"{source}: the data set is empty");
+        Source = source;
+        InputName = inputName;
+        Inputs = inputs;
+        Targets = targets;
+    }
+
+    public string Source { get; }
+    /// <summary>The graph input the samples feed.</summary>
+    public string InputName { get; }
+    public HostTensor Inputs { get; }
+    public HostTensor Targets { get; }
+    public long Count => Inputs.Shape[0];
+    public bool HasLabels => !Targets.IsFloatingPoint;
+
+    /// <summary>The samples at the given indices as a batch in the given float type on the given device.</summary>
+    public Batch Take(IReadOnlyList<long> indices, ScalarType floatType, Device device)
+    {
+        var x = Gather(Inputs, indices).to(floatType, device);
+        var y = Gather(Targets, indices);
+        y = HasLabels ? y.to(ScalarType.Int64, device) : y.to(floatType, device);
+        return new Batch(new Dictionary<string, Tensor> { [InputName] = x }, y);
+    }
+
+    private static Tensor Gather(HostTensor source, IReadOnlyList<long> indices)
+    {
+        long sampleSize = source.Count / source.Shape[0];
+        var values = new double[indices.Count * sampleSize];
+        for (int i = 0; i < indices.Count; i++)
+            Array.Copy(source.Values, indices[i] * sampleSize, values, i * sampleSize, sampleSize);
+        long[] shape = [indices.Count, .. source.Shape[1..]];
+        return tensor(values, shape, ScalarType.Float64);
+    }
+}

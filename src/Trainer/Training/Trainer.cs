@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Optimizers;
+using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Verification;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Training;
+
+/// <summary>
+/// Runs training steps: the rule computes the update, BP computes its own on the same batch and
+/// parameters when the step is due for verification, and the optimizer applies the rule's update (BP is
+/// only the witness).
+/// </summary>
+public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, int verifyEvery)
+{
+    private readonly Backprop _witness = new();
+
+    public PcnModel Model => model;
+    public IOptimizer Optimizer => optimizer;
+
+    /// <summary>The number of steps taken so far (also the index of the next batch).</summary>
+    public long StepsTaken { get; set; }
+
+    public TrainingStep Step()
+    {
+        var clock = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        var batch = data.Take(order.IndicesOf(StepsTaken), model.DType, model.Device);
+        using var result = rule.Compute(model, batch, loss);
+        IReadOnlyList<ParameterDivergence>? divergences = null;
+        if (verifyEvery > 0 && StepsTaken % verifyEvery == 0)
+        {
+            using var reference = _witness.Compute(model, batch, loss);
+            divergences = ParameterDivergence.Compare(result.Updates, reference.Updates);
+        }
+        NumericalGuard.Check(result, StepsTaken);
+        optimizer.Step(model.Parameters, result.Updates);
+        double accuracy = data.HasLabels ? Metrics.Accuracy(result.Output, batch.Targets) : double.NaN;
+        StepsTaken++;
+        return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed);
+    }
+}

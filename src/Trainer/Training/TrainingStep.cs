@@ -1,0 +1,11 @@
+using ZilOnnx.Trainer.Verification;
+
+namespace ZilOnnx.Trainer.Training;
+
+/// <summary>What one training step reports.</summary>
+/// <param name="Divergences">Per-parameter divergence from BP when this step was verified, else null.</param>
+public sealed record TrainingStep(long Step, double Loss, double Accuracy, IReadOnlyList<ParameterDivergence>? Divergences, TimeSpan Elapsed)
+{
+    public double? MaxRelativeDivergence => Divergences?.Select(d => d.MaxRel).DefaultIfEmpty(0).Max();
+    public double? MaxAbsoluteDivergence => Divergences?.Select(d => d.MaxAbs).DefaultIfEmpty(0).Max();
+}
