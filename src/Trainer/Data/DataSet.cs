@@ -14,10 +14,10 @@ public sealed class DataSet
     public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets)
     {
         if (inputs.Rank == 0 || targets.Rank == 0)
-            throw new DataFormatException($"{source}: x and y need a sample axis (got x {inputs}, y {targets})");
+            throw new DataFormatException(source, null, $"x and y need a sample axis (got x {inputs}, y {targets})");
         if (inputs.Shape[0] != targets.Shape[0])
-            throw new DataFormatException($"{source}: x has {inputs.Shape[0]} samples but y has {targets.Shape[0]}");
-        if (inputs.Shape[0] == 0) throw new DataFormatException($"{source}: the data set is empty");
+            throw new DataFormatException(source, null, $"x has {inputs.Shape[0]} samples but y has {targets.Shape[0]}");
+        if (inputs.Shape[0] == 0) throw new DataFormatException(source, null, "the data set is empty");
         Source = source;
         InputName = inputName;
         Inputs = inputs;

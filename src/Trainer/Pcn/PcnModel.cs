@@ -22,7 +22,7 @@ public sealed class PcnModel : IDisposable
         Graph = graph;
         Precision = precision;
         Device = device;
-        Parameters = parameters ?? graph.Parameters.ToDictionary(p => p.Name, p => ToTensor(p.Initial));
+        Parameters = parameters ?? graph.Parameters.ToDictionary(p => p.Name, p => ToTensor(p.Initial).DetachFromDisposeScope());
     }
 
     public PcGraph Graph { get; }
@@ -39,9 +39,13 @@ public sealed class PcnModel : IDisposable
     public Tensor ConstantValue(Operand.FromConstant constant)
     {
         if (!_constants.TryGetValue(constant, out var value))
-            _constants[constant] = value = constant.Value.IsFloatingPoint
+        {
+            value = constant.Value.IsFloatingPoint
                 ? ToTensor(constant.Value)
                 : tensor(constant.Value.ToInt64Array(), constant.Value.Shape, device: Device);
+            // Cached for the model's lifetime: a rule's dispose scope must not free it.
+            _constants[constant] = value = value.DetachFromDisposeScope();
+        }
         return value;
     }
 

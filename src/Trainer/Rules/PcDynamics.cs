@@ -55,23 +55,28 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         var free = graph.Vertices.Where(PcGraph.IsFree).ToList();
         var output = graph.TrainingOutput;
 
+        // Value nodes are held as their displacement from the feed-forward prediction, x_v = mu_v^ff + delta_v.
+        // The dynamics are unchanged, but the errors, which are tiny next to the activations, are not lost to
+        // cancellation in float32: while a vertex's parents sit at their feed-forward values its prediction is
+        // bitwise mu_v^ff, so eps_v = delta_v - (mu_v - mu_v^ff) is exactly delta_v.
         var feedForward = model.Forward(batch.Inputs);
-        var values = new Dictionary<Vertex, Tensor>(feedForward);
+        var displacement = free.Where(v => v != output).ToDictionary(v => v, v => zeros_like(feedForward[v]));
         if (options.InitNoise > 0)
         {
             var generator = new TorchSharp.torch.Generator((ulong)options.Seed, model.Device);
-            foreach (var v in free.Where(v => v != output))
-                values[v] = values[v] + randn(values[v].shape, values[v].dtype, values[v].device, generator: generator) * options.InitNoise;
+            foreach (var (v, d) in displacement.ToList())
+                displacement[v] = randn(d.shape, d.dtype, d.device, generator: generator) * options.InitNoise;
         }
+        Tensor Value(Vertex v) => displacement.TryGetValue(v, out var d) ? feedForward[v] + d : feedForward[v];
 
         int steps = options.Steps ?? graph.MaxDepth + 1 + Math.Max(0, options.ScheduleShift);
         var updates = new ParameterAccumulator(model);
         for (int t = 0; t < steps; t++)
         {
-            var tapes = free.ToDictionary(v => v, v => LocalTape.Record(model, v, u => values[u]));
+            var tapes = free.ToDictionary(v => v, v => LocalTape.Record(model, v, Value));
             var errors = free.ToDictionary(v => v, v => v == output
                 ? loss.OutputError(tapes[v].Prediction.detach(), batch.Targets)
-                : values[v] - tapes[v].Prediction.detach());
+                : displacement[v] - (tapes[v].Prediction.detach() - feedForward[v]));
 
             var feedback = new Dictionary<Vertex, Tensor>();
             foreach (var v in free)
@@ -85,10 +90,10 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
                         updates.Add(view, product);
                 }
             }
-            foreach (var v in free.Where(v => v != output))
+            foreach (var v in displacement.Keys.ToList())
             {
                 var drive = feedback.TryGetValue(v, out var f) ? f - errors[v] : -errors[v];
-                values[v] = values[v] + drive * options.Gamma;
+                displacement[v] = displacement[v] + drive * options.Gamma;
             }
         }
         var prediction = feedForward[output];
