@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests read their data from, when they are missing:
+#   libonnx-testdata       the ONNX backend conformance suite (/usr/share/libonnx-testdata/data)
+#   dataset-fashion-mnist  Fashion-MNIST (/usr/share/datasets/fashion-mnist)
+# As root it installs them; otherwise it says what to install and leaves the choice to the user.
+set -euo pipefail
+
+packages=(libonnx-testdata dataset-fashion-mnist)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$package")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0 # all present: skip apt entirely, it is the slow part of a CI run
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Tests that need test data will fail or skip. Install it with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    exit 0
+fi
+
+echo "Installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

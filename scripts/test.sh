@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Runs all tests: builds the solution in Release, runs every test assembly with a TRX logger, sums the TRX
+# counters, and prints as its last line "N passed, N failed" (", N skipped" when some were skipped).
+# Exits non-zero when the build fails, a test fails, the test run itself fails, or no test ran.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-test-packages.sh || echo "Could not install the test data packages; going on." >&2
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+summary() { # passed failed skipped
+    local line="$1 passed, $2 failed"
+    [ "$3" -gt 0 ] && line="$line, $3 skipped"
+    echo "$line"
+}
+
+if ! dotnet build ZilOnnx.sln -c Release; then
+    echo "The build failed."
+    summary 0 0 0
+    exit 1
+fi
+
+dotnet test ZilOnnx.sln -c Release --no-build --logger "trx;LogFilePrefix=results" --results-directory "$results"
+test_status=$?
+
+# One TRX file per test assembly; its <Counters .../> element holds that run's totals. A skipped test counts
+# in total but not in executed (its notExecuted counter stays 0).
+counter() { # file attribute
+    grep -o '<Counters [^>]*>' "$1" | grep -o " $2=\"[0-9]*\"" | grep -o '[0-9]\+' || echo 0
+}
+passed=0 failed=0 skipped=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+    passed=$((passed + $(counter "$trx" passed)))
+    failed=$((failed + $(counter "$trx" failed) + $(counter "$trx" error) + $(counter "$trx" timeout) + $(counter "$trx" aborted)))
+    skipped=$((skipped + $(counter "$trx" total) - $(counter "$trx" executed)))
+done
+
+status=0
+if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    echo "dotnet test exited with $test_status although no test failed: a test host crashed or a run did not complete."
+    status=1
+fi
+if [ $((passed + failed + skipped)) -eq 0 ]; then
+    echo "No tests ran."
+    status=1
+fi
+[ "$failed" -gt 0 ] && status=1
+
+summary "$passed" "$failed" "$skipped"
+exit "$status"
