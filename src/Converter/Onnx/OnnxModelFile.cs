@@ -44,7 +44,7 @@ public static class OnnxModelFile
     /// tests can make a write fail halfway.</summary>
     internal static void Save(ModelProto model, string path, Action<ModelProto, Stream> writeModel)
     {
-        foreach (var tensor in ExternalDataTensors.All(model))
+        foreach (var tensor in ModelTensors.All(model))
             if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
                 throw new OnnxModelException(path, $"tensor '{tensor.Name}' still refers to external data; "
                     + "load the model with OnnxModelFile.Load, which reads it inline, before saving");
@@ -99,7 +99,7 @@ public static class OnnxModelFile
     private static void ResolveExternalData(ModelProto model, string path)
     {
         string? folder = null;
-        foreach (var tensor in ExternalDataTensors.All(model))
+        foreach (var tensor in ModelTensors.All(model))
         {
             if (tensor.DataLocation != TensorProto.Types.DataLocation.External) continue;
             folder ??= ExternalDataFile.ResolvedFolderOf(path);
@@ -112,7 +112,7 @@ public static class OnnxModelFile
 }
 
 /// <summary>Every TensorProto a model holds, wherever it sits (initializers, attributes, sub-graphs).</summary>
-internal static class ExternalDataTensors
+internal static class ModelTensors
 {
     public static IEnumerable<TensorProto> All(ModelProto model)
     {
