@@ -1,1 +1,12 @@
-return 0;
+using System.CommandLine;
+using ZilOnnx.Cli.Commands;
+
+var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive-coding rule verified against backprop at every step")
+{
+    InspectCommand.Create(),
+    ConvertCommand.Create(),
+    FinetuneCommand.Create(),
+    VerifyCommand.Create(),
+    RunCommand.Create(),
+};
+return root.Parse(args).Invoke();

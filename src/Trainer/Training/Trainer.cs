@@ -14,7 +14,7 @@ namespace ZilOnnx.Trainer.Training;
 /// parameters when the step is due for verification, and the optimizer applies the rule's update (BP is
 /// only the witness).
 /// </summary>
-public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, int verifyEvery)
+public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, VerificationPolicy verification)
 {
     private readonly Backprop _witness = new();
 
@@ -31,10 +31,16 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         var batch = data.Take(order.IndicesOf(StepsTaken), model.DType, model.Device);
         using var result = rule.Compute(model, batch, loss);
         IReadOnlyList<ParameterDivergence>? divergences = null;
-        if (verifyEvery > 0 && StepsTaken % verifyEvery == 0)
+        if (verification.IsDue(StepsTaken))
         {
             using var reference = _witness.Compute(model, batch, loss);
             divergences = ParameterDivergence.Compare(result.Updates, reference.Updates);
+            var worst = divergences.MaxBy(d => d.MaxRel)!;
+            // Checked before the update is applied, so a failed run leaves the parameters of the last good step.
+            if (verification.StopOnFailure && !(worst.MaxRel <= verification.Tolerance))
+                throw new VerificationFailedException(
+                    $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} (relative), over the tolerance {verification.Tolerance:E1}",
+                    divergences);
         }
         NumericalGuard.Check(result, StepsTaken);
         optimizer.Step(model.Parameters, result.Updates);

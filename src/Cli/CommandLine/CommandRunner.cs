@@ -1,0 +1,41 @@
+using ZilOnnx.Cli.Inference;
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Kernels;
+using ZilOnnx.Trainer.Training;
+using ZilOnnx.Trainer.Verification;
+
+namespace ZilOnnx.Cli.CommandLine;
+
+/// <summary>
+/// Runs a command body and turns every failure a user can cause into one line on stderr and a documented
+/// exit code, never a stack trace.
+/// </summary>
+public static class CommandRunner
+{
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (ExitCodeOf(e) is { } code)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return code;
+        }
+    }
+
+    private static int? ExitCodeOf(Exception e) => e switch
+    {
+        VerificationFailedException => ExitCodes.VerificationFailed,
+        NumericalFailureException => ExitCodes.NumericalFailure,
+        OnnxModelException or ModelConversionException or DataFormatException or KernelException
+            or FileNotFoundException or DirectoryNotFoundException or DeviceUnavailableException
+            or ExecutionProviderUnavailableException or InferenceInputException or UnauthorizedAccessException or IOException => ExitCodes.BadInput,
+        ArgumentException => ExitCodes.Usage,
+        _ => null,
+    };
+}

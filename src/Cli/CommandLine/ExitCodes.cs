@@ -1,0 +1,11 @@
+namespace ZilOnnx.Cli.CommandLine;
+
+/// <summary>The documented exit codes (design.md).</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Usage = 1;
+    public const int BadInput = 2;
+    public const int VerificationFailed = 3;
+    public const int NumericalFailure = 4;
+}

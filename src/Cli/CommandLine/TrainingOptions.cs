@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace ZilOnnx.Cli.CommandLine;
+
+/// <summary>
+/// The options `finetune`, `verify` and `bench` share (design.md): data, loss, batch and order, precision,
+/// device and optimizer. Defined once so the commands cannot drift apart.
+/// </summary>
+public sealed class TrainingOptions
+{
+    public Option<string> Data { get; } = new("--data") { Description = "Training data: an .npz (x, y), an IDX folder, or 'fashion-mnist'", Required = true };
+    public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed", DefaultValueFactory = _ => "zil" };
+    public Option<string> Loss { get; } = new("--loss") { Description = "Loss: mse or ce (softmax cross-entropy on the logits)", DefaultValueFactory = _ => "ce" };
+    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 };
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Samples per training step", DefaultValueFactory = _ => 32 };
+    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Passes over the data, in whole batches (rounded up)" };
+    public Option<long?> Steps { get; } = new("--steps") { Description = "Training steps, cycling over the data" };
+    public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Shuffle each pass over the data, seeded by --seed (the default)" };
+    public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Batch k is samples [kB, (k+1)B) in file order, wrapping around" };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling and noise", DefaultValueFactory = _ => 0 };
+    public Option<string> Precision { get; } = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
+    public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+    public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
+
+    public void AddTo(Command command)
+    {
+        foreach (Option option in new Option[] { Data, Rule, Loss, Optimizer, LearningRate, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, Tolerance })
+            command.Options.Add(option);
+    }
+}

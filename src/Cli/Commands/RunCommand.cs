@@ -1,0 +1,83 @@
+using System.CommandLine;
+using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Inference;
+using ZilOnnx.Cli.Models;
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Cli.Commands;
+
+/// <summary>
+/// `zilonnx run MODEL --data IN.npz -o OUT.npz [--engine pcn|ort]`: feeds the arrays of IN.npz to the graph
+/// inputs of the same names (`x` also names the single data input) and writes every graph output.
+/// </summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
+        var data = new Option<string>("--data") { Description = "An .npz whose arrays are named like the graph inputs", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "The .npz to write the graph outputs to", Required = true };
+        var engine = new Option<string>("--engine") { Description = "pcn (the PCN forward pass, TorchSharp) or ort (ONNX Runtime)", DefaultValueFactory = _ => "pcn" };
+        engine.AcceptOnlyFromAmong("pcn", "ort");
+        var precision = new Option<string>("--precision") { Description = "float32 or float64 (pcn engine)", DefaultValueFactory = _ => "float32" };
+        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (pcn engine)", DefaultValueFactory = _ => "auto" };
+        var command = new Command("run", "Run a model on the arrays of an .npz file") { model, data, output, engine, precision, device };
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            var source = ModelSource.Load(parse.GetValue(model)!);
+            var arrays = NpzArchive.Read(parse.GetValue(data)!);
+            var outputs = parse.GetValue(engine) == "ort"
+                ? RunOnnxRuntime(source, arrays)
+                : RunPcn(source, arrays, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));
+            NpzArchive.Write(parse.GetValue(output)!, outputs);
+            Console.WriteLine($"wrote {string.Join(", ", outputs.Select(o => $"{o.Key} {o.Value}"))} to {parse.GetValue(output)}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Dictionary<string, HostTensor> Feeds(IEnumerable<string> inputNames, IReadOnlyDictionary<string, HostTensor> arrays, string file)
+    {
+        var names = inputNames.ToList();
+        var feeds = new Dictionary<string, HostTensor>();
+        foreach (string name in names)
+        {
+            if (arrays.TryGetValue(name, out var value) || (names.Count == 1 && arrays.TryGetValue("x", out value))) feeds[name] = value;
+            else throw new DataFormatException(file, null, $"no array for graph input '{name}' (arrays: {string.Join(", ", arrays.Keys)})");
+        }
+        return feeds;
+    }
+
+    private static Dictionary<string, HostTensor> RunOnnxRuntime(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays)
+    {
+        using var session = OnnxRuntimeSession.Open(Google.Protobuf.MessageExtensions.ToByteArray(source.Model), ExecutionProviderChoice.Cpu);
+        return session.Run(Feeds(session.Inputs.Select(i => i.Name), arrays, source.Path)).ToDictionary();
+    }
+
+    private static Dictionary<string, HostTensor> RunPcn(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays, Precision precision, Device device)
+    {
+        var graph = source.BuildGraph(new PcGraphOptions());
+        using var pcn = new PcnModel(graph, precision, device);
+        var feeds = Feeds(graph.DataInputs.Select(v => v.Name), arrays, source.Path);
+        var values = pcn.Forward(feeds.ToDictionary(f => f.Key, f => pcn.ToTensor(f.Value)));
+        return graph.GraphOutputs.ToDictionary(o => o.Key, o => o.Value switch
+        {
+            Operand.FromVertex v => ToHost(values[v.Source], precision),
+            Operand.FromConstant c => c.Value,
+            _ => throw new ModelConversionException(source.Path, [$"graph output '{o.Key}' is not computed by the PCN"]),
+        });
+    }
+
+    private static HostTensor ToHost(Tensor value, Precision precision)
+    {
+        using var cpu = value.detach().to(ScalarType.Float64, CPU).contiguous();
+        var type = precision == Precision.Float64 ? Converter.Onnx.Proto.TensorProto.Types.DataType.Double : Converter.Onnx.Proto.TensorProto.Types.DataType.Float;
+        return new HostTensor(type, cpu.shape, cpu.data<double>().ToArray());
+    }
+}

@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json;
+using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Trainer.Verification;
+
+namespace ZilOnnx.Cli.Commands;
+
+/// <summary>
+/// `zilonnx verify MODEL --data DATA [--steps K] [--rule R] [--ablate ...] [--json]`: runs K training steps of
+/// the rule, checks each against BP, and reports per-parameter divergences (maxima over all steps).
+/// </summary>
+public static class VerifyCommand
+{
+    public static Command Create()
+    {
+        var options = new TrainingOptions();
+        var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
+        var ablate = new Option<string[]>("--ablate")
+        {
+            Description = "Break a Z-IL condition: gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, ablate, json };
+        options.AddTo(command);
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1, parse.GetValue(ablate));
+            double tolerance = setup.Tolerance(parse, options);
+            var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
+                new VerificationPolicy(1, tolerance, StopOnFailure: false));
+            var worst = new Dictionary<string, ParameterDivergence>();
+            for (long i = 0; i < setup.TotalSteps; i++)
+                foreach (var d in trainer.Step().Divergences!)
+                    worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel, d.MaxRel)) : d;
+            var report = new VerificationReport(setup.Rule.Name, setup.Precision.ToString().ToLowerInvariant(), setup.TotalSteps, tolerance,
+                worst.Values.ToList());
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), PcnArchive.Json));
+            else report.Print(Console.Out);
+            return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;
+        }));
+        return command;
+    }
+}

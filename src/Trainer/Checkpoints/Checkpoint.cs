@@ -1,0 +1,69 @@
+using System.Text.Json;
+using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Converter.Onnx.Proto;
+using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Optimizers;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Checkpoints;
+
+/// <summary>Where a run stands: enough to resume it with the same batches and optimizer state.</summary>
+public sealed record CheckpointState(long Step, string Rule, string Loss, string Optimizer, double LearningRate, int BatchSize,
+    bool Shuffle, int Seed, string Precision);
+
+/// <summary>
+/// A checkpoint is a .pcn file (so it is also a model any command accepts) with extra entries: the run's
+/// state, the parameters in full training precision (the ONNX entry keeps the initializers' own types) and
+/// the optimizer's state. It is written atomically: a kill during the write leaves the previous checkpoint.
+/// </summary>
+public static class Checkpoint
+{
+    private const string StateEntry = "checkpoint/state.json";
+    private const string ParameterPrefix = "checkpoint/parameters/";
+    private const string OptimizerPrefix = "checkpoint/optimizer/";
+
+    public static void Save(string path, PcnModel model, IOptimizer optimizer, CheckpointState state)
+    {
+        var entries = new Dictionary<string, byte[]> { [StateEntry] = JsonSerializer.SerializeToUtf8Bytes(state, PcnArchive.Json) };
+        foreach (var (name, value) in model.Parameters) entries[ParameterPrefix + name + ".npy"] = ToNpy(value);
+        foreach (var (name, value) in optimizer.State) entries[OptimizerPrefix + name + ".npy"] = ToNpy(value);
+        var onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
+        PcnArchive.Write(path, onnx, model.Graph, entries);
+    }
+
+    /// <summary>The state stored in a .pcn's entries, or null when the file is a plain converted model.</summary>
+    public static CheckpointState? ReadState(IReadOnlyDictionary<string, byte[]> entries) =>
+        entries.TryGetValue(StateEntry, out var json) ? JsonSerializer.Deserialize<CheckpointState>(json, PcnArchive.Json) : null;
+
+    /// <summary>Puts the full-precision parameters and the optimizer state back.</summary>
+    public static void Restore(IReadOnlyDictionary<string, byte[]> entries, PcnModel model, IOptimizer optimizer, long steps)
+    {
+        using var _ = no_grad();
+        foreach (var (name, bytes) in entries.Where(e => e.Key.StartsWith(ParameterPrefix)))
+        {
+            string parameter = name[ParameterPrefix.Length..^".npy".Length];
+            if (model.Parameters.TryGetValue(parameter, out var target)) target.copy_(model.ToTensor(FromNpy(bytes, name)));
+        }
+        var state = entries.Where(e => e.Key.StartsWith(OptimizerPrefix))
+            .ToDictionary(e => e.Key[OptimizerPrefix.Length..^".npy".Length], e => model.ToTensor(FromNpy(e.Value, e.Key)));
+        optimizer.Restore(state, steps);
+    }
+
+    private static byte[] ToNpy(Tensor value)
+    {
+        using var cpu = value.detach().to(ScalarType.Float64, CPU).contiguous();
+        var host = new HostTensor(TensorProto.Types.DataType.Double, cpu.shape, cpu.data<double>().ToArray());
+        using var buffer = new MemoryStream();
+        NpyFormat.Write(buffer, host, "checkpoint");
+        return buffer.ToArray();
+    }
+
+    private static HostTensor FromNpy(byte[] bytes, string name)
+    {
+        using var stream = new MemoryStream(bytes);
+        return NpyFormat.Read(stream, name);
+    }
+}

@@ -1,0 +1,84 @@
+using ZilOnnx.Converter.Onnx.Proto;
+using ZilOnnx.Converter.Tensors;
+
+namespace ZilOnnx.Trainer.Data;
+
+public enum DataSplit { Train, Test }
+
+/// <summary>
+/// Resolves a DATA argument (design.md): an .npz with `x` (or the graph input's name) and `y`; a folder of
+/// MNIST-layout IDX files; or the name `fashion-mnist`. Inputs are reshaped to the model's input when only a
+/// unit channel axis is missing (IDX images are [N, 28, 28], a CNN wants [N, 1, 28, 28]).
+/// </summary>
+public static class DataSources
+{
+    public const string FashionMnist = "fashion-mnist";
+    public const string DataFolderVariable = "ZILONNX_DATA";
+    public const string DebianFashionMnistFolder = "/usr/share/datasets/fashion-mnist";
+
+    public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape)
+    {
+        var (inputs, targets, origin) = source == FashionMnist ? FromFolder(FindFashionMnist(), split)
+            : Directory.Exists(source) ? FromFolder(source, split)
+            : File.Exists(source) ? FromNpz(source, inputName)
+            : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, an IDX folder or '{FashionMnist}')");
+        return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets);
+    }
+
+    public static string FindFashionMnist()
+    {
+        var candidates = new List<string>();
+        if (Environment.GetEnvironmentVariable(DataFolderVariable) is { Length: > 0 } custom)
+            candidates.AddRange([Path.Combine(custom, FashionMnist), custom]);
+        candidates.Add(DebianFashionMnistFolder);
+        return candidates.FirstOrDefault(HasIdxImages) ?? throw new FileNotFoundException(
+            $"Fashion-MNIST was not found in {string.Join(", ", candidates)}: install it with `apt-get install dataset-fashion-mnist` or set {DataFolderVariable}");
+    }
+
+    private static bool HasIdxImages(string folder) => IdxFile(folder, "train-images-idx3-ubyte") != null;
+
+    private static (HostTensor, HostTensor, string) FromFolder(string folder, DataSplit split)
+    {
+        string prefix = split == DataSplit.Train ? "train" : "t10k";
+        string images = IdxFile(folder, $"{prefix}-images-idx3-ubyte") ?? throw new FileNotFoundException($"{folder}: no {prefix}-images-idx3-ubyte[.gz]");
+        string labels = IdxFile(folder, $"{prefix}-labels-idx1-ubyte") ?? throw new FileNotFoundException($"{folder}: no {prefix}-labels-idx1-ubyte[.gz]");
+        var pixels = IdxFormat.Read(images);
+        // Pixels are scaled to [0, 1] (design.md).
+        var scaled = new HostTensor(TensorProto.Types.DataType.Float, pixels.Shape, Array.ConvertAll(pixels.Values, v => v / 255.0));
+        var classes = IdxFormat.Read(labels);
+        return (scaled, new HostTensor(TensorProto.Types.DataType.Int64, classes.Shape, classes.Values), images);
+    }
+
+    private static string? IdxFile(string folder, string name) =>
+        new[] { name, name + ".gz" }.Select(n => Path.Combine(folder, n)).FirstOrDefault(File.Exists);
+
+    private static (HostTensor, HostTensor, string) FromNpz(string path, string inputName)
+    {
+        var arrays = NpzArchive.Read(path);
+        HostTensor x = arrays.TryGetValue("x", out var byX) ? byX
+            : arrays.TryGetValue(inputName, out var byName) ? byName
+            : throw new DataFormatException(path, null, $"no array 'x' or '{inputName}' (arrays: {string.Join(", ", arrays.Keys)})");
+        HostTensor y = arrays.TryGetValue("y", out var targets) ? targets
+            : throw new DataFormatException(path, null, $"no array 'y' with the targets (arrays: {string.Join(", ", arrays.Keys)})");
+        if (!x.IsFloatingPoint && x.ElementType != TensorProto.Types.DataType.Uint8)
+            throw new DataFormatException(path, "x", $"inputs must be floating point, got {x.ElementType}");
+        return (x, y, path);
+    }
+
+    /// <summary>Checks the inputs against the model's declared input and adds a missing unit channel axis.</summary>
+    private static HostTensor FitToModel(HostTensor inputs, IReadOnlyList<long?> modelShape, string origin)
+    {
+        if (modelShape.Count == 0) return inputs;
+        var x = inputs;
+        if (x.Rank + 1 == modelShape.Count && modelShape[1] == 1)
+            x = x.WithShape([x.Shape[0], 1, .. x.Shape[1..]]);
+        if (x.Rank != modelShape.Count)
+            throw new DataFormatException(origin, "x", $"inputs have shape [{string.Join(", ", inputs.Shape)}] but the model expects rank {modelShape.Count} ({Describe(modelShape)})");
+        for (int i = 1; i < x.Rank; i++)
+            if (modelShape[i] is { } expected && expected != x.Shape[i])
+                throw new DataFormatException(origin, "x", $"inputs have shape [{string.Join(", ", x.Shape)}] but the model expects {Describe(modelShape)}");
+        return x;
+    }
+
+    private static string Describe(IReadOnlyList<long?> shape) => "[" + string.Join(", ", shape.Select(d => d?.ToString() ?? "?")) + "]";
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace ZilOnnx.Trainer.Rules;
+
+/// <summary>
+/// An ablation of the Z-IL conditions (zil.md section 3), parsed from `--ablate` items such as `gamma=0.5`,
+/// `init-noise=0.1`, `schedule-shift=1`, `no-levelling`, `all-steps`, `last-step`. They run on the relaxed
+/// PC dynamics, where each condition has a meaning.
+/// </summary>
+public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
+{
+    public static Ablation Parse(IEnumerable<string> items, long seed)
+    {
+        var options = new PcDynamicsOptions { Seed = seed };
+        bool levelling = true;
+        foreach (string item in items.SelectMany(i => i.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+        {
+            string[] parts = item.Split('=', 2);
+            string key = parts[0].ToLowerInvariant();
+            string? value = parts.Length == 2 ? parts[1] : null;
+            options = key switch
+            {
+                "gamma" => options with { Gamma = Number(item, value) },
+                "init-noise" => options with { InitNoise = Number(item, value) },
+                "schedule-shift" => options with { ScheduleShift = (int)Number(item, value) },
+                "all-steps" => options with { Gate = UpdateGate.EveryStep },
+                "last-step" => options with { Gate = UpdateGate.LastStep },
+                "no-levelling" => options,
+                _ => throw new ArgumentException($"--ablate '{item}' is not one of gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step"),
+            };
+            if (key == "no-levelling") levelling = false;
+        }
+        return new Ablation(options, levelling);
+    }
+
+    private static double Number(string item, string? value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
+            ? number
+            : throw new ArgumentException($"--ablate '{item}' needs a number after '='");
+}

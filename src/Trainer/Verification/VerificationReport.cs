@@ -1,0 +1,30 @@
+namespace ZilOnnx.Trainer.Verification;
+
+/// <summary>The outcome of verifying K steps: per-parameter divergences (maxima over the steps) and the verdict.</summary>
+public sealed record VerificationReport(string Rule, string Precision, long Steps, double Tolerance, IReadOnlyList<ParameterDivergence> Parameters)
+{
+    public double MaxAbsoluteDivergence => Parameters.Select(p => p.MaxAbs).DefaultIfEmpty(0).Max();
+    public double MaxRelativeDivergence => Parameters.Select(p => p.MaxRel).DefaultIfEmpty(0).Max();
+    public bool Passed => MaxRelativeDivergence <= Tolerance;
+
+    /// <summary>The `verify --json` shape; its keys are a contract (design.md).</summary>
+    public object ToJson() => new Dictionary<string, object>
+    {
+        ["rule"] = Rule,
+        ["precision"] = Precision,
+        ["steps"] = Steps,
+        ["max_abs_divergence"] = MaxAbsoluteDivergence,
+        ["max_rel_divergence"] = MaxRelativeDivergence,
+        ["tolerance"] = Tolerance,
+        ["passed"] = Passed,
+        ["parameters"] = Parameters.Select(p => new Dictionary<string, object> { ["name"] = p.Name, ["max_abs"] = p.MaxAbs, ["max_rel"] = p.MaxRel }).ToList(),
+    };
+
+    public void Print(TextWriter output)
+    {
+        output.WriteLine($"rule {Rule}, {Precision}, {Steps} step(s) verified against backprop");
+        output.WriteLine($"  {"parameter",-36} {"max |delta - bp|",18} {"relative",12}");
+        foreach (var p in Parameters) output.WriteLine($"  {p.Name,-36} {p.MaxAbs,18:E3} {p.MaxRel,12:E3}");
+        output.WriteLine($"max divergence {MaxRelativeDivergence:E3} relative ({MaxAbsoluteDivergence:E3} absolute), tolerance {Tolerance:E1}: {(Passed ? "PASSED" : "FAILED")}");
+    }
+}
