@@ -1,0 +1,57 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Onnx.Proto;
+using ZilOnnx.Tests.Converter.Graph;
+using ZilOnnx.Tests.Converter.Onnx;
+using ZilOnnx.Tests.TestSupport;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Verification;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Tests.Trainer.Rules;
+
+/// <summary>
+/// zil.md rules 3 and 4 on small graphs: a weight used twice (each use a copy with its own step, terms
+/// accumulated) and weights behind parameter-only transforms (updates mapped back to the stored tensor).
+/// </summary>
+public sealed class SharedParameterTests
+{
+    /// <summary>y = W · tanh(W · x): one weight, two copies at different depths.</summary>
+    private static ModelProto SharedWeight() => new ModelBuilder()
+        .Input("x", 8, 5).Output("y", 8, 5)
+        .Initializer("W", [5, 5], PcGraphBuilderTests.Values(25, 3))
+        .Node("MatMul", ["x", "W"], ["h"], "first_use")
+        .Node("Tanh", ["h"], ["t"], "tanh")
+        .Node("MatMul", ["t", "W"], ["y"], "second_use")
+        .Build();
+
+    public static IEnumerable<object[]> Cases() =>
+        from model in new[] { "shared", "transformed" }
+        from rule in new[] { "zil", "zil-relaxed" }
+        from precision in new[] { Precision.Float64, Precision.Float32 }
+        select new object[] { model, rule, precision };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Rule_equals_backprop(string modelName, string ruleName, Precision precision)
+    {
+        var onnx = modelName == "shared" ? SharedWeight() : PcGraphBuilderTests.TransformedParameters();
+        var graph = PcGraphBuilder.Build(onnx, modelName + ".onnx");
+        using var model = new PcnModel(graph, precision, CPU);
+        long outputs = modelName == "shared" ? 5 : 2, inputs = modelName == "shared" ? 5 : 6;
+        var x = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, inputs], PcGraphBuilderTests.Values((int)(8 * inputs), 4).Select(v => (double)v).ToArray());
+        var y = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, outputs], PcGraphBuilderTests.Values((int)(8 * outputs), 5).Select(v => (double)v).ToArray());
+        var data = new DataSet("memory", "x", x, y);
+        var batch = data.Take(Enumerable.Range(0, 8).Select(i => (long)i).ToList(), model.DType, CPU);
+
+        using var rule = RuleFactory.Create(ruleName).Compute(model, batch, new MeanSquaredErrorLoss());
+        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
+        foreach (var (name, update) in rule.Updates) Assert.Equal(model.Parameters[name].shape, update.shape);
+        double divergence = ParameterDivergence.Compare(rule.Updates, bp.Updates).Max(d => d.MaxRel);
+        Assert.True(divergence <= Tolerances.Exactness(precision), $"{modelName}/{ruleName}/{precision}: {divergence:E3}");
+        if (modelName == "shared") Assert.Equal(2, graph.Parameters.Single().Readers.Count);
+    }
+}
