@@ -26,6 +26,13 @@ public static class CommandRunner
             Console.Error.WriteLine($"error: {e.Message}");
             return code;
         }
+        catch (Exception e)
+        {
+            // A failure no input should cause: still one line, with the trace only on request.
+            Console.Error.WriteLine($"error: internal error ({e.GetType().Name}): {e.Message}");
+            if (Environment.GetEnvironmentVariable("ZILONNX_DEBUG") is { Length: > 0 }) Console.Error.WriteLine(e);
+            return ExitCodes.Usage;
+        }
     }
 
     private static int? ExitCodeOf(Exception e) => e switch

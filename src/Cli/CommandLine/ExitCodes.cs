@@ -4,6 +4,7 @@ namespace ZilOnnx.Cli.CommandLine;
 public static class ExitCodes
 {
     public const int Success = 0;
+    /// <summary>A usage error, or an internal error (the message says which).</summary>
     public const int Usage = 1;
     public const int BadInput = 2;
     public const int VerificationFailed = 3;

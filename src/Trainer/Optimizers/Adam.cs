@@ -29,14 +29,15 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
 
     private Tensor Moment(string key, Tensor like)
     {
-        if (!_state.TryGetValue(key, out var t)) _state[key] = t = zeros_like(like);
+        // Optimizer state lives as long as the run, outside any step's dispose scope.
+        if (!_state.TryGetValue(key, out var t)) _state[key] = t = zeros_like(like).DetachFromDisposeScope();
         return t;
     }
 
     public void Restore(IReadOnlyDictionary<string, Tensor> state, long steps)
     {
         _state.Clear();
-        foreach (var (k, v) in state) _state[k] = v.clone();
+        foreach (var (k, v) in state) _state[k] = v.clone().DetachFromDisposeScope();
         Steps = steps;
     }
 }

@@ -21,7 +21,7 @@ public sealed class Sgd(double learningRate, double momentum) : IOptimizer
         {
             if (momentum == 0) { parameters[name].add_(update, alpha: learningRate); continue; }
             if (_buffers.TryGetValue(name, out var buffer)) buffer.mul_(momentum).sub_(update);
-            else _buffers[name] = buffer = (-update).detach().clone();
+            else _buffers[name] = buffer = (-update).detach().clone().DetachFromDisposeScope();
             parameters[name].add_(buffer, alpha: -learningRate);
         }
         Steps++;
@@ -30,7 +30,7 @@ public sealed class Sgd(double learningRate, double momentum) : IOptimizer
     public void Restore(IReadOnlyDictionary<string, Tensor> state, long steps)
     {
         _buffers.Clear();
-        foreach (var (k, v) in state) _buffers[k] = v.clone();
+        foreach (var (k, v) in state) _buffers[k] = v.clone().DetachFromDisposeScope();
         Steps = steps;
     }
 }
