@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/install-test-packages.sh || echo "Could not install the test data packages; going on." >&2
+scripts/install-packages.sh || echo "Could not install the test data packages; going on." >&2
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

@@ -8,5 +8,6 @@ var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive
     FinetuneCommand.Create(),
     VerifyCommand.Create(),
     RunCommand.Create(),
+    EvalCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests read their data from, when they are missing:
+# Installs Debian packages when they are missing: the ones named as arguments, or by default those the tests
+# read their data from:
 #   libonnx-testdata       the ONNX backend conformance suite (/usr/share/libonnx-testdata/data)
 #   dataset-fashion-mnist  Fashion-MNIST (/usr/share/datasets/fashion-mnist)
 # As root it installs them; otherwise it says what to install and leaves the choice to the user.
 set -euo pipefail
 
-packages=(libonnx-testdata dataset-fashion-mnist)
+packages=("$@")
+[ ${#packages[@]} -gt 0 ] || packages=(libonnx-testdata dataset-fashion-mnist)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -19,7 +21,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "Tests that need test data will fail or skip. Install it with:" >&2
+    echo "Missing data packages (tests and the demo that need them will fail). Install them with:" >&2
     echo "  sudo apt-get install -y ${missing[*]}" >&2
     exit 0
 fi
