@@ -100,4 +100,14 @@ public sealed class FinetuneCommandTests
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains(value, run.Error);
     }
+
+    [Fact]
+    public void Asking_for_cuda_without_a_cuda_backend_is_exit_code_2_with_a_clear_message()
+    {
+        // This build links libtorch-cpu, so CUDA is never available to TorchSharp, with or without a GPU.
+        using var temp = new TempDirectory();
+        var run = CliProcess.Run([.. AcceptanceArguments("mlp", "ce", 1, temp.File("o.onnx")), "--device", "cuda"]);
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("CUDA backend is not present", run.Error);
+    }
 }
