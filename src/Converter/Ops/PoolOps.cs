@@ -40,6 +40,7 @@ public sealed class PoolMapping(PoolKind kind) : IOperatorMapping
             SpatialPadding.Read(node, spatialRank),
             node.SinceVersion >= 10 && a.Int("ceil_mode", 0) != 0,
             kind == PoolKind.Average && node.SinceVersion >= 7 && a.Int("count_include_pad", 0) != 0);
+        spec.Padding.RejectDilatedSame(node, spec.Dilations);
         a.RejectUnknown();
         return spec;
     }
