@@ -36,14 +36,14 @@ internal static class ConformanceRunner
     public static CaseOutcome Run(ConformanceCase c)
     {
         // Anything but a conversion error is a failure of the case, never of the whole run.
-        try { return RunClaimed(c); }
+        try { return RunCase(c); }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new CaseOutcome(c, CaseStatus.Failed, $"{e.GetType().Name}: {e.Message}");
         }
     }
 
-    private static CaseOutcome RunClaimed(ConformanceCase c)
+    private static CaseOutcome RunCase(ConformanceCase c)
     {
         if (NotClaimedBecause(c) is { } reason) return new CaseOutcome(c, CaseStatus.NotClaimed, reason);
         var source = c.Model;
