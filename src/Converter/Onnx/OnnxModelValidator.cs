@@ -15,9 +15,10 @@ public static class OnnxModelValidator
     public const long MinIrVersion = 3;
     public const long MaxIrVersion = 11;
 
-    // The operator registry implements the default domain's operators as of opsets 7..22: 7 is where
-    // broadcasting and the RNN family took their current form, 22 the newest whose specification it follows.
-    public const long MinOpset = 7;
+    // The operator registry implements the default domain's operators as of opsets 6..22: 6 is the oldest
+    // without the Caffe2-era consumed_inputs attributes (many PyTorch exports of its time use it; its legacy
+    // broadcast attributes are mapped), 22 the newest whose specification it follows.
+    public const long MinOpset = 6;
     public const long MaxOpset = 22;
 
     private static readonly IReadOnlySet<string> NoOuterScope = new HashSet<string>();

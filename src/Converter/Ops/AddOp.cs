@@ -2,10 +2,14 @@ using ZilOnnx.Converter.Graph;
 
 namespace ZilOnnx.Converter.Ops;
 
-/// <summary>Elementwise A + B with multidirectional (NumPy) broadcasting: biases and residual joins.</summary>
-public sealed record AddSpec : OpSpec
+/// <summary>
+/// Elementwise A + B: biases and residual joins. From opset 7 with multidirectional (NumPy) broadcasting;
+/// before that with the <see cref="LegacyBroadcast"/> rule of the node's `broadcast` and `axis` attributes.
+/// </summary>
+public sealed record AddSpec(LegacyBroadcast? Legacy) : OpSpec
 {
-    public static readonly AddSpec Instance = new();
+    /// <summary>Add with NumPy broadcasting (opset 7 and later).</summary>
+    public static readonly AddSpec Instance = new((LegacyBroadcast?)null);
     public override string OpType => "Add";
 }
 
@@ -16,7 +20,8 @@ public sealed class AddMapping : IOperatorMapping
 
     public OpSpec Map(NodeContext node)
     {
+        var spec = node.SinceVersion < 7 ? new AddSpec(LegacyBroadcast.Read(node, hasAxis: true)) : AddSpec.Instance;
         node.Attributes.RejectUnknown();
-        return AddSpec.Instance;
+        return spec;
     }
 }

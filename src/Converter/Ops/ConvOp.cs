@@ -26,6 +26,7 @@ public sealed class ConvMapping : IOperatorMapping
             a.Int("group", 1),
             SpatialPadding.Read(node, spatialRank));
         if (spec.Group < 1) throw node.Fail("'group' must be positive");
+        spec.Padding.RejectDilatedSame(node, spec.Dilations);
         a.RejectUnknown();
         return spec;
     }

@@ -31,7 +31,12 @@ public sealed class DropoutMapping : IOperatorMapping, IParameterTransform, ISta
     public OpSpec Map(NodeContext node)
     {
         // The ratio and seed only matter in training mode.
-        node.Attributes.Ignore("ratio", "seed", "is_test");
+        node.Attributes.Ignore("ratio");
+        if (node.SinceVersion >= 12) node.Attributes.Ignore("seed");
+        // Dropout-6 drops (training mode) unless is_test is set; from opset 7 the attribute is gone and
+        // inference is the identity.
+        if (node.SinceVersion < 7 && node.Attributes.Int("is_test", 0) == 0)
+            throw node.Fail("is_test = 0 (training mode, the default before opset 7) is not supported: dropout runs in inference form (identity); set is_test = 1");
         if (node.SinceVersion >= 12 && node.StaticInput(2) is { } trainingMode && trainingMode.Values.Any(v => v != 0))
             throw node.Fail("training_mode = true is not supported: dropout runs in inference form (identity)");
         node.Attributes.RejectUnknown();

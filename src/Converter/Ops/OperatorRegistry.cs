@@ -6,7 +6,9 @@ namespace ZilOnnx.Converter.Ops;
 /// </summary>
 public sealed class OperatorRegistry
 {
-    public const int MinOpset = 7;
+    // Opset 6 is the oldest in which every mapped operator has lost the consumed_inputs attribute of the
+    // Caffe2 era; its legacy broadcasting (Add, Gemm) and test-mode flags (BatchNormalization, Dropout) are mapped.
+    public const int MinOpset = 6;
     public const int MaxOpset = 21;
 
     public static OperatorRegistry Default { get; } = new(

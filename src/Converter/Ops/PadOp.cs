@@ -44,7 +44,7 @@ public sealed class PadMapping : IOperatorMapping
         PadSpec spec;
         if (node.SinceVersion < 11)
         {
-            long[] pads = a.Ints("pads") ?? a.Ints("paddings") ?? throw node.Fail("'pads' is required");
+            long[] pads = (node.SinceVersion < 2 ? a.Ints("paddings") : a.Ints("pads")) ?? throw node.Fail("'pads' is required");
             spec = new PadSpec(pads, a.Float("value", 0f), null);
         }
         else

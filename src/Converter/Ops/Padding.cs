@@ -30,6 +30,18 @@ public sealed record SpatialPadding(AutoPad Mode, long[] Explicit)
         return new SpatialPadding(autoPad, pads);
     }
 
+    /// <summary>
+    /// The spec pads a SAME window by its dilated extent, so that output = ceil(input / stride). ONNX Runtime refuses
+    /// dilated SAME convolutions and pads dilated SAME pooling by the undilated kernel (a smaller output). A model
+    /// fine-tuned here would then not be served as it was trained, so the combination is refused up front.
+    /// </summary>
+    public void RejectDilatedSame(NodeContext node, IReadOnlyList<long> dilations)
+    {
+        if (Mode is AutoPad.SameUpper or AutoPad.SameLower && dilations.Any(d => d != 1))
+            throw node.Fail("auto_pad SAME_UPPER/SAME_LOWER with dilations > 1 is not supported: ONNX Runtime does not compute it "
+                + "as the ONNX specification defines; give explicit 'pads' instead");
+    }
+
     /// <summary>Pads as [begin..., end...] for the given input spatial sizes.</summary>
     public long[] Resolve(IReadOnlyList<long> inputSize, IReadOnlyList<long> kernel, IReadOnlyList<long> strides, IReadOnlyList<long> dilations)
     {

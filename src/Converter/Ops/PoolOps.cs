@@ -28,14 +28,19 @@ public sealed class PoolMapping(PoolKind kind) : IOperatorMapping
         if (kernel.Length != spatialRank)
             throw node.Fail($"only 2-D pooling is supported here (kernel_shape has {kernel.Length} axes)");
         if (kernel.Any(k => k < 1)) throw node.Fail("'kernel_shape' values must be positive");
-        // storage_order only changes how MaxPool's optional Indices output is laid out.
-        if (kind == PoolKind.Max) a.Ignore("storage_order");
+        // Attributes are read only from the version that introduced them, so an older node that carries one
+        // is rejected as unknown instead of being given a meaning its opset did not have.
+        // storage_order (MaxPool-8) only changes how the optional Indices output is laid out.
+        if (kind == PoolKind.Max && node.SinceVersion >= 8) a.Ignore("storage_order");
+        long[] noDilation = Enumerable.Repeat(1L, spatialRank).ToArray();
+        int dilationsSince = kind == PoolKind.Max ? 10 : 19;
         var spec = new PoolSpec(kind, kernel,
             WindowAttributes.PerAxis(node, "strides", spatialRank),
-            WindowAttributes.PerAxis(node, "dilations", spatialRank),
+            node.SinceVersion >= dilationsSince ? WindowAttributes.PerAxis(node, "dilations", spatialRank) : noDilation,
             SpatialPadding.Read(node, spatialRank),
-            a.Int("ceil_mode", 0) != 0,
-            kind == PoolKind.Average && a.Int("count_include_pad", 0) != 0);
+            node.SinceVersion >= 10 && a.Int("ceil_mode", 0) != 0,
+            kind == PoolKind.Average && node.SinceVersion >= 7 && a.Int("count_include_pad", 0) != 0);
+        spec.Padding.RejectDilatedSame(node, spec.Dilations);
         a.RejectUnknown();
         return spec;
     }

@@ -20,7 +20,9 @@ public sealed class SoftmaxMapping(bool log) : IOperatorMapping
     {
         bool legacy = node.SinceVersion < 13;
         long axis = node.Attributes.Int("axis", legacy ? 1 : -1);
-        if (axis < 0 && node.SinceVersion < 11) throw node.Fail("negative 'axis' needs opset 11");
+        // Versions 1 and 11 differ only in documenting negative axes (counted from the back). Version 1 states
+        // no range, exporters of its time wrote axis = -1 for the last axis, and the ONNX backend tests and
+        // ONNX Runtime read it that way, so a negative axis is accepted at every version.
         node.Attributes.RejectUnknown();
         return new SoftmaxSpec(log, axis, legacy);
     }

@@ -17,7 +17,9 @@ public sealed class GemmKernel : Kernel<GemmSpec>
         var y = left.mm(right);
         if (spec.Alpha != 1.0) y = y * spec.Alpha;
         if (c is null) return y;
-        Broadcast.Check(y, c, "Gemm C");
+        if (spec.BroadcastC) Broadcast.CheckUnidirectional(y.shape, c, "Gemm C");
+        else if (!c.shape.SequenceEqual(y.shape))
+            throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape {ShapeOf(y)} (before opset 7, broadcast = 0)");
         return spec.Beta == 1.0 ? y + c : y + c * spec.Beta;
     }
 }

@@ -15,6 +15,7 @@ public sealed class AddKernel : Kernel<AddSpec>
     protected override Tensor Forward(AddSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         Tensor a = Required(inputs, 0, "A"), b = Required(inputs, 1, "B");
+        if (spec.Legacy is { } legacy) return a + Broadcast.Legacy(a, b, legacy, "Add");
         Broadcast.Check(a, b, "Add");
         return a + b;
     }
@@ -100,18 +101,23 @@ public sealed class BatchNormalizationKernel : Kernel<BatchNormalizationSpec>
     {
         var x = Required(inputs, 0, "X");
         if (x.dim() < 2) throw new KernelException($"BatchNormalization needs [N, C, ...], got {ShapeOf(x)}");
-        long channels = x.shape[1];
-        long[] perChannel = [1, channels, .. Enumerable.Repeat(1L, (int)x.dim() - 2)];
-        Tensor Channel(int index, string name)
+        // Spatial: one statistic per channel, repeated over the batch and spatial axes. Per activation
+        // (spatial = 0): one per element of a sample, repeated over the batch axis only.
+        long[] statisticShape = spec.Spatial
+            ? [1, x.shape[1], .. Enumerable.Repeat(1L, (int)x.dim() - 2)]
+            : [1, .. x.shape[1..]];
+        long count = statisticShape.Aggregate(1L, (p, d) => p * d);
+        string unit = spec.Spatial ? "channels" : "activations per sample";
+        Tensor Statistic(int index, string name)
         {
             var t = Required(inputs, index, name);
-            if (t.numel() != channels) throw new KernelException($"BatchNormalization {name} has {t.numel()} values for {channels} channels");
-            return t.reshape(perChannel);
+            if (t.numel() != count) throw new KernelException($"BatchNormalization {name} has {t.numel()} values for {count} {unit}");
+            return t.reshape(statisticShape);
         }
-        var scale = Channel(1, "scale");
-        var bias = Channel(2, "B");
-        var mean = Channel(3, "input_mean");
-        var variance = Channel(4, "input_var");
+        var scale = Statistic(1, "scale");
+        var bias = Statistic(2, "B");
+        var mean = Statistic(3, "input_mean");
+        var variance = Statistic(4, "input_var");
         return (x - mean) / (variance + spec.Epsilon).sqrt() * scale + bias;
     }
 }

@@ -12,7 +12,7 @@ namespace ZilOnnx.Tests.Converter.Onnx;
 /// </summary>
 public sealed class ConformanceSuiteTests(ITestOutputHelper output)
 {
-    /// <summary>The models the converter is meant to accept: only default-domain opsets, in 7..22.</summary>
+    /// <summary>The models the converter is meant to accept: only default-domain opsets, in 6..22.</summary>
     private static List<string> EligibleModels() =>
         OnnxTestData.AllModelFiles().Where(UsesOnlySupportedDefaultOpset).ToList();
 
@@ -22,7 +22,7 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
         return model.OpsetImport.Count > 0
             && model.OpsetImport.All(o => o.Domain is "" or "ai.onnx")
-            && model.OpsetImport.All(o => o.Version is >= 7 and <= 22);
+            && model.OpsetImport.All(o => o.Version is >= 6 and <= 22);
     }
 
     [Fact]
@@ -65,18 +65,28 @@ public sealed class ConformanceSuiteTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Most PyTorch-exported modules in the suite (test_Conv2d, test_Linear, ...) were written with opset 6,
-    /// below the supported 7..22, where Add/Mul/Gemm still had the legacy broadcast attribute. They must be
-    /// refused with a message that says so, not half-converted.
+    /// Most PyTorch-exported modules in the suite (test_Conv2d, test_Linear, ...) were written with opset 6, where
+    /// Add and Gemm still had the legacy broadcast attribute; the operator registry maps that form, so they load.
     /// </summary>
     [Theory]
     [InlineData("pytorch-converted", "test_Conv2d")]
     [InlineData("pytorch-converted", "test_Linear")]
     [InlineData("pytorch-operator", "test_operator_conv")]
-    public void Opset_6_pytorch_export_is_refused_naming_the_supported_range(string suite, string name)
+    public void Opset_6_pytorch_export_loads(string suite, string name)
     {
-        var e = Assert.Throws<OnnxModelException>(() => OnnxModelFile.Load(OnnxTestData.Case(suite, name)));
-        Assert.Contains("opset 6 is older than supported 7..22", e.Message);
+        ModelProto model = OnnxModelFile.Load(OnnxTestData.Case(suite, name));
+
+        Assert.Equal(6, model.OpsetImport.Single(o => o.Domain is "" or "ai.onnx").Version);
+    }
+
+    [Fact]
+    public void Opset_5_model_is_refused_naming_the_supported_range()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("opset5.onnx", new ModelBuilder(opset: 5).Input("x").Node("Relu", ["x"], ["y"]).Output("y").Build());
+
+        var e = Assert.Throws<OnnxModelException>(() => OnnxModelFile.Load(path));
+        Assert.Contains("opset 5 is older than supported 6..22", e.Message);
     }
 
     [Fact]

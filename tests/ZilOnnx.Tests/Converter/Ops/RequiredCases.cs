@@ -1,0 +1,87 @@
+namespace ZilOnnx.Tests.Converter.Ops;
+
+/// <summary>
+/// The conformance cases this converter claims by name. A case that disappears from the test data, stops being
+/// claimed, or starts failing breaks a test here instead of silently dropping out of the counts.
+/// </summary>
+internal static class RequiredCases
+{
+    private static IEnumerable<(string, string)> Node(params string[] names) => names.Select(n => ("node", n));
+    private static IEnumerable<(string, string)> Converted(params string[] names) => names.Select(n => ("pytorch-converted", n));
+    private static IEnumerable<(string, string)> Operator(params string[] names) => names.Select(n => ("pytorch-operator", n));
+
+    public static readonly (string Suite, string Name)[] MustPass =
+    [
+        .. Node("test_conv_with_strides_padding", "test_conv_with_strides_no_padding", "test_conv_with_autopad_same",
+            "test_conv_with_strides_and_asymmetric_padding", "test_basic_conv_with_padding", "test_basic_conv_without_padding"),
+        .. Node("test_matmul_2d", "test_matmul_3d", "test_matmul_4d"),
+        .. Node("test_add", "test_add_bcast"),
+        .. Node("test_relu", "test_sigmoid", "test_sigmoid_example", "test_tanh", "test_tanh_example"),
+        .. Node("test_maxpool_2d_default", "test_maxpool_2d_pads", "test_maxpool_2d_strides", "test_maxpool_2d_same_upper",
+            "test_maxpool_2d_same_lower", "test_maxpool_2d_ceil", "test_maxpool_2d_dilations", "test_maxpool_2d_precomputed_pads",
+            "test_maxpool_2d_precomputed_same_upper", "test_maxpool_2d_precomputed_strides"),
+        .. Node("test_averagepool_2d_default", "test_averagepool_2d_pads", "test_averagepool_2d_pads_count_include_pad",
+            "test_averagepool_2d_same_upper", "test_averagepool_2d_same_lower", "test_averagepool_2d_strides", "test_averagepool_2d_ceil",
+            "test_averagepool_2d_precomputed_pads", "test_averagepool_2d_precomputed_pads_count_include_pad",
+            "test_averagepool_2d_precomputed_same_upper", "test_averagepool_2d_precomputed_strides"),
+        .. Node("test_globalaveragepool", "test_globalaveragepool_precomputed"),
+        .. Node("test_identity"),
+        .. Node("test_dropout_default", "test_dropout_default_ratio", "test_dropout_default_old", "test_dropout_random_old"),
+        .. Node("test_batchnorm_epsilon", "test_batchnorm_example"),
+        .. Node("test_constant_pad", "test_constant"),
+        .. Converted("test_Conv2d", "test_Conv2d_depthwise", "test_Conv2d_depthwise_padded", "test_Conv2d_depthwise_strided",
+            "test_Conv2d_depthwise_with_multiplier", "test_Conv2d_dilated", "test_Conv2d_groups", "test_Conv2d_groups_thnn",
+            "test_Conv2d_no_bias", "test_Conv2d_padding", "test_Conv2d_strided"),
+        .. Converted("test_Linear", "test_BatchNorm2d_eval", "test_BatchNorm2d_momentum_eval",
+            "test_BatchNorm1d_3d_input_eval", "test_BatchNorm3d_eval", "test_BatchNorm3d_momentum_eval"),
+        .. Converted("test_AvgPool2d", "test_AvgPool2d_stride", "test_MaxPool2d", "test_MaxPool2d_stride_padding_dilation"),
+        .. Converted("test_ReLU", "test_Sigmoid", "test_Tanh", "test_LogSoftmax", "test_Softmax", "test_ZeroPad2d", "test_ConstantPad2d"),
+        .. Converted("test_log_softmax_dim3", "test_log_softmax_lastdim", "test_softmax_functional_dim3", "test_softmax_lastdim"),
+        // Opset-6 Add with legacy broadcast (axis given), Gemm-6, and opset-6 Conv/Flatten/Reshape exports.
+        .. Operator("test_operator_add_broadcast", "test_operator_add_size1_broadcast", "test_operator_add_size1_right_broadcast",
+            "test_operator_add_size1_singleton_broadcast", "test_operator_addconstant", "test_operator_addmm", "test_operator_mm",
+            "test_operator_conv", "test_operator_flatten", "test_operator_view"),
+        ("simple", "test_single_relu_model"),
+    ];
+
+    /// <summary>Families required whole: every case whose name starts with the prefix (the *_expanded forms,
+    /// which spell Softmax out in operators outside the registry, excepted).</summary>
+    public static readonly (string Suite, string Prefix)[] Families =
+    [
+        ("node", "test_gemm_"), ("node", "test_flatten_"), ("node", "test_reshape_"),
+        ("node", "test_softmax_"), ("node", "test_logsoftmax_"),
+    ];
+
+    public static bool InFamily(string name, string prefix) => name.StartsWith(prefix, StringComparison.Ordinal) && !name.EndsWith("_expanded", StringComparison.Ordinal);
+
+    private const string Only2DPooling = "only 2-D pooling is supported";
+    private const string Only2DConv = "only 2-D convolution is supported";
+    private const string OutputNotSupported = "is read, but this output is not supported";
+
+    public static readonly (string Suite, string Name, string Message)[] MustBeRejected =
+    [
+        ("node", "test_maxpool_1d_default", Only2DPooling),
+        ("node", "test_maxpool_3d_default", Only2DPooling),
+        ("node", "test_averagepool_1d_default", Only2DPooling),
+        ("node", "test_averagepool_3d_default", Only2DPooling),
+        ("node", "test_batchnorm_epsilon_training_mode", "training_mode = 1 is not supported"),
+        ("node", "test_batchnorm_example_training_mode", "training_mode = 1 is not supported"),
+        ("node", "test_dropout_default_mask", OutputNotSupported),
+        ("node", "test_dropout_default_mask_ratio", OutputNotSupported),
+        ("node", "test_edge_pad", "mode 'edge' is not supported"),
+        ("node", "test_reflect_pad", "mode 'reflect' is not supported"),
+        ("pytorch-converted", "test_ReflectionPad2d", "mode 'reflect' is not supported"),
+        ("pytorch-converted", "test_ReplicationPad2d", "mode 'edge' is not supported"),
+        ("pytorch-converted", "test_MaxPool1d", Only2DPooling),
+        ("pytorch-converted", "test_MaxPool3d", Only2DPooling),
+        ("pytorch-converted", "test_AvgPool3d", Only2DPooling),
+        ("pytorch-converted", "test_Conv1d", Only2DConv),
+        ("pytorch-converted", "test_Conv3d", Only2DConv),
+        ("pytorch-operator", "test_operator_maxpool", Only2DPooling),
+        ("pytorch-operator", "test_operator_pad", "mode 'reflect' is not supported"),
+        ("node", "test_training_dropout", "training_mode = true is not supported"),
+        ("node", "test_training_dropout_default", "training_mode = true is not supported"),
+        ("node", "test_training_dropout_zero_ratio", "training_mode = true is not supported"),
+        ("node", "test_maxpool_with_argmax_2d_precomputed_pads", OutputNotSupported),
+    ];
+}
