@@ -11,7 +11,6 @@ public static class AtomicFile
     {
         string target = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(target) ?? throw new IOException($"{path}: cannot write to a root directory");
-        Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {

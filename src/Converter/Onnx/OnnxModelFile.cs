@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Onnx.Proto;
 
 [assembly: InternalsVisibleTo("ZilOnnx.Tests")]
@@ -49,32 +50,14 @@ public static class OnnxModelFile
                 throw new OnnxModelException(path, $"tensor '{tensor.Name}' still refers to external data; "
                     + "load the model with OnnxModelFile.Load, which reads it inline, before saving");
 
-        string target = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(target) ?? throw new OnnxModelException(path, "cannot write a model to a root directory");
-        // The temporary file sits in the target's folder so that the final move is a rename within one file system.
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                writeModel(model, stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, target, overwrite: true);
+            AtomicFile.Write(path, stream => writeModel(model, stream));
         }
-        catch (Exception e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temporary);
-            if (e is IOException or UnauthorizedAccessException)
-                throw new OnnxModelException(path, $"cannot write the model: {e.Message}", e);
-            throw;
+            throw new OnnxModelException(path, $"cannot write the model: {e.Message}", e);
         }
-    }
-
-    private static void TryDelete(string file)
-    {
-        try { File.Delete(file); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the original error matters more */ }
     }
 
     private static byte[] ReadModelBytes(string path)

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Tensors;
 
 namespace ZilOnnx.Trainer.Data;
@@ -51,36 +52,20 @@ public static class NpzArchive
     /// <param name="compress">Deflate the members, like <c>np.savez_compressed</c>; otherwise store them like <c>np.savez</c>.</param>
     public static void Write(string path, IEnumerable<KeyValuePair<string, HostTensor>> arrays, bool compress = false)
     {
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath) ?? ".";
-        // Same folder as the target, so the final rename never crosses file systems.
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            foreach ((string name, HostTensor tensor) in arrays)
             {
-                using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
-                {
-                    var written = new HashSet<string>(StringComparer.Ordinal);
-                    foreach ((string name, HostTensor tensor) in arrays)
-                    {
-                        ValidateName(path, name);
-                        if (!written.Add(name))
-                            throw new DataFormatException(path, name, "the array name is given twice: expected unique names");
-                        ZipArchiveEntry entry = zip.CreateEntry(name + MemberSuffix, compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
-                        using Stream member = entry.Open();
-                        NpyFormat.Write(member, tensor, path, name);
-                    }
-                }
-                file.Flush(flushToDisk: true);
+                ValidateName(path, name);
+                if (!written.Add(name))
+                    throw new DataFormatException(path, name, "the array name is given twice: expected unique names");
+                ZipArchiveEntry entry = zip.CreateEntry(name + MemberSuffix, compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+                using Stream member = entry.Open();
+                NpyFormat.Write(member, tensor, path, name);
             }
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+        });
     }
 
     private static HostTensor ReadMember(string path, string name, ZipArchiveEntry entry)
@@ -103,18 +88,4 @@ public static class NpzArchive
             throw new DataFormatException(path, name, "invalid array name: expected a non-empty name without '/', '\\' or NUL");
     }
 
-    private static void TryDelete(string file)
-    {
-        try
-        {
-            File.Delete(file);
-        }
-        catch (IOException)
-        {
-            // The original error matters more than a leftover temporary file.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }
