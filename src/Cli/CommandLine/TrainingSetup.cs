@@ -47,12 +47,21 @@ public sealed class TrainingSetup : IDisposable
         var loss = LossFactory.Create(lossName);
         int seed = parse.GetValue(options.Seed);
         var ablated = ablation is { Count: > 0 } ? Ablation.Parse(ablation, seed) : null;
-        var graph = source.BuildGraph(new PcGraphOptions { TrainOnLogits = loss is CrossEntropyLoss, Levelling = ablated?.Levelling ?? true });
-
-        string inputName = graph.DataInputs.Count() == 1
-            ? graph.DataInputs.Single().Name
-            : throw new ArgumentException($"{modelPath}: the model has {graph.DataInputs.Count()} data inputs; training needs exactly one");
-        var data = DataSources.Load(parse.GetValue(options.Data)!, DataSplit.Train, inputName, graph.DeclaredShape(inputName));
+        var inputNames = ModelInputs.DataInputNames(source.Model);
+        string inputName = inputNames.Count == 1
+            ? inputNames[0]
+            : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
+        var data = DataSources.Load(parse.GetValue(options.Data)!, DataSplit.Train, inputName, ModelInputs.DeclaredShape(source.Model, inputName));
+        int batchSize = parse.GetValue(options.BatchSize);
+        if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
+        // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that shape.
+        long[] batchShape = [batchSize, .. data.Inputs.Shape[1..]];
+        var graph = source.BuildGraph(new PcGraphOptions
+        {
+            TrainOnLogits = loss is CrossEntropyLoss,
+            Levelling = ablated?.Levelling ?? true,
+            InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
+        });
 
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
@@ -63,8 +72,6 @@ public sealed class TrainingSetup : IDisposable
         double learningRate = parse.GetValue(options.LearningRate);
         var optimizer = OptimizerFactory.Create(optimizerName, learningRate);
 
-        int batchSize = parse.GetValue(options.BatchSize);
-        if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         if (parse.GetValue(options.Shuffle) && parse.GetValue(options.NoShuffle)) throw new ArgumentException("--shuffle and --no-shuffle exclude each other");
         bool shuffle = !parse.GetValue(options.NoShuffle);
         var order = new BatchOrder(data.Count, batchSize, shuffle, seed);

@@ -62,9 +62,9 @@ public static class RunCommand
 
     private static Dictionary<string, HostTensor> RunPcn(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays, Precision precision, Device device)
     {
-        var graph = source.BuildGraph(new PcGraphOptions());
+        var feeds = Feeds(ModelInputs.DataInputNames(source.Model), arrays, source.Path);
+        var graph = source.BuildGraph(new PcGraphOptions { InputShapes = feeds.ToDictionary(f => f.Key, f => f.Value.Shape) });
         using var pcn = new PcnModel(graph, precision, device);
-        var feeds = Feeds(graph.DataInputs.Select(v => v.Name), arrays, source.Path);
         var values = pcn.Forward(feeds.ToDictionary(f => f.Key, f => pcn.ToTensor(f.Value)));
         return graph.GraphOutputs.ToDictionary(o => o.Key, o => o.Value switch
         {

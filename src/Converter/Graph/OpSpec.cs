@@ -8,12 +8,25 @@ namespace ZilOnnx.Converter.Graph;
 public abstract record OpSpec
 {
     public abstract string OpType { get; }
+
+    /// <summary>
+    /// The output shape for the given input shapes (null for an absent optional input). It must agree with
+    /// what the trainer's kernel produces; inputs that do not fit raise <see cref="ShapeException"/>.
+    /// </summary>
+    public abstract long[] InferShape(IReadOnlyList<long[]?> inputs);
+
+    protected static long[] Input(IReadOnlyList<long[]?> inputs, int index, string name) =>
+        index < inputs.Count && inputs[index] is { } shape ? shape : throw new ShapeException($"input {index} ({name}) is required");
 }
 
-/// <summary>The clamped data input.</summary>
-public sealed record DataInputSpec(string InputName) : OpSpec
+/// <summary>Input shapes that do not fit an operator.</summary>
+public sealed class ShapeException(string message) : Exception(message);
+
+/// <summary>The clamped data input, with the concrete shape the PCN is built for.</summary>
+public sealed record DataInputSpec(string InputName, long[] Shape) : OpSpec
 {
     public override string OpType => "Input";
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Shape;
 }
 
 /// <summary>y = x. Identity nodes, inference-mode Dropout and the vertices levelling adds.</summary>
@@ -21,4 +34,5 @@ public sealed record IdentitySpec : OpSpec
 {
     public static readonly IdentitySpec Instance = new();
     public override string OpType => "Identity";
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Input(inputs, 0, "input");
 }

@@ -26,4 +26,7 @@ public sealed record ParameterView(Parameter Root, IReadOnlyList<ParameterTransf
 {
     public static ParameterView Direct(Parameter root) => new(root, []);
     public ParameterView Then(ParameterTransform transform) => new(Root, [.. Chain, transform]);
+
+    /// <summary>The shape the reader sees: the stored shape passed through the transforms.</summary>
+    public long[] Shape => Chain.Aggregate(Root.Shape, (shape, t) => t.Op.InferShape([shape, .. t.OtherOperands.Select(o => o.Shape)]));
 }

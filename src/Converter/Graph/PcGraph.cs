@@ -44,14 +44,7 @@ public sealed class PcGraph
     public int MaxDepth => Vertices.Where(IsFree).Max(v => v.Depth);
 
     /// <summary>The shape a graph input declares: fixed dimensions as numbers, symbolic or missing ones as null.</summary>
-    public IReadOnlyList<long?> DeclaredShape(string inputName)
-    {
-        var info = Model.Graph.Input.FirstOrDefault(i => i.Name == inputName);
-        var dims = info?.Type?.TensorType?.Shape?.Dim;
-        if (dims == null) return [];
-        return dims.Select(d => d.ValueCase == Onnx.Proto.TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0
-            ? d.DimValue : (long?)null).ToList();
-    }
+    public IReadOnlyList<long?> DeclaredShape(string inputName) => ModelInputs.DeclaredShape(Model, inputName);
 
     /// <summary>A vertex whose value node is relaxed: computed, and on a path to the training output.</summary>
     public static bool IsFree(Vertex v) => v.Kind != VertexKind.DataInput && v.ReachesOutput;

@@ -24,11 +24,13 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
 
         var scope = new Scope(graph, file);
         var vertices = new List<Vertex>();
-        foreach (var input in graph.Input.Where(i => !scope.IsInitializer(i.Name)))
+        foreach (string input in ModelInputs.DataInputNames(model))
         {
-            var v = new Vertex(input.Name, input.Name, new DataInputSpec(input.Name), [], VertexKind.DataInput);
+            long[] shape = options.InputShapes?.GetValueOrDefault(input) ?? ModelInputs.NominalShape(model, input)
+                ?? throw new ModelConversionException(file, [$"graph input '{input}' declares no shape and none was given"]);
+            var v = new Vertex(input, input, new DataInputSpec(input, shape), [], VertexKind.DataInput) { Shape = shape };
             vertices.Add(v);
-            scope.Define(input.Name, new Operand.FromVertex(v));
+            scope.Define(input, new Operand.FromVertex(v));
         }
         foreach (var node in nodes)
             MapNode(node, opset, scope, vertices, file);
@@ -65,6 +67,14 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
         var context = new NodeContext(node, opset, since, operands, file);
 
+        if (mapping is IShapeEvaluation shapeOnly)
+        {
+            // Shape, Size: known from the input shapes alone, whatever the values.
+            scope.Define(node.Output[0], new Operand.FromConstant(shapeOnly.EvaluateFromShapes(context)));
+            RejectReadOutputs(node, 1, scope, context);
+            return;
+        }
+
         bool readsData = operands.Any(o => o is Operand.FromVertex);
         bool readsParameter = operands.Any(o => o is Operand.FromParameter);
         if (!readsData && !readsParameter)
@@ -86,16 +96,24 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             if (parameterOperand.Count != 1 || operands[0] is not Operand.FromParameter source)
                 throw context.Fail("a parameter transform must read exactly one initializer, as its first input");
             var others = operands.Skip(1).ToList();
-            scope.Define(node.Output[0], new Operand.FromParameter(source.View.Then(new ParameterTransform(node.Name, spec, others))));
+            var view = source.View.Then(new ParameterTransform(node.Name, spec, others));
+            InferShape(spec, operands, context);
+            scope.Define(node.Output[0], new Operand.FromParameter(view));
         }
         else
         {
-            var vertex = new Vertex(node.Output[0], node.Name, spec, operands);
+            var vertex = new Vertex(node.Output[0], node.Name, spec, operands) { Shape = InferShape(spec, operands, context) };
             foreach (var view in operands.OfType<Operand.FromParameter>()) view.View.Root.Readers.Add(vertex);
             vertices.Add(vertex);
             scope.Define(node.Output[0], new Operand.FromVertex(vertex));
         }
         RejectReadOutputs(node, mapping.DataOutputs, scope, context);
+    }
+
+    private static long[] InferShape(OpSpec spec, IReadOnlyList<Operand> operands, NodeContext context)
+    {
+        try { return spec.InferShape(operands.Select(o => o.Shape).ToList()); }
+        catch (ShapeException e) { throw context.Fail(e.Message); }
     }
 
     /// <summary>Optional outputs a mapping does not produce (MaxPool indices, Dropout mask) must not be read.</summary>

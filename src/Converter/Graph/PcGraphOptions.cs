@@ -12,6 +12,12 @@ public sealed record PcGraphOptions
     /// <summary>Insert identity vertices so every path to the output has one length (zil.md rule 2). Off only for ablations.</summary>
     public bool Levelling { get; init; } = true;
 
+    /// <summary>
+    /// The concrete shapes of the data inputs the PCN is built for (batch size included). Inputs not listed take
+    /// their declared shape, with every symbolic dimension taken as 1.
+    /// </summary>
+    public IReadOnlyDictionary<string, long[]>? InputShapes { get; init; }
+
     /// <summary>The graph output to train; null means the first.</summary>
     public string? OutputName { get; init; }
 }

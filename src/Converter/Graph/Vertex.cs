@@ -22,6 +22,9 @@ public sealed class Vertex
     public string NodeName { get; }
 
     public OpSpec Op { get; }
+
+    /// <summary>The shape of the vertex's tensor for the input shapes the PCN was built for.</summary>
+    public long[] Shape { get; internal set; } = [];
     public List<Operand> Operands { get; }
     public VertexKind Kind { get; }
 

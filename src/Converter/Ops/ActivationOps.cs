@@ -8,6 +8,7 @@ public enum Activation { Relu, Sigmoid, Tanh }
 public sealed record ActivationSpec(Activation Kind) : OpSpec
 {
     public override string OpType => Kind.ToString();
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Input(inputs, 0, "X");
 }
 
 public sealed class ActivationMapping(Activation kind, params int[] sinceVersions) : IOperatorMapping

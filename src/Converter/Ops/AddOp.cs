@@ -11,6 +11,14 @@ public sealed record AddSpec(LegacyBroadcast? Legacy) : OpSpec
     /// <summary>Add with NumPy broadcasting (opset 7 and later).</summary>
     public static readonly AddSpec Instance = new((LegacyBroadcast?)null);
     public override string OpType => "Add";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] a = Input(inputs, 0, "A"), b = Input(inputs, 1, "B");
+        if (Legacy == null) return ShapeMath.Broadcast(a, b);
+        Legacy.AlignedShape(a, b, out string? problem);
+        return problem == null ? a : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
+    }
 }
 
 public sealed class AddMapping : IOperatorMapping

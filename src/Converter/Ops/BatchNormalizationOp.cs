@@ -11,6 +11,7 @@ namespace ZilOnnx.Converter.Ops;
 public sealed record BatchNormalizationSpec(double Epsilon, bool Spatial = true) : OpSpec
 {
     public override string OpType => "BatchNormalization";
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Input(inputs, 0, "X");
 }
 
 public sealed class BatchNormalizationMapping : IOperatorMapping

@@ -6,6 +6,24 @@ namespace ZilOnnx.Converter.Ops;
 public sealed record ConvSpec(long[] Strides, long[] Dilations, long Group, SpatialPadding Padding) : OpSpec
 {
     public override string OpType => "Conv";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "X"), w = Input(inputs, 1, "W");
+        if (x.Length != 4 || w.Length != 4)
+            throw new ShapeException($"Conv needs a 4-D input and weight, got X {ShapeMath.Format(x)} and W {ShapeMath.Format(w)}");
+        if (x[1] != w[1] * Group || w[0] % Group != 0)
+            throw new ShapeException($"Conv: X {ShapeMath.Format(x)} has {x[1]} channels, W {ShapeMath.Format(w)} with group {Group} expects {w[1] * Group}");
+        long[] pads = Padding.Resolve(x[2..], w[2..], Strides, Dilations);
+        var output = new long[] { x[0], w[0], 0, 0 };
+        for (int i = 0; i < 2; i++)
+        {
+            long span = x[2 + i] + pads[i] + pads[i + 2] - ((w[2 + i] - 1) * Dilations[i] + 1);
+            if (span < 0) throw new ShapeException($"Conv: the kernel {ShapeMath.Format(w[2..])} is larger than the padded input {ShapeMath.Format(x[2..])}");
+            output[2 + i] = span / Strides[i] + 1;
+        }
+        return output;
+    }
 }
 
 public sealed class ConvMapping : IOperatorMapping

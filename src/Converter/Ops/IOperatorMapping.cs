@@ -41,6 +41,12 @@ public interface IStaticEvaluation
     HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs);
 }
 
+/// <summary>An operator whose output depends on its inputs' shapes only (Shape, Size): always static.</summary>
+public interface IShapeEvaluation
+{
+    HostTensor EvaluateFromShapes(NodeContext node);
+}
+
 /// <summary>An operator that may sit between an initializer and its reader without making the result data-dependent.</summary>
 public interface IParameterTransform
 {

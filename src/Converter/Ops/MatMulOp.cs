@@ -7,6 +7,7 @@ public sealed record MatMulSpec : OpSpec
 {
     public static readonly MatMulSpec Instance = new();
     public override string OpType => "MatMul";
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => ShapeMath.MatMul(Input(inputs, 0, "A"), Input(inputs, 1, "B"));
 }
 
 public sealed class MatMulMapping : IOperatorMapping

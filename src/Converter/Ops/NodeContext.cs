@@ -34,6 +34,9 @@ public sealed class NodeContext
 
     public string Describe => $"node '{Node.Name}' ({Node.OpType}, opset {Opset})";
 
+    /// <summary>The shape of input <paramref name="index"/>, or null when it is absent.</summary>
+    public long[]? InputShape(int index) => HasInput(index) ? Operands[index].Shape : null;
+
     public bool HasInput(int index) => index < Operands.Count && Operands[index] is not Operand.Absent;
 
     /// <summary>The value of an input that must be known before any data arrives (a shape, pads, a ratio).</summary>

@@ -10,6 +10,21 @@ public sealed record PadSpec(long[] Pads, double Value, long[]? Axes) : OpSpec
 {
     public override string OpType => "Pad";
 
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "data");
+        long[] pads;
+        try { pads = ForRank(x.Length); }
+        catch (ArgumentException e) { throw new ShapeException(e.Message); }
+        var y = new long[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] + pads[i] + pads[i + x.Length];
+            if (y[i] < 0) throw new ShapeException($"Pad: negative pads crop axis {i} of {ShapeMath.Format(x)} below zero");
+        }
+        return y;
+    }
+
     /// <summary>Pads as [begin..., end...] over every axis of an input of the given rank.</summary>
     public long[] ForRank(int rank)
     {

@@ -12,6 +12,14 @@ public sealed record PoolSpec(PoolKind Kind, long[] KernelShape, long[] Strides,
     bool CeilMode, bool CountIncludePad) : OpSpec
 {
     public override string OpType => Kind == PoolKind.Max ? "MaxPool" : "AveragePool";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "X");
+        if (x.Length != 4) throw new ShapeException($"{OpType} needs a 4-D input [N, C, H, W], got {ShapeMath.Format(x)}");
+        var geometry = PoolGeometry.Compute(x[2..], KernelShape, Strides, Dilations, Padding.Resolve(x[2..], KernelShape, Strides, Dilations), CeilMode);
+        return [x[0], x[1], .. geometry.Output];
+    }
 }
 
 public sealed class PoolMapping(PoolKind kind) : IOperatorMapping
@@ -51,6 +59,13 @@ public sealed record GlobalAveragePoolSpec : OpSpec
 {
     public static readonly GlobalAveragePoolSpec Instance = new();
     public override string OpType => "GlobalAveragePool";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "X");
+        if (x.Length < 3) throw new ShapeException($"GlobalAveragePool needs [N, C, spatial...], got {ShapeMath.Format(x)}");
+        return [x[0], x[1], .. Enumerable.Repeat(1L, x.Length - 2)];
+    }
 }
 
 public sealed class GlobalAveragePoolMapping : IOperatorMapping

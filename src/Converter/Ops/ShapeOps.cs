@@ -8,6 +8,13 @@ public sealed record FlattenSpec(long Axis) : OpSpec
 {
     public override string OpType => "Flatten";
 
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "input");
+        if (Axis > x.Length || Axis < -x.Length) throw new ShapeException($"Flatten axis {Axis} is out of range for rank {x.Length}");
+        return OutputShape(x);
+    }
+
     public long[] OutputShape(IReadOnlyList<long> input)
     {
         long axis = Axis < 0 ? Axis + input.Count : Axis;
@@ -44,6 +51,12 @@ public sealed class FlattenMapping : IOperatorMapping, IParameterTransform, ISta
 public sealed record ReshapeSpec(long[] Shape, bool AllowZero) : OpSpec
 {
     public override string OpType => "Reshape";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        try { return OutputShape(Input(inputs, 0, "data")); }
+        catch (ArgumentException e) { throw new ShapeException(e.Message); }
+    }
 
     public long[] OutputShape(IReadOnlyList<long> input)
     {

@@ -9,6 +9,13 @@ namespace ZilOnnx.Converter.Ops;
 public sealed record SoftmaxSpec(bool Log, long Axis, bool CoerceTo2D) : OpSpec
 {
     public override string OpType => Log ? "LogSoftmax" : "Softmax";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "input");
+        ShapeMath.Axis(Axis, Math.Max(1, x.Length), $"{OpType} axis");
+        return x;
+    }
 }
 
 public sealed class SoftmaxMapping(bool log) : IOperatorMapping

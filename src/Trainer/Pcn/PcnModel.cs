@@ -83,8 +83,14 @@ public sealed class PcnModel : IDisposable
     /// <summary>mu_v = g_v(inputs). Input mismatches are reported with the vertex and its ONNX node.</summary>
     public Tensor Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs)
     {
-        try { return KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
+        Tensor output;
+        try { output = KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
         catch (KernelException e) { throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): {e.Message}"); }
+        // The converter's shape inference decided the schedule and folded shape arithmetic; a kernel that
+        // disagrees with it would make those decisions wrong, so the two are held to each other on every call.
+        if (!output.shape.SequenceEqual(vertex.Shape))
+            throw new InvalidOperationException($"vertex '{vertex.Name}' ({vertex.Op.OpType}): the kernel produced {ShapeMath.Format(output.shape)}, the converter inferred {ShapeMath.Format(vertex.Shape)}");
+        return output;
     }
 
     /// <summary>The feed-forward pass with the current parameters: every vertex's prediction, no gradient tracking.</summary>
@@ -99,10 +105,14 @@ public sealed class PcnModel : IDisposable
         return values;
     }
 
-    public Tensor DataValue(Vertex input, IReadOnlyDictionary<string, Tensor> data) =>
-        data.TryGetValue(((DataInputSpec)input.Op).InputName, out var x)
-            ? x
-            : throw new ArgumentException($"no data for graph input '{input.Name}'");
+    public Tensor DataValue(Vertex input, IReadOnlyDictionary<string, Tensor> data)
+    {
+        if (!data.TryGetValue(((DataInputSpec)input.Op).InputName, out var x))
+            throw new ArgumentException($"no data for graph input '{input.Name}'");
+        if (!x.shape.SequenceEqual(input.Shape))
+            throw new ArgumentException($"data for graph input '{input.Name}' has shape {ShapeMath.Format(x.shape)}, but the PCN was built for {ShapeMath.Format(input.Shape)}");
+        return x;
+    }
 
     /// <summary>Current parameters in the initializers' own element types, ready for export.</summary>
     public Dictionary<string, HostTensor> ExportParameters() =>

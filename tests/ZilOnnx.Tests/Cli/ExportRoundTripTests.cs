@@ -7,6 +7,7 @@ using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Tests.Trainer.Rules;
 using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
 using static TorchSharp.torch;
 
@@ -28,8 +29,10 @@ public sealed class ExportRoundTripTests
         var exported = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
 
         var x = Fixtures.Data(network, "ce").Inputs;
-        var values = model.Forward(new Dictionary<string, Tensor> { ["x"] = model.ToTensor(x) });
-        var output = (Operand.FromVertex)model.Graph.GraphOutputs["y"];
+        // The same trained parameters in a PCN built for all 32 samples at once.
+        using var wide = new PcnModel(Fixtures.Graph(network, "ce", batchSize: (int)x.Shape[0]), Precision.Float32, CPU, model.Parameters);
+        var values = wide.Forward(new Dictionary<string, Tensor> { ["x"] = wide.ToTensor(x) });
+        var output = (Operand.FromVertex)wide.Graph.GraphOutputs["y"];
         using var pcn = values[output.Source].to(ScalarType.Float64).contiguous();
 
         using var session = OnnxRuntimeSession.Open(exported.ToByteArray(), ExecutionProviderChoice.Cpu);

@@ -29,14 +29,21 @@ public static class Fixtures
 
     public static string DataOf(string model) => Networks.Single(n => n.Model == model).Data;
 
-    public static PcGraph Graph(string model, string loss, bool levelling = true)
+    /// <summary>The PCN of a fixture built for batches of <paramref name="batchSize"/> samples.</summary>
+    public static PcGraph Graph(string model, string loss, bool levelling = true, int batchSize = 8)
     {
         string path = PathOf(model + ".onnx");
-        return PcGraphBuilder.Build(OnnxModelFile.Load(path), path, new PcGraphOptions { TrainOnLogits = loss == "ce", Levelling = levelling });
+        long[] sample = Data(model, loss).Inputs.Shape[1..];
+        return PcGraphBuilder.Build(OnnxModelFile.Load(path), path, new PcGraphOptions
+        {
+            TrainOnLogits = loss == "ce",
+            Levelling = levelling,
+            InputShapes = new Dictionary<string, long[]> { ["x"] = [batchSize, .. sample] },
+        });
     }
 
-    public static PcnModel Model(string model, string loss, Precision precision, bool levelling = true) =>
-        new(Graph(model, loss, levelling), precision, CPU);
+    public static PcnModel Model(string model, string loss, Precision precision, bool levelling = true, int batchSize = 8) =>
+        new(Graph(model, loss, levelling, batchSize), precision, CPU);
 
     public static DataSet Data(string model, string loss)
     {

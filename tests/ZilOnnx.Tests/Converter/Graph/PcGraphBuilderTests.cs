@@ -17,7 +17,7 @@ public sealed class PcGraphBuilderTests
 
     /// <summary>y = x · Reshape(W_flat) + Identity(b): a weight stored flat and a bias behind an Identity, as some exporters write them.</summary>
     internal static ModelProto TransformedParameters() => new ModelBuilder()
-        .Input("x", 4, 6).Output("y", 4, 2)
+        .Input("x", 8, 6).Output("y", 8, 2)
         .Initializer("W_flat", [12], Values(12, 1))
         .Initializer("b", [2], Values(2, 2))
         .Initializer(Int64("shape", 6, 2))

@@ -1,0 +1,30 @@
+using ZilOnnx.Converter.Onnx.Proto;
+
+namespace ZilOnnx.Converter.Graph;
+
+/// <summary>What a model declares about its data inputs (graph inputs that are not initializers).</summary>
+public static class ModelInputs
+{
+    public static IReadOnlyList<string> DataInputNames(ModelProto model)
+    {
+        var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet();
+        return model.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(i => i.Name).ToList();
+    }
+
+    /// <summary>The declared shape: fixed dimensions as numbers, symbolic or missing ones as null; empty when no shape is declared.</summary>
+    public static IReadOnlyList<long?> DeclaredShape(ModelProto model, string inputName)
+    {
+        var dims = model.Graph.Input.FirstOrDefault(i => i.Name == inputName)?.Type?.TensorType?.Shape?.Dim;
+        if (dims == null) return [];
+        return dims.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue >= 0
+            ? d.DimValue : (long?)null).ToList();
+    }
+
+    /// <summary>The declared shape with symbolic dimensions taken as 1 (enough to inspect a graph without data).</summary>
+    public static long[]? NominalShape(ModelProto model, string inputName)
+    {
+        var info = model.Graph.Input.FirstOrDefault(i => i.Name == inputName);
+        if (info?.Type?.TensorType?.Shape == null) return null;
+        return DeclaredShape(model, inputName).Select(d => d ?? 1).ToArray();
+    }
+}
