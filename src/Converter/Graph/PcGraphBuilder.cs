@@ -67,6 +67,14 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
         var context = new NodeContext(node, opset, since, operands, file);
 
+        if (mapping is IGraphExpansion expansion && operands.Any(o => o is Operand.FromVertex))
+        {
+            var outputs = expansion.Expand(context, new VertexSink(context, vertices));
+            for (int i = 0; i < node.Output.Count; i++)
+                if (node.Output[i] != "") scope.Define(node.Output[i], outputs[i]);
+            return;
+        }
+
         if (mapping is IShapeEvaluation shapeOnly)
         {
             // Shape, Size: known from the input shapes alone, whatever the values.
@@ -102,9 +110,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         }
         else
         {
-            var vertex = new Vertex(node.Output[0], node.Name, spec, operands) { Shape = InferShape(spec, operands, context) };
-            foreach (var view in operands.OfType<Operand.FromParameter>()) view.View.Root.Readers.Add(vertex);
-            vertices.Add(vertex);
+            var vertex = new VertexSink(context, vertices).Add(node.Output[0], spec, operands);
             scope.Define(node.Output[0], new Operand.FromVertex(vertex));
         }
         RejectReadOutputs(node, mapping.DataOutputs, scope, context);

@@ -25,6 +25,9 @@ public sealed class AttributeReader(NodeProto node, Func<string, Exception> fail
 
     public float[]? Floats(string name) => Get(name, AttributeProto.Types.AttributeType.Floats) is { } a ? a.Floats.ToArray() : null;
 
+    public string[]? Strings(string name) =>
+        Get(name, AttributeProto.Types.AttributeType.Strings) is { } a ? a.Strings.Select(b => Encoding.UTF8.GetString(b.Span)).ToArray() : null;
+
     public TensorProto? Tensor(string name) => Get(name, AttributeProto.Types.AttributeType.Tensor)?.T;
 
     /// <summary>Accepts an attribute the mapping has no use for because it cannot change the result (e.g. Dropout's seed).</summary>

@@ -41,6 +41,30 @@ public interface IStaticEvaluation
     HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs);
 }
 
+/// <summary>
+/// An operator that becomes several vertices rather than one: a recurrence unrolled over time, one vertex per
+/// time step. It creates them through <paramref name="vertices"/> and returns what each ONNX output is.
+/// </summary>
+public interface IGraphExpansion
+{
+    IReadOnlyList<Operand> Expand(NodeContext node, VertexSink vertices);
+}
+
+/// <summary>Where an expansion puts the vertices it creates; each gets its shape and parameter readers registered.</summary>
+public sealed class VertexSink(NodeContext node, List<Vertex> vertices)
+{
+    public Vertex Add(string name, OpSpec op, IReadOnlyList<Operand> operands)
+    {
+        long[] shape;
+        try { shape = op.InferShape(operands.Select(o => o.Shape).ToList()); }
+        catch (ShapeException e) { throw node.Fail(e.Message); }
+        var vertex = new Vertex(name, node.Node.Name, op, operands) { Shape = shape };
+        foreach (var p in operands.OfType<Operand.FromParameter>()) p.View.Root.Readers.Add(vertex);
+        vertices.Add(vertex);
+        return vertex;
+    }
+}
+
 /// <summary>An operator whose output depends on its inputs' shapes only (Shape, Size): always static.</summary>
 public interface IShapeEvaluation
 {

@@ -9,7 +9,7 @@ public sealed class OperatorRegistry
     // Opset 6 is the oldest in which every mapped operator has lost the consumed_inputs attribute of the
     // Caffe2 era; its legacy broadcasting (Add, Gemm) and test-mode flags (BatchNormalization, Dropout) are mapped.
     public const int MinOpset = 6;
-    public const int MaxOpset = 21;
+    public const int MaxOpset = 22;
 
     public static OperatorRegistry Default { get; } = new(
     [
@@ -32,6 +32,9 @@ public sealed class OperatorRegistry
         new ConstantMapping(),
         new SoftmaxMapping(log: false),
         new SoftmaxMapping(log: true),
+        new RecurrentMapping(RecurrentCell.Rnn),
+        new RecurrentMapping(RecurrentCell.Lstm),
+        new RecurrentMapping(RecurrentCell.Gru),
     ]);
 
     private readonly Dictionary<(string Domain, string OpType), IOperatorMapping> _mappings;

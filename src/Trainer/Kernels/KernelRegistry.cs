@@ -21,6 +21,9 @@ public static class KernelRegistry
         [typeof(BatchNormalizationSpec)] = new BatchNormalizationKernel(),
         [typeof(PadSpec)] = new PadKernel(),
         [typeof(SoftmaxSpec)] = new SoftmaxKernel(),
+        [typeof(RecurrentStepSpec)] = new RecurrentStepKernel(),
+        [typeof(RecurrentSequenceSpec)] = new RecurrentSequenceKernel(),
+        [typeof(RecurrentFinalStateSpec)] = new RecurrentFinalStateKernel(),
     };
 
     public static IKernel For(OpSpec spec) =>

@@ -1,0 +1,141 @@
+using ZilOnnx.Converter.Graph;
+
+namespace ZilOnnx.Converter.Ops;
+
+/// <summary>
+/// The fused recurrent operators RNN, LSTM and GRU, unrolled over time: one vertex per step and direction
+/// holding the recurrent state (<see cref="RecurrentStepSpec"/>), plus vertices for the outputs Y, Y_h, Y_c
+/// that assemble those states. W, R, B and P are read by every step: shared parameters whose per-step terms
+/// the rules accumulate (zil.md rule 3). The exported graph keeps the fused node; only its initializers change.
+/// </summary>
+public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGraphExpansion
+{
+    private static readonly HashSet<string> KnownActivations =
+        ["Relu", "Tanh", "Sigmoid", "Affine", "LeakyRelu", "ThresholdedRelu", "ScaledTanh", "HardSigmoid", "Elu", "Softsign", "Softplus"];
+
+    public string OpType => cell switch { RecurrentCell.Lstm => "LSTM", RecurrentCell.Gru => "GRU", _ => "RNN" };
+
+    public IReadOnlyList<int> SinceVersions { get; } = cell == RecurrentCell.Gru ? [1, 3, 7, 14, 22] : [1, 7, 14, 22];
+
+    public InputRole RoleOf(int inputIndex, int sinceVersion) => inputIndex == 4 ? InputRole.Static : InputRole.Differentiable;
+
+    public OpSpec Map(NodeContext node) => throw node.Fail("a recurrent node is unrolled into steps, not mapped to one vertex");
+
+    public IReadOnlyList<Operand> Expand(NodeContext node, VertexSink vertices)
+    {
+        var a = node.Attributes;
+        int layout = node.SinceVersion >= 14 ? (int)a.Int("layout", 0) : 0;
+        if (layout is not (0 or 1)) throw node.Fail($"layout {layout} is not 0 or 1");
+        string direction = a.String("direction", "forward");
+        int directions = direction switch
+        {
+            "forward" or "reverse" => 1,
+            "bidirectional" => 2,
+            _ => throw node.Fail($"direction '{direction}' is not forward, reverse or bidirectional"),
+        };
+        double? clip = a.Has("clip") ? a.Float("clip", 0) : null;
+        bool inputForget = cell == RecurrentCell.Lstm && a.Int("input_forget", 0) != 0;
+        bool linearBeforeReset = cell == RecurrentCell.Gru && node.SinceVersion >= 3 && a.Int("linear_before_reset", 0) != 0;
+        // Before opset 7 `output_sequence` only said whether Y is worth computing; Y is produced when it is read.
+        if (node.SinceVersion < 7) a.Ignore("output_sequence");
+        var activations = Activations(node, directions);
+
+        long[] x = node.InputShape(0) ?? throw node.Fail("input X is required");
+        long[] r = node.InputShape(2) ?? throw node.Fail("input R is required");
+        if (x.Length != 3) throw node.Fail($"X must be 3-D, got {ShapeMath.Format(x)}");
+        long hidden = a.Int("hidden_size", r.Length == 3 ? r[2] : 0);
+        if (hidden < 1 || r.Length != 3 || r[2] != hidden) throw node.Fail($"hidden_size {hidden} does not match R {ShapeMath.Format(r)}");
+        if (node.HasInput(1) && node.InputShape(1)![0] != directions)
+            throw node.Fail($"W has {node.InputShape(1)![0]} directions, direction '{direction}' needs {directions}");
+        if (node.HasInput(4) && node.Operands[4] is not Operand.FromConstant)
+            throw node.Fail("sequence_lens must be a constant (lengths that come with the data are not supported)");
+        a.RejectUnknown();
+
+        long steps = layout == 0 ? x[0] : x[1];
+        int gatesPerDirection = cell switch { RecurrentCell.Lstm => 3, RecurrentCell.Gru => 2, _ => 1 };
+        string baseName = node.Node.Output.FirstOrDefault(o => o != "") is { } first ? first : node.Node.Name;
+        var last = new Vertex[directions];
+        var sequence = new List<Operand>();
+        for (int d = 0; d < directions; d++)
+        {
+            bool reverse = direction == "reverse" || d == 1;
+            var spec = new RecurrentStepSpec(cell, hidden, d, 0, layout,
+                activations.Skip(d * gatesPerDirection).Take(gatesPerDirection).ToList(), clip, inputForget, linearBeforeReset);
+            var byTime = new Vertex[steps];
+            Vertex? previous = null;
+            for (long i = 0; i < steps; i++)
+            {
+                long t = reverse ? steps - 1 - i : i;
+                var operands = Enumerable.Repeat<Operand>(Operand.Absent.Instance, RecurrentSlots.Count).ToArray();
+                operands[RecurrentSlots.X] = node.Operands[0];
+                operands[RecurrentSlots.W] = node.Operands[1];
+                operands[RecurrentSlots.R] = node.Operands[2];
+                for (int slot = 3; slot <= 7; slot++)
+                    if (node.HasInput(slot) && (slot is 3 or 4 or 7 || previous == null))
+                        operands[slot switch { 3 => RecurrentSlots.B, 4 => RecurrentSlots.SequenceLengths, 5 => RecurrentSlots.InitialH, 6 => RecurrentSlots.InitialC, _ => RecurrentSlots.P }] = node.Operands[slot];
+                if (previous != null) operands[RecurrentSlots.PreviousState] = new Operand.FromVertex(previous);
+                previous = vertices.Add($"{baseName}#d{d}t{t}", spec with { Time = t }, operands);
+                byTime[t] = previous;
+            }
+            last[d] = previous!;
+            sequence.AddRange(byTime.Select(v => new Operand.FromVertex(v)));
+        }
+        if (node.HasInput(4)) sequence.Add(node.Operands[4]);
+
+        var outputs = new Operand[node.Node.Output.Count];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            string name = node.Node.Output[i];
+            outputs[i] = name == "" ? Operand.Absent.Instance : i switch
+            {
+                0 => new Operand.FromVertex(vertices.Add(name, new RecurrentSequenceSpec(hidden, directions, steps, layout), sequence)),
+                1 => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, layout, CellPart: false), [.. last.Select(v => new Operand.FromVertex(v))])),
+                2 when cell == RecurrentCell.Lstm => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, layout, CellPart: true), [.. last.Select(v => new Operand.FromVertex(v))])),
+                _ => throw node.Fail($"output {i} does not exist"),
+            };
+        }
+        return outputs;
+    }
+
+    /// <summary>
+    /// The activations of every direction with their alpha/beta: the spec's defaults when none are given;
+    /// activation_alpha/beta are consumed in order by the activations that take them.
+    /// </summary>
+    private List<RecurrentActivation> Activations(NodeContext node, int directions)
+    {
+        var a = node.Attributes;
+        string[] defaults = cell switch
+        {
+            RecurrentCell.Lstm => ["Sigmoid", "Tanh", "Tanh"],
+            RecurrentCell.Gru => ["Sigmoid", "Tanh"],
+            _ => ["Tanh"],
+        };
+        string[]? given = a.Strings("activations");
+        string[] names = given ?? [.. Enumerable.Range(0, directions).SelectMany(_ => defaults)];
+        if (names.Length != defaults.Length * directions)
+            throw node.Fail($"'activations' has {names.Length} entries; {OpType} with {directions} direction(s) needs {defaults.Length * directions}");
+        var alphas = new Queue<float>(a.Floats("activation_alpha") ?? []);
+        var betas = new Queue<float>(a.Floats("activation_beta") ?? []);
+        var result = new List<RecurrentActivation>();
+        foreach (string name in names)
+        {
+            if (!KnownActivations.Contains(name))
+                throw node.Fail($"activation '{name}' is not supported (supported: {string.Join(", ", KnownActivations.Order())})");
+            // Defaults of the corresponding ONNX operators, as ONNX Runtime applies them.
+            var (usesAlpha, alpha, usesBeta, beta) = name switch
+            {
+                "Affine" => (true, 1.0, true, 0.0),
+                "LeakyRelu" => (true, 0.01, false, 0.0),
+                "ThresholdedRelu" => (true, 1.0, false, 0.0),
+                "ScaledTanh" => (true, 1.0, true, 1.0),
+                "HardSigmoid" => (true, 0.2, true, 0.5),
+                "Elu" => (true, 1.0, false, 0.0),
+                _ => (false, 0.0, false, 0.0),
+            };
+            if (usesAlpha && alphas.Count > 0) alpha = alphas.Dequeue();
+            if (usesBeta && betas.Count > 0) beta = betas.Dequeue();
+            result.Add(new RecurrentActivation(name, alpha, beta));
+        }
+        return result;
+    }
+}
