@@ -46,7 +46,7 @@ public sealed class TrainingSetup : IDisposable
         string lossName = parse.GetValue(options.Loss)!;
         var loss = LossFactory.Create(lossName);
         int seed = parse.GetValue(options.Seed);
-        var ablated = ablation is { Count: > 0 } ? Ablation.Parse(ablation, seed) : null;
+        var ablated = ablation is { Count: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
         var inputNames = ModelInputs.DataInputNames(source.Model);
         string inputName = inputNames.Count == 1
             ? inputNames[0]

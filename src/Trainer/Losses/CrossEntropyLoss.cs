@@ -3,8 +3,10 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Losses;
 
 /// <summary>
-/// ce = mean over the batch of the softmax cross-entropy of logits [B, C] against integer labels [B] or
-/// probability rows [B, C]. With target rows t: dLoss/dz = (softmax(z) * sum(t) - t) / B.
+/// ce = mean over the batch of the softmax cross-entropy of the logits, with the classes on the last axis:
+/// [B, C] for one prediction per sample, [B, T, C] for one per time step (many-to-many; the per-step losses
+/// of a sample are summed). Targets are integer labels shaped like the logits without the class axis, or
+/// probability rows shaped like the logits. With target rows t: dLoss/dz = (softmax(z) * sum(t) - t) / B.
 /// </summary>
 public sealed class CrossEntropyLoss : ILoss
 {
@@ -13,25 +15,25 @@ public sealed class CrossEntropyLoss : ILoss
     public Tensor Value(Tensor output, Tensor target)
     {
         var rows = TargetRows(output, target);
-        return -(rows * nn.functional.log_softmax(output, 1)).sum() / output.shape[0];
+        return -(rows * nn.functional.log_softmax(output, -1)).sum() / output.shape[0];
     }
 
     public Tensor OutputError(Tensor output, Tensor target)
     {
         var rows = TargetRows(output, target);
-        return (rows - nn.functional.softmax(output, 1) * rows.sum(1, keepdim: true)) / output.shape[0];
+        return (rows - nn.functional.softmax(output, -1) * rows.sum(-1, keepdim: true)) / output.shape[0];
     }
 
     /// <summary>Integer labels become one-hot rows in the output's dtype; probability rows pass through.</summary>
     private static Tensor TargetRows(Tensor output, Tensor target)
     {
-        if (output.dim() != 2)
-            throw new ArgumentException($"ce needs logits of shape [batch, classes], got [{string.Join(", ", output.shape)}]");
-        long classes = output.shape[1];
+        if (output.dim() < 2)
+            throw new ArgumentException($"ce needs logits of shape [batch, ..., classes], got [{string.Join(", ", output.shape)}]");
+        long classes = output.shape[^1];
         if (target.dtype is ScalarType.Int64 or ScalarType.Int32)
         {
-            if (target.dim() != 1 || target.shape[0] != output.shape[0])
-                throw new ArgumentException($"ce: labels [{string.Join(", ", target.shape)}] must be one per sample ({output.shape[0]})");
+            if (!target.shape.SequenceEqual(output.shape[..^1]))
+                throw new ArgumentException($"ce: labels [{string.Join(", ", target.shape)}] must have the logits' shape without the class axis ([{string.Join(", ", output.shape[..^1])}])");
             return nn.functional.one_hot(target.to(ScalarType.Int64), classes).to(output.dtype);
         }
         if (!target.shape.SequenceEqual(output.shape))

@@ -4,12 +4,15 @@ namespace ZilOnnx.Trainer.Rules;
 
 /// <summary>
 /// An ablation of the Z-IL conditions (zil.md section 3), parsed from `--ablate` items such as `gamma=0.5`,
-/// `init-noise=0.1`, `schedule-shift=1`, `no-levelling`, `all-steps`, `last-step`. They run on the relaxed
+/// `init-noise=0.1`, `schedule-shift=1`, `no-levelling`, `all-steps`, `last-step`, and for shared weights
+/// `immediate-shared` (each copy's term applied at once) and `all-copies` (every copy's term at each copy's
+/// step). They run on the relaxed
 /// PC dynamics, where each condition has a meaning.
 /// </summary>
 public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
 {
-    public static Ablation Parse(IEnumerable<string> items, long seed)
+    /// <param name="learningRate">The step with which `immediate-shared` applies each copy's term at once.</param>
+    public static Ablation Parse(IEnumerable<string> items, long seed, double learningRate = 0.01)
     {
         var options = new PcDynamicsOptions { Seed = seed };
         bool levelling = true;
@@ -25,8 +28,10 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
                 "schedule-shift" => options with { ScheduleShift = (int)Number(item, value) },
                 "all-steps" => options with { Gate = UpdateGate.EveryStep },
                 "last-step" => options with { Gate = UpdateGate.LastStep },
+                "immediate-shared" => options with { SharedTerms = SharedParameterTerms.Immediate, ImmediateLearningRate = learningRate },
+                "all-copies" => options with { SharedTerms = SharedParameterTerms.AllCopies },
                 "no-levelling" => options,
-                _ => throw new ArgumentException($"--ablate '{item}' is not one of gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step"),
+                _ => throw new ArgumentException($"--ablate '{item}' is not one of gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step, immediate-shared, all-copies"),
             };
             if (key == "no-levelling") levelling = false;
         }

@@ -25,8 +25,10 @@ public sealed class LocalTape
     public Tensor Prediction { get; private set; }
 
     /// <summary>Evaluates g_v on the given parent values; parents that are free vertices and all parameters become leaves.</summary>
-    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue)
+    /// <param name="parameterValue">The stored tensor of a parameter by name; the model's own when null.</param>
+    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null)
     {
+        parameterValue ??= name => model.Parameters[name];
         var leaves = new List<(int, Tensor)>();
         var inputs = new List<Tensor?>();
         for (int slot = 0; slot < vertex.Operands.Count; slot++)
@@ -40,7 +42,7 @@ public sealed class LocalTape
                     inputs.Add(parentValue(input));
                     break;
                 case Operand.FromParameter { View: var view }:
-                    using (no_grad()) inputs.Add(Leaf(model.ApplyView(view, model.Parameters[view.Root.Name]), slot, leaves));
+                    using (no_grad()) inputs.Add(Leaf(model.ApplyView(view, parameterValue(view.Root.Name)), slot, leaves));
                     break;
                 default:
                     inputs.Add(model.StaticValue(vertex.Operands[slot]));

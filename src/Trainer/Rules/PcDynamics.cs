@@ -17,6 +17,17 @@ public enum UpdateGate
     LastStep,
 }
 
+/// <summary>How a parameter read by several vertices (an RNN's W at every time step) takes its terms (zil.md rule 3).</summary>
+public enum SharedParameterTerms
+{
+    /// <summary>Each copy contributes its own local term at its own step; the sum is applied after inference.</summary>
+    PerCopy,
+    /// <summary>An ablation: each copy's term is applied to the weights at once, changing later predictions.</summary>
+    Immediate,
+    /// <summary>An ablation: at a copy's step, the terms of all copies (dF/dW in full) are taken, whether their turn has come or not.</summary>
+    AllCopies,
+}
+
 /// <summary>The knobs of the PC dynamics; the defaults are the three Z-IL conditions.</summary>
 public sealed record PcDynamicsOptions
 {
@@ -35,6 +46,11 @@ public sealed record PcDynamicsOptions
     public int? Steps { get; init; }
 
     public long Seed { get; init; }
+
+    public SharedParameterTerms SharedTerms { get; init; } = SharedParameterTerms.PerCopy;
+
+    /// <summary>The step size used to apply terms at once under <see cref="SharedParameterTerms.Immediate"/>.</summary>
+    public double ImmediateLearningRate { get; init; }
 }
 
 /// <summary>
@@ -71,25 +87,30 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
 
         int steps = options.Steps ?? graph.MaxDepth + 1 + Math.Max(0, options.ScheduleShift);
         var updates = new ParameterAccumulator(model);
+        // The weights the predictions read: the model's own, unless the Immediate ablation changes a copy mid-inference.
+        var weights = options.SharedTerms == SharedParameterTerms.Immediate
+            ? model.Parameters.ToDictionary(p => p.Key, p => p.Value.clone())
+            : model.Parameters;
         for (int t = 0; t < steps; t++)
         {
-            var tapes = free.ToDictionary(v => v, v => LocalTape.Record(model, v, Value));
+            var tapes = free.ToDictionary(v => v, v => LocalTape.Record(model, v, Value, name => weights[name]));
             var errors = free.ToDictionary(v => v, v => v == output
                 ? loss.OutputError(tapes[v].Prediction.detach(), batch.Targets)
                 : displacement[v] - (tapes[v].Prediction.detach() - feedForward[v]));
 
             var feedback = new Dictionary<Vertex, Tensor>();
+            var terms = new List<(Vertex Vertex, ParameterView View, Tensor Term)>();
             foreach (var v in free)
             {
-                bool gateOpen = IsGateOpen(v, t, steps);
                 foreach (var (operand, product) in tapes[v].Backward(errors[v]))
                 {
                     if (operand is Operand.FromVertex { Source: var parent })
                         feedback[parent] = feedback.TryGetValue(parent, out var f) ? f + product : product;
-                    else if (gateOpen && operand is Operand.FromParameter { View: var view })
-                        updates.Add(view, product);
+                    else if (operand is Operand.FromParameter { View: var view })
+                        terms.Add((v, view, product));
                 }
             }
+            TakeParameterTerms(model, terms, t, steps, updates, weights);
             foreach (var v in displacement.Keys.ToList())
             {
                 var drive = feedback.TryGetValue(v, out var f) ? f - errors[v] : -errors[v];
@@ -99,6 +120,24 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         var prediction = feedForward[output];
         using var lossValue = loss.Value(prediction, batch.Targets);
         return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), prediction.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Adds the Hebbian terms whose gate is open at this step, as the shared-parameter option says.</summary>
+    private void TakeParameterTerms(PcnModel model, List<(Vertex Vertex, ParameterView View, Tensor Term)> terms, int step, int steps,
+        ParameterAccumulator updates, Dictionary<string, Tensor> weights)
+    {
+        foreach (var (vertex, view, term) in terms)
+        {
+            if (!IsGateOpen(vertex, step, steps)) continue;
+            if (options.SharedTerms == SharedParameterTerms.AllCopies)
+            {
+                foreach (var (_, otherView, otherTerm) in terms.Where(o => o.View.Root == view.Root)) updates.Add(otherView, otherTerm);
+                continue;
+            }
+            updates.Add(view, term);
+            if (options.SharedTerms == SharedParameterTerms.Immediate)
+                using (no_grad()) weights[view.Root.Name].add_(model.MapBack(view, term), alpha: options.ImmediateLearningRate);
+        }
     }
 
     private bool IsGateOpen(Vertex v, int step, int steps) => options.Gate switch
