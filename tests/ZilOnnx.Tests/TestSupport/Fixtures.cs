@@ -15,19 +15,51 @@ public static class Fixtures
 
     public static string PathOf(string file) => Path.Combine(Folder, file);
 
-    /// <summary>Architecture fixtures: (model file stem, data stem). Opset variants share the data of their network.</summary>
-    public static readonly (string Model, string Data)[] Networks =
+    /// <summary>
+    /// A fixture network: its model file stem, the stem of its data and reference files (opset variants with the
+    /// same initializer names share their network's), the losses it has data for, and whether PyTorch's own
+    /// gradients and SGD trajectories are committed for it.
+    /// </summary>
+    public sealed record Network(string Model, string Data, string[] Losses, bool HasPyTorchReferences)
+    {
+        public bool IsRecurrent => Recurrent.Contains(this);
+        public override string ToString() => Model;
+    }
+
+    private static readonly string[] BothLosses = ["mse", "ce"];
+
+    public static readonly Network[] FeedForward =
     [
-        ("mlp", "mlp"),
-        ("mlp_logsoftmax_opset11", "mlp_logsoftmax_opset11"),
-        ("lenet5", "lenet5"),
-        ("lenet5_opset9", "lenet5"),
-        ("cnn_features", "cnn_features"),
-        ("cnn_features_opset11", "cnn_features"),
-        ("residual_mlp", "residual_mlp"),
+        new("mlp", "mlp", BothLosses, true),
+        new("mlp_logsoftmax_opset11", "mlp_logsoftmax_opset11", BothLosses, true),
+        new("lenet5", "lenet5", BothLosses, false),
+        new("lenet5_opset9", "lenet5", BothLosses, false),
+        new("cnn_features", "cnn_features", BothLosses, true),
+        new("cnn_features_opset11", "cnn_features", BothLosses, true),
+        new("residual_mlp", "residual_mlp", BothLosses, true),
     ];
 
-    public static string DataOf(string model) => Networks.Single(n => n.Model == model).Data;
+    public static readonly Network[] Recurrent =
+    [
+        new("rnn_tanh", "rnn_tanh", BothLosses, true),
+        new("rnn_relu", "rnn_relu", BothLosses, true),
+        new("lstm", "lstm", BothLosses, true),
+        new("gru", "gru", BothLosses, true),
+        new("lstm_stacked", "lstm_stacked", BothLosses, true),
+        new("gru_bidirectional", "gru_bidirectional", BothLosses, true),
+        new("rnn_initial_h", "rnn_initial_h", BothLosses, true),
+        new("rnn_unrolled", "rnn_unrolled", BothLosses, true),
+        new("rnn_seq_lens", "rnn_seq_lens", BothLosses, true),
+        new("lstm_many_to_many", "lstm_many_to_many", ["mse"], true),
+        new("lstm_opset9", "lstm_opset9", BothLosses, true),
+        new("gru_opset9", "gru_opset9", BothLosses, true),
+    ];
+
+    public static readonly Network[] Networks = [.. FeedForward, .. Recurrent];
+
+    public static Network Of(string model) => Networks.Single(n => n.Model == model);
+
+    public static string DataOf(string model) => Of(model).Data;
 
     /// <summary>The PCN of a fixture built for batches of <paramref name="batchSize"/> samples.</summary>
     public static PcGraph Graph(string model, string loss, bool levelling = true, int batchSize = 8)

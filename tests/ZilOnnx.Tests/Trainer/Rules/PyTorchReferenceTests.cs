@@ -15,9 +15,9 @@ public sealed class PyTorchReferenceTests
 {
     /// <summary>Networks with committed PyTorch references (LeNet-5's are too large to commit).</summary>
     public static IEnumerable<object[]> Networks() =>
-        from network in new[] { "mlp", "mlp_logsoftmax_opset11", "cnn_features", "cnn_features_opset11", "residual_mlp" }
-        from loss in new[] { "mse", "ce" }
-        select new object[] { network, loss };
+        from network in Fixtures.Networks.Where(n => n.HasPyTorchReferences)
+        from loss in network.Losses
+        select new object[] { network.Model, loss };
 
     public static IEnumerable<object[]> Trajectories() =>
         from n in Networks()

@@ -25,7 +25,7 @@ internal static class RuleHarness
 
     public static IEnumerable<object[]> NetworksLossesPrecisions() =>
         from network in Fixtures.Networks
-        from loss in new[] { "mse", "ce" }
+        from loss in network.Losses
         from precision in new[] { Precision.Float64, Precision.Float32 }
         select new object[] { network.Model, loss, precision };
 }
