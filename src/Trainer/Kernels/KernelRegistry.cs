@@ -21,6 +21,15 @@ public static class KernelRegistry
         [typeof(BatchNormalizationSpec)] = new BatchNormalizationKernel(),
         [typeof(PadSpec)] = new PadKernel(),
         [typeof(SoftmaxSpec)] = new SoftmaxKernel(),
+        [typeof(GatherSpec)] = new GatherKernel(),
+        [typeof(UnsqueezeSpec)] = new UnsqueezeKernel(),
+        [typeof(SqueezeSpec)] = new SqueezeKernel(),
+        [typeof(ConcatSpec)] = new ConcatKernel(),
+        [typeof(SliceSpec)] = new SliceKernel(),
+        [typeof(SplitSpec)] = new SplitKernel(),
+        [typeof(TransposeSpec)] = new TransposeKernel(),
+        [typeof(CastSpec)] = new CastKernel(),
+        [typeof(ExpandSpec)] = new ExpandKernel(),
     };
 
     public static IKernel For(OpSpec spec) =>
