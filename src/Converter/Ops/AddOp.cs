@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Tensors;
 
 namespace ZilOnnx.Converter.Ops;
 
@@ -21,7 +22,8 @@ public sealed record AddSpec(LegacyBroadcast? Legacy) : OpSpec
     }
 }
 
-public sealed class AddMapping : IOperatorMapping
+/// <summary>A data vertex when an operand depends on the data; evaluated at conversion time when both are constant (shape arithmetic).</summary>
+public sealed class AddMapping : IOperatorMapping, IStaticEvaluation
 {
     public string OpType => "Add";
     public IReadOnlyList<int> SinceVersions { get; } = [1, 6, 7, 13, 14];
@@ -32,4 +34,7 @@ public sealed class AddMapping : IOperatorMapping
         node.Attributes.RejectUnknown();
         return spec;
     }
+
+    public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs) =>
+        StaticArithmetic.Evaluate(node, inputs, Arithmetic.Add, ((AddSpec)Map(node)).Legacy);
 }

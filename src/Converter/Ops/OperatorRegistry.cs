@@ -35,6 +35,21 @@ public sealed class OperatorRegistry
         new RecurrentMapping(RecurrentCell.Rnn),
         new RecurrentMapping(RecurrentCell.Lstm),
         new RecurrentMapping(RecurrentCell.Gru),
+        new ShapeMapping(),
+        new SizeMapping(),
+        new ConstantOfShapeMapping(),
+        new GatherMapping(),
+        new UnsqueezeMapping(),
+        new SqueezeMapping(),
+        new ConcatMapping(),
+        new SliceMapping(),
+        new SplitMapping(),
+        new TransposeMapping(),
+        new CastMapping(),
+        new ExpandMapping(),
+        new StaticArithmeticMapping(Arithmetic.Sub),
+        new StaticArithmeticMapping(Arithmetic.Mul),
+        new StaticArithmeticMapping(Arithmetic.Div),
     ]);
 
     private readonly Dictionary<(string Domain, string OpType), IOperatorMapping> _mappings;

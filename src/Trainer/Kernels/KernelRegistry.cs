@@ -24,6 +24,15 @@ public static class KernelRegistry
         [typeof(RecurrentStepSpec)] = new RecurrentStepKernel(),
         [typeof(RecurrentSequenceSpec)] = new RecurrentSequenceKernel(),
         [typeof(RecurrentFinalStateSpec)] = new RecurrentFinalStateKernel(),
+        [typeof(GatherSpec)] = new GatherKernel(),
+        [typeof(UnsqueezeSpec)] = new UnsqueezeKernel(),
+        [typeof(SqueezeSpec)] = new SqueezeKernel(),
+        [typeof(ConcatSpec)] = new ConcatKernel(),
+        [typeof(SliceSpec)] = new SliceKernel(),
+        [typeof(SplitSpec)] = new SplitKernel(),
+        [typeof(TransposeSpec)] = new TransposeKernel(),
+        [typeof(CastSpec)] = new CastKernel(),
+        [typeof(ExpandSpec)] = new ExpandKernel(),
     };
 
     public static IKernel For(OpSpec spec) =>
