@@ -96,20 +96,20 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         }
 
         OpSpec spec = mapping.Map(context);
-        if (!readsData)
+        if (!readsData && mapping is IParameterTransform && operands[0] is Operand.FromParameter source
+            && operands.Skip(1).All(o => o is not Operand.FromParameter))
         {
-            if (mapping is not IParameterTransform)
-                throw context.Fail("computes from trainable initializers only; this operator is not supported as a parameter transform");
-            var parameterOperand = operands.OfType<Operand.FromParameter>().ToList();
-            if (parameterOperand.Count != 1 || operands[0] is not Operand.FromParameter source)
-                throw context.Fail("a parameter transform must read exactly one initializer, as its first input");
-            var others = operands.Skip(1).ToList();
-            var view = source.View.Then(new ParameterTransform(node.Name, spec, others));
+            // A Reshape/Transpose/... of one stored initializer: the reader sees the transformed tensor, the update
+            // is mapped back to the initializer (zil.md rule 4).
+            var view = source.View.Then(new ParameterTransform(node.Name, spec, operands.Skip(1).ToList()));
             InferShape(spec, operands, context);
             scope.Define(node.Output[0], new Operand.FromParameter(view));
         }
         else
         {
+            // Data-dependent, or computed from parameters by an operator that is not a plain transform (e.g. the
+            // Gemm of an unrolled RNN's zero initial state with shared weights): a vertex either way, one that
+            // simply has no free parents in the second case.
             var vertex = new VertexSink(context, vertices).Add(node.Output[0], spec, operands);
             scope.Define(node.Output[0], new Operand.FromVertex(vertex));
         }

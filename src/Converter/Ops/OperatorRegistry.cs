@@ -50,6 +50,8 @@ public sealed class OperatorRegistry
         new StaticArithmeticMapping(Arithmetic.Sub),
         new StaticArithmeticMapping(Arithmetic.Mul),
         new StaticArithmeticMapping(Arithmetic.Div),
+        new EqualMapping(),
+        new WhereMapping(),
     ]);
 
     private readonly Dictionary<(string Domain, string OpType), IOperatorMapping> _mappings;

@@ -85,6 +85,9 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         }
         Tensor Value(Vertex v) => displacement.TryGetValue(v, out var d) ? feedForward[v] + d : feedForward[v];
 
+        // Vertices whose value has left its feed-forward prediction; their children's predictions must be recomputed.
+        var moved = displacement.Where(d => d.Value.any().item<bool>()).Select(d => d.Key).ToHashSet();
+        bool weightsChange = options.SharedTerms == SharedParameterTerms.Immediate;
         int steps = options.Steps ?? graph.MaxDepth + 1 + Math.Max(0, options.ScheduleShift);
         var updates = new ParameterAccumulator(model);
         // The weights the predictions read: the model's own, unless the Immediate ablation changes a copy mid-inference.
@@ -94,9 +97,15 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         for (int t = 0; t < steps; t++)
         {
             var tapes = free.ToDictionary(v => v, v => LocalTape.Record(model, v, Value, name => weights[name]));
-            var errors = free.ToDictionary(v => v, v => v == output
-                ? loss.OutputError(tapes[v].Prediction.detach(), batch.Targets)
-                : displacement[v] - (tapes[v].Prediction.detach() - feedForward[v]));
+            var errors = free.ToDictionary(v => v, v =>
+            {
+                // While no parent has moved (and the weights are the model's own), mu_v is mu_v^ff by definition.
+                // Using it, rather than a recomputation that libtorch may round differently when threads are busy,
+                // keeps eps_v exactly delta_v up to the vertex's turn.
+                bool unchanged = !weightsChange && !v.VertexInputs.Any(moved.Contains);
+                var prediction = unchanged ? feedForward[v] : tapes[v].Prediction.detach();
+                return v == output ? loss.OutputError(prediction, batch.Targets) : displacement[v] - (prediction - feedForward[v]);
+            });
 
             var feedback = new Dictionary<Vertex, Tensor>();
             var terms = new List<(Vertex Vertex, ParameterView View, Tensor Term)>();
@@ -115,6 +124,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
             {
                 var drive = feedback.TryGetValue(v, out var f) ? f - errors[v] : -errors[v];
                 displacement[v] = displacement[v] + drive * options.Gamma;
+                if (!moved.Contains(v) && displacement[v].any().item<bool>()) moved.Add(v);
             }
         }
         var prediction = feedForward[output];
