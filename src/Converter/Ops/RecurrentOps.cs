@@ -52,6 +52,11 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
         a.RejectUnknown();
 
         long steps = layout == 0 ? x[0] : x[1];
+        // A length outside [0, T] has no meaning; ONNX Runtime fails on it at run time, so it is refused here,
+        // where the constant is known, rather than silently read as T (or as 0).
+        if (node.HasInput(4) && ((Operand.FromConstant)node.Operands[4]).Value.ToInt64Array()
+                .Where(l => l < 0 || l > steps).Select(l => (long?)l).FirstOrDefault() is { } bad)
+            throw node.Fail($"sequence_lens holds {bad}, outside [0, {steps}] (the sequence length of X)");
         int gatesPerDirection = cell switch { RecurrentCell.Lstm => 3, RecurrentCell.Gru => 2, _ => 1 };
         string baseName = node.Node.Output.FirstOrDefault(o => o != "") is { } first ? first : node.Node.Name;
         var last = new Vertex[directions];
@@ -81,6 +86,9 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
             sequence.AddRange(byTime.Select(v => new Operand.FromVertex(v)));
         }
         if (node.HasInput(4)) sequence.Add(node.Operands[4]);
+        // Y_h and Y_c read the last states, and the lengths: ONNX Runtime gives zeros, not the initial state, for
+        // a sequence of length 0.
+        Operand[] finalOperands = [.. last.Select(v => new Operand.FromVertex(v)), .. node.HasInput(4) ? [node.Operands[4]] : Array.Empty<Operand>()];
 
         var outputs = new Operand[node.Node.Output.Count];
         for (int i = 0; i < outputs.Length; i++)
@@ -89,8 +97,8 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
             outputs[i] = name == "" ? Operand.Absent.Instance : i switch
             {
                 0 => new Operand.FromVertex(vertices.Add(name, new RecurrentSequenceSpec(hidden, directions, steps, layout), sequence)),
-                1 => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, layout, CellPart: false), [.. last.Select(v => new Operand.FromVertex(v))])),
-                2 when cell == RecurrentCell.Lstm => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, layout, CellPart: true), [.. last.Select(v => new Operand.FromVertex(v))])),
+                1 => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, directions, layout, CellPart: false), finalOperands)),
+                2 when cell == RecurrentCell.Lstm => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, directions, layout, CellPart: true), finalOperands)),
                 _ => throw node.Fail($"output {i} does not exist"),
             };
         }
@@ -121,20 +129,25 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
         {
             if (!KnownActivations.Contains(name))
                 throw node.Fail($"activation '{name}' is not supported (supported: {string.Join(", ", KnownActivations.Order())})");
-            // Defaults of the corresponding ONNX operators, as ONNX Runtime applies them.
+            // Defaults of the corresponding ONNX operators. Where ONNX Runtime does not apply that default (it
+            // uses 0 for Affine's alpha, ThresholdedRelu's alpha and both of ScaledTanh's, which has none in the
+            // spec), a value left out would make the PCN and the served model differ: it must be given (null).
             var (usesAlpha, alpha, usesBeta, beta) = name switch
             {
-                "Affine" => (true, 1.0, true, 0.0),
+                "Affine" => (true, (double?)null, true, (double?)0.0),
                 "LeakyRelu" => (true, 0.01, false, 0.0),
-                "ThresholdedRelu" => (true, 1.0, false, 0.0),
-                "ScaledTanh" => (true, 1.0, true, 1.0),
+                "ThresholdedRelu" => (true, null, false, 0.0),
+                "ScaledTanh" => (true, null, true, null),
                 "HardSigmoid" => (true, 0.2, true, 0.5),
                 "Elu" => (true, 1.0, false, 0.0),
                 _ => (false, 0.0, false, 0.0),
             };
             if (usesAlpha && alphas.Count > 0) alpha = alphas.Dequeue();
             if (usesBeta && betas.Count > 0) beta = betas.Dequeue();
-            result.Add(new RecurrentActivation(name, alpha, beta));
+            if (alpha is null || beta is null)
+                throw node.Fail($"activation '{name}' needs an explicit {(alpha is null ? "activation_alpha" : "activation_beta")} value: " +
+                    "ONNX Runtime uses 0 where the ONNX operator's default differs, so the result would depend on the runtime");
+            result.Add(new RecurrentActivation(name, alpha.Value, beta.Value));
         }
         return result;
     }

@@ -75,15 +75,16 @@ public sealed record RecurrentSequenceSpec(long HiddenSize, int Directions, long
 
 /// <summary>
 /// Y_h or Y_c of a recurrent node: the hidden (or cell) part of each direction's last state, [D, B, H]
-/// (layout 0) or [B, D, H] (layout 1). Operands: each direction's last step vertex.
+/// (layout 0) or [B, D, H] (layout 1), zero for a sequence of length 0. Operands: each direction's last step
+/// vertex, then the optional sequence lengths.
 /// </summary>
-public sealed record RecurrentFinalStateSpec(long HiddenSize, int Layout, bool CellPart) : OpSpec
+public sealed record RecurrentFinalStateSpec(long HiddenSize, int Directions, int Layout, bool CellPart) : OpSpec
 {
     public override string OpType => CellPart ? "recurrent Y_c" : "recurrent Y_h";
 
     public override long[] InferShape(IReadOnlyList<long[]?> inputs)
     {
         long batch = Input(inputs, 0, "step")[0];
-        return Layout == 0 ? [inputs.Count, batch, HiddenSize] : [batch, inputs.Count, HiddenSize];
+        return Layout == 0 ? [Directions, batch, HiddenSize] : [batch, Directions, HiddenSize];
     }
 }

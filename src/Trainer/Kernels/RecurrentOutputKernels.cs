@@ -27,13 +27,21 @@ public sealed class RecurrentSequenceKernel : Kernel<RecurrentSequenceSpec>
     }
 }
 
-/// <summary>Y_h or Y_c: each direction's last state, hidden or cell part, in the node's layout.</summary>
+/// <summary>
+/// Y_h or Y_c: each direction's last state, hidden or cell part, in the node's layout. A sequence of length 0
+/// has no last state: ONNX Runtime gives zeros there (the step vertices kept the initial state).
+/// </summary>
 public sealed class RecurrentFinalStateKernel : Kernel<RecurrentFinalStateSpec>
 {
     protected override Tensor Forward(RecurrentFinalStateSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         long n = spec.HiddenSize;
-        var y = stack(inputs.Select(s => s!.narrow(1, spec.CellPart ? n : 0, n)).ToList());
+        var lengths = inputs.Count > spec.Directions ? inputs[spec.Directions] : null;
+        var y = stack(inputs.Take(spec.Directions).Select(s =>
+        {
+            var part = s!.narrow(1, spec.CellPart ? n : 0, n);
+            return lengths is null ? part : where(lengths.gt(0).reshape(-1, 1), part, zeros_like(part));
+        }).ToList());
         return spec.Layout == 0 ? y : y.permute(1, 0, 2);
     }
 }
