@@ -69,8 +69,14 @@ internal sealed class ConformanceCase
         value.Type?.ValueCase == TypeProto.ValueOneofCase.TensorType
         && value.Type.TensorType.ElemType == (int)TensorProto.Types.DataType.Float;
 
-    /// <summary>A float or double tensor: the PCN computes in either precision, so both can be compared.</summary>
+    /// <summary>A floating-point tensor: the PCN computes in float64, which holds float16, bfloat16, float and double
+    /// values exactly, so all of them can be compared.</summary>
     public static bool IsFloatingTensor(ValueInfoProto value) =>
         value.Type?.ValueCase == TypeProto.ValueOneofCase.TensorType
-        && value.Type.TensorType.ElemType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double;
+        && value.Type.TensorType.ElemType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double
+            or (int)TensorProto.Types.DataType.Float16 or (int)TensorProto.Types.DataType.Bfloat16;
+
+    public static bool IsStringTensor(ValueInfoProto value) =>
+        value.Type?.ValueCase == TypeProto.ValueOneofCase.TensorType
+        && value.Type.TensorType.ElemType == (int)TensorProto.Types.DataType.String;
 }
