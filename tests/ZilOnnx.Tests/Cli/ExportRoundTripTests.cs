@@ -43,6 +43,25 @@ public sealed class ExportRoundTripTests
         Assert.True(worst <= 1e-5, $"{network}: ONNX Runtime and the PCN differ by {worst:E3}");
     }
 
+    [Theory]
+    [InlineData("rnn_tanh", "RNN")]
+    [InlineData("lstm_stacked", "LSTM")]
+    [InlineData("gru_bidirectional", "GRU")]
+    public void Export_keeps_the_fused_recurrent_nodes_with_updated_weights(string network, string op)
+    {
+        using var model = TrajectoryHarness.Train(network, "ce", Precision.Float64, new Zil(), steps: 2);
+        var original = model.Graph.Model;
+        var exported = ModelExport.WithInitializers(original, model.ExportParameters());
+        Assert.Equal(original.Graph.Node, exported.Graph.Node);
+        var fused = exported.Graph.Node.Where(n => n.OpType == op).ToList();
+        Assert.NotEmpty(fused);
+        var before = original.Graph.Initializer.ToDictionary(t => t.Name, t => TensorCodec.Decode(t, "original"));
+        var after = exported.Graph.Initializer.ToDictionary(t => t.Name, t => TensorCodec.Decode(t, "exported"));
+        foreach (var node in fused)
+            foreach (string weight in node.Input.Skip(1).Take(3).Where(before.ContainsKey))
+                Assert.NotEqual(before[weight].Values, after[weight].Values);
+    }
+
     [Fact]
     public void Export_changes_initializer_values_only()
     {

@@ -25,6 +25,23 @@ public sealed class AblationTests
         Assert.True(divergence > Tolerances.AblationBreaks, $"{network} with {ablation}: divergence {divergence:E3} should exceed {Tolerances.AblationBreaks}");
     }
 
+    /// <summary>On recurrent networks, gamma and the two ways of mishandling shared weights (zil.md section 3).</summary>
+    public static IEnumerable<object[]> RecurrentAblations() =>
+        from network in new[] { "rnn_tanh", "lstm", "gru", "rnn_unrolled" }
+        from ablation in new[] { "gamma=0.5", "immediate-shared", "all-copies" }
+        select new object[] { network, ablation };
+
+    [Theory]
+    [MemberData(nameof(RecurrentAblations))]
+    public void Dropping_a_condition_breaks_exactness_on_a_recurrent_network(string network, string ablation)
+    {
+        // immediate-shared applies each copy's term with the step the acceptance runs use (lr 0.05).
+        var ablated = Ablation.Parse([ablation], seed: 1, learningRate: 0.05);
+        using var model = Fixtures.Model(network, "mse", Precision.Float64);
+        double divergence = RuleHarness.MaxRelativeDivergence(model, new PcDynamics(ablation, ablated.Dynamics), network, "mse");
+        Assert.True(divergence > Tolerances.AblationBreaks, $"{network} with {ablation}: divergence {divergence:E3} should exceed {Tolerances.AblationBreaks}");
+    }
+
     [Theory]
     [InlineData("mse")]
     [InlineData("ce")]
