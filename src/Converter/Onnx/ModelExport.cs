@@ -22,7 +22,7 @@ public static class ModelExport
                 throw new ArgumentException($"initializer '{old.Name}': new shape [{string.Join(",", value.Shape)}] differs from [{string.Join(",", old.Dims)}]");
             var stored = new HostTensor((TensorProto.Types.DataType)old.DataType, value.Shape, value.Values);
             var encoded = TensorCodec.Encode(old.Name, stored);
-            encoded.DocString = old.DocString;
+            if (old.HasDocString) encoded.DocString = old.DocString;
             encoded.MetadataProps.AddRange(old.MetadataProps);
             initializers[i] = encoded;
             remaining.Remove(old.Name);

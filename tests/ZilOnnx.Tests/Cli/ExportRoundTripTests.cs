@@ -63,6 +63,20 @@ public sealed class ExportRoundTripTests
     }
 
     [Fact]
+    public void Attributes_written_with_their_default_value_are_written_back_the_same_way()
+    {
+        // PyTorch writes MaxPool's ceil_mode as an explicit `i: 0`; a proto3 reader without field presence would
+        // drop it on export. The attribute must survive a save and reload.
+        using var model = Fixtures.Model("lenet5", "ce", Precision.Float32);
+        using var temp = new TempDirectory();
+        string path = temp.File("exported.onnx");
+        OnnxModelFile.Save(ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters()), path);
+        var ceilMode = OnnxModelFile.Load(path).Graph.Node.First(n => n.OpType == "MaxPool").Attribute.Single(a => a.Name == "ceil_mode");
+        Assert.True(ceilMode.HasI);
+        Assert.Equal(0, ceilMode.I);
+    }
+
+    [Fact]
     public void Export_changes_initializer_values_only()
     {
         using var model = TrajectoryHarness.Train("cnn_features", "ce", Precision.Float64, new Zil(), steps: 2);
