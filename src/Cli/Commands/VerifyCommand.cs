@@ -18,7 +18,7 @@ public static class VerifyCommand
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var ablate = new Option<string[]>("--ablate")
         {
-            Description = "Break a Z-IL condition: gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step",
+            Description = "Break a Z-IL condition: gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step, immediate-shared, all-copies",
             AllowMultipleArgumentsPerToken = true,
         };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };

@@ -9,7 +9,7 @@ namespace ZilOnnx.Converter.Ops;
 /// </summary>
 public sealed class AttributeReader(NodeProto node, Func<string, Exception> fail)
 {
-    private readonly Dictionary<string, AttributeProto> _byName = node.Attribute.ToDictionary(a => a.Name);
+    private readonly Dictionary<string, AttributeProto> _byName = ByName(node, fail);
     private readonly HashSet<string> _known = [];
 
     public bool Has(string name) { _known.Add(name); return _byName.ContainsKey(name); }
@@ -38,6 +38,14 @@ public sealed class AttributeReader(NodeProto node, Func<string, Exception> fail
     {
         string[] unknown = _byName.Keys.Where(k => !_known.Contains(k)).ToArray();
         if (unknown.Length > 0) throw fail($"attribute(s) {string.Join(", ", unknown)} not supported");
+    }
+
+    private static Dictionary<string, AttributeProto> ByName(NodeProto node, Func<string, Exception> fail)
+    {
+        var byName = new Dictionary<string, AttributeProto>();
+        foreach (var a in node.Attribute)
+            if (!byName.TryAdd(a.Name, a)) throw fail($"attribute '{a.Name}' is given twice");
+        return byName;
     }
 
     private AttributeProto? Get(string name, AttributeProto.Types.AttributeType expected)

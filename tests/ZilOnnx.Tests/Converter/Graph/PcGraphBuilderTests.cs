@@ -105,6 +105,16 @@ public sealed class PcGraphBuilderTests
     }
 
     [Fact]
+    public void An_attribute_given_twice_is_a_conversion_error()
+    {
+        var model = new ModelBuilder().Input("x", 2, 3).Output("y", 2, 3).Node("Flatten", ["x"], ["y"], "flat").Build();
+        for (int i = 0; i < 2; i++)
+            model.Graph.Node[0].Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        var error = Assert.Throws<ModelConversionException>(() => PcGraphBuilder.Build(model, "twice.onnx"));
+        Assert.Contains("attribute 'axis' is given twice", error.Message);
+    }
+
+    [Fact]
     public void After_levelling_every_edge_between_free_vertices_spans_exactly_one_step()
     {
         var graph = Fixtures.Graph("residual_mlp", "mse");
