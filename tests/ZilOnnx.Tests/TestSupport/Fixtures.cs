@@ -47,6 +47,7 @@ public static class Fixtures
         new("gru", "gru", BothLosses, true),
         new("lstm_stacked", "lstm_stacked", BothLosses, true),
         new("gru_bidirectional", "gru_bidirectional", BothLosses, true),
+        new("gru_bidirectional_final", "gru_bidirectional_final", BothLosses, true),
         new("rnn_initial_h", "rnn_initial_h", BothLosses, true),
         new("rnn_unrolled", "rnn_unrolled", BothLosses, true),
         new("rnn_seq_lens", "rnn_seq_lens", BothLosses, true),
