@@ -71,21 +71,24 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
             for (long i = 0; i < steps; i++)
             {
                 long t = reverse ? steps - 1 - i : i;
-                var operands = Enumerable.Repeat<Operand>(Operand.Absent.Instance, RecurrentSlots.Count).ToArray();
-                operands[RecurrentSlots.X] = node.Operands[0];
-                operands[RecurrentSlots.W] = node.Operands[1];
-                operands[RecurrentSlots.R] = node.Operands[2];
-                for (int slot = 3; slot <= 7; slot++)
-                    if (node.HasInput(slot) && (slot is 3 or 4 or 7 || previous == null))
-                        operands[slot switch { 3 => RecurrentSlots.B, 4 => RecurrentSlots.SequenceLengths, 5 => RecurrentSlots.InitialH, 6 => RecurrentSlots.InitialC, _ => RecurrentSlots.P }] = node.Operands[slot];
-                if (previous != null) operands[RecurrentSlots.PreviousState] = new Operand.FromVertex(previous);
+                var operands = new Operand[RecurrentSlots.Count];
+                operands[RecurrentSlots.X] = Input(node, 0);
+                operands[RecurrentSlots.W] = Input(node, 1);
+                operands[RecurrentSlots.R] = Input(node, 2);
+                operands[RecurrentSlots.B] = Input(node, 3);
+                operands[RecurrentSlots.SequenceLengths] = Input(node, 4);
+                operands[RecurrentSlots.P] = Input(node, 7);
+                // The first step starts from the initial state; every later one from the step before it.
+                operands[RecurrentSlots.PreviousState] = previous == null ? Operand.Absent.Instance : new Operand.FromVertex(previous);
+                operands[RecurrentSlots.InitialH] = previous == null ? Input(node, 5) : Operand.Absent.Instance;
+                operands[RecurrentSlots.InitialC] = previous == null ? Input(node, 6) : Operand.Absent.Instance;
                 previous = vertices.Add($"{baseName}#d{d}t{t}", spec with { Time = t }, operands);
                 byTime[t] = previous;
             }
             last[d] = previous!;
             sequence.AddRange(byTime.Select(v => new Operand.FromVertex(v)));
         }
-        if (node.HasInput(4)) sequence.Add(node.Operands[4]);
+        if (node.HasInput(4)) sequence.Add(Input(node, 4));
         // Y_h and Y_c read the last states, and the lengths: ONNX Runtime gives zeros, not the initial state, for
         // a sequence of length 0.
         Operand[] finalOperands = [.. last.Select(v => new Operand.FromVertex(v)), .. node.HasInput(4) ? [node.Operands[4]] : Array.Empty<Operand>()];
@@ -104,6 +107,8 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
         }
         return outputs;
     }
+
+    private static Operand Input(NodeContext node, int index) => node.HasInput(index) ? node.Operands[index] : Operand.Absent.Instance;
 
     /// <summary>
     /// The activations of every direction with their alpha/beta: the spec's defaults when none are given;
