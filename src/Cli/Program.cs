@@ -9,5 +9,6 @@ var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive
     VerifyCommand.Create(),
     RunCommand.Create(),
     EvalCommand.Create(),
+    OpsCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -12,6 +12,7 @@ namespace ZilOnnx.Converter.Ops;
 public sealed class ConstantOfShapeMapping : IOperatorMapping, IStaticEvaluation
 {
     public string OpType => "ConstantOfShape";
+    public bool MapsData => false;
     public IReadOnlyList<int> SinceVersions { get; } = [9, 20, 21];
 
     public InputRole RoleOf(int inputIndex, int sinceVersion) => InputRole.Static;

@@ -9,6 +9,7 @@ namespace ZilOnnx.Converter.Ops;
 public sealed class ConstantMapping : IOperatorMapping, IStaticEvaluation
 {
     public string OpType => "Constant";
+    public bool MapsData => false;
     public IReadOnlyList<int> SinceVersions { get; } = [1, 9, 11, 12, 13, 19, 21];
 
     public OpSpec Map(NodeContext node) => throw node.Fail("a Constant has no data input");

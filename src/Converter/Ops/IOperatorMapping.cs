@@ -31,6 +31,9 @@ public interface IOperatorMapping
     /// <summary>Resolves attributes and static inputs into the spec the trainer's kernel runs.</summary>
     OpSpec Map(NodeContext node);
 
+    /// <summary>False for operators that are only ever evaluated at conversion time (Constant, shape arithmetic).</summary>
+    bool MapsData => true;
+
     /// <summary>Outputs beyond the first that a model may read (most operators have one data output).</summary>
     int DataOutputs => 1;
 }

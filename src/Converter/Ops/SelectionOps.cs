@@ -11,6 +11,7 @@ namespace ZilOnnx.Converter.Ops;
 public sealed class EqualMapping : IOperatorMapping, IStaticEvaluation
 {
     public string OpType => "Equal";
+    public bool MapsData => false;
     public IReadOnlyList<int> SinceVersions { get; } = [1, 7, 11, 13, 19];
     public InputRole RoleOf(int inputIndex, int sinceVersion) => InputRole.Static;
 
@@ -38,6 +39,7 @@ public sealed class EqualMapping : IOperatorMapping, IStaticEvaluation
 public sealed class WhereMapping : IOperatorMapping, IStaticEvaluation
 {
     public string OpType => "Where";
+    public bool MapsData => false;
     public IReadOnlyList<int> SinceVersions { get; } = [9, 16];
     public InputRole RoleOf(int inputIndex, int sinceVersion) => InputRole.Static;
 

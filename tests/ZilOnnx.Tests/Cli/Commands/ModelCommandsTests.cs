@@ -65,4 +65,19 @@ public sealed class ModelCommandsTests
         var run = CliProcess.Run("convert", "/nonexistent/model.onnx", "/tmp/x.pcn");
         Assert.True(run.ExitCode == 2, run.ToString());
     }
+
+    [Fact]
+    public void Ops_lists_the_registry_with_versions_and_forms()
+    {
+        var run = CliProcess.Run("ops", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Output);
+        var operators = json.RootElement.GetProperty("operators").EnumerateArray().ToList();
+        var lstm = operators.Single(o => o.GetProperty("op_type").GetString() == "LSTM");
+        Assert.Contains(7, lstm.GetProperty("since_versions").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Contains("unrolled into vertices", lstm.GetProperty("forms").EnumerateArray().Select(f => f.GetString()));
+        var constant = operators.Single(o => o.GetProperty("op_type").GetString() == "Constant");
+        Assert.DoesNotContain("vertex", constant.GetProperty("forms").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains(operators, o => o.GetProperty("op_type").GetString() == "Conv");
+    }
 }
