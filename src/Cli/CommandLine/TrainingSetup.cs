@@ -37,6 +37,9 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>The run's settings, as a checkpoint records them (Step is filled in when saving).</summary>
     public CheckpointState State { get; }
 
+    /// <summary>Things the user should know about how the run was set up.</summary>
+    public List<string> Notices { get; } = [];
+
     public double Tolerance(ParseResult parse, TrainingOptions options) => parse.GetValue(options.Tolerance) ?? Precision.DefaultTolerance();
 
     /// <param name="ablation">Ablation items (verify --ablate); they replace the rule with ablated PC dynamics.</param>
@@ -54,8 +57,16 @@ public sealed class TrainingSetup : IDisposable
         var data = DataSources.Load(parse.GetValue(options.Data)!, DataSplit.Train, inputName, ModelInputs.DeclaredShape(source.Model, inputName));
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
-        // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that shape.
-        long[] batchShape = [batchSize, .. data.Inputs.Shape[1..]];
+        // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
+        // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
+        var notices = new List<string>();
+        long? fixedBatch = ModelInputs.DeclaredShape(source.Model, inputName).FirstOrDefault();
+        long[] batchShape = [fixedBatch ?? batchSize, .. data.Inputs.Shape[1..]];
+        if (fixedBatch is { } size && size != batchSize)
+        {
+            if (size != 1) throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; train it with --batch-size {size}");
+            notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is trained one sample at a time and the updates are averaged (exactly the batch update)");
+        }
         var graph = source.BuildGraph(new PcGraphOptions
         {
             TrainOnLogits = loss is CrossEntropyLoss,
@@ -80,7 +91,9 @@ public sealed class TrainingSetup : IDisposable
         var resumed = Checkpoint.ReadState(source.Entries);
         if (resumed != null) Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step);
         var state = new CheckpointState(resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed, precision.ToString().ToLowerInvariant());
-        return new TrainingSetup(source, model, rule, loss, optimizer, data, order, totalSteps, precision, resumed, state);
+        var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, order, totalSteps, precision, resumed, state);
+        setup.Notices.AddRange(notices);
+        return setup;
     }
 
     private static long CountSteps(ParseResult parse, TrainingOptions options, long samples, int batchSize, long? defaultSteps)

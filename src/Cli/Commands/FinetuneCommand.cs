@@ -51,6 +51,7 @@ public static class FinetuneCommand
             Log($"{setup.Source.Path}: {graph.Vertices.Count} vertices, depth {graph.MaxDepth}, {graph.Parameters.Count} parameters; " +
                 $"rule {setup.Rule.Name}, loss {setup.Loss.Name}, {setup.Optimizer.Name} lr {setup.State.LearningRate}, batch {setup.Order.BatchSize}, " +
                 $"{setup.Precision.ToString().ToLowerInvariant()} on {setup.Model.Device.type.ToString().ToLowerInvariant()}");
+            foreach (string notice in setup.Notices) Console.WriteLine($"note: {notice}");
             Log($"data: {setup.Data.Source}, {setup.Data.Count} samples; steps {trainer.StepsTaken + 1}..{setup.TotalSteps}" +
                 (setup.Resumed != null ? $" (resumed at step {setup.Resumed.Step})" : "") +
                 (policy.Every > 0 ? $"; verifying every {policy.Every} step(s) against backprop, tolerance {policy.Tolerance:E1}" : "; verification off"));

@@ -27,6 +27,7 @@ public static class VerifyCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1, parse.GetValue(ablate));
+            foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
             double tolerance = setup.Tolerance(parse, options);
             var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
                 new VerificationPolicy(1, tolerance, StopOnFailure: false));

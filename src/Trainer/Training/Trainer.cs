@@ -16,7 +16,10 @@ namespace ZilOnnx.Trainer.Training;
 /// </summary>
 public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, VerificationPolicy verification)
 {
-    private readonly Backprop _witness = new();
+    // A PCN built for single samples (a model whose graph fixes the batch at 1) trains a batch sample by sample.
+    private readonly bool _perSample = model.Graph.DataInputs.First().Shape[0] == 1 && order.BatchSize > 1;
+    private ILearningRule Rule => _perSample ? new PerSampleRule(rule) : rule;
+    private ILearningRule Witness => _perSample ? new PerSampleRule(new Backprop()) : new Backprop();
 
     public PcnModel Model => model;
     public IOptimizer Optimizer => optimizer;
@@ -29,11 +32,11 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         var batch = data.Take(order.IndicesOf(StepsTaken), model.DType, model.Device);
-        using var result = rule.Compute(model, batch, loss);
+        using var result = Rule.Compute(model, batch, loss);
         IReadOnlyList<ParameterDivergence>? divergences = null;
         if (verification.IsDue(StepsTaken))
         {
-            using var reference = _witness.Compute(model, batch, loss);
+            using var reference = Witness.Compute(model, batch, loss);
             divergences = ParameterDivergence.Compare(result.Updates, reference.Updates);
             var worst = divergences.MaxBy(d => d.MaxRel)!;
             // Checked before the update is applied, so a failed run leaves the parameters of the last good step.
