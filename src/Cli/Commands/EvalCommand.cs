@@ -33,7 +33,9 @@ public static class EvalCommand
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList());
             if (!set.HasLabels) throw new DataFormatException(set.Source, "y", "eval needs integer class labels");
 
-            var metrics = Evaluate(session, set, parse.GetValue(batchSize), OutputKindOf(onnx), out var elapsed);
+            // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
+            int batch = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : parse.GetValue(batchSize);
+            var metrics = Evaluate(session, set, batch, OutputKindOf(onnx), out var elapsed);
             Report(path, set, metrics, session.ActiveProvider, elapsed);
             return ExitCodes.Success;
         }));
