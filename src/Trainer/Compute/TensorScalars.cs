@@ -11,6 +11,12 @@ public static class TensorScalars
         return asDouble.item<double>();
     }
 
+    /// <summary>
+    /// A gradient autograd returned, or null for an input the output does not depend on: TorchSharp gives such
+    /// inputs an undefined tensor (no handle) rather than null when allow_unused is set.
+    /// </summary>
+    public static Tensor? Defined(this Tensor? gradient) => gradient is null || gradient.IsInvalid ? null : gradient;
+
     /// <summary>The largest absolute element, as a double (0 for an empty tensor).</summary>
     public static double MaxAbs(this Tensor t)
     {

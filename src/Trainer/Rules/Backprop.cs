@@ -28,7 +28,7 @@ public sealed class Backprop : ILearningRule
         var gradients = autograd.grad([lossValue], names.Select(n => roots[n]).ToList(), allow_unused: true);
         var updates = new Dictionary<string, Tensor>();
         for (int i = 0; i < names.Count; i++)
-            updates[names[i]] = (gradients[i] is { } g ? -g : zeros_like(roots[names[i]])).detach().MoveToOuterDisposeScope();
+            updates[names[i]] = (gradients[i].Defined() is { } g ? -g : zeros_like(roots[names[i]])).detach().MoveToOuterDisposeScope();
         return new RuleResult(updates, lossValue.ToDouble(), output.detach().MoveToOuterDisposeScope());
     }
 }

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Pcn;
 using static TorchSharp.torch;
 
@@ -65,7 +66,7 @@ public sealed class LocalTape
         var products = autograd.grad([Prediction], _leaves.Select(l => l.Leaf).ToList(), [error], allow_unused: true);
         var result = new List<(Operand, Tensor)>();
         for (int i = 0; i < _leaves.Count; i++)
-            result.Add((Vertex.Operands[_leaves[i].Slot], products[i] ?? zeros_like(_leaves[i].Leaf)));
+            result.Add((Vertex.Operands[_leaves[i].Slot], products[i].Defined() ?? zeros_like(_leaves[i].Leaf)));
         return result;
     }
 
