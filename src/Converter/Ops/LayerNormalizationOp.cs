@@ -24,7 +24,9 @@ public sealed record LayerNormalizationSpec(long Axis, double Epsilon) : OpSpec
     /// <summary>Unidirectional broadcasting: Scale and B stretch to the normalized axes, never the other way.</summary>
     private static void CheckBroadcast(long[] operand, long[] normalized, string name)
     {
-        if (ShapeMath.Broadcast(operand, normalized) is var joint && !joint.SequenceEqual(normalized))
+        bool fits = operand.Length <= normalized.Length;
+        for (int i = 1; fits && i <= operand.Length; i++) fits = operand[^i] == normalized[^i] || operand[^i] == 1;
+        if (!fits)
             throw new ShapeException($"LayerNormalization {name} {ShapeMath.Format(operand)} does not broadcast to the normalized axes {ShapeMath.Format(normalized)}");
     }
 }
