@@ -52,6 +52,19 @@ public sealed class OperatorRegistry
         new StaticArithmeticMapping(Arithmetic.Div),
         new EqualMapping(),
         new WhereMapping(),
+        new ReduceMapping(ReduceKind.Sum),
+        new ReduceMapping(ReduceKind.Mean),
+        new ReduceMapping(ReduceKind.Max),
+        new ReduceMapping(ReduceKind.Min),
+        new ReduceMapping(ReduceKind.Prod),
+        new ReduceMapping(ReduceKind.L1),
+        new ReduceMapping(ReduceKind.L2),
+        new ReduceMapping(ReduceKind.SumSquare),
+        new ReduceMapping(ReduceKind.LogSum),
+        new ReduceMapping(ReduceKind.LogSumExp),
+        new LayerNormalizationMapping(),
+        new InstanceNormalizationMapping(),
+        new LrnMapping(),
     ]);
 
     private readonly Dictionary<(string Domain, string OpType), IOperatorMapping> _mappings;

@@ -33,6 +33,10 @@ public static class KernelRegistry
         [typeof(TransposeSpec)] = new TransposeKernel(),
         [typeof(CastSpec)] = new CastKernel(),
         [typeof(ExpandSpec)] = new ExpandKernel(),
+        [typeof(ReduceSpec)] = new ReduceKernel(),
+        [typeof(LayerNormalizationSpec)] = new LayerNormalizationKernel(),
+        [typeof(InstanceNormalizationSpec)] = new InstanceNormalizationKernel(),
+        [typeof(LrnSpec)] = new LrnKernel(),
     };
 
     public static IKernel For(OpSpec spec) =>

@@ -55,6 +55,10 @@ internal static class RequiredCases
         .. Operator("test_operator_concat2", "test_operator_index", "test_operator_permute2"),
         ("simple", "test_expand_shape_model1"), ("simple", "test_expand_shape_model2"),
         ("simple", "test_expand_shape_model3"), ("simple", "test_expand_shape_model4"),
+        // Reductions and normalizations.
+        .. Node("test_instancenorm_epsilon", "test_instancenorm_example", "test_lrn", "test_lrn_default"),
+        .. Operator("test_operator_reduced_mean", "test_operator_reduced_mean_keepdim", "test_operator_reduced_sum",
+            "test_operator_reduced_sum_keepdim"),
     ];
 
     /// <summary>Families required whole: every case whose name starts with the prefix (the *_expanded forms,
@@ -66,6 +70,8 @@ internal static class RequiredCases
         ("node", "test_shape"), ("node", "test_size"), ("node", "test_constantofshape_"),
         ("node", "test_unsqueeze_"), ("node", "test_squeeze"), ("node", "test_concat_"),
         ("node", "test_slice"), ("node", "test_transpose_"), ("node", "test_expand_"),
+        ("node", "test_reduce_mean_"), ("node", "test_reduce_sum_"), ("node", "test_reduce_max_"), ("node", "test_reduce_min_"),
+        ("node", "test_reduce_prod_"), ("node", "test_reduce_l1_"), ("node", "test_reduce_l2_"), ("node", "test_reduce_log_sum"),
     ];
 
     /// <summary>Cases whose reference data contradicts the spec or the case's own model; not claimed, with the reason.</summary>
@@ -124,5 +130,19 @@ internal static class RequiredCases
         .. new[] { "test_sub", "test_sub_bcast", "test_sub_example", "test_mul", "test_mul_bcast", "test_mul_example",
             "test_div", "test_div_bcast", "test_div_example" }.Select(n => ("node", n, OnlyConstants)),
         ("pytorch-operator", "test_operator_non_float_params", OnlyConstants),
+        // LayerNormalization maps Y only; these cases also read the Mean and InvStdDev outputs.
+        .. new[]
+        {
+            "test_layer_normalization_2d_axis0", "test_layer_normalization_2d_axis1",
+            "test_layer_normalization_2d_axis_negative_1", "test_layer_normalization_2d_axis_negative_2",
+            "test_layer_normalization_3d_axis0_epsilon", "test_layer_normalization_3d_axis1_epsilon",
+            "test_layer_normalization_3d_axis2_epsilon", "test_layer_normalization_3d_axis_negative_1_epsilon",
+            "test_layer_normalization_3d_axis_negative_2_epsilon",
+            "test_layer_normalization_3d_axis_negative_3_epsilon", "test_layer_normalization_4d_axis0",
+            "test_layer_normalization_4d_axis1", "test_layer_normalization_4d_axis2",
+            "test_layer_normalization_4d_axis3", "test_layer_normalization_4d_axis_negative_1",
+            "test_layer_normalization_4d_axis_negative_2", "test_layer_normalization_4d_axis_negative_3",
+            "test_layer_normalization_4d_axis_negative_4", "test_layer_normalization_default_axis"
+        }.Select(n => ("node", n, OutputNotSupported)),
     ];
 }

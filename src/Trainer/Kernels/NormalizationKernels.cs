@@ -1,0 +1,60 @@
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>Statistics shared by the normalizations: the biased variance, as every ONNX normalization defines it.</summary>
+internal static class Standardize
+{
+    public static Tensor Over(Tensor x, long[] axes, double epsilon)
+    {
+        var centered = x - x.mean(axes, keepdim: true);
+        var variance = centered.square().mean(axes, keepdim: true);
+        return centered / (variance + epsilon).sqrt();
+    }
+}
+
+public sealed class LayerNormalizationKernel : Kernel<LayerNormalizationSpec>
+{
+    protected override Tensor Forward(LayerNormalizationSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        var scale = Required(inputs, 1, "Scale");
+        var bias = Optional(inputs, 2);
+        SpecShapes.Checked(() => spec.InferShape([x.shape, scale.shape, bias?.shape]));
+        int first = spec.FirstAxis((int)x.dim());
+        long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
+        var y = Standardize.Over(x, axes, spec.Epsilon) * scale;
+        return bias is null ? y : y + bias;
+    }
+}
+
+public sealed class InstanceNormalizationKernel : Kernel<InstanceNormalizationSpec>
+{
+    protected override Tensor Forward(InstanceNormalizationSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "input");
+        var scale = Required(inputs, 1, "scale");
+        var bias = Required(inputs, 2, "B");
+        SpecShapes.Checked(() => spec.InferShape([x.shape, scale.shape, bias.shape]));
+        long[] spatial = Enumerable.Range(2, (int)x.dim() - 2).Select(a => (long)a).ToArray();
+        long[] perChannel = [1, x.shape[1], .. Enumerable.Repeat(1L, spatial.Length)];
+        return Standardize.Over(x, spatial, spec.Epsilon) * scale.reshape(perChannel) + bias.reshape(perChannel);
+    }
+}
+
+public sealed class LrnKernel : Kernel<LrnSpec>
+{
+    protected override Tensor Forward(LrnSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        SpecShapes.Checked(() => spec.InferShape([x.shape]));
+        long channels = x.shape[1];
+        // Zero channels before and after make the clipped window a plain sliding sum of `size` channels.
+        var squares = x.square();
+        long[] zerosShape(long count) => [x.shape[0], count, .. x.shape[2..]];
+        var padded = cat([zeros(zerosShape(spec.PadBefore), x.dtype, x.device), squares, zeros(zerosShape(spec.PadAfter), x.dtype, x.device)], 1);
+        var squareSum = Enumerable.Range(0, (int)spec.Size).Select(k => padded.narrow(1, k, channels)).Aggregate((s, t) => s + t);
+        return x / (spec.Bias + spec.Alpha / spec.Size * squareSum).pow(spec.Beta);
+    }
+}
