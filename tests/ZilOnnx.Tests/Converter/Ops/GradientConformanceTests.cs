@@ -10,6 +10,8 @@ namespace ZilOnnx.Tests.Converter.Ops;
 /// </summary>
 public sealed class GradientConformanceTests(ConformanceSuiteRun run, ITestOutputHelper output) : IClassFixture<ConformanceSuiteRun>
 {
+    private static readonly HashSet<string> TieSensitive = ["ReduceMax", "ReduceMin", "Max", "Min", "MaxPool", "GlobalMaxPool"];
+
     [Fact]
     public void Local_vector_jacobian_products_match_autograd_and_finite_differences_on_every_passing_case()
     {
@@ -29,7 +31,12 @@ public sealed class GradientConformanceTests(ConformanceSuiteRun run, ITestOutpu
             // Cast's forward rounds to its target type (a step function to finite differences), while its
             // vector-Jacobian product is the identity, as torch's `.to()` defines it: only Z-IL vs BP applies.
             bool roundsValues = outcome.Case.OpTypes.Contains("Cast");
-            if (!(result.ZilDivergence <= GradientCheck.ZilVsBackprop) || (!roundsValues && !(result.FiniteDifferenceDeviation <= GradientCheck.FiniteDifference)))
+            // At tied maxima the derivative does not exist; the kernels follow PyTorch's subgradient (the error
+            // split among the ties, or sent to the first), which finite differences cannot reproduce.
+            bool hasTies = outcome.Case.OpTypes.Any(TieSensitive.Contains)
+                && set.Inputs.Values.Any(t => t.Values.Distinct().Count() < t.Values.Length);
+            bool smooth = !roundsValues && !hasTies;
+            if (!(result.ZilDivergence <= GradientCheck.ZilVsBackprop) || (smooth && !(result.FiniteDifferenceDeviation <= GradientCheck.FiniteDifference)))
                 failures.Add(line);
         }
         output.WriteLine($"{checkedCases} cases differentiated, {skipped} with nothing to differentiate");
