@@ -26,6 +26,7 @@ public sealed class PReluKernel : Kernel<PReluSpec>
     protected override Tensor Forward(PReluSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = Required(inputs, 0, "X"), slope = Required(inputs, 1, "slope");
+        slope = slope.reshape(spec.AlignedSlope(x.shape, slope.shape));
         Broadcast.CheckUnidirectional(x.shape, slope, "PRelu");
         return where(x > 0, x, slope * x);
     }

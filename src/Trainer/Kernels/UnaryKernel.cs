@@ -8,8 +8,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// vector-Jacobian product follows PyTorch's convention where the derivative is not defined:
 /// LeakyRelu'(0) = alpha (leaky_relu: x &gt; 0 ? 1 : alpha); Elu'(0) = alpha and Selu'(0) = gamma * alpha
 /// (elu: x &lt;= 0 takes the exponential branch); Celu'(0) = 1 (both sides agree); Abs'(0) = 0 (sign);
-/// HardSigmoid' = 0 where alpha x + beta is exactly 0 or 1 (hardtanh, like torch's hardsigmoid, passes nothing
-/// on the bounds); HardSwish'(-3) = -0.5 and HardSwish'(3) = 1.5 (torch's hardswish: the middle formula on
+/// HardSigmoid' = 0 where alpha x + beta is exactly 0 or 1 (torch's hardsigmoid passes nothing on its
+/// bounds, unlike clamp); HardSwish'(-3) = -0.5 and HardSwish'(3) = 1.5 (torch's hardswish: the middle formula on
 /// the closed interval [-3, 3]). Sqrt'(0), Log'(0) and Reciprocal'(0) are infinite, as in PyTorch.
 /// </summary>
 public sealed class UnaryKernel : Kernel<UnarySpec>
@@ -27,7 +27,7 @@ public sealed class UnaryKernel : Kernel<UnarySpec>
             // torch's softplus returns x itself above 20, where log(1 + e^x) differs from x by under 2.1e-9.
             UnaryFunction.Softplus => nn.functional.softplus(x),
             UnaryFunction.Softsign => nn.functional.softsign(x),
-            UnaryFunction.HardSigmoid => nn.functional.hardtanh(x * spec.Alpha + spec.Beta, 0.0, 1.0),
+            UnaryFunction.HardSigmoid => HardSigmoid(x, spec.Alpha, spec.Beta),
             UnaryFunction.HardSwish => nn.functional.hardswish(x),
             UnaryFunction.Gelu => nn.functional.gelu(x),
             UnaryFunction.GeluTanh => GeluTanh(x),
@@ -40,6 +40,16 @@ public sealed class UnaryKernel : Kernel<UnarySpec>
             UnaryFunction.Reciprocal => x.reciprocal(),
             _ => throw new KernelException($"{spec.OpType} has no kernel"),
         };
+    }
+
+    /// <summary>
+    /// max(0, min(1, alpha x + beta)), its gradient alpha strictly inside (0, 1) only: outside, the output is the
+    /// constant 0 or 1, which carries no gradient.
+    /// </summary>
+    private static Tensor HardSigmoid(Tensor x, double alpha, double beta)
+    {
+        var y = x * alpha + beta;
+        return where((y > 0).logical_and(y < 1), y, (y >= 1).to_type(y.dtype));
     }
 
     /// <summary>The spec's tanh approximation: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).</summary>
