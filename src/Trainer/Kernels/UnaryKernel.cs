@@ -9,8 +9,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// LeakyRelu'(0) = alpha (leaky_relu: x &gt; 0 ? 1 : alpha); Elu'(0) = alpha and Selu'(0) = gamma * alpha
 /// (elu: x &lt;= 0 takes the exponential branch); Celu'(0) = 1 (both sides agree); Abs'(0) = 0 (sign);
 /// HardSigmoid' = 0 where alpha x + beta is exactly 0 or 1 (torch's hardsigmoid passes nothing on its
-/// bounds, unlike clamp); HardSwish'(-3) = -0.5 and HardSwish'(3) = 1.5 (torch's hardswish: the middle formula on
-/// the closed interval [-3, 3]). Sqrt'(0), Log'(0) and Reciprocal'(0) are infinite, as in PyTorch.
+/// bounds, unlike clamp); HardSwish'(-3) = -0.5 and HardSwish'(3) = 1.5 (PyTorch's hardswish backward: the middle
+/// formula on the closed interval [-3, 3]). Sqrt'(0), Log'(0) and Reciprocal'(0) are infinite, as in PyTorch.
 /// </summary>
 public sealed class UnaryKernel : Kernel<UnarySpec>
 {
@@ -28,7 +28,7 @@ public sealed class UnaryKernel : Kernel<UnarySpec>
             UnaryFunction.Softplus => nn.functional.softplus(x),
             UnaryFunction.Softsign => nn.functional.softsign(x),
             UnaryFunction.HardSigmoid => HardSigmoid(x, spec.Alpha, spec.Beta),
-            UnaryFunction.HardSwish => nn.functional.hardswish(x),
+            UnaryFunction.HardSwish => HardSwish(x),
             UnaryFunction.Gelu => nn.functional.gelu(x),
             UnaryFunction.GeluTanh => GeluTanh(x),
             UnaryFunction.Erf => x.erf(),
@@ -51,6 +51,13 @@ public sealed class UnaryKernel : Kernel<UnarySpec>
         var y = x * alpha + beta;
         return where((y > 0).logical_and(y < 1), y, (y >= 1).to_type(y.dtype));
     }
+
+    /// <summary>
+    /// x * max(0, min(1, x / 6 + 1/2)) by pieces, the middle one on the closed interval [-3, 3] as in PyTorch's
+    /// hardswish backward (TorchSharp's functional hardswish is a composite that gives 0 and 1 on the bounds).
+    /// </summary>
+    private static Tensor HardSwish(Tensor x) =>
+        where(x < -3, zeros_like(x), where(x <= 3, x * (x / 6 + 0.5), x));
 
     /// <summary>The spec's tanh approximation: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).</summary>
     private static Tensor GeluTanh(Tensor x) =>
