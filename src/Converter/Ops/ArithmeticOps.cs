@@ -50,24 +50,38 @@ public static class StaticArithmetic
 }
 
 /// <summary>
-/// Sub, Mul and Div: evaluated at conversion time when both operands are constant. A data-dependent or trainable
-/// operand is refused for now (Add, the one that joins data, has its own differentiable mapping).
+/// A - B, A * B or A / B on data or parameters; from opset 7 with NumPy broadcasting, before that with the
+/// <see cref="LegacyBroadcast"/> rule of the node's `broadcast` and `axis` attributes.
 /// </summary>
-public sealed class StaticArithmeticMapping(Arithmetic op) : IOperatorMapping, IStaticEvaluation
+public sealed record ArithmeticSpec(Arithmetic Op, LegacyBroadcast? Legacy) : OpSpec
+{
+    public override string OpType => Op.ToString();
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] a = Input(inputs, 0, "A"), b = Input(inputs, 1, "B");
+        if (Legacy == null) return ShapeMath.Broadcast(a, b);
+        Legacy.AlignedShape(a, b, out string? problem);
+        return problem == null ? a : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
+    }
+}
+
+/// <summary>
+/// Sub, Mul and Div: evaluated at conversion time when both operands are constant (shape arithmetic), a
+/// differentiable vertex otherwise. A float initializer operand is a trainable parameter (a learned scale).
+/// </summary>
+public sealed class ArithmeticMapping(Arithmetic op) : IOperatorMapping, IStaticEvaluation
 {
     public string OpType => op.ToString();
     public IReadOnlyList<int> SinceVersions { get; } = [1, 6, 7, 13, 14];
 
-    // Both operands must be known at conversion time, so float initializers stay constants here.
-    public InputRole RoleOf(int inputIndex, int sinceVersion) => InputRole.Static;
-
-    public OpSpec Map(NodeContext node) =>
-        throw node.Fail($"an operand depends on the data or is trainable; only constant inputs are supported for now");
-
-    public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs)
+    public OpSpec Map(NodeContext node)
     {
-        var legacy = node.SinceVersion < 7 ? LegacyBroadcast.Read(node, hasAxis: true) : null;
+        var spec = new ArithmeticSpec(op, node.SinceVersion < 7 ? LegacyBroadcast.Read(node, hasAxis: true) : null);
         node.Attributes.RejectUnknown();
-        return StaticArithmetic.Evaluate(node, inputs, op, legacy);
+        return spec;
     }
+
+    public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs) =>
+        StaticArithmetic.Evaluate(node, inputs, op, ((ArithmeticSpec)Map(node)).Legacy);
 }

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using ZilOnnx.Cli.Inference;
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Compute;
@@ -105,11 +106,12 @@ public sealed class GlueOnnxRuntimeTests
     [InlineData("Sub")]
     [InlineData("Mul")]
     [InlineData("Div")]
-    public void Arithmetic_on_data_other_than_add_is_refused(string op)
+    public void Arithmetic_on_data_is_a_vertex_with_a_trainable_operand(string op)
     {
         var model = new SingleNodeModel(op, 14, [2, 3], Onnx.ModelBuilder.FloatTensor("b", [3], 1, 2, 3)).Build();
-        var e = Assert.Throws<ModelConversionException>(() => PcGraphBuilder.Build(model, "arith.onnx"));
-        Assert.Contains("only constant inputs are supported for now", e.Message);
+        var graph = PcGraphBuilder.Build(model, "arith.onnx");
+        Assert.Contains(graph.Vertices, v => v.Op is ArithmeticSpec);
+        Assert.Equal(["b"], graph.Parameters.Select(p => p.Name));
     }
 
     [Theory]

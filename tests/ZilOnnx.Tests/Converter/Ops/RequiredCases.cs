@@ -49,10 +49,30 @@ internal static class RequiredCases
         .. Node("test_gather_0", "test_gather_1", "test_gather_2d_indices", "test_gather_negative_indices"),
         .. Node("test_cast_FLOAT_to_DOUBLE", "test_cast_DOUBLE_to_FLOAT", "test_cast_FLOAT_to_FLOAT16", "test_cast_FLOAT16_to_FLOAT",
             "test_cast_DOUBLE_to_FLOAT16", "test_cast_FLOAT16_to_DOUBLE"),
-        // Integer operands: shape arithmetic, evaluated at conversion time.
-        .. Node("test_sub_uint8", "test_mul_uint8", "test_div_uint8"),
         .. Converted("test_Embedding", "test_Embedding_sparse", "test_Linear_no_bias", "test_PixelShuffle", "test_AvgPool1d", "test_AvgPool1d_stride"),
         .. Operator("test_operator_concat2", "test_operator_index", "test_operator_permute2"),
+        // Elementwise activations and math, on data.
+        .. Node("test_leakyrelu", "test_leakyrelu_default", "test_leakyrelu_example", "test_elu", "test_elu_default", "test_elu_example",
+            "test_selu", "test_selu_default", "test_selu_example", "test_celu", "test_celu_expanded", "test_prelu_broadcast", "test_prelu_example",
+            "test_softplus", "test_softplus_example", "test_softsign", "test_softsign_example", "test_hardsigmoid", "test_hardsigmoid_default",
+            "test_hardsigmoid_example", "test_hardswish", "test_hardswish_expanded", "test_erf", "test_neg", "test_neg_example",
+            "test_exp", "test_exp_example", "test_log", "test_log_example", "test_sqrt", "test_sqrt_example", "test_abs",
+            "test_reciprocal", "test_reciprocal_example"),
+        .. Node("test_clip", "test_clip_default_inbounds", "test_clip_default_max", "test_clip_default_min", "test_clip_example",
+            "test_clip_inbounds", "test_clip_outbounds", "test_clip_splitbounds"),
+        .. Node("test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example", "test_pow_types_float32_int32",
+            "test_pow_types_float32_int64", "test_pow_types_float32_uint32", "test_pow_types_float32_uint64", "test_pow_types_int"),
+        .. Node("test_mul", "test_mul_bcast", "test_mul_example", "test_sub", "test_sub_bcast", "test_sub_example",
+            "test_div", "test_div_bcast", "test_div_example"),
+        .. Node("test_sum_example", "test_sum_one_input", "test_sum_two_inputs", "test_mean_example", "test_mean_one_input",
+            "test_mean_two_inputs", "test_max_example", "test_max_float16", "test_max_float32", "test_max_float64", "test_max_one_input",
+            "test_max_two_inputs", "test_min_example", "test_min_float16", "test_min_float32", "test_min_float64", "test_min_one_input",
+            "test_min_two_inputs"),
+        .. Converted("test_ELU", "test_LeakyReLU", "test_LeakyReLU_with_negval", "test_PReLU_1d", "test_PReLU_1d_multiparam",
+            "test_PReLU_2d", "test_PReLU_2d_multiparam", "test_PReLU_3d", "test_PReLU_3d_multiparam", "test_SELU", "test_Softplus",
+            "test_Softsign", "test_Softmin", "test_PoissonNLLLLoss_no_reduce"),
+        .. Operator("test_operator_basic", "test_operator_clip", "test_operator_exp", "test_operator_max", "test_operator_min",
+            "test_operator_params", "test_operator_pow", "test_operator_selu", "test_operator_sqrt", "test_operator_symbolic_override_nested"),
         ("simple", "test_expand_shape_model1"), ("simple", "test_expand_shape_model2"),
         ("simple", "test_expand_shape_model3"), ("simple", "test_expand_shape_model4"),
         // Reductions and normalizations.
@@ -74,6 +94,21 @@ internal static class RequiredCases
         ("node", "test_reduce_prod_"), ("node", "test_reduce_l1_"), ("node", "test_reduce_l2_"), ("node", "test_reduce_log_sum"),
     ];
 
+    /// <summary>
+    /// Cases whose data is integer: they convert (the PCN holds integer data as a vertex), but training and the
+    /// float comparison do not apply, so the runner does not claim them. Integer arithmetic on constants is
+    /// evaluated at conversion time and tested on shape arithmetic instead.
+    /// </summary>
+    public static readonly (string Suite, string Name)[] IntegerDataNotClaimed =
+    [
+        .. Node("test_sub_uint8", "test_mul_uint8", "test_div_uint8", "test_clip_default_int8_inbounds", "test_clip_default_int8_max",
+            "test_clip_default_int8_min", "test_pow_types_float", "test_pow_types_int32_float32", "test_pow_types_int32_int32",
+            "test_pow_types_int64_float32", "test_pow_types_int64_int64"),
+        .. new[] { "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64" }
+            .SelectMany(t => Node($"test_max_{t}", $"test_min_{t}")),
+        ("pytorch-operator", "test_operator_non_float_params"),
+    ];
+
     /// <summary>Cases whose reference data contradicts the spec or the case's own model; not claimed, with the reason.</summary>
     public static readonly IReadOnlyDictionary<(string Suite, string Name), string> DefectiveData = new Dictionary<(string, string), string>
     {
@@ -88,7 +123,6 @@ internal static class RequiredCases
     private const string Only2DPooling = "only 2-D pooling is supported";
     private const string Only2DConv = "only 2-D convolution is supported";
     private const string OutputNotSupported = "is read, but this output is not supported";
-    private const string OnlyConstants = "only constant inputs are supported for now";
 
     public static readonly (string Suite, string Name, string Message)[] MustBeRejected =
     [
@@ -126,10 +160,6 @@ internal static class RequiredCases
         ("pytorch-converted", "test_GLU_dim", OutputNotSupported),
         ("pytorch-operator", "test_operator_chunk", OutputNotSupported),
         ("pytorch-converted", "test_GLU", "negative 'axis' needs opset 11"),
-        // Sub, Mul and Div of data are not mapped yet.
-        .. new[] { "test_sub", "test_sub_bcast", "test_sub_example", "test_mul", "test_mul_bcast", "test_mul_example",
-            "test_div", "test_div_bcast", "test_div_example" }.Select(n => ("node", n, OnlyConstants)),
-        ("pytorch-operator", "test_operator_non_float_params", OnlyConstants),
         // LayerNormalization maps Y only; these cases also read the Mean and InvStdDev outputs.
         .. new[]
         {

@@ -1,0 +1,95 @@
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>
+/// Clip as torch.clamp: the gradient passes where min &lt;= x &lt;= max, bounds included (clamp's convention;
+/// hardtanh's would exclude them). When min &gt; max the output is max everywhere and no gradient passes.
+/// </summary>
+public sealed class ClipKernel : Kernel<ClipSpec>
+{
+    protected override Tensor Forward(ClipSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "input");
+        if (spec.Min is null && spec.Max is null) return x.view_as(x);
+        return x.clamp(spec.Min is { } lo ? lo : null, spec.Max is { } hi ? hi : null);
+    }
+}
+
+/// <summary>
+/// PRelu as where(x &gt; 0, x, slope * x), PyTorch's prelu convention at 0: d/dx = slope and d/dslope = x = 0.
+/// The slope's gradient sums over the positions it was broadcast to.
+/// </summary>
+public sealed class PReluKernel : Kernel<PReluSpec>
+{
+    protected override Tensor Forward(PReluSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor x = Required(inputs, 0, "X"), slope = Required(inputs, 1, "slope");
+        slope = slope.reshape(spec.AlignedSlope(x.shape, slope.shape));
+        Broadcast.CheckUnidirectional(x.shape, slope, "PRelu");
+        return where(x > 0, x, slope * x);
+    }
+}
+
+/// <summary>
+/// Pow with a constant exponent, as torch.pow: where the exponent is 0 the gradient is 0 (also at x = 0).
+/// The exponent is cast to the base's type, so that the result keeps it (Pow-12 allows integer exponents).
+/// </summary>
+public sealed class PowKernel : Kernel<PowSpec>
+{
+    protected override Tensor Forward(PowSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor x = Required(inputs, 0, "X"), y = Required(inputs, 1, "Y").to_type(x.dtype);
+        if (spec.Legacy is { } legacy) return x.pow(Broadcast.Legacy(x, y, legacy, "Pow"));
+        Broadcast.Check(x, y, "Pow");
+        return x.pow(y);
+    }
+}
+
+/// <summary>Sub, Mul and Div on data or parameters; each operand's gradient sums over the positions it was broadcast to.</summary>
+public sealed class ArithmeticKernel : Kernel<ArithmeticSpec>
+{
+    protected override Tensor Forward(ArithmeticSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor a = Required(inputs, 0, "A"), b = Required(inputs, 1, "B");
+        if (spec.Legacy is { } legacy) b = Broadcast.Legacy(a, b, legacy, spec.OpType);
+        else Broadcast.Check(a, b, spec.OpType);
+        return spec.Op switch
+        {
+            Arithmetic.Sub => a - b,
+            Arithmetic.Mul => a * b,
+            Arithmetic.Div => a / b,
+            _ => throw new KernelException($"{spec.OpType} has no kernel"),
+        };
+    }
+}
+
+/// <summary>
+/// Sum, Mean, Max and Min over any number of inputs. Max and Min reduce the broadcast inputs stacked along a new
+/// axis with amax/amin, whose gradient is split evenly between the inputs that tie for the extreme (PyTorch's
+/// convention for amax; a chain of pairwise maximum calls would halve it at every step instead).
+/// </summary>
+public sealed class VariadicKernel : Kernel<VariadicSpec>
+{
+    protected override Tensor Forward(VariadicSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        if (inputs.Count == 0) throw new KernelException($"{spec.OpType} needs at least one input");
+        var tensors = inputs.Select((t, i) => t ?? throw new KernelException($"input {i} is required")).ToArray();
+        for (int i = 1; i < tensors.Length; i++)
+        {
+            if (!spec.Broadcasting && !tensors[i].shape.SequenceEqual(tensors[0].shape))
+                throw new KernelException($"{spec.OpType}: before opset 8 all inputs must have the same shape, got {ShapeOf(tensors[0])} and {ShapeOf(tensors[i])}");
+            Broadcast.Check(tensors[0], tensors[i], spec.OpType);
+        }
+        if (tensors.Length == 1) return tensors[0].view_as(tensors[0]);
+        return spec.Kind switch
+        {
+            Variadic.Sum => tensors.Skip(1).Aggregate(tensors[0], (s, t) => s + t),
+            Variadic.Mean => tensors.Skip(1).Aggregate(tensors[0], (s, t) => s + t) / tensors.Length,
+            Variadic.Max => stack(broadcast_tensors(tensors), 0).amax([0]),
+            Variadic.Min => stack(broadcast_tensors(tensors), 0).amin([0]),
+            _ => throw new KernelException($"{spec.OpType} has no kernel"),
+        };
+    }
+}
