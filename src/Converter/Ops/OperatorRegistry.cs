@@ -52,6 +52,14 @@ public sealed class OperatorRegistry
         new StaticArithmeticMapping(Arithmetic.Div),
         new EqualMapping(),
         new WhereMapping(),
+        new ConvTransposeMapping(),
+        new GlobalMaxPoolMapping(),
+        new LpPoolMapping(),
+        new DepthToSpaceMapping(),
+        new SpaceToDepthMapping(),
+        new TileMapping(),
+        new ResizeMapping(),
+        new UpsampleMapping(),
     ]);
 
     private readonly Dictionary<(string Domain, string OpType), IOperatorMapping> _mappings;

@@ -33,6 +33,13 @@ public static class KernelRegistry
         [typeof(TransposeSpec)] = new TransposeKernel(),
         [typeof(CastSpec)] = new CastKernel(),
         [typeof(ExpandSpec)] = new ExpandKernel(),
+        [typeof(ConvTransposeSpec)] = new ConvTransposeKernel(),
+        [typeof(GlobalMaxPoolSpec)] = new GlobalMaxPoolKernel(),
+        [typeof(LpPoolSpec)] = new LpPoolKernel(),
+        [typeof(DepthToSpaceSpec)] = new DepthToSpaceKernel(),
+        [typeof(SpaceToDepthSpec)] = new SpaceToDepthKernel(),
+        [typeof(TileSpec)] = new TileKernel(),
+        [typeof(ResizeSpec)] = new ResizeKernel(),
     };
 
     public static IKernel For(OpSpec spec) =>
