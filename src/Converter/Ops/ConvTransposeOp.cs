@@ -44,6 +44,15 @@ public sealed record ConvTransposeSpec(long[] Strides, long[] Dilations, long Gr
             {
                 output[i] = OutputShape?[i] ?? input[i] * Strides[i];
                 long total = full - output[i];
+                // Where the spec's SAME or output_shape padding turns negative by more than one cell, ONNX Runtime clamps
+                // it to zero and returns a different tensor (SAME: a smaller output); a model fine-tuned here would not be
+                // served as it was trained, so those forms are refused.
+                if (total < 0 && OutputShape == null)
+                    throw new ShapeException($"ConvTranspose: auto_pad {Padding.Mode} with a kernel extent smaller than the stride (axis {i}) is not supported: "
+                        + "ONNX Runtime does not compute it as the ONNX specification defines; give explicit 'pads' instead");
+                if (total < -1)
+                    throw new ShapeException($"ConvTranspose: 'output_shape' {output[i]} exceeds the full result {full} on axis {i} by more than one cell, "
+                        + "which ONNX Runtime does not compute as the ONNX specification defines; use 'output_padding' instead");
                 // SAME_UPPER puts the odd cell at the end; SAME_LOWER and explicit output_shape at the beginning. The
                 // halving rounds down, as the spec's (Python) formula does, so a negative total (an output larger than
                 // the full result) adds its odd cell at the other end.

@@ -24,7 +24,7 @@ public sealed record ResizeSpec(string Operator, ResizeMode Mode, CoordinateTran
     }
 
     public long OutputSize(long[] input, int axis) =>
-        Sizes?[axis] ?? (long)Math.Floor(input[axis] * Scales![axis]);
+        Sizes?[axis] ?? (long)Math.Floor(ResizeGeometry.ResizedLength(input[axis], Scales![axis]));
 
     /// <summary>The scale of the coordinate mapping along one axis.</summary>
     public double ScaleOf(long[] input, int axis) => Scales?[axis] ?? (double)Sizes![axis] / input[axis];
@@ -112,7 +112,7 @@ public sealed class ResizeMapping : IOperatorMapping, IParameterTransform
     private static void RejectFractionalLengths(NodeContext node, string transformName, long[] shape, double[] scales)
     {
         for (int i = 0; i < shape.Length; i++)
-            if (shape[i] * scales[i] != Math.Floor(shape[i] * scales[i]))
+            if (ResizeGeometry.ResizedLength(shape[i], scales[i]) is var length && length != Math.Floor(length))
                 throw node.Fail($"coordinate_transformation_mode '{transformName}' with 'scales' that do not give a whole size (axis {i}: "
                     + $"{shape[i]} x {scales[i]}) is not supported: ONNX Runtime does not compute it as the ONNX specification defines; give 'sizes' instead");
     }
