@@ -88,6 +88,14 @@ public sealed class OperatorRegistry
         new LayerNormalizationMapping(),
         new InstanceNormalizationMapping(),
         new LrnMapping(),
+        new ConvTransposeMapping(),
+        new GlobalMaxPoolMapping(),
+        new LpPoolMapping(),
+        new DepthToSpaceMapping(),
+        new SpaceToDepthMapping(),
+        new TileMapping(),
+        new ResizeMapping(),
+        new UpsampleMapping(),
     ]);
 
     private readonly Dictionary<(string Domain, string OpType), IOperatorMapping> _mappings;

@@ -2,11 +2,15 @@ using ZilOnnx.Converter.Graph;
 
 namespace ZilOnnx.Converter.Ops;
 
+/// <summary>How Pad fills the new cells: a constant, the input mirrored without its edge (reflect), the edge value
+/// repeated (edge), or the input continued periodically from the other end (wrap).</summary>
+public enum PadMode { Constant, Reflect, Edge, Wrap }
+
 /// <summary>
-/// Constant-mode padding. <see cref="Pads"/> are [begin..., end...] for the axes in <see cref="Axes"/> (all axes
+/// Padding in any mode. <see cref="Pads"/> are [begin..., end...] for the axes in <see cref="Axes"/> (all axes
 /// when null); negative values crop.
 /// </summary>
-public sealed record PadSpec(long[] Pads, double Value, long[]? Axes) : OpSpec
+public sealed record PadSpec(long[] Pads, double Value, long[]? Axes, PadMode Mode = PadMode.Constant) : OpSpec
 {
     public override string OpType => "Pad";
 
@@ -21,6 +25,10 @@ public sealed record PadSpec(long[] Pads, double Value, long[]? Axes) : OpSpec
         {
             y[i] = x[i] + pads[i] + pads[i + x.Length];
             if (y[i] < 0) throw new ShapeException($"Pad: negative pads crop axis {i} of {ShapeMath.Format(x)} below zero");
+            bool grows = pads[i] > 0 || pads[i + x.Length] > 0;
+            long kept = x[i] + Math.Min(0, pads[i]) + Math.Min(0, pads[i + x.Length]);
+            if (Mode != PadMode.Constant && grows && kept < 1)
+                throw new ShapeException($"Pad: mode {Mode} cannot pad axis {i} of {ShapeMath.Format(x)}, which has no cells to copy from");
         }
         return y;
     }
@@ -43,7 +51,7 @@ public sealed record PadSpec(long[] Pads, double Value, long[]? Axes) : OpSpec
     }
 }
 
-public sealed class PadMapping : IOperatorMapping
+public sealed class PadMapping : IOperatorMapping, IParameterTransform
 {
     public string OpType => "Pad";
     public IReadOnlyList<int> SinceVersions { get; } = [1, 2, 11, 13, 18, 19, 21];
@@ -53,21 +61,28 @@ public sealed class PadMapping : IOperatorMapping
     public OpSpec Map(NodeContext node)
     {
         var a = node.Attributes;
-        string mode = a.String("mode", "constant");
-        if (mode != "constant")
-            throw node.Fail($"mode '{mode}' is not supported (only 'constant')");
+        string modeName = a.String("mode", "constant");
+        PadMode mode = modeName switch
+        {
+            "constant" => PadMode.Constant,
+            "reflect" => PadMode.Reflect,
+            "edge" => PadMode.Edge,
+            "wrap" when node.SinceVersion >= 19 => PadMode.Wrap,
+            "wrap" => throw node.Fail("mode 'wrap' needs opset 19"),
+            _ => throw node.Fail($"mode '{modeName}' is not one of constant, reflect, edge, wrap"),
+        };
         PadSpec spec;
         if (node.SinceVersion < 11)
         {
             long[] pads = (node.SinceVersion < 2 ? a.Ints("paddings") : a.Ints("pads")) ?? throw node.Fail("'pads' is required");
-            spec = new PadSpec(pads, a.Float("value", 0f), null);
+            spec = new PadSpec(pads, a.Float("value", 0f), null, mode);
         }
         else
         {
             long[] pads = (node.StaticInput(1) ?? throw node.Fail("input 'pads' is required")).ToInt64Array();
             double value = node.StaticInput(2) is { } v ? (v.Count == 1 ? v.Values[0] : throw node.Fail("constant_value must hold one value")) : 0.0;
             long[]? axes = node.SinceVersion >= 18 ? node.StaticInput(3)?.ToInt64Array() : null;
-            spec = new PadSpec(pads, value, axes);
+            spec = new PadSpec(pads, value, axes, mode);
         }
         a.RejectUnknown();
         return spec;

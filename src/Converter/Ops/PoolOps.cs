@@ -5,18 +5,21 @@ namespace ZilOnnx.Converter.Ops;
 public enum PoolKind { Max, Average }
 
 /// <summary>
-/// 2-D MaxPool or AveragePool. For AveragePool, <see cref="CountIncludePad"/> decides whether padded cells
-/// count in the divisor; cells beyond the padded input that ceil_mode adds never count.
+/// 1-D, 2-D or 3-D MaxPool or AveragePool (the spatial rank is the length of <see cref="KernelShape"/>). For
+/// AveragePool, <see cref="CountIncludePad"/> decides whether padded cells count in the divisor; cells beyond the
+/// padded input that ceil_mode adds never count.
 /// </summary>
 public sealed record PoolSpec(PoolKind Kind, long[] KernelShape, long[] Strides, long[] Dilations, SpatialPadding Padding,
     bool CeilMode, bool CountIncludePad) : OpSpec
 {
     public override string OpType => Kind == PoolKind.Max ? "MaxPool" : "AveragePool";
 
+    public int SpatialRank => KernelShape.Length;
+
     public override long[] InferShape(IReadOnlyList<long[]?> inputs)
     {
         long[] x = Input(inputs, 0, "X");
-        if (x.Length != 4) throw new ShapeException($"{OpType} needs a 4-D input [N, C, H, W], got {ShapeMath.Format(x)}");
+        WindowAttributes.CheckRank(OpType, "X", x, SpatialRank);
         var geometry = PoolGeometry.Compute(x[2..], KernelShape, Strides, Dilations, Padding.Resolve(x[2..], KernelShape, Strides, Dilations), CeilMode);
         return [x[0], x[1], .. geometry.Output];
     }
@@ -30,15 +33,14 @@ public sealed class PoolMapping(PoolKind kind) : IOperatorMapping
 
     public OpSpec Map(NodeContext node)
     {
-        const int spatialRank = 2;
         var a = node.Attributes;
         long[] kernel = a.Ints("kernel_shape") ?? throw node.Fail("'kernel_shape' is required");
-        if (kernel.Length != spatialRank)
-            throw node.Fail($"only 2-D pooling is supported here (kernel_shape has {kernel.Length} axes)");
+        int spatialRank = WindowAttributes.SpatialRank(node, kernel, shapeSourceInput: 0);
         if (kernel.Any(k => k < 1)) throw node.Fail("'kernel_shape' values must be positive");
         // Attributes are read only from the version that introduced them, so an older node that carries one
         // is rejected as unknown instead of being given a meaning its opset did not have.
-        // storage_order (MaxPool-8) only changes how the optional Indices output is laid out.
+        // storage_order (MaxPool-8) only changes how the optional Indices output is laid out; that output is not
+        // produced (it is integer positions, nothing to train), and a model that reads it is refused by the builder.
         if (kind == PoolKind.Max && node.SinceVersion >= 8) a.Ignore("storage_order");
         long[] noDilation = Enumerable.Repeat(1L, spatialRank).ToArray();
         int dilationsSince = kind == PoolKind.Max ? 10 : 19;
@@ -77,5 +79,32 @@ public sealed class GlobalAveragePoolMapping : IOperatorMapping
     {
         node.Attributes.RejectUnknown();
         return GlobalAveragePoolSpec.Instance;
+    }
+}
+
+/// <summary>Maximum over all spatial axes (1-D, 2-D or 3-D), keeping them as size 1.</summary>
+public sealed record GlobalMaxPoolSpec : OpSpec
+{
+    public static readonly GlobalMaxPoolSpec Instance = new();
+    public override string OpType => "GlobalMaxPool";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "X");
+        if (x.Length < 2 + WindowAttributes.MinSpatialRank || x.Length > 2 + WindowAttributes.MaxSpatialRank)
+            throw new ShapeException($"GlobalMaxPool needs [N, C, spatial...] with 1 to 3 spatial axes, got {ShapeMath.Format(x)}");
+        return [x[0], x[1], .. Enumerable.Repeat(1L, x.Length - 2)];
+    }
+}
+
+public sealed class GlobalMaxPoolMapping : IOperatorMapping
+{
+    public string OpType => "GlobalMaxPool";
+    public IReadOnlyList<int> SinceVersions { get; } = [1, 22];
+
+    public OpSpec Map(NodeContext node)
+    {
+        node.Attributes.RejectUnknown();
+        return GlobalMaxPoolSpec.Instance;
     }
 }

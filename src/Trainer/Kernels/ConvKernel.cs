@@ -3,24 +3,60 @@ using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
 
+/// <summary>1-D, 2-D or 3-D convolution.</summary>
 public sealed class ConvKernel : Kernel<ConvSpec>
 {
     protected override Tensor Forward(ConvSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = Required(inputs, 0, "X"), w = Required(inputs, 1, "W");
         Tensor? b = Optional(inputs, 2);
-        if (x.dim() != 4 || w.dim() != 4)
-            throw new KernelException($"Conv needs a 4-D input and weight, got X {ShapeOf(x)} and W {ShapeOf(w)}");
+        int rank = spec.SpatialRank;
+        if (x.dim() != rank + 2 || w.dim() != rank + 2)
+            throw new KernelException($"Conv ({rank}-D) needs X and W of rank {rank + 2}, got X {ShapeOf(x)} and W {ShapeOf(w)}");
         if (x.shape[1] != w.shape[1] * spec.Group || w.shape[0] % spec.Group != 0)
             throw new KernelException($"Conv: X {ShapeOf(x)} has {x.shape[1]} channels, W {ShapeOf(w)} with group {spec.Group} expects {w.shape[1] * spec.Group}");
         if (b is not null && (b.dim() != 1 || b.shape[0] != w.shape[0]))
             throw new KernelException($"Conv: bias {ShapeOf(b)} does not match {w.shape[0]} output channels");
 
         long[] pads = spec.Padding.Resolve(x.shape[2..], w.shape[2..], spec.Strides, spec.Dilations);
-        bool symmetric = pads[0] == pads[2] && pads[1] == pads[3];
-        // torch pads both sides equally; unequal ONNX pads (SAME with an odd total) are applied explicitly.
+        bool symmetric = Enumerable.Range(0, rank).All(i => pads[i] == pads[i + rank]);
+        // torch pads both ends of an axis equally; unequal ONNX pads (SAME with an odd total) are applied explicitly.
         Tensor input = symmetric ? x : nn.functional.pad(x, TorchPadding.SpatialFromOnnx(pads));
-        long[] padding = symmetric ? [pads[0], pads[1]] : [0, 0];
-        return nn.functional.conv2d(input, w, b, strides: spec.Strides, padding: padding, dilation: spec.Dilations, groups: spec.Group);
+        long[] padding = symmetric ? pads[..rank] : new long[rank];
+        return SpatialFunctions.Convolution(input, w, b, spec.Strides, spec.Dilations, spec.Group, padding);
+    }
+}
+
+/// <summary>
+/// 1-D, 2-D or 3-D transposed convolution: torch's full transposed convolution, then the ONNX pads cropped from (or,
+/// where output_padding or output_shape reach beyond it, zeros added to) each end, then the bias.
+/// </summary>
+public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
+{
+    protected override Tensor Forward(ConvTransposeSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor x = Required(inputs, 0, "X"), w = Required(inputs, 1, "W");
+        Tensor? b = Optional(inputs, 2);
+        int rank = spec.SpatialRank;
+        if (x.dim() != rank + 2 || w.dim() != rank + 2)
+            throw new KernelException($"ConvTranspose ({rank}-D) needs X and W of rank {rank + 2}, got X {ShapeOf(x)} and W {ShapeOf(w)}");
+        if (x.shape[1] != w.shape[0] || x.shape[1] % spec.Group != 0)
+            throw new KernelException($"ConvTranspose: X {ShapeOf(x)} has {x.shape[1]} channels, W {ShapeOf(w)} expects {w.shape[0]} (group {spec.Group})");
+        long outputChannels = w.shape[1] * spec.Group;
+        if (b is not null && (b.dim() != 1 || b.shape[0] != outputChannels))
+            throw new KernelException($"ConvTranspose: bias {ShapeOf(b)} does not match {outputChannels} output channels");
+
+        var (output, pads) = spec.Geometry(x.shape[2..], w.shape[2..]);
+        Tensor full = SpatialFunctions.TransposedConvolution(x, w, spec.Strides, spec.Dilations, spec.Group);
+        // Pads crop the full result; output_padding is part of ONNX's full size but not torch's, so the end is
+        // adjusted to the exact output size (a negative crop adds zero cells).
+        var adjust = new long[2 * rank];
+        for (int i = 0; i < rank; i++)
+        {
+            adjust[i] = -pads[i];
+            adjust[i + rank] = output[i] - (full.shape[2 + i] - pads[i]);
+        }
+        Tensor y = adjust.Any(p => p != 0) ? nn.functional.pad(full, TorchPadding.SpatialFromOnnx(adjust)) : full;
+        return b is null ? y : y + b.reshape([1, outputChannels, .. Enumerable.Repeat(1L, rank)]);
     }
 }

@@ -43,6 +43,13 @@ public static class KernelRegistry
         [typeof(LayerNormalizationSpec)] = new LayerNormalizationKernel(),
         [typeof(InstanceNormalizationSpec)] = new InstanceNormalizationKernel(),
         [typeof(LrnSpec)] = new LrnKernel(),
+        [typeof(ConvTransposeSpec)] = new ConvTransposeKernel(),
+        [typeof(GlobalMaxPoolSpec)] = new GlobalMaxPoolKernel(),
+        [typeof(LpPoolSpec)] = new LpPoolKernel(),
+        [typeof(DepthToSpaceSpec)] = new DepthToSpaceKernel(),
+        [typeof(SpaceToDepthSpec)] = new SpaceToDepthKernel(),
+        [typeof(TileSpec)] = new TileKernel(),
+        [typeof(ResizeSpec)] = new ResizeKernel(),
     };
 
     public static IKernel For(OpSpec spec) =>

@@ -4,45 +4,79 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Kernels;
 
 /// <summary>
-/// MaxPool and AveragePool with every ONNX option. The input is padded explicitly (to -inf for max, 0 for
-/// average) including the extra cells ceil_mode needs, then pooled without padding. Averages are computed
+/// 1-D, 2-D or 3-D MaxPool and AveragePool with every ONNX option. The input is padded explicitly (to -inf for max,
+/// 0 for average) including the extra cells ceil_mode needs, then pooled without padding. Averages are computed
 /// as a window sum divided by the number of cells that count, so count_include_pad, ceil_mode, dilations
-/// and unequal pads need no special cases.
+/// and unequal pads need no special cases. Max pooling ties: see <see cref="SpatialFunctions.MaxPool"/>.
 /// </summary>
 public sealed class PoolKernel : Kernel<PoolSpec>
 {
     protected override Tensor Forward(PoolSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "X");
-        if (x.dim() != 4) throw new KernelException($"{spec.OpType} needs a 4-D input [N, C, H, W], got {ShapeOf(x)}");
-        long[] spatial = x.shape[2..];
-        long[] pads = spec.Padding.Resolve(spatial, spec.KernelShape, spec.Strides, spec.Dilations);
-        var geometry = PoolGeometry.Compute(spatial, spec.KernelShape, spec.Strides, spec.Dilations, pads, spec.CeilMode);
-        long[] fullPads = [pads[0], pads[1], pads[2] + geometry.ExtraEnd[0], pads[3] + geometry.ExtraEnd[1]];
-
+        var window = PooledWindow.Of(x, spec.OpType, spec.SpatialRank, spec.KernelShape, spec.Strides, spec.Dilations, spec.Padding, spec.CeilMode);
         Tensor pooled = spec.Kind == PoolKind.Max
-            ? nn.functional.max_pool2d(nn.functional.pad(x, TorchPadding.SpatialFromOnnx(fullPads), value: double.NegativeInfinity),
-                spec.KernelShape, spec.Strides, [0, 0], spec.Dilations)
-            : Average(x, spec, pads, fullPads);
-        return pooled.narrow(2, 0, geometry.Output[0]).narrow(3, 0, geometry.Output[1]);
+            ? SpatialFunctions.MaxPool(nn.functional.pad(x, TorchPadding.SpatialFromOnnx(window.FullPads), value: double.NegativeInfinity),
+                spec.KernelShape, spec.Strides, spec.Dilations)
+            : window.Sums(x) / window.Counts(x, spec.CountIncludePad);
+        return SpatialFunctions.NarrowSpatial(pooled, window.Output);
+    }
+}
+
+/// <summary>LpPool: (window sum of |x|^p)^(1/p) over the zero-padded input.</summary>
+public sealed class LpPoolKernel : Kernel<LpPoolSpec>
+{
+    protected override Tensor Forward(LpPoolSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        var window = PooledWindow.Of(x, spec.OpType, spec.SpatialRank, spec.KernelShape, spec.Strides, spec.Dilations, spec.Padding, spec.CeilMode);
+        // |x|^p for even p is x^p, whose gradient is defined everywhere; the p-th root has an infinite slope at 0, as
+        // in torch's lp_pool, so a window of zeros gives no finite gradient.
+        Tensor powered = spec.P % 2 == 0 ? x.pow(spec.P) : x.abs().pow(spec.P);
+        return SpatialFunctions.NarrowSpatial(window.Sums(powered).pow(1.0 / spec.P), window.Output);
+    }
+}
+
+/// <summary>Maximum over every spatial axis: max pooling with one window as large as the input (same tie rule).</summary>
+public sealed class GlobalMaxPoolKernel : Kernel<GlobalMaxPoolSpec>
+{
+    protected override Tensor Forward(GlobalMaxPoolSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        if (x.dim() < 3 || x.dim() > 5) throw new KernelException($"GlobalMaxPool needs [N, C, spatial...] with 1 to 3 spatial axes, got {ShapeOf(x)}");
+        long[] spatial = x.shape[2..];
+        long[] unit = Enumerable.Repeat(1L, spatial.Length).ToArray();
+        return SpatialFunctions.MaxPool(x, spatial, unit, unit);
+    }
+}
+
+/// <summary>The geometry of one pooling sweep over an actual input: its pads, the ceil_mode overhang, the output size.</summary>
+internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilations, long[] Pads, long[] FullPads, long[] Output)
+{
+    public static PooledWindow Of(Tensor x, string opType, int rank, long[] kernel, long[] strides, long[] dilations, SpatialPadding padding, bool ceilMode)
+    {
+        if (x.dim() != rank + 2) throw new KernelException($"{opType} ({rank}-D) needs an input of rank {rank + 2}, got [{string.Join(", ", x.shape)}]");
+        long[] spatial = x.shape[2..];
+        long[] pads = padding.Resolve(spatial, kernel, strides, dilations);
+        var geometry = PoolGeometry.Compute(spatial, kernel, strides, dilations, pads, ceilMode);
+        long[] fullPads = [.. pads[..rank], .. pads[rank..].Select((p, i) => p + geometry.ExtraEnd[i])];
+        return new PooledWindow(kernel, strides, dilations, pads, fullPads, geometry.Output);
     }
 
-    private static Tensor Average(Tensor x, PoolSpec spec, long[] pads, long[] fullPads)
-    {
-        long channels = x.shape[1];
-        var windowOnes = ones([channels, 1, .. spec.KernelShape], x.dtype, x.device);
-        var sums = nn.functional.conv2d(nn.functional.pad(x, TorchPadding.SpatialFromOnnx(fullPads)), windowOnes,
-            strides: spec.Strides, dilation: spec.Dilations, groups: channels);
+    /// <summary>Window sums over the input zero-padded by the declared pads and the ceil_mode overhang.</summary>
+    public Tensor Sums(Tensor x) =>
+        SpatialFunctions.WindowSum(nn.functional.pad(x, TorchPadding.SpatialFromOnnx(FullPads)), Kernel, Strides, Dilations);
 
-        // Cells that count: the input alone, or the input with its declared pads; never the ceil_mode overhang.
+    /// <summary>Cells that count in each window: the input alone, or the input with its declared pads; never the ceil_mode overhang.</summary>
+    public Tensor Counts(Tensor x, bool countIncludePad)
+    {
+        int rank = Kernel.Length;
         long[] spatial = x.shape[2..];
-        Tensor mask = spec.CountIncludePad
-            ? ones([1, 1, spatial[0] + pads[0] + pads[2], spatial[1] + pads[1] + pads[3]], x.dtype, x.device)
-            : nn.functional.pad(ones([1, 1, .. spatial], x.dtype, x.device), TorchPadding.SpatialFromOnnx(pads));
-        long[] overhang = [fullPads[2] - pads[2], fullPads[3] - pads[3]];
-        mask = nn.functional.pad(mask, [0, overhang[1], 0, overhang[0]]);
-        var counts = nn.functional.conv2d(mask, ones([1, 1, .. spec.KernelShape], x.dtype, x.device),
-            strides: spec.Strides, dilation: spec.Dilations);
-        return sums / counts;
+        Tensor mask = countIncludePad
+            ? ones([1, 1, .. spatial.Select((s, i) => s + Pads[i] + Pads[i + rank])], x.dtype, x.device)
+            : nn.functional.pad(ones([1, 1, .. spatial], x.dtype, x.device), TorchPadding.SpatialFromOnnx(Pads));
+        long[] overhang = [.. new long[rank], .. Enumerable.Range(0, rank).Select(i => FullPads[i + rank] - Pads[i + rank])];
+        mask = nn.functional.pad(mask, TorchPadding.SpatialFromOnnx(overhang));
+        return SpatialFunctions.WindowSum(mask, Kernel, Strides, Dilations);
     }
 }

@@ -83,6 +83,11 @@ public sealed class SoftmaxKernel : Kernel<SoftmaxSpec>
     }
 }
 
+/// <summary>
+/// Pad in every mode. Constant padding is torch's (negative pads crop). The other modes crop negative pads first,
+/// then read each new cell from the input cell its mode names (index_select per axis), which works for any rank
+/// and any pad size, and whose gradient sums each new cell's error into the cell it copies.
+/// </summary>
 public sealed class PadKernel : Kernel<PadSpec>
 {
     protected override Tensor Forward(PadSpec spec, IReadOnlyList<Tensor?> inputs)
@@ -91,7 +96,23 @@ public sealed class PadKernel : Kernel<PadSpec>
         long[] pads;
         try { pads = spec.ForRank((int)x.dim()); }
         catch (ArgumentException e) { throw new KernelException(e.Message); }
-        return nn.functional.pad(x, TorchPadding.FromOnnx(pads), TorchSharp.PaddingModes.Constant, spec.Value);
+        if (spec.Mode == PadMode.Constant)
+            return nn.functional.pad(x, TorchPadding.FromOnnx(pads), TorchSharp.PaddingModes.Constant, spec.Value);
+
+        int rank = (int)x.dim();
+        long[] crops = pads.Select(p => Math.Min(0, p)).ToArray();
+        Tensor y = crops.Any(c => c != 0) ? nn.functional.pad(x, TorchPadding.FromOnnx(crops)) : x.alias();
+        for (int axis = 0; axis < rank; axis++)
+        {
+            long before = Math.Max(0, pads[axis]), after = Math.Max(0, pads[axis + rank]);
+            if (before == 0 && after == 0) continue;
+            long size = y.shape[axis];
+            if (size == 0) throw new KernelException($"Pad: mode {spec.Mode} cannot pad axis {axis} of {ShapeOf(x)}, which has no cells to copy from");
+            long[] source = Enumerable.Range(0, (int)(size + before + after)).Select(j => PadSource.Of(spec.Mode, j - before, size)).ToArray();
+            using var index = tensor(source, device: y.device);
+            y = y.index_select(axis, index);
+        }
+        return y;
     }
 }
 

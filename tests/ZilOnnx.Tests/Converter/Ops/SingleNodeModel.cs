@@ -44,6 +44,14 @@ internal sealed class SingleNodeModel
         return this;
     }
 
+    public SingleNodeModel Floats(string name, params float[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Floats };
+        a.Floats.AddRange(values);
+        _node.Attribute.Add(a);
+        return this;
+    }
+
     public SingleNodeModel String(string name, string value)
     {
         _node.Attribute.Add(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) });
@@ -59,6 +67,7 @@ internal sealed class SingleNodeModel
             AttributeProto.Types.AttributeType.Ints => $"{a.Name}=[{string.Join(",", a.Ints)}]",
             AttributeProto.Types.AttributeType.String => $"{a.Name}={a.S.ToStringUtf8()}",
             AttributeProto.Types.AttributeType.Float => $"{a.Name}={a.F}",
+            AttributeProto.Types.AttributeType.Floats => $"{a.Name}=[{string.Join(",", a.Floats)}]",
             _ => $"{a.Name}={a.I}",
         }));
 }
