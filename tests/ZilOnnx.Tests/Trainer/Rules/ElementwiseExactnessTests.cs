@@ -59,13 +59,7 @@ public sealed class ElementwiseExactnessTests(Xunit.Abstractions.ITestOutputHelp
         using var model = new PcnModel(graph, precision, CPU);
         var x = new HostTensor(TensorProto.Types.DataType.Float, [8, 5], PcGraphBuilderTests.Values(40, 8).Select(v => 4.0 * v).ToArray());
         var y = new HostTensor(TensorProto.Types.DataType.Float, [8, 3], PcGraphBuilderTests.Values(24, 9).Select(v => (double)v).ToArray());
-        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, 8).Select(i => (long)i).ToList(), model.DType, CPU);
-
-        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
-        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
-        foreach (var (name, update) in zil.Updates)
-            Assert.True(update.abs().max().ToDouble() > 1e-6, $"{name}: the update is zero");
-        var divergences = ParameterDivergence.Compare(zil.Updates, bp.Updates);
+        var divergences = ZilBackpropComparison.Run(model, x, y);
         Assert.Equal(7, divergences.Count);
         double worst = divergences.Max(d => d.MaxRel);
         output.WriteLine($"{precision}: worst relative divergence {worst:E3}");

@@ -50,13 +50,7 @@ public sealed class SpatialExactnessTests(Xunit.Abstractions.ITestOutputHelper o
         using var model = new PcnModel(graph, Precision.Float64, CPU);
         var x = new HostTensor(TensorProto.Types.DataType.Float, [4, 2, 12], PcGraphBuilderTests.Values(96, 6).Select(v => (double)v).ToArray());
         var y = new HostTensor(TensorProto.Types.DataType.Float, [4, 3], PcGraphBuilderTests.Values(12, 7).Select(v => (double)v).ToArray());
-        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, 4).Select(i => (long)i).ToList(), model.DType, CPU);
-
-        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
-        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
-        foreach (var (name, update) in zil.Updates)
-            Assert.True(update.abs().max().ToDouble() > 1e-6, $"{name}: the update is zero");
-        var divergences = ParameterDivergence.Compare(zil.Updates, bp.Updates);
+        var divergences = ZilBackpropComparison.Run(model, x, y);
         Assert.Equal(5, divergences.Count);
         double worst = divergences.Max(d => d.MaxRel);
         output.WriteLine($"worst relative divergence {worst:E3}");
