@@ -90,17 +90,7 @@ public sealed class NormalizationDifferentialTests(ITestOutputHelper output)
     public void Pcn_forward_matches_onnx_runtime(string description)
     {
         var model = ModelFor(description);
-        long[] shape = [.. model.Graph.Input[0].Type.TensorType.Shape.Dim.Select(d => d.DimValue)];
-        var x = Input(shape);
-
-        using var session = OnnxRuntimeSession.Open(model.ToByteArray(), ExecutionProviderChoice.Cpu);
-        HostTensor expected = session.Run(new Dictionary<string, HostTensor> { ["x"] = x })["y"];
-
-        var graph = PcGraphBuilder.Build(model, description);
-        using var scope = NewDisposeScope();
-        using var pcn = new PcnModel(graph, Precision.Float64, CPU);
-        var y = pcn.Forward(new Dictionary<string, Tensor> { ["x"] = pcn.ToTensor(x) })[graph.TrainingOutput].contiguous();
-        var deviation = TensorComparison.Compare(expected, y.shape, y.data<double>().ToArray(), ConformanceRunner.Float64VsFloat32);
+        var deviation = OnnxRuntimeAgreement.Compare(model, description, inputOffset: 0.03125);
         output.WriteLine($"{description}: {deviation}");
         Assert.True(deviation.Within, $"{description}: {deviation}");
     }
@@ -146,12 +136,6 @@ public sealed class NormalizationDifferentialTests(ITestOutputHelper output)
     }
 
     /// <summary>Distinct, sign-mixed values exactly representable in float32, so Max and Min have no ties.</summary>
-    private static HostTensor Input(long[] shape)
-    {
-        long count = HostTensor.ElementCount(shape);
-        var values = Enumerable.Range(0, (int)count).Select(i => ((i * 37 % count) - count / 2) / 8.0 + 0.03125).ToArray();
-        return new HostTensor(TensorProto.Types.DataType.Float, shape, values);
-    }
 
     private static TensorProto Weights(string name, long[] shape, int seed)
     {
