@@ -45,7 +45,7 @@ public static class OpsCommand
     public static IReadOnlyList<string> Forms(IOperatorMapping mapping)
     {
         var forms = new List<string>();
-        if (mapping is IGraphExpansion) forms.Add("unrolled into vertices");
+        if (mapping is IGraphExpansion expansion) forms.Add(expansion.Form);
         if (mapping is IShapeEvaluation) forms.Add("folded from shapes");
         if (mapping is IStaticEvaluation) forms.Add("folded when constant");
         if (mapping is IParameterTransform) forms.Add("parameter transform");

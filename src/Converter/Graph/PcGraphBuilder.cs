@@ -67,7 +67,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
         var context = new NodeContext(node, opset, since, operands, file);
 
-        if (mapping is IGraphExpansion expansion && operands.Any(o => o is Operand.FromVertex or Operand.FromParameter))
+        if (mapping is IGraphExpansion expansion
+            && (expansion.ExpandsConstants || operands.Any(o => o is Operand.FromVertex or Operand.FromParameter)))
         {
             var outputs = expansion.Expand(context, new VertexSink(context, vertices));
             for (int i = 0; i < node.Output.Count; i++)

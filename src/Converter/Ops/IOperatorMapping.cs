@@ -45,12 +45,22 @@ public interface IStaticEvaluation
 }
 
 /// <summary>
-/// An operator that becomes several vertices rather than one: a recurrence unrolled over time, one vertex per
-/// time step. It creates them through <paramref name="vertices"/> and returns what each ONNX output is.
+/// An operator that becomes several vertices rather than one: a recurrence unrolled over time (one vertex per
+/// time step), or a node with several outputs (one vertex per output read). It creates them through
+/// <paramref name="vertices"/> and returns what each ONNX output is.
 /// </summary>
 public interface IGraphExpansion
 {
     IReadOnlyList<Operand> Expand(NodeContext node, VertexSink vertices);
+
+    /// <summary>
+    /// True when <see cref="Expand"/> also takes a node whose inputs are all constant and returns constants:
+    /// <see cref="IStaticEvaluation"/> folds a node into one tensor, which loses the outputs after the first.
+    /// </summary>
+    bool ExpandsConstants => false;
+
+    /// <summary>How the operator appears in the PCN, for the operator table.</summary>
+    string Form => "unrolled into vertices";
 }
 
 /// <summary>Where an expansion puts the vertices it creates; each gets its shape and parameter readers registered.</summary>

@@ -31,16 +31,43 @@ public sealed record LayerNormalizationSpec(long Axis, double Epsilon) : OpSpec
     }
 }
 
+/// <summary>Which statistic of LayerNormalization an optional output holds.</summary>
+public enum LayerNormalizationStatistic
+{
+    Mean,
+    InvStdDev,
+}
+
+/// <summary>
+/// LayerNormalization's optional outputs: the mean of X over the normalized axes, or 1 / sqrt(var + epsilon),
+/// shaped as X with those axes set to 1. Only X is read; Scale and B do not enter the statistics.
+/// </summary>
+public sealed record LayerNormalizationStatisticSpec(long Axis, double Epsilon, LayerNormalizationStatistic Statistic) : OpSpec
+{
+    public override string OpType => "LayerNormalization";
+
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
+    {
+        long[] x = Input(inputs, 0, "X");
+        int first = FirstAxis(x.Length);
+        return [.. x[..first], .. Enumerable.Repeat(1L, x.Length - first)];
+    }
+
+    public int FirstAxis(int rank) => ShapeMath.Axis(Axis, rank, "LayerNormalization axis");
+}
+
 /// <summary>
 /// LayerNormalization-17. stash_type names the precision of the statistics in ONNX Runtime's float16 kernels;
 /// the PCN computes them in its own working precision (float32 or float64), which is at least as precise, so
-/// every value is accepted. The optional outputs Mean and InvStdDev (training aids) are not produced, and a
-/// model that reads them is refused.
+/// every value is accepted. Y and each optional output read (Mean, InvStdDev) are vertices of their own; the
+/// statistics are differentiable functions of X like Y.
 /// </summary>
-public sealed class LayerNormalizationMapping : IOperatorMapping
+public sealed class LayerNormalizationMapping : IOperatorMapping, IGraphExpansion
 {
     public string OpType => "LayerNormalization";
     public IReadOnlyList<int> SinceVersions { get; } = [17];
+
+    public string Form => "one vertex per output";
 
     public OpSpec Map(NodeContext node)
     {
@@ -50,5 +77,26 @@ public sealed class LayerNormalizationMapping : IOperatorMapping
         a.RejectUnknown();
         if (!node.HasInput(1)) throw node.Fail("input 'Scale' is required");
         return spec;
+    }
+
+    public IReadOnlyList<Operand> Expand(NodeContext node, VertexSink vertices)
+    {
+        var y = (LayerNormalizationSpec)Map(node);
+        var outputs = new Operand[node.Node.Output.Count];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            string name = node.Node.Output[i];
+            outputs[i] = name == "" ? Operand.Absent.Instance : i switch
+            {
+                0 => new Operand.FromVertex(vertices.Add(name, y, node.Operands)),
+                1 => Statistic(name, LayerNormalizationStatistic.Mean),
+                2 => Statistic(name, LayerNormalizationStatistic.InvStdDev),
+                _ => throw node.Fail($"output {i} does not exist"),
+            };
+        }
+        return outputs;
+
+        Operand Statistic(string name, LayerNormalizationStatistic which) =>
+            new Operand.FromVertex(vertices.Add(name, new LayerNormalizationStatisticSpec(y.Axis, y.Epsilon, which), [node.Operands[0]]));
     }
 }

@@ -4,16 +4,16 @@ using ZilOnnx.Converter.Tensors;
 namespace ZilOnnx.Converter.Ops;
 
 /// <summary>
-/// The first output of Split along <see cref="Axis"/>. The parts are <see cref="Split"/> when given; otherwise
-/// <see cref="Outputs"/> equal parts (which must divide the axis), or, with opset 18's num_outputs
-/// (<see cref="LastMayBeSmaller"/>), parts of ceil(dim / n) with a smaller last one. The graph builder maps a
-/// node's first output only, so a model that reads a later output is rejected when it is read.
+/// Output <see cref="Index"/> of Split along <see cref="Axis"/>. The parts are <see cref="Split"/> when given;
+/// otherwise <see cref="Outputs"/> equal parts (which must divide the axis), or, with opset 18's num_outputs
+/// (<see cref="LastMayBeSmaller"/>), parts of ceil(dim / n) with a smaller last one. Each output read is its own
+/// vertex (or parameter view, or constant) carrying this spec with its index.
 /// </summary>
-public sealed record SplitSpec(long Axis, long[]? Split, int Outputs, bool LastMayBeSmaller) : OpSpec
+public sealed record SplitSpec(long Axis, long[]? Split, int Outputs, bool LastMayBeSmaller, int Index = 0) : OpSpec
 {
     public override string OpType => "Split";
 
-    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => FirstOutput(Input(inputs, 0, "input")).Shape;
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Part(Input(inputs, 0, "input")).Shape;
 
     public int ResolvedAxis(int rank) => ShapeMath.Axis(Axis, rank, "Split axis");
 
@@ -34,22 +34,35 @@ public sealed record SplitSpec(long Axis, long[]? Split, int Outputs, bool LastM
         return Enumerable.Repeat(dim / Outputs, Outputs).ToArray();
     }
 
-    /// <summary>The first part as a window into the input.</summary>
-    public StridedWindow FirstOutput(IReadOnlyList<long> shape)
+    /// <summary>Part <see cref="Index"/> as a window into the input: it starts where the parts before it end.</summary>
+    public StridedWindow Part(IReadOnlyList<long> shape)
     {
         int axis = ResolvedAxis(shape.Count);
+        long[] sizes = Sizes(shape[axis]);
+        if (Index < 0 || Index >= sizes.Length) throw new ShapeException($"Split: output {Index} does not exist ({sizes.Length} parts)");
+        long[] start = new long[shape.Count];
+        start[axis] = sizes.Take(Index).Sum();
         long[] size = shape.ToArray();
-        size[axis] = Sizes(shape[axis])[0];
-        return new StridedWindow(new long[shape.Count], Enumerable.Repeat(1L, shape.Count).ToArray(), size);
+        size[axis] = sizes[Index];
+        return new StridedWindow(start, Enumerable.Repeat(1L, shape.Count).ToArray(), size);
     }
 }
 
-public sealed class SplitMapping : IOperatorMapping, IParameterTransform, IStaticEvaluation
+/// <summary>
+/// Split, every output: a window of the input per output read, on data (a vertex each), on one initializer (a
+/// parameter view each, so the updates of all parts land in the stored tensor) or on a constant (folded).
+/// </summary>
+public sealed class SplitMapping : IOperatorMapping, IParameterTransform, IStaticEvaluation, IGraphExpansion
 {
     public string OpType => "Split";
     public IReadOnlyList<int> SinceVersions { get; } = [1, 2, 11, 13, 18];
 
     public InputRole RoleOf(int inputIndex, int sinceVersion) => inputIndex == 0 ? InputRole.Differentiable : InputRole.Static;
+
+    /// <summary><see cref="IStaticEvaluation"/> returns one tensor, so a constant Split is folded here, output by output.</summary>
+    public bool ExpandsConstants => true;
+
+    public string Form => "one vertex per output";
 
     public OpSpec Map(NodeContext node)
     {
@@ -74,15 +87,42 @@ public sealed class SplitMapping : IOperatorMapping, IParameterTransform, IStati
         return new SplitSpec(axis, split, outputs, lastMayBeSmaller);
     }
 
-    /// <summary>
-    /// The first output only: <see cref="IStaticEvaluation"/> returns one tensor, so a later output of a static
-    /// Split is reported as unsupported when something reads it.
-    /// </summary>
-    public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs)
+    public IReadOnlyList<Operand> Expand(NodeContext node, VertexSink vertices)
     {
         var spec = (SplitSpec)Map(node);
-        var data = inputs[0] ?? throw node.Fail("input 'input' is required");
-        try { return TensorIndexing.Window(data, spec.FirstOutput(data.Shape)); }
+        var input = node.Operands[0];
+        var others = node.Operands.Skip(1).ToList();
+        var outputs = new Operand[node.Node.Output.Count];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            string name = node.Node.Output[i];
+            var part = spec with { Index = i };
+            outputs[i] = name == "" ? Operand.Absent.Instance : input switch
+            {
+                Operand.FromConstant c => new Operand.FromConstant(Fold(node, part, c.Value)),
+                Operand.FromParameter p => ParameterPart(node, p, part, others),
+                _ => new Operand.FromVertex(vertices.Add(name, part, node.Operands)),
+            };
+        }
+        return outputs;
+    }
+
+    /// <summary>The first output, for evaluators that fold a node into one tensor.</summary>
+    public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs) =>
+        Fold(node, (SplitSpec)Map(node), inputs[0] ?? throw node.Fail("input 'input' is required"));
+
+    private static HostTensor Fold(NodeContext node, SplitSpec part, HostTensor data)
+    {
+        try { return TensorIndexing.Window(data, part.Part(data.Shape)); }
         catch (ShapeException e) { throw node.Fail(e.Message); }
+    }
+
+    /// <summary>A part of one initializer: the reader sees the window, its update is scattered back (zil.md rule 4).</summary>
+    private static Operand ParameterPart(NodeContext node, Operand.FromParameter source, SplitSpec part, List<Operand> others)
+    {
+        var transform = new ParameterTransform(node.Node.Name, part, others);
+        try { part.InferShape([source.Shape, .. others.Select(o => o.Shape)]); }
+        catch (ShapeException e) { throw node.Fail(e.Message); }
+        return new Operand.FromParameter(source.View.Then(transform));
     }
 }

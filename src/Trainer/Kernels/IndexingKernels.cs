@@ -51,7 +51,7 @@ public sealed class SplitKernel : Kernel<SplitSpec>
     protected override Tensor Forward(SplitSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "input");
-        return Selection.Window(x, SpecShapes.Checked(() => spec.FirstOutput(x.shape)));
+        return Selection.Window(x, SpecShapes.Checked(() => spec.Part(x.shape)));
     }
 }
 

@@ -41,6 +41,7 @@ public static class KernelRegistry
         [typeof(ExpandSpec)] = new ExpandKernel(),
         [typeof(ReduceSpec)] = new ReduceKernel(),
         [typeof(LayerNormalizationSpec)] = new LayerNormalizationKernel(),
+        [typeof(LayerNormalizationStatisticSpec)] = new LayerNormalizationStatisticKernel(),
         [typeof(InstanceNormalizationSpec)] = new InstanceNormalizationKernel(),
         [typeof(LrnSpec)] = new LrnKernel(),
         [typeof(ConvTransposeSpec)] = new ConvTransposeKernel(),

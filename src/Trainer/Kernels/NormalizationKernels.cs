@@ -29,6 +29,22 @@ public sealed class LayerNormalizationKernel : Kernel<LayerNormalizationSpec>
     }
 }
 
+/// <summary>Mean or 1 / sqrt(var + epsilon) over the normalized axes, in the working precision of X.</summary>
+public sealed class LayerNormalizationStatisticKernel : Kernel<LayerNormalizationStatisticSpec>
+{
+    protected override Tensor Forward(LayerNormalizationStatisticSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        SpecShapes.Checked(() => spec.InferShape([x.shape]));
+        int first = spec.FirstAxis((int)x.dim());
+        long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
+        var mean = x.mean(axes, keepdim: true);
+        if (spec.Statistic == LayerNormalizationStatistic.Mean) return mean;
+        var variance = (x - mean).square().mean(axes, keepdim: true);
+        return (variance + spec.Epsilon).rsqrt();
+    }
+}
+
 public sealed class InstanceNormalizationKernel : Kernel<InstanceNormalizationSpec>
 {
     protected override Tensor Forward(InstanceNormalizationSpec spec, IReadOnlyList<Tensor?> inputs)

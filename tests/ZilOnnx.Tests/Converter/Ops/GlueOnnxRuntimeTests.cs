@@ -125,12 +125,14 @@ public sealed class GlueOnnxRuntimeTests
     }
 
     [Fact]
-    public void Split_output_beyond_the_first_is_refused_when_read()
+    public void Every_Split_output_is_a_vertex_of_its_own()
     {
         var model = new Onnx.ModelBuilder(opset: 13).Input("x", 4, 6).Output("a", 4, 3).Output("b", 4, 3)
             .Node("Split", ["x"], ["a", "b"], "halves").Build();
         model.Graph.Node[0].Attribute.Add(Int("axis", 1));
-        var e = Assert.Throws<ModelConversionException>(() => PcGraphBuilder.Build(model, "split.onnx"));
-        Assert.Contains("'b' (node 'halves' (Split, opset 13) output 1) is read, but this output is not supported", e.Message);
+        var graph = PcGraphBuilder.Build(model, "split.onnx");
+        var parts = graph.Vertices.Where(v => v.Op is SplitSpec).ToList();
+        Assert.Equal([0, 1], parts.Select(v => ((SplitSpec)v.Op).Index));
+        Assert.All(parts, v => Assert.Equal([4L, 3L], v.Shape));
     }
 }

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Xunit.Abstractions;
 using ZilOnnx.Cli.Inference;
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Tests.Converter.Onnx;
@@ -122,7 +123,7 @@ public sealed class NormalizationDifferentialTests(ITestOutputHelper output)
     [Theory]
     [InlineData(1, "Mean")]
     [InlineData(2, "InvStdDev")]
-    public void Reading_mean_or_inverse_deviation_is_refused(int index, string name)
+    public void Mean_or_inverse_deviation_is_a_vertex_with_the_normalized_axes_set_to_1(int index, string name)
     {
         var model = new SingleNodeModel("LayerNormalization", 17, [2, 3], Weights("scale", [3], 1)).Build();
         var node = model.Graph.Node[0];
@@ -131,8 +132,11 @@ public sealed class NormalizationDifferentialTests(ITestOutputHelper output)
         var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float };
         model.Graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = type } });
 
-        var e = Assert.Throws<ModelConversionException>(() => PcGraphBuilder.Build(model, "layernorm.onnx"));
-        Assert.Contains($"'{name}' (node 'node' (LayerNormalization, opset 17) output {index}) is read, but this output is not supported", e.Message);
+        var graph = PcGraphBuilder.Build(model, "layernorm.onnx");
+        var vertex = Assert.IsType<Operand.FromVertex>(graph.GraphOutputs[name]).Source;
+        Assert.Equal(index == 1 ? LayerNormalizationStatistic.Mean : LayerNormalizationStatistic.InvStdDev,
+            Assert.IsType<LayerNormalizationStatisticSpec>(vertex.Op).Statistic);
+        Assert.Equal([2L, 1L], vertex.Shape);
     }
 
     /// <summary>Distinct, sign-mixed values exactly representable in float32, so Max and Min have no ties.</summary>

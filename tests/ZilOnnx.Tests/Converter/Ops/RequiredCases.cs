@@ -102,6 +102,22 @@ internal static class RequiredCases
             "test_MaxPool1d_stride_padding_dilation", "test_MaxPool3d", "test_MaxPool3d_stride", "test_MaxPool3d_stride_padding",
             "test_ReflectionPad2d", "test_ReplicationPad2d"),
         .. Operator("test_operator_convtranspose", "test_operator_maxpool", "test_operator_pad", "test_operator_repeat", "test_operator_repeat_dim_overflow"),
+        // Several outputs of one node: every Split part, and LayerNormalization's Mean and InvStdDev.
+        .. Node("test_split_equal_parts_1d", "test_split_equal_parts_2d", "test_split_equal_parts_default_axis",
+            "test_split_variable_parts_1d", "test_split_variable_parts_2d", "test_split_variable_parts_default_axis",
+            "test_split_zero_size_splits"),
+        .. Converted("test_GLU_dim"),
+        .. Operator("test_operator_chunk"),
+        .. Node("test_layer_normalization_2d_axis0", "test_layer_normalization_2d_axis1",
+            "test_layer_normalization_2d_axis_negative_1", "test_layer_normalization_2d_axis_negative_2",
+            "test_layer_normalization_3d_axis0_epsilon", "test_layer_normalization_3d_axis1_epsilon",
+            "test_layer_normalization_3d_axis2_epsilon", "test_layer_normalization_3d_axis_negative_1_epsilon",
+            "test_layer_normalization_3d_axis_negative_2_epsilon",
+            "test_layer_normalization_3d_axis_negative_3_epsilon", "test_layer_normalization_4d_axis0",
+            "test_layer_normalization_4d_axis1", "test_layer_normalization_4d_axis2",
+            "test_layer_normalization_4d_axis3", "test_layer_normalization_4d_axis_negative_1",
+            "test_layer_normalization_4d_axis_negative_2", "test_layer_normalization_4d_axis_negative_3",
+            "test_layer_normalization_4d_axis_negative_4", "test_layer_normalization_default_axis"),
     ];
 
     /// <summary>Families required whole: every case whose name starts with the prefix (the *_expanded forms,
@@ -165,30 +181,6 @@ internal static class RequiredCases
         ("node", "test_resize_tf_crop_and_resize", "coordinate_transformation_mode 'tf_crop_and_resize' is not supported"),
         // The reference follows the spec (resized length 4 x 0.6 = 2.4), ONNX Runtime the rounded size 2: refused.
         ("node", "test_resize_downsample_scales_linear_align_corners", "ONNX Runtime does not compute it as the ONNX specification defines"),
-        // Split maps its first output only.
-        ("node", "test_split_equal_parts_1d", OutputNotSupported),
-        ("node", "test_split_equal_parts_2d", OutputNotSupported),
-        ("node", "test_split_equal_parts_default_axis", OutputNotSupported),
-        ("node", "test_split_variable_parts_1d", OutputNotSupported),
-        ("node", "test_split_variable_parts_2d", OutputNotSupported),
-        ("node", "test_split_variable_parts_default_axis", OutputNotSupported),
-        ("node", "test_split_zero_size_splits", OutputNotSupported),
-        ("pytorch-converted", "test_GLU_dim", OutputNotSupported),
-        ("pytorch-operator", "test_operator_chunk", OutputNotSupported),
         ("pytorch-converted", "test_GLU", "negative 'axis' needs opset 11"),
-        // LayerNormalization maps Y only; these cases also read the Mean and InvStdDev outputs.
-        .. new[]
-        {
-            "test_layer_normalization_2d_axis0", "test_layer_normalization_2d_axis1",
-            "test_layer_normalization_2d_axis_negative_1", "test_layer_normalization_2d_axis_negative_2",
-            "test_layer_normalization_3d_axis0_epsilon", "test_layer_normalization_3d_axis1_epsilon",
-            "test_layer_normalization_3d_axis2_epsilon", "test_layer_normalization_3d_axis_negative_1_epsilon",
-            "test_layer_normalization_3d_axis_negative_2_epsilon",
-            "test_layer_normalization_3d_axis_negative_3_epsilon", "test_layer_normalization_4d_axis0",
-            "test_layer_normalization_4d_axis1", "test_layer_normalization_4d_axis2",
-            "test_layer_normalization_4d_axis3", "test_layer_normalization_4d_axis_negative_1",
-            "test_layer_normalization_4d_axis_negative_2", "test_layer_normalization_4d_axis_negative_3",
-            "test_layer_normalization_4d_axis_negative_4", "test_layer_normalization_default_axis"
-        }.Select(n => ("node", n, OutputNotSupported)),
     ];
 }
