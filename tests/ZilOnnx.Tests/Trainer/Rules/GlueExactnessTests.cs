@@ -6,11 +6,7 @@ using ZilOnnx.Tests.Converter.Graph;
 using ZilOnnx.Tests.Converter.Onnx;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
-using ZilOnnx.Trainer.Data;
-using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
-using ZilOnnx.Trainer.Rules;
-using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 using static ZilOnnx.Tests.Converter.Ops.GlueGraph;
 

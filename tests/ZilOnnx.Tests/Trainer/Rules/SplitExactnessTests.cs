@@ -6,11 +6,7 @@ using ZilOnnx.Tests.Converter.Graph;
 using ZilOnnx.Tests.Converter.Onnx;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
-using ZilOnnx.Trainer.Data;
-using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
-using ZilOnnx.Trainer.Rules;
-using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 using static ZilOnnx.Tests.Converter.Ops.GlueGraph;
 
@@ -64,20 +60,14 @@ public sealed class SplitExactnessTests(Xunit.Abstractions.ITestOutputHelper out
         using var model = new PcnModel(graph, precision, CPU);
         var x = new HostTensor(TensorProto.Types.DataType.Float, [8, 5], PcGraphBuilderTests.Values(40, 6).Select(v => (double)v).ToArray());
         var y = new HostTensor(TensorProto.Types.DataType.Float, [8, 2], PcGraphBuilderTests.Values(16, 7).Select(v => (double)v).ToArray());
-        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, 8).Select(i => (long)i).ToList(), model.DType, CPU);
-
-        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
-        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
-        foreach (var (name, update) in zil.Updates)
-        {
-            Assert.Equal(model.Parameters[name].shape, update.shape);
-            // Exactness of a zero update would prove nothing: every parameter must receive an error.
-            Assert.True(update.abs().max().ToDouble() > 1e-6, $"{name}: the update is zero");
-        }
         // Both halves of the stored weight are read, so neither half's update is zero.
-        Assert.True(zil.Updates["W_stored"].narrow(1, 0, 2).abs().max().ToDouble() > 1e-6);
-        Assert.True(zil.Updates["W_stored"].narrow(1, 2, 2).abs().max().ToDouble() > 1e-6);
-        var divergences = ParameterDivergence.Compare(zil.Updates, bp.Updates);
+        double firstHalf = 0, secondHalf = 0;
+        var divergences = ZilBackpropComparison.Run(model, x, y, inspect: updates =>
+        {
+            firstHalf = updates["W_stored"].narrow(1, 0, 2).MaxAbs();
+            secondHalf = updates["W_stored"].narrow(1, 2, 2).MaxAbs();
+        });
+        Assert.True(firstHalf > 1e-6 && secondHalf > 1e-6, $"W_stored halves: {firstHalf:E2}, {secondHalf:E2}");
         Assert.Equal(3, divergences.Count);
         double worst = divergences.Max(d => d.MaxRel);
         output.WriteLine($"{precision}: worst relative divergence {worst:E3}");
