@@ -54,7 +54,8 @@ public sealed class TrainingSetup : IDisposable
         string inputName = inputNames.Count == 1
             ? inputNames[0]
             : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
-        var data = DataSources.Load(parse.GetValue(options.Data)!, DataSplit.Train, inputName, ModelInputs.DeclaredShape(source.Model, inputName));
+        var data = DataSources.Load(parse.GetValue(options.Data)!, DataSplit.Train, inputName, ModelInputs.DeclaredShape(source.Model, inputName),
+            ModelInputs.IsIntegerInput(source.Model, inputName));
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Evaluation;
 using ZilOnnx.Cli.Inference;
+using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Data;
@@ -30,7 +31,8 @@ public static class EvalCommand
             using var session = OnnxRuntimeSession.Open(path, OnnxRuntimeSession.ParseProvider(parse.GetValue(provider)!));
             if (session.FallbackNotice != null) Console.Error.WriteLine(session.FallbackNotice);
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
-            var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList());
+            var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
+                ModelInputs.IsIdType(input.ElementType));
             if (!set.HasLabels) throw new DataFormatException(set.Source, "y", "eval needs integer class labels");
 
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.

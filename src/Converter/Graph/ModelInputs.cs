@@ -27,4 +27,17 @@ public static class ModelInputs
         if (info?.Type?.TensorType?.Shape == null) return null;
         return DeclaredShape(model, inputName).Select(d => d ?? 1).ToArray();
     }
+
+    /// <summary>The declared element type; FLOAT when the input declares none.</summary>
+    public static TensorProto.Types.DataType ElementType(ModelProto model, string inputName)
+    {
+        int type = model.Graph.Input.FirstOrDefault(i => i.Name == inputName)?.Type?.TensorType?.ElemType ?? 0;
+        return type == 0 ? TensorProto.Types.DataType.Float : (TensorProto.Types.DataType)type;
+    }
+
+    /// <summary>Whether the input carries integer ids (an embedding lookup's token ids) rather than values.</summary>
+    public static bool IsIntegerInput(ModelProto model, string inputName) => IsIdType(ElementType(model, inputName));
+
+    /// <summary>The element types an integer data input (ids) may have: those a Gather accepts as indices.</summary>
+    public static bool IsIdType(TensorProto.Types.DataType type) => type is TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32;
 }

@@ -1,3 +1,5 @@
+using ZilOnnx.Converter.Onnx.Proto;
+
 namespace ZilOnnx.Converter.Graph;
 
 /// <summary>
@@ -22,10 +24,14 @@ public abstract record OpSpec
 /// <summary>Input shapes that do not fit an operator.</summary>
 public sealed class ShapeException(string message) : Exception(message);
 
-/// <summary>The clamped data input, with the concrete shape the PCN is built for.</summary>
-public sealed record DataInputSpec(string InputName, long[] Shape) : OpSpec
+/// <summary>
+/// The clamped data input, with the concrete shape the PCN is built for and the graph input's element type:
+/// an integer input (token ids) is fed as int64, so that a Gather can read it as indices.
+/// </summary>
+public sealed record DataInputSpec(string InputName, long[] Shape, TensorProto.Types.DataType ElementType = TensorProto.Types.DataType.Float) : OpSpec
 {
     public override string OpType => "Input";
+    public bool IsInteger => ModelInputs.IsIdType(ElementType);
     public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Shape;
 }
 

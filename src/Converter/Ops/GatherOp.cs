@@ -37,11 +37,29 @@ public sealed class GatherMapping : IOperatorMapping, IParameterTransform, IStat
     {
         long axis = node.Attributes.Int("axis", 0);
         node.Attributes.RejectUnknown();
+        if (node.HasInput(1) && node.Operands[1] is Operand.FromVertex { Source: var ids })
+            return LookupSpec(node, axis, ids);
         if (node.HasInput(1) && node.Operands[1] is not Operand.FromConstant)
-            throw node.Fail("input 'indices' must be a constant; gathering with data-dependent indices (an embedding lookup of token ids) is not supported");
+            throw node.Fail("input 'indices' must be a constant or an integer graph input");
         HostTensor indices = node.StaticInput(1) ?? throw node.Fail("input 'indices' is required");
         if (indices.IsFloatingPoint) throw node.Fail($"input 'indices' must be int32 or int64, got {indices.ElementType}");
         return new GatherSpec(axis, indices.ToInt64Array(), indices.Shape);
+    }
+
+    /// <summary>
+    /// Indices from data: an embedding lookup. They must come straight from an integer graph input: that vertex
+    /// is clamped, so nothing asks for an error on it, while a computed vertex would be a float prediction.
+    /// </summary>
+    private static GatherLookupSpec LookupSpec(NodeContext node, long axis, Vertex ids)
+    {
+        if (ids.Op is not DataInputSpec input)
+            throw node.Fail($"input 'indices' is computed by '{ids.NodeName}'; data-dependent indices must come straight from an integer graph input (token ids)");
+        if (!input.IsInteger)
+            throw node.Fail($"input 'indices' reads graph input '{input.InputName}' of type {input.ElementType}; indices must be int32 or int64");
+        var spec = new GatherLookupSpec(axis);
+        try { spec.InferShape([node.InputShape(0), node.InputShape(1)]); }
+        catch (ShapeException e) { throw node.Fail(e.Message); }
+        return spec;
     }
 
     public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs)

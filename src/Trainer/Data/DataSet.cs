@@ -11,7 +11,8 @@ namespace ZilOnnx.Trainer.Data;
 /// </summary>
 public sealed class DataSet
 {
-    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets)
+    /// <param name="integerInputs">The model input is integer (token ids): batches keep them as int64.</param>
+    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets, bool integerInputs = false)
     {
         if (inputs.Rank == 0 || targets.Rank == 0)
             throw new DataFormatException(source, null, $"x and y need a sample axis (got x {inputs}, y {targets})");
@@ -22,6 +23,7 @@ public sealed class DataSet
         InputName = inputName;
         Inputs = inputs;
         Targets = targets;
+        IntegerInputs = integerInputs;
     }
 
     public string Source { get; }
@@ -31,11 +33,13 @@ public sealed class DataSet
     public HostTensor Targets { get; }
     public long Count => Inputs.Shape[0];
     public bool HasLabels => !Targets.IsFloatingPoint;
+    /// <summary>Inputs are ids for an integer model input, fed as int64 rather than converted to floats.</summary>
+    public bool IntegerInputs { get; }
 
-    /// <summary>The samples at the given indices as a batch in the given float type on the given device.</summary>
+    /// <summary>The samples at the given indices as a batch in the given float type (int64 for integer inputs) on the given device.</summary>
     public Batch Take(IReadOnlyList<long> indices, ScalarType floatType, Device device)
     {
-        var x = Gather(Inputs, indices).to(floatType, device);
+        var x = Gather(Inputs, indices).to(IntegerInputs ? ScalarType.Int64 : floatType, device);
         var y = Gather(Targets, indices);
         y = HasLabels ? y.to(ScalarType.Int64, device) : y.to(floatType, device);
         return new Batch(new Dictionary<string, Tensor> { [InputName] = x }, y);

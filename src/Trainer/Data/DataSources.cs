@@ -1,3 +1,4 @@
+using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Tensors;
 
@@ -16,13 +17,24 @@ public static class DataSources
     public const string DataFolderVariable = "ZILONNX_DATA";
     public const string DebianFashionMnistFolder = "/usr/share/datasets/fashion-mnist";
 
-    public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape)
+    /// <param name="integerInput">The model input is int32/int64 (token ids): x must be integer and stays so.</param>
+    public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape, bool integerInput = false)
     {
         var (inputs, targets, origin) = source == FashionMnist ? FromFolder(FindFashionMnist(), split)
             : Directory.Exists(source) ? FromFolder(source, split)
             : File.Exists(source) ? FromNpz(source, inputName)
             : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, an IDX folder or '{FashionMnist}')");
-        return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets);
+        CheckElementType(inputs, integerInput, origin);
+        return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets, integerInput);
+    }
+
+    /// <summary>Ids and values do not mix: floats cannot index a table, and ids are no measurements to scale.</summary>
+    private static void CheckElementType(HostTensor x, bool integerInput, string origin)
+    {
+        if (integerInput && !ModelInputs.IsIdType(x.ElementType))
+            throw new DataFormatException(origin, "x", $"the model input is integer (token ids), so x must be int32 or int64, got {x.ElementType}");
+        if (!integerInput && !x.IsFloatingPoint && x.ElementType != TensorProto.Types.DataType.Uint8)
+            throw new DataFormatException(origin, "x", $"inputs must be floating point for a floating-point model input, got {x.ElementType}");
     }
 
     public static string FindFashionMnist()
@@ -60,8 +72,6 @@ public static class DataSources
             : throw new DataFormatException(path, null, $"no array 'x' or '{inputName}' (arrays: {string.Join(", ", arrays.Keys)})");
         HostTensor y = arrays.TryGetValue("y", out var targets) ? targets
             : throw new DataFormatException(path, null, $"no array 'y' with the targets (arrays: {string.Join(", ", arrays.Keys)})");
-        if (!x.IsFloatingPoint && x.ElementType != TensorProto.Types.DataType.Uint8)
-            throw new DataFormatException(path, "x", $"inputs must be floating point, got {x.ElementType}");
         return (x, y, path);
     }
 

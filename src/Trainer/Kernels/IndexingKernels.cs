@@ -37,6 +37,35 @@ public sealed class GatherKernel : Kernel<GatherSpec>
     }
 }
 
+/// <summary>
+/// An embedding lookup: the indices arrive as an int64 tensor per batch. The selection is an index_select,
+/// whose vector-Jacobian product adds each error row into the table row it was read from, so a table row
+/// that no id names gets a zero update.
+/// </summary>
+public sealed class GatherLookupKernel : Kernel<GatherLookupSpec>
+{
+    protected override Tensor Forward(GatherLookupSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "data");
+        var ids = Required(inputs, 1, "indices");
+        if (ids.is_floating_point() || ids.dtype == ScalarType.Bool)
+            throw new KernelException($"Gather: indices must be int32 or int64, got {ids.dtype}");
+        long[] shape = SpecShapes.Checked(() => spec.InferShape([x.shape, ids.shape]));
+        int axis = spec.ResolvedAxis((int)x.dim());
+        long size = x.shape[axis];
+        var flat = ids.to(ScalarType.Int64, x.device).flatten();
+        // Negative ids count from the back, as ONNX defines; anything outside [-size, size) is a data error.
+        using (var outside = logical_or(flat.lt(-size), flat.ge(size)))
+            if (outside.any().item<bool>())
+            {
+                long bad = flat.masked_select(outside)[0].item<long>();
+                throw new KernelException($"Gather: index {bad} is out of range for an axis of size {size} (token ids must lie in [{-size}, {size}))");
+            }
+        var wrapped = where(flat.lt(0), flat + size, flat);
+        return x.index_select(axis, wrapped).reshape(shape);
+    }
+}
+
 public sealed class SliceKernel : Kernel<SliceSpec>
 {
     protected override Tensor Forward(SliceSpec spec, IReadOnlyList<Tensor?> inputs)

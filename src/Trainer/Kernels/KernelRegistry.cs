@@ -31,6 +31,7 @@ public static class KernelRegistry
         [typeof(RecurrentSequenceSpec)] = new RecurrentSequenceKernel(),
         [typeof(RecurrentFinalStateSpec)] = new RecurrentFinalStateKernel(),
         [typeof(GatherSpec)] = new GatherKernel(),
+        [typeof(GatherLookupSpec)] = new GatherLookupKernel(),
         [typeof(UnsqueezeSpec)] = new UnsqueezeKernel(),
         [typeof(SqueezeSpec)] = new SqueezeKernel(),
         [typeof(ConcatSpec)] = new ConcatKernel(),

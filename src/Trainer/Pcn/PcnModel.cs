@@ -105,12 +105,16 @@ public sealed class PcnModel : IDisposable
         return values;
     }
 
+    /// <summary>The batch's tensor for a data input, as given: integer ids stay int64 (never converted to the float type).</summary>
     public Tensor DataValue(Vertex input, IReadOnlyDictionary<string, Tensor> data)
     {
-        if (!data.TryGetValue(((DataInputSpec)input.Op).InputName, out var x))
+        var spec = (DataInputSpec)input.Op;
+        if (!data.TryGetValue(spec.InputName, out var x))
             throw new ArgumentException($"no data for graph input '{input.Name}'");
         if (!x.shape.SequenceEqual(input.Shape))
             throw new ArgumentException($"data for graph input '{input.Name}' has shape {ShapeMath.Format(x.shape)}, but the PCN was built for {ShapeMath.Format(input.Shape)}");
+        if (spec.IsInteger && x.is_floating_point())
+            throw new ArgumentException($"data for graph input '{input.Name}' is {x.dtype}, but the input is {spec.ElementType} (ids)");
         return x;
     }
 

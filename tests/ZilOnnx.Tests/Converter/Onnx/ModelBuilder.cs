@@ -28,6 +28,14 @@ internal sealed class ModelBuilder
         return this;
     }
 
+    public ModelBuilder Input(string name, TensorProto.Types.DataType elementType, params long[] shape)
+    {
+        var info = FloatValueInfo(name, shape);
+        info.Type.TensorType.ElemType = (int)elementType;
+        _model.Graph.Input.Add(info);
+        return this;
+    }
+
     public ModelBuilder Output(string name, params long[] shape)
     {
         _model.Graph.Output.Add(FloatValueInfo(name, shape));
