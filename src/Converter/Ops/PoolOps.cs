@@ -25,8 +25,32 @@ public sealed record PoolSpec(PoolKind Kind, long[] KernelShape, long[] Strides,
     }
 }
 
-public sealed class PoolMapping(PoolKind kind) : IOperatorMapping
+public sealed class PoolMapping(PoolKind kind) : IOperatorMapping, IGraphExpansion
 {
+    public string Form => "one vertex per output";
+
+    /// <summary>
+    /// Y, and for MaxPool the optional Indices output: a vertex of its own holding each maximum's position in the
+    /// flattened input (integers: read by a model, never trained through).
+    /// </summary>
+    public IReadOnlyList<Operand> Expand(NodeContext node, VertexSink vertices)
+    {
+        bool columnMajor = kind == PoolKind.Max && node.SinceVersion >= 8 && node.Attributes.Int("storage_order", 0) == 1;
+        var spec = (PoolSpec)Map(node);
+        var outputs = new Operand[node.Node.Output.Count];
+        for (int i = 0; i < outputs.Length; i++)
+        {
+            string name = node.Node.Output[i];
+            outputs[i] = name == "" ? Operand.Absent.Instance : i switch
+            {
+                0 => new Operand.FromVertex(vertices.Add(name, spec, node.Operands)),
+                1 when kind == PoolKind.Max => new Operand.FromVertex(vertices.Add(name, new MaxPoolIndicesSpec(spec, columnMajor), node.Operands)),
+                _ => throw node.Fail($"output {i} does not exist"),
+            };
+        }
+        return outputs;
+    }
+
     public string OpType => kind == PoolKind.Max ? "MaxPool" : "AveragePool";
 
     public IReadOnlyList<int> SinceVersions { get; } = kind == PoolKind.Max ? [1, 8, 10, 11, 12, 22] : [1, 7, 10, 11, 19, 22];
@@ -39,8 +63,7 @@ public sealed class PoolMapping(PoolKind kind) : IOperatorMapping
         if (kernel.Any(k => k < 1)) throw node.Fail("'kernel_shape' values must be positive");
         // Attributes are read only from the version that introduced them, so an older node that carries one
         // is rejected as unknown instead of being given a meaning its opset did not have.
-        // storage_order (MaxPool-8) only changes how the optional Indices output is laid out; that output is not
-        // produced (it is integer positions, nothing to train), and a model that reads it is refused by the builder.
+        // storage_order (MaxPool-8) only changes how the optional Indices output is laid out (see Expand).
         if (kind == PoolKind.Max && node.SinceVersion >= 8) a.Ignore("storage_order");
         long[] noDilation = Enumerable.Repeat(1L, spatialRank).ToArray();
         int dilationsSince = kind == PoolKind.Max ? 10 : 19;

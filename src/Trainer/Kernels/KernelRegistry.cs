@@ -28,6 +28,7 @@ public static class KernelRegistry
         [typeof(PadSpec)] = new PadKernel(),
         [typeof(SoftmaxSpec)] = new SoftmaxKernel(),
         [typeof(RecurrentStepSpec)] = new RecurrentStepKernel(),
+        [typeof(MaxPoolIndicesSpec)] = new MaxPoolIndicesKernel(),
         [typeof(RecurrentSequenceSpec)] = new RecurrentSequenceKernel(),
         [typeof(RecurrentFinalStateSpec)] = new RecurrentFinalStateKernel(),
         [typeof(GatherSpec)] = new GatherKernel(),

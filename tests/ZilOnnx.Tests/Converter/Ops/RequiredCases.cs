@@ -25,6 +25,7 @@ internal static class RequiredCases
             "test_averagepool_2d_precomputed_pads", "test_averagepool_2d_precomputed_pads_count_include_pad",
             "test_averagepool_2d_precomputed_same_upper", "test_averagepool_2d_precomputed_strides"),
         .. Node("test_globalaveragepool", "test_globalaveragepool_precomputed"),
+        .. Node("test_maxpool_with_argmax_2d_precomputed_pads", "test_maxpool_with_argmax_2d_precomputed_strides"),
         .. Node("test_identity"),
         .. Node("test_dropout_default", "test_dropout_default_ratio", "test_dropout_default_old", "test_dropout_random_old"),
         .. Node("test_batchnorm_epsilon", "test_batchnorm_example"),
@@ -171,8 +172,6 @@ internal static class RequiredCases
         ("node", "test_training_dropout_default", "training_mode = true is not supported"),
         ("node", "test_training_dropout_zero_ratio", "training_mode = true is not supported"),
         // MaxPool's Indices output (integer positions) is not produced: a model that reads it is refused.
-        ("node", "test_maxpool_with_argmax_2d_precomputed_pads", OutputNotSupported),
-        ("node", "test_maxpool_with_argmax_2d_precomputed_strides", OutputNotSupported),
         // Resize: cubic mode and tf_crop_and_resize coordinates are not mapped.
         .. new[] { "test_resize_downsample_scales_cubic", "test_resize_downsample_scales_cubic_A_n0p5_exclude_outside",
             "test_resize_downsample_scales_cubic_align_corners", "test_resize_downsample_sizes_cubic", "test_resize_upsample_scales_cubic",

@@ -1,0 +1,31 @@
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>
+/// The positions of 2-D MaxPool's maxima as ONNX defines them. The input is padded as the forward pass pads it,
+/// torch reports positions in the padded plane (the first maximum of a window on ties, the rule the forward pass
+/// follows too), and those are moved back to the unpadded input and flattened over [N, C, H, W].
+/// </summary>
+public sealed class MaxPoolIndicesKernel : Kernel<MaxPoolIndicesSpec>
+{
+    protected override Tensor Forward(MaxPoolIndicesSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = Required(inputs, 0, "X");
+        var pool = spec.Pool;
+        if (pool.SpatialRank != 2) throw new KernelException($"MaxPool's Indices output is supported for 2-D pooling, not {pool.SpatialRank}-D");
+        var window = PooledWindow.Of(x, pool.OpType, 2, pool.KernelShape, pool.Strides, pool.Dilations, pool.Padding, pool.CeilMode);
+        using var padded = nn.functional.pad(x.detach(), TorchPadding.SpatialFromOnnx(window.FullPads), value: double.NegativeInfinity);
+        var (_, flat) = nn.functional.max_pool2d_with_indices(padded, pool.KernelShape, pool.Strides, [0, 0], pool.Dilations);
+        flat = SpatialFunctions.NarrowSpatial(flat, window.Output);
+
+        long batch = x.shape[0], channels = x.shape[1], height = x.shape[2], width = x.shape[3];
+        long paddedWidth = padded.shape[3];
+        var h = flat.div(paddedWidth, rounding_mode: RoundingMode.floor) - window.Pads[0];
+        var w = flat.remainder(paddedWidth) - window.Pads[1];
+        var plane = (arange(batch, ScalarType.Int64, x.device).reshape(-1, 1, 1, 1) * channels
+            + arange(channels, ScalarType.Int64, x.device).reshape(1, -1, 1, 1)) * (height * width);
+        return plane + (spec.ColumnMajor ? w * height + h : h * width + w);
+    }
+}
