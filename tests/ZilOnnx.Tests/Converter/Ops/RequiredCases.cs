@@ -171,7 +171,6 @@ internal static class RequiredCases
         ("node", "test_training_dropout", "training_mode = true is not supported"),
         ("node", "test_training_dropout_default", "training_mode = true is not supported"),
         ("node", "test_training_dropout_zero_ratio", "training_mode = true is not supported"),
-        // MaxPool's Indices output (integer positions) is not produced: a model that reads it is refused.
         // Resize: cubic mode and tf_crop_and_resize coordinates are not mapped.
         .. new[] { "test_resize_downsample_scales_cubic", "test_resize_downsample_scales_cubic_A_n0p5_exclude_outside",
             "test_resize_downsample_scales_cubic_align_corners", "test_resize_downsample_sizes_cubic", "test_resize_upsample_scales_cubic",
