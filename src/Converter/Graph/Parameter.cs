@@ -17,7 +17,7 @@ public sealed class Parameter(string name, HostTensor initial)
 
 /// <summary>
 /// One parameter-only operation between a stored initializer and the vertex that reads it (a Reshape of a
-/// weight, an Identity). The trainer applies it forward and maps the update back through it (zil.md rule 4).
+/// weight, an Identity). The trainer applies it forward and maps the update back through it (docs/algorithms.md rule 4).
 /// </summary>
 public sealed record ParameterTransform(string NodeName, OpSpec Op, IReadOnlyList<Operand> OtherOperands);
 

@@ -101,7 +101,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             && operands.Skip(1).All(o => o is not Operand.FromParameter))
         {
             // A Reshape/Transpose/... of one stored initializer: the reader sees the transformed tensor, the update
-            // is mapped back to the initializer (zil.md rule 4).
+            // is mapped back to the initializer (docs/algorithms.md rule 4).
             var view = source.View.Then(new ParameterTransform(node.Name, spec, operands.Skip(1).ToList()));
             InferShape(spec, operands, context);
             scope.Define(node.Output[0], new Operand.FromParameter(view));

@@ -1,7 +1,7 @@
 namespace ZilOnnx.Converter.Graph;
 
 /// <summary>
-/// The Z-IL schedule (zil.md C2): d(v) is the number of value-node hops from v to the training output, and
+/// The Z-IL schedule (docs/algorithms.md C2): d(v) is the number of value-node hops from v to the training output, and
 /// levelling (rule 2) makes that number the same along every path.
 /// </summary>
 public static class Schedule

@@ -47,6 +47,6 @@ public enum VertexKind
     DataInput,
     /// <summary>The output of an ONNX node.</summary>
     Computed,
-    /// <summary>An identity vertex added by levelling (zil.md rule 2).</summary>
+    /// <summary>An identity vertex added by levelling (docs/algorithms.md rule 2).</summary>
     Levelling,
 }

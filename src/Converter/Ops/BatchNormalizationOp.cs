@@ -6,7 +6,7 @@ namespace ZilOnnx.Converter.Ops;
 /// Inference-form batch normalization: y = scale * (x - mean) / sqrt(var + epsilon) + B. With
 /// <see cref="Spatial"/> (the only form from opset 9) the four inputs hold one value per channel (axis 1);
 /// without it (spatial = 0 before opset 9) one value per activation, shaped like x without its batch axis.
-/// The running statistics are frozen inputs; scale and B are trainable (zil.md rule 5).
+/// The running statistics are frozen inputs; scale and B are trainable (docs/algorithms.md rule 5).
 /// </summary>
 public sealed record BatchNormalizationSpec(double Epsilon, bool Spatial = true) : OpSpec
 {

@@ -6,7 +6,7 @@ namespace ZilOnnx.Converter.Ops;
 /// The fused recurrent operators RNN, LSTM and GRU, unrolled over time: one vertex per step and direction
 /// holding the recurrent state (<see cref="RecurrentStepSpec"/>), plus vertices for the outputs Y, Y_h, Y_c
 /// that assemble those states. W, R, B and P are read by every step: shared parameters whose per-step terms
-/// the rules accumulate (zil.md rule 3). The exported graph keeps the fused node; only its initializers change.
+/// the rules accumulate (docs/algorithms.md rule 3). The exported graph keeps the fused node; only its initializers change.
 /// </summary>
 public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGraphExpansion
 {

@@ -17,7 +17,7 @@ public static class RecurrentSlots
 /// <summary>
 /// One time step of one direction of an ONNX RNN/LSTM/GRU node: the prediction function of the vertex that
 /// holds the recurrent state after step <see cref="Time"/> ([batch, hidden], or [batch, 2 * hidden] for an LSTM:
-/// h then c, so that the unrolled graph is a chain; zil.md section 5). The gates stay inside the step. It reads
+/// h then c, so that the unrolled graph is a chain; docs/algorithms.md, recurrent networks). The gates stay inside the step. It reads
 /// the whole sequence input X and takes its own time slice; the previous step's state (or the initial state
 /// for the first step); the shared W, R, B, P sliced to its direction.
 /// </summary>

@@ -117,7 +117,7 @@ public sealed class SplitMapping : IOperatorMapping, IParameterTransform, IStati
         catch (ShapeException e) { throw node.Fail(e.Message); }
     }
 
-    /// <summary>A part of one initializer: the reader sees the window, its update is scattered back (zil.md rule 4).</summary>
+    /// <summary>A part of one initializer: the reader sees the window, its update is scattered back (docs/algorithms.md rule 4).</summary>
     private static Operand ParameterPart(NodeContext node, Operand.FromParameter source, SplitSpec part, List<Operand> others)
     {
         var transform = new ParameterTransform(node.Node.Name, part, others);

@@ -10,7 +10,7 @@ public static class PrecisionExtensions
 
     /// <summary>
     /// The relative divergence from BP that still counts as rounding: one Z-IL update differs from BP by about
-    /// 1e-16 relative in float64 and 1e-8 in float32 on small nets (zil.md section 3); the defaults leave
+    /// 1e-16 relative in float64 and 1e-8 in float32 on small nets (docs/algorithms.md, traps); the defaults leave
     /// several orders of magnitude for deeper graphs and long accumulations.
     /// </summary>
     public static double DefaultTolerance(this Precision precision) => precision == Precision.Float64 ? 1e-10 : 1e-4;

@@ -62,7 +62,7 @@ public sealed class PcnModel : IDisposable
         return value;
     }
 
-    /// <summary>Maps a gradient with respect to a parameter view back to its stored initializer (zil.md rule 4).</summary>
+    /// <summary>Maps a gradient with respect to a parameter view back to its stored initializer (docs/algorithms.md rule 4).</summary>
     public Tensor MapBack(ParameterView view, Tensor gradient)
     {
         if (view.Chain.Count == 0) return gradient;

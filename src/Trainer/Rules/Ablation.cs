@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ZilOnnx.Trainer.Rules;
 
 /// <summary>
-/// An ablation of the Z-IL conditions (zil.md section 3), parsed from `--ablate` items such as `gamma=0.5`,
+/// An ablation of the Z-IL conditions (docs/algorithms.md, traps), parsed from `--ablate` items such as `gamma=0.5`,
 /// `init-noise=0.1`, `schedule-shift=1`, `no-levelling`, `all-steps`, `last-step`, and for shared weights
 /// `immediate-shared` (each copy's term applied at once) and `all-copies` (every copy's term at each copy's
 /// step). They run on the relaxed

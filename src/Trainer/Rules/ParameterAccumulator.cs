@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Rules;
 
 /// <summary>
-/// Sums the local update terms of every copy of a parameter (zil.md rule 3) on its stored initializer,
+/// Sums the local update terms of every copy of a parameter (docs/algorithms.md rule 3) on its stored initializer,
 /// mapping each term back through the copy's transform chain (rule 4). The sum is applied once, after
 /// inference, by the optimizer.
 /// </summary>

@@ -17,7 +17,7 @@ public enum UpdateGate
     LastStep,
 }
 
-/// <summary>How a parameter read by several vertices (an RNN's W at every time step) takes its terms (zil.md rule 3).</summary>
+/// <summary>How a parameter read by several vertices (an RNN's W at every time step) takes its terms (docs/algorithms.md rule 3).</summary>
 public enum SharedParameterTerms
 {
     /// <summary>Each copy contributes its own local term at its own step; the sum is applied after inference.</summary>
@@ -54,7 +54,7 @@ public sealed record PcDynamicsOptions
 }
 
 /// <summary>
-/// The full predictive-coding dynamics of zil.md section 1: at every inference step all predictions, errors
+/// The full predictive-coding dynamics of docs/algorithms.md: at every inference step all predictions, errors
 /// and feedback terms are computed from the same state, then every free value node moves by
 /// gamma * (-eps_v + sum_c J^T eps_c). Parameters take their Hebbian term when the gate opens. With the
 /// default options this is `zil-relaxed`; other options are the ablations and classic IL.

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Rules;
 
 /// <summary>
-/// Z-IL with the schedule of zil.md C2, computing at inference step t only what changes at t: the vertices
+/// Z-IL with the schedule of docs/algorithms.md C2, computing at inference step t only what changes at t: the vertices
 /// with d(v) = t pass their errors to their parents (whose value nodes then hold their BP errors at t + 1)
 /// and take their Hebbian parameter updates. With C1 (feed-forward start) and C3 (gamma = 1), a value
 /// node's update x_u = mu_u + sum_c J^T eps_c makes eps_u exactly that sum, so only the sums are kept.

@@ -5,7 +5,7 @@ namespace ZilOnnx.Tests.TestSupport;
 /// <summary>
 /// The exactness bounds of the issue: relative divergence from BP of at most 1e-10 in float64 and 1e-4 in
 /// float32. One Z-IL update differs from BP by ~1e-16 (float64) and ~1e-8 (float32) through rounding alone
-/// (zil.md section 3), so these bounds leave room for deeper graphs while any real deviation, which does
+/// (docs/algorithms.md, traps), so these bounds leave room for deeper graphs while any real deviation, which does
 /// not shrink in float64, is orders of magnitude above them.
 /// </summary>
 public static class Tolerances

@@ -5,7 +5,7 @@ using ZilOnnx.Trainer.Rules;
 namespace ZilOnnx.Tests.Trainer.Rules;
 
 /// <summary>
-/// Exactness tested from the other side: dropping any one Z-IL condition (zil.md section 3) makes the
+/// Exactness tested from the other side: dropping any one Z-IL condition (docs/algorithms.md, traps) makes the
 /// relaxed PC dynamics diverge from BP by more than 1e-2 relative, in float64, so it is not rounding.
 /// </summary>
 public sealed class AblationTests
@@ -25,7 +25,7 @@ public sealed class AblationTests
         Assert.True(divergence > Tolerances.AblationBreaks, $"{network} with {ablation}: divergence {divergence:E3} should exceed {Tolerances.AblationBreaks}");
     }
 
-    /// <summary>On recurrent networks, gamma and the two ways of mishandling shared weights (zil.md section 3).</summary>
+    /// <summary>On recurrent networks, gamma and the two ways of mishandling shared weights (docs/algorithms.md, traps).</summary>
     public static IEnumerable<object[]> RecurrentAblations() =>
         from network in new[] { "rnn_tanh", "lstm", "gru", "rnn_unrolled" }
         from ablation in new[] { "gamma=0.5", "immediate-shared", "all-copies" }

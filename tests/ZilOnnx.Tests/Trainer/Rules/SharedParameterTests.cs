@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Tests.Trainer.Rules;
 
 /// <summary>
-/// zil.md rules 3 and 4 on small graphs: a weight used twice (each use a copy with its own step, terms
+/// docs/algorithms.md rules 3 and 4 on small graphs: a weight used twice (each use a copy with its own step, terms
 /// accumulated) and weights behind parameter-only transforms (updates mapped back to the stored tensor).
 /// </summary>
 public sealed class SharedParameterTests
