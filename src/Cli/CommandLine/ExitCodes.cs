@@ -1,6 +1,6 @@
 namespace ZilOnnx.Cli.CommandLine;
 
-/// <summary>The documented exit codes (design.md).</summary>
+/// <summary>The documented exit codes (docs/cli.md).</summary>
 public static class ExitCodes
 {
     public const int Success = 0;

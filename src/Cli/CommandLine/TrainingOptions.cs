@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace ZilOnnx.Cli.CommandLine;
 
 /// <summary>
-/// The options `finetune`, `verify` and `bench` share (design.md): data, loss, batch and order, precision,
+/// The options `finetune`, `verify` and `bench` share (docs/cli.md): data, loss, batch and order, precision,
 /// device and optimizer. Defined once so the commands cannot drift apart.
 /// </summary>
 public sealed class TrainingOptions

@@ -2,7 +2,7 @@ namespace ZilOnnx.Trainer.Data;
 
 /// <summary>
 /// Which samples make batch k. Without shuffling, batch k is samples [kB, (k+1)B) in file order, wrapping
-/// around at the end (design.md). With shuffling, each pass over the data is a permutation drawn from the
+/// around at the end (docs/cli.md). With shuffling, each pass over the data is a permutation drawn from the
 /// seed and the pass number, so a resumed run sees the same batches.
 /// </summary>
 public sealed class BatchOrder(long sampleCount, int batchSize, bool shuffle, int seed)

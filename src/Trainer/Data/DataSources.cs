@@ -7,7 +7,7 @@ namespace ZilOnnx.Trainer.Data;
 public enum DataSplit { Train, Test }
 
 /// <summary>
-/// Resolves a DATA argument (design.md): an .npz with `x` (or the graph input's name) and `y`; a folder of
+/// Resolves a DATA argument (docs/cli.md): an .npz with `x` (or the graph input's name) and `y`; a folder of
 /// MNIST-layout IDX files; or the name `fashion-mnist`. Inputs are reshaped to the model's input when only a
 /// unit channel axis is missing (IDX images are [N, 28, 28], a CNN wants [N, 1, 28, 28]).
 /// </summary>
@@ -55,7 +55,7 @@ public static class DataSources
         string images = IdxFile(folder, $"{prefix}-images-idx3-ubyte") ?? throw new FileNotFoundException($"{folder}: no {prefix}-images-idx3-ubyte[.gz]");
         string labels = IdxFile(folder, $"{prefix}-labels-idx1-ubyte") ?? throw new FileNotFoundException($"{folder}: no {prefix}-labels-idx1-ubyte[.gz]");
         var pixels = IdxFormat.Read(images);
-        // Pixels are scaled to [0, 1] (design.md).
+        // Pixels are scaled to [0, 1] (docs/cli.md).
         var scaled = new HostTensor(TensorProto.Types.DataType.Float, pixels.Shape, Array.ConvertAll(pixels.Values, v => v / 255.0));
         var classes = IdxFormat.Read(labels);
         return (scaled, new HostTensor(TensorProto.Types.DataType.Int64, classes.Shape, classes.Values), images);

@@ -7,7 +7,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// The prediction function g_v of one kind of vertex. Forward is written with differentiable TorchSharp
 /// operations, so a vertex's local vector-Jacobian products come from autograd inside that one function
-/// (design.md: local means local) and BP's witness runs the very same arithmetic.
+/// (local means local) and BP's witness runs the very same arithmetic.
 /// </summary>
 public interface IKernel
 {

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Losses;
 
 /// <summary>
-/// A batch-mean loss as design.md defines it. <see cref="Value"/> is differentiable (BP's witness takes its
+/// A batch-mean loss as docs/algorithms.md defines it. <see cref="Value"/> is differentiable (BP's witness takes its
 /// gradient with autograd); <see cref="OutputError"/> is the clamped output's error node,
 /// eps_out = -dLoss/d(output), written out explicitly so the PC rules never call autograd on the loss.
 /// </summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Rules;
 
 /// <summary>
-/// One learning-rule interface (design.md): every rule turns a batch into -dLoss/dtheta for every stored
+/// One learning-rule interface: every rule turns a batch into -dLoss/dtheta for every stored
 /// parameter, so verification, optimizers, logging and checkpoints never care which rule ran. Rules never
 /// change the parameters themselves.
 /// </summary>

@@ -7,7 +7,7 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
     public double MaxRelativeDivergence => Parameters.Select(p => p.MaxRel).DefaultIfEmpty(0).Max();
     public bool Passed => MaxRelativeDivergence <= Tolerance;
 
-    /// <summary>The `verify --json` shape; its keys are a contract (design.md).</summary>
+    /// <summary>The `verify --json` shape; its keys are a contract (docs/cli.md).</summary>
     public object ToJson() => new Dictionary<string, object>
     {
         ["rule"] = Rule,

@@ -3,7 +3,7 @@ using ZilOnnx.Tests.TestSupport;
 
 namespace ZilOnnx.Tests.Cli.Commands;
 
-/// <summary>`zilonnx verify`: the JSON contract of design.md, exactness in float64, and ablations failing with exit code 3.</summary>
+/// <summary>`zilonnx verify`: the JSON contract of docs/cli.md, exactness in float64, and ablations failing with exit code 3.</summary>
 public sealed class VerifyCommandTests
 {
     private static CliProcess.Result Verify(string network, string loss, params string[] extra) =>
