@@ -90,10 +90,7 @@ public sealed class NormalizationDifferentialTests(ITestOutputHelper output)
     [MemberData(nameof(ReduceCases))]
     public void Pcn_forward_matches_onnx_runtime(string description)
     {
-        var model = ModelFor(description);
-        var deviation = OnnxRuntimeAgreement.Compare(model, description, inputOffset: 0.03125);
-        output.WriteLine($"{description}: {deviation}");
-        Assert.True(deviation.Within, $"{description}: {deviation}");
+        OnnxRuntimeAgreement.Assert(ModelFor(description), description, output, inputOffset: 0.03125);
     }
 
     public static IEnumerable<object[]> RefusedForms() => new (SingleNodeModel Model, string Message)[]

@@ -23,6 +23,14 @@ internal static class OnnxRuntimeAgreement
         return new HostTensor(TensorProto.Types.DataType.Float, shape, values);
     }
 
+    /// <summary>Asserts that the model's output `y` agrees (the differential tests' one check), logging the deviation.</summary>
+    public static void Assert(ModelProto model, string description, Xunit.Abstractions.ITestOutputHelper output, double inputOffset = 0)
+    {
+        var deviation = Compare(model, description, inputOffset);
+        output.WriteLine($"{description}: {deviation}");
+        Xunit.Assert.True(deviation.Within, $"{description}: {deviation}");
+    }
+
     /// <summary>Runs the model's input `x` through ONNX Runtime and the PCN and compares output `y`.</summary>
     public static Deviation Compare(ModelProto model, string description, double inputOffset = 0)
     {

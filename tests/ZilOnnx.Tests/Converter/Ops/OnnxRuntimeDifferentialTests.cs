@@ -122,10 +122,7 @@ public sealed class OnnxRuntimeDifferentialTests(ITestOutputHelper output)
     [MemberData(nameof(ConvCases))]
     public void Pcn_forward_matches_onnx_runtime(string description)
     {
-        var model = ModelFor(description);
-        var deviation = OnnxRuntimeAgreement.Compare(model, description);
-        output.WriteLine($"{description}: {deviation}");
-        Assert.True(deviation.Within, $"{description}: {deviation}");
+        OnnxRuntimeAgreement.Assert(ModelFor(description), description, output);
     }
 
     [Theory]
