@@ -17,9 +17,9 @@ namespace ZilOnnx.Cli.CommandLine;
 public sealed class TrainingSetup : IDisposable
 {
     private TrainingSetup(ModelSource source, PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data,
-        BatchOrder order, long totalSteps, Precision precision, CheckpointState? resumed, CheckpointState state)
+        DataSet? heldOut, BatchOrder order, long totalSteps, Precision precision, CheckpointState? resumed, CheckpointState state)
     {
-        Source = source; Model = model; Rule = rule; Loss = loss; Optimizer = optimizer; Data = data;
+        Source = source; Model = model; Rule = rule; Loss = loss; Optimizer = optimizer; Data = data; HeldOut = heldOut;
         Order = order; TotalSteps = totalSteps; Precision = precision; Resumed = resumed; State = state;
     }
 
@@ -29,6 +29,8 @@ public sealed class TrainingSetup : IDisposable
     public ILoss Loss { get; }
     public IOptimizer Optimizer { get; }
     public DataSet Data { get; }
+    /// <summary>Data to evaluate on during training (--val-split / --val-data), or null.</summary>
+    public DataSet? HeldOut { get; }
     public BatchOrder Order { get; }
     public long TotalSteps { get; }
     public Precision Precision { get; }
@@ -43,7 +45,9 @@ public sealed class TrainingSetup : IDisposable
     public double Tolerance(ParseResult parse, TrainingOptions options) => parse.GetValue(options.Tolerance) ?? Precision.DefaultTolerance();
 
     /// <param name="ablation">Ablation items (verify --ablate); they replace the rule with ablated PC dynamics.</param>
-    public static TrainingSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long? defaultSteps, IReadOnlyList<string>? ablation = null)
+    /// <param name="validation">Held-out evaluation options (finetune), or null.</param>
+    public static TrainingSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long? defaultSteps,
+        IReadOnlyList<string>? ablation = null, ValidationOptions? validation = null)
     {
         var source = ModelSource.Load(modelPath);
         string lossName = parse.GetValue(options.Loss)!;
@@ -54,13 +58,20 @@ public sealed class TrainingSetup : IDisposable
         string inputName = inputNames.Count == 1
             ? inputNames[0]
             : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
-        var data = DataSources.Load(parse.GetValue(options.Data)!, DataSplit.Train, inputName, ModelInputs.DeclaredShape(source.Model, inputName),
-            ModelInputs.IsIntegerInput(source.Model, inputName));
+        DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
+            ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName));
+        var data = Load(parse.GetValue(options.Data)!, DataSplit.Train);
+        DataSet? heldOut = null;
+        if (validation != null) (data, heldOut) = validation.Apply(parse, data, seed, argument => Load(argument, DataSplit.Test));
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
         var notices = new List<string>();
+        if (data.Notice != null) notices.Add(data.Notice);
+        if (data.Count % batchSize != 0)
+            notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
+                        $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
         long? fixedBatch = ModelInputs.DeclaredShape(source.Model, inputName).FirstOrDefault();
         long[] batchShape = [fixedBatch ?? batchSize, .. data.Inputs.Shape[1..]];
         if (fixedBatch is { } size && size != batchSize)
@@ -74,6 +85,10 @@ public sealed class TrainingSetup : IDisposable
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
         });
+
+        // Targets are checked against the output the loss will see, before anything is trained.
+        DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
+        if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss.Name);
 
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
@@ -92,7 +107,7 @@ public sealed class TrainingSetup : IDisposable
         var resumed = Checkpoint.ReadState(source.Entries);
         if (resumed != null) Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step);
         var state = new CheckpointState(resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed, precision.ToString().ToLowerInvariant());
-        var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, order, totalSteps, precision, resumed, state);
+        var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, resumed, state);
         setup.Notices.AddRange(notices);
         return setup;
     }

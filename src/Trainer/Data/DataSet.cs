@@ -32,6 +32,8 @@ public sealed class DataSet
     public HostTensor Inputs { get; }
     public HostTensor Targets { get; }
     public long Count => Inputs.Shape[0];
+    /// <summary>Something the user should know about where the data came from (e.g. a stand-in subset).</summary>
+    public string? Notice { get; init; }
     public bool HasLabels => !Targets.IsFloatingPoint;
     /// <summary>Inputs are ids for an integer model input, fed as int64 rather than converted to floats.</summary>
     public bool IntegerInputs { get; }
@@ -45,13 +47,22 @@ public sealed class DataSet
         return new Batch(new Dictionary<string, Tensor> { [InputName] = x }, y);
     }
 
+    /// <summary>The samples at the given indices, in that order, as a data set of its own (a validation split).</summary>
+    public DataSet Subset(IReadOnlyList<long> indices, string source) =>
+        new(source, InputName, Rows(Inputs, indices), Rows(Targets, indices), IntegerInputs) { Notice = Notice };
+
     private static Tensor Gather(HostTensor source, IReadOnlyList<long> indices)
+    {
+        var rows = Rows(source, indices);
+        return tensor(rows.Values, rows.Shape, ScalarType.Float64);
+    }
+
+    private static HostTensor Rows(HostTensor source, IReadOnlyList<long> indices)
     {
         long sampleSize = source.Count / source.Shape[0];
         var values = new double[indices.Count * sampleSize];
         for (int i = 0; i < indices.Count; i++)
             Array.Copy(source.Values, indices[i] * sampleSize, values, i * sampleSize, sampleSize);
-        long[] shape = [indices.Count, .. source.Shape[1..]];
-        return tensor(values, shape, ScalarType.Float64);
+        return new HostTensor(source.ElementType, [indices.Count, .. source.Shape[1..]], values);
     }
 }

@@ -20,12 +20,13 @@ public static class DataSources
     /// <param name="integerInput">The model input is int32/int64 (token ids): x must be integer and stays so.</param>
     public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape, bool integerInput = false)
     {
-        var (inputs, targets, origin) = source == FashionMnist ? FromFolder(FindFashionMnist(), split)
+        string? notice = null;
+        var (inputs, targets, origin) = source == FashionMnist ? FromFolder(FindFashionMnist(out notice), split)
             : Directory.Exists(source) ? FromFolder(source, split)
             : File.Exists(source) ? FromNpz(source, inputName)
             : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, an IDX folder or '{FashionMnist}')");
         CheckElementType(inputs, integerInput, origin);
-        return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets, integerInput);
+        return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets, integerInput) { Notice = notice };
     }
 
     /// <summary>Ids and values do not mix: floats cannot index a table, and ids are no measurements to scale.</summary>
@@ -37,14 +38,29 @@ public static class DataSources
             throw new DataFormatException(origin, "x", $"inputs must be floating point for a floating-point model input, got {x.ElementType}");
     }
 
-    public static string FindFashionMnist()
+    /// <summary>The subset of Fashion-MNIST that ships with the program (models/data), copied next to this assembly.</summary>
+    public static string EmbeddedFashionMnistFolder => Path.Combine(AppContext.BaseDirectory, "data", "fashion-mnist-subset");
+
+    /// <summary>
+    /// The full data set where the user or Debian put it, else the embedded subset, so that the name works on a
+    /// fresh machine; <paramref name="notice"/> says when the subset stands in.
+    /// </summary>
+    public static string FindFashionMnist(out string? notice)
     {
         var candidates = new List<string>();
         if (Environment.GetEnvironmentVariable(DataFolderVariable) is { Length: > 0 } custom)
             candidates.AddRange([Path.Combine(custom, FashionMnist), custom]);
         candidates.Add(DebianFashionMnistFolder);
-        return candidates.FirstOrDefault(HasIdxImages) ?? throw new FileNotFoundException(
-            $"Fashion-MNIST was not found in {string.Join(", ", candidates)}: install it with `apt-get install dataset-fashion-mnist` or set {DataFolderVariable}");
+        notice = null;
+        if (candidates.FirstOrDefault(HasIdxImages) is { } full) return full;
+        if (HasIdxImages(EmbeddedFashionMnistFolder))
+        {
+            notice = $"Fashion-MNIST is not installed ({string.Join(", ", candidates)}); using the embedded subset " +
+                     "(4,000 training and 1,000 test images). For the full set: apt-get install dataset-fashion-mnist";
+            return EmbeddedFashionMnistFolder;
+        }
+        throw new FileNotFoundException(
+            $"Fashion-MNIST was not found in {string.Join(", ", candidates.Append(EmbeddedFashionMnistFolder))}: install it with `apt-get install dataset-fashion-mnist` or set {DataFolderVariable}");
     }
 
     private static bool HasIdxImages(string folder) => IdxFile(folder, "train-images-idx3-ubyte") != null;

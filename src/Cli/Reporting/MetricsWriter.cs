@@ -1,0 +1,40 @@
+using System.Text.Json;
+using ZilOnnx.Trainer.Training;
+
+namespace ZilOnnx.Cli.Reporting;
+
+/// <summary>
+/// `--metrics FILE.jsonl`: one JSON object per step (`step`, `epoch`, `loss`, `accuracy`, `divergence`,
+/// `divergence_abs`, `time`, and `val_loss`/`val_accuracy` on the steps followed by a held-out evaluation),
+/// flushed as it is written so a killed run keeps its history.
+/// </summary>
+public sealed class MetricsWriter(string path, bool append) : IDisposable
+{
+    private readonly StreamWriter _writer = new(path, append) { AutoFlush = true };
+    private double _seconds;
+
+    public void Write(TrainingStep step, long epoch, EvaluationResult? heldOut)
+    {
+        _seconds += step.Elapsed.TotalSeconds;
+        var record = new Dictionary<string, object?>
+        {
+            ["step"] = step.Step,
+            ["epoch"] = epoch,
+            ["loss"] = step.Loss,
+            ["accuracy"] = NullIfNaN(step.Accuracy),
+            ["divergence"] = step.MaxRelativeDivergence,
+            ["divergence_abs"] = step.MaxAbsoluteDivergence,
+            ["time"] = Math.Round(_seconds, 6),
+        };
+        if (heldOut != null)
+        {
+            record["val_loss"] = heldOut.Loss;
+            record["val_accuracy"] = NullIfNaN(heldOut.Accuracy);
+        }
+        _writer.WriteLine(JsonSerializer.Serialize(record));
+    }
+
+    private static double? NullIfNaN(double value) => double.IsNaN(value) ? null : value;
+
+    public void Dispose() => _writer.Dispose();
+}
