@@ -51,16 +51,22 @@ public static class DataSources
         if (Environment.GetEnvironmentVariable(DataFolderVariable) is { Length: > 0 } custom)
             candidates.AddRange([Path.Combine(custom, FashionMnist), custom]);
         candidates.Add(DebianFashionMnistFolder);
+        return FindFashionMnist(candidates, EmbeddedFashionMnistFolder, out notice);
+    }
+
+    /// <summary>The first candidate folder holding the full set, else the embedded one.</summary>
+    public static string FindFashionMnist(IReadOnlyList<string> candidates, string embedded, out string? notice)
+    {
         notice = null;
         if (candidates.FirstOrDefault(HasIdxImages) is { } full) return full;
-        if (HasIdxImages(EmbeddedFashionMnistFolder))
+        if (HasIdxImages(embedded))
         {
             notice = $"Fashion-MNIST is not installed ({string.Join(", ", candidates)}); using the embedded subset " +
                      "(4,000 training and 1,000 test images). For the full set: apt-get install dataset-fashion-mnist";
-            return EmbeddedFashionMnistFolder;
+            return embedded;
         }
         throw new FileNotFoundException(
-            $"Fashion-MNIST was not found in {string.Join(", ", candidates.Append(EmbeddedFashionMnistFolder))}: install it with `apt-get install dataset-fashion-mnist` or set {DataFolderVariable}");
+            $"Fashion-MNIST was not found in {string.Join(", ", candidates.Append(embedded))}: install it with `apt-get install dataset-fashion-mnist` or set {DataFolderVariable}");
     }
 
     private static bool HasIdxImages(string folder) => IdxFile(folder, "train-images-idx3-ubyte") != null;
