@@ -65,7 +65,16 @@ public static class InspectCommand
         foreach (var p in d.Parameters)
             Console.WriteLine($"  {p.Name,-32} [{string.Join(", ", p.Shape)}] {p.ElementType}{(p.Transforms.Count > 0 ? " via " + string.Join(" -> ", p.Transforms) : "")}");
         Console.WriteLine($"vertices: {d.Vertices.Count} ({d.LevellingVertices.Count} added by levelling), depth {d.Depth}: {d.Depth + 1} inference steps");
-        foreach (var v in d.Vertices)
-            Console.WriteLine($"  d={(v.Depth < 0 ? "-" : v.Depth.ToString()),-3} {v.Name,-32} {v.Op,-20} <- {string.Join(", ", v.Inputs)}");
+        Console.WriteLine("  Z-IL schedule: at inference step t the error of every vertex with d(v) = t equals its backprop error, and the");
+        Console.WriteLine("  parameters that vertex reads are updated then (d = '-': the vertex does not reach the trained output;\n  shapes for a batch of one unless the model fixes it)");
+        int nameWidth = d.Vertices.Max(v => v.Name.Length), opWidth = d.Vertices.Max(v => v.Op.Length);
+        var shapes = d.Vertices.Select(v => "[" + string.Join(", ", v.Shape) + "]").ToList();
+        int shapeWidth = shapes.Max(s => s.Length);
+        Console.WriteLine($"  {"d".PadRight(4)} {"vertex".PadRight(nameWidth)}  {"op".PadRight(opWidth)}  {"shape".PadRight(shapeWidth)}  inputs");
+        for (int i = 0; i < d.Vertices.Count; i++)
+        {
+            var v = d.Vertices[i];
+            Console.WriteLine($"  {(v.Depth < 0 ? "-" : v.Depth.ToString()).PadRight(4)} {v.Name.PadRight(nameWidth)}  {v.Op.PadRight(opWidth)}  {shapes[i].PadRight(shapeWidth)}  {string.Join(", ", v.Inputs)}");
+        }
     }
 }

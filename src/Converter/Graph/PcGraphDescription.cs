@@ -15,7 +15,7 @@ public sealed record PcGraphDescription(
 {
     public sealed record ParameterEntry(string Name, long[] Shape, long Count, string ElementType, IReadOnlyList<string> Transforms, int Copies);
 
-    public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs);
+    public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs, long[] Shape);
 
     public static PcGraphDescription Of(PcGraph graph) => new(
         graph.Opset,
@@ -28,7 +28,7 @@ public sealed record PcGraphDescription(
         graph.Parameters.Select(p => new ParameterEntry(p.Name, p.Shape, p.Initial.Count, p.Initial.ElementType.ToString(),
             TransformsOf(graph, p), p.Readers.Count)).ToList(),
         graph.Vertices.Select(v => new VertexEntry(v.Name, v.NodeName, v.Op.OpType, v.Kind.ToString(), v.Depth,
-            v.Operands.Select(Describe).ToList())).ToList(),
+            v.Operands.Select(Describe).ToList(), v.Shape)).ToList(),
         graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).Select(v => v.Name).ToList());
 
     private static IReadOnlyList<string> TransformsOf(PcGraph graph, Parameter p) =>

@@ -19,6 +19,22 @@ public sealed class ModelCommandsTests
         Assert.Equal(4, graph.GetProperty("levelling_vertices").GetArrayLength());
         Assert.Contains(graph.GetProperty("vertices").EnumerateArray(), v => v.GetProperty("op").GetString() == "Add" && v.GetProperty("depth").GetInt32() == 4);
         Assert.Equal(0, json.RootElement.GetProperty("unsupported_operators").GetArrayLength());
+        Assert.All(graph.GetProperty("vertices").EnumerateArray(), v => Assert.Equal(2, v.GetProperty("shape").GetArrayLength()));
+    }
+
+    [Fact]
+    public void Inspect_prints_the_schedule_as_a_table_with_depth_op_shape_and_inputs()
+    {
+        var run = CliProcess.Run("inspect", Fixtures.PathOf("lenet5.onnx"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var lines = run.Output.Split('\n');
+        string header = lines.Single(l => l.TrimStart().StartsWith("d    vertex"));
+        int shapeColumn = header.IndexOf("shape", StringComparison.Ordinal);
+        // The first convolution: d = 11 in LeNet-5's 13-vertex chain, its output for one sample, read from its column.
+        string conv = lines.Single(l => l.Contains("/conv1/Conv_output_0  "));
+        Assert.StartsWith("  11 ", conv);
+        Assert.StartsWith("[1, 6, 28, 28]", conv[shapeColumn..]);
+        Assert.Contains("12 inference steps", run.Output);
     }
 
     [Fact]
