@@ -80,18 +80,19 @@ public sealed class TrainingSetup : IDisposable
         var model = new PcnModel(graph, precision, device);
         string ruleName = parse.GetValue(options.Rule)!;
         var rule = RuleFactory.Create(ruleName, ablated?.Dynamics);
-        string optimizerName = parse.GetValue(options.Optimizer)!;
-        double learningRate = parse.GetValue(options.LearningRate);
-        var optimizer = OptimizerFactory.Create(optimizerName, learningRate);
-
         if (parse.GetValue(options.Shuffle) && parse.GetValue(options.NoShuffle)) throw new ArgumentException("--shuffle and --no-shuffle exclude each other");
         bool shuffle = !parse.GetValue(options.NoShuffle);
         var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
         long totalSteps = CountSteps(parse, options, data.Count, batchSize, defaultSteps);
 
         var resumed = Checkpoint.ReadState(source.Entries);
+        string optimizerName = parse.GetValue(options.Optimizer)!;
+        double learningRate = parse.GetValue(options.LearningRate);
+        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, resumed, modelPath);
+        var optimizer = OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         if (resumed != null) Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step);
-        var state = new CheckpointState(resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed, precision.ToString().ToLowerInvariant());
+        var state = new CheckpointState(resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
+            precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString());
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, order, totalSteps, precision, resumed, state);
         setup.Notices.AddRange(notices);
         return setup;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
 using ZilOnnx.Trainer.Checkpoints;
+using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Training;
 using ZilOnnx.Trainer.Verification;
 
@@ -49,7 +50,7 @@ public static class FinetuneCommand
             };
             var graph = setup.Model.Graph;
             Log($"{setup.Source.Path}: {graph.Vertices.Count} vertices, depth {graph.MaxDepth}, {graph.Parameters.Count} parameters; " +
-                $"rule {setup.Rule.Name}, loss {setup.Loss.Name}, {setup.Optimizer.Name} lr {setup.State.LearningRate}, batch {setup.Order.BatchSize}, " +
+                $"rule {setup.Rule.Name}, loss {setup.Loss.Name}, {OptimizerText()}, batch {setup.Order.BatchSize}, " +
                 $"{setup.Precision.ToString().ToLowerInvariant()} on {setup.Model.Device.type.ToString().ToLowerInvariant()}");
             foreach (string notice in setup.Notices) Console.WriteLine($"note: {notice}");
             Log($"data: {setup.Data.Source}, {setup.Data.Count} samples; steps {trainer.StepsTaken + 1}..{setup.TotalSteps}" +
@@ -91,6 +92,15 @@ public static class FinetuneCommand
                 (verified > 0 ? $"{verified} steps verified, max divergence from backprop {maxRel:E2} relative ({maxAbs:E2} absolute); " : "") +
                 $"wrote {outputPath}");
             return ExitCodes.Success;
+        }
+
+        /// <summary>e.g. "momentum 0.9 lr 0.05 wd 0.0001 cosine:0:300": what is not at its default is shown.</summary>
+        private string OptimizerText()
+        {
+            var state = setup.State;
+            return setup.Optimizer.Name + (setup.Optimizer.Name == "momentum" ? $" {state.Momentum}" : "") + $" lr {state.LearningRate}" +
+                (state.WeightDecay != 0 ? $" wd {state.WeightDecay}" : "") +
+                (state.LearningRateSchedule != LearningRateSchedule.Constant.ToString() ? $" {state.LearningRateSchedule}" : "");
         }
 
         private void Log(string line)
