@@ -1,10 +1,11 @@
 using System.CommandLine;
+using ZilOnnx.Trainer.Optimizers;
 
 namespace ZilOnnx.Cli.CommandLine;
 
 /// <summary>
 /// The options `finetune`, `verify` and `bench` share (docs/cli.md): data, loss, batch and order, precision,
-/// device and optimizer. Defined once so the commands cannot drift apart.
+/// device, optimizer and learning-rate schedule. Defined once so the commands cannot drift apart.
 /// </summary>
 public sealed class TrainingOptions
 {
@@ -13,6 +14,9 @@ public sealed class TrainingOptions
     public Option<string> Loss { get; } = new("--loss") { Description = "Loss: mse or ce (softmax cross-entropy on the logits)", DefaultValueFactory = _ => "ce" };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 };
+    public Option<double> Momentum { get; } = new("--momentum") { Description = "Momentum of --optimizer momentum (torch.optim.SGD, dampening 0)", DefaultValueFactory = _ => OptimizerFactory.DefaultMomentum };
+    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay of every optimizer, as torch.optim's weight_decay: g = grad + W * theta", DefaultValueFactory = _ => 0 };
+    public Option<string> LearningRateSchedule { get; } = new("--lr-schedule") { Description = "constant, step:N:G (lr * G every N steps) or cosine[:ETA_MIN[:T_MAX]] (over the run's steps)", DefaultValueFactory = _ => "constant" };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Samples per training step", DefaultValueFactory = _ => 32 };
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Passes over the data, in whole batches (rounded up)" };
     public Option<long?> Steps { get; } = new("--steps") { Description = "Training steps, cycling over the data" };
@@ -25,7 +29,7 @@ public sealed class TrainingOptions
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Data, Rule, Loss, Optimizer, LearningRate, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, Tolerance })
+        foreach (Option option in new Option[] { Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, Tolerance })
             command.Options.Add(option);
     }
 }

@@ -50,9 +50,10 @@ public sealed class TrainingSetup : IDisposable
         IReadOnlyList<string>? ablation = null, ValidationOptions? validation = null)
     {
         var source = ModelSource.Load(modelPath);
-        string lossName = parse.GetValue(options.Loss)!;
+        var run = new ResumedSettings(parse, Checkpoint.ReadState(source.Entries), modelPath);
+        string lossName = run.Get(options.Loss, r => r.Loss);
         var loss = LossFactory.Create(lossName);
-        int seed = parse.GetValue(options.Seed);
+        int seed = run.Get(options.Seed, r => r.Seed);
         var ablated = ablation is { Count: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
         var inputNames = ModelInputs.DataInputNames(source.Model);
         string inputName = inputNames.Count == 1
@@ -62,8 +63,13 @@ public sealed class TrainingSetup : IDisposable
             ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName));
         var data = Load(parse.GetValue(options.Data)!, DataSplit.Train);
         DataSet? heldOut = null;
-        if (validation != null) (data, heldOut) = validation.Apply(parse, data, seed, argument => Load(argument, DataSplit.Test));
-        int batchSize = parse.GetValue(options.BatchSize);
+        double? heldOutFraction = null;
+        if (validation != null)
+        {
+            heldOutFraction = run.Get(validation.Split, r => r.ValidationSplit);
+            (data, heldOut) = validation.Apply(parse, heldOutFraction, data, seed, argument => Load(argument, DataSplit.Test));
+        }
+        int batchSize = run.Get(options.BatchSize, r => r.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
@@ -90,24 +96,26 @@ public sealed class TrainingSetup : IDisposable
         DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
         if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss.Name);
 
-        var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
+        var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
         var model = new PcnModel(graph, precision, device);
-        string ruleName = parse.GetValue(options.Rule)!;
+        string ruleName = run.Get(options.Rule, r => r.Rule);
         var rule = RuleFactory.Create(ruleName, ablated?.Dynamics);
-        string optimizerName = parse.GetValue(options.Optimizer)!;
-        double learningRate = parse.GetValue(options.LearningRate);
-        var optimizer = OptimizerFactory.Create(optimizerName, learningRate);
-
         if (parse.GetValue(options.Shuffle) && parse.GetValue(options.NoShuffle)) throw new ArgumentException("--shuffle and --no-shuffle exclude each other");
-        bool shuffle = !parse.GetValue(options.NoShuffle);
+        bool shuffle = run.Resumed is { } resumedOrder
+            ? run.Continue(options.NoShuffle, !parse.GetValue(options.NoShuffle), resumedOrder.Shuffle, run.IsGiven(options.Shuffle) || run.IsGiven(options.NoShuffle))
+            : !parse.GetValue(options.NoShuffle);
         var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
         long totalSteps = CountSteps(parse, options, data.Count, batchSize, defaultSteps);
 
-        var resumed = Checkpoint.ReadState(source.Entries);
-        if (resumed != null) Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step);
-        var state = new CheckpointState(resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed, precision.ToString().ToLowerInvariant());
-        var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, resumed, state);
+        string optimizerName = run.Get(options.Optimizer, r => r.Optimizer);
+        double learningRate = run.Get(options.LearningRate, r => r.LearningRate);
+        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, run);
+        var optimizer = OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
+        if (run.Resumed is { } resumed) Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step);
+        var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
+            precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction);
+        var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);
         return setup;
     }

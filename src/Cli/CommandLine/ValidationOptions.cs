@@ -17,9 +17,9 @@ public sealed class ValidationOptions
 
     /// <summary>The training data without the held-out samples, and the held-out data (null when none was asked for).</summary>
     /// <param name="loadTest">Loads a DATA argument's test split for the model's input.</param>
-    public (DataSet Train, DataSet? HeldOut) Apply(ParseResult parse, DataSet data, int seed, Func<string, DataSet> loadTest)
+    /// <param name="fraction">--val-split as given, or as the checkpoint of a resumed run recorded it.</param>
+    public (DataSet Train, DataSet? HeldOut) Apply(ParseResult parse, double? fraction, DataSet data, int seed, Func<string, DataSet> loadTest)
     {
-        double? fraction = parse.GetValue(Split);
         string? heldOutData = parse.GetValue(Data);
         if (parse.GetValue(Every) < 0) throw new ArgumentException("--val-every must be 0 or positive");
         if (fraction != null && heldOutData != null) throw new ArgumentException("give --val-split or --val-data, not both");

@@ -3,6 +3,7 @@ using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
 using ZilOnnx.Cli.Reporting;
 using ZilOnnx.Trainer.Checkpoints;
+using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Training;
 using ZilOnnx.Trainer.Verification;
 
@@ -63,7 +64,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
     {
         var graph = setup.Model.Graph;
         Log($"{setup.Source.Path}: {graph.Vertices.Count} vertices, depth {graph.MaxDepth}, {graph.Parameters.Count} parameters; " +
-            $"rule {setup.Rule.Name}, loss {setup.Loss.Name}, {setup.Optimizer.Name} lr {setup.State.LearningRate}, batch {setup.Order.BatchSize}, " +
+            $"rule {setup.Rule.Name}, loss {setup.Loss.Name}, {OptimizerText()}, batch {setup.Order.BatchSize}, " +
             $"{setup.Precision.ToString().ToLowerInvariant()} on {setup.Model.Device.type.ToString().ToLowerInvariant()}");
         foreach (string notice in setup.Notices) Console.WriteLine($"note: {notice}");
         Log($"data: {setup.Data.Source}, {setup.Data.Count} samples; steps {firstStep + 1}..{setup.TotalSteps}" +
@@ -92,6 +93,14 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         Console.WriteLine($"fine-tuned {history.Steps.Count} steps in {elapsed.TotalSeconds:F1} s: loss {firstLoss:F5} -> {lastLoss:F5}; " + heldOut +
             (verified > 0 ? $"{verified} steps verified, max divergence from backprop {maxRel:E2} relative ({maxAbs:E2} absolute); " : "") +
             $"wrote {OutputPath}" + (PlotPath != null ? $" and {PlotPath}" : ""));
+    }
+
+    private string OptimizerText()
+    {
+        var state = setup.State;
+        return setup.Optimizer.Name + (setup.Optimizer.Name == "momentum" ? $" {state.Momentum}" : "") + $" lr {state.LearningRate}" +
+            (state.WeightDecay != 0 ? $" wd {state.WeightDecay}" : "") +
+            (state.LearningRateSchedule != LearningRateSchedule.Constant.ToString() ? $" {state.LearningRateSchedule}" : "");
     }
 
     private void Log(string line)

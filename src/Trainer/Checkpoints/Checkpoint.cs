@@ -10,9 +10,18 @@ using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Checkpoints;
 
-/// <summary>Where a run stands: enough to resume it with the same batches and optimizer state.</summary>
+/// <summary>Where a run stands: enough to resume it with the same batches, optimizer state and learning rates.</summary>
+/// <param name="LearningRateSchedule">The schedule's canonical text (<see cref="Optimizers.LearningRateSchedule"/>), its T filled in.</param>
+/// <param name="ValidationSplit">The fraction held out with --val-split (its samples are not trained on), or null.</param>
+/// <param name="Version">The state's format: 1 before weight decay, momentum and schedule were recorded (a state
+/// without them reads with the defaults, which is what those runs used), 2 with them, 3 with the held-out split
+/// (null before: no earlier run held data out). Save stamps the current one.</param>
 public sealed record CheckpointState(long Step, string Rule, string Loss, string Optimizer, double LearningRate, int BatchSize,
-    bool Shuffle, int Seed, string Precision);
+    bool Shuffle, int Seed, string Precision, double WeightDecay = 0, double Momentum = OptimizerFactory.DefaultMomentum,
+    string LearningRateSchedule = "constant", double? ValidationSplit = null, int Version = 1)
+{
+    public const int CurrentVersion = 3;
+}
 
 /// <summary>
 /// A checkpoint is a .pcn file (so it is also a model any command accepts) with extra entries: the run's
@@ -27,7 +36,8 @@ public static class Checkpoint
 
     public static void Save(string path, PcnModel model, IOptimizer optimizer, CheckpointState state)
     {
-        var entries = new Dictionary<string, byte[]> { [StateEntry] = JsonSerializer.SerializeToUtf8Bytes(state, PcnArchive.Json) };
+        var stamped = state with { Version = CheckpointState.CurrentVersion };
+        var entries = new Dictionary<string, byte[]> { [StateEntry] = JsonSerializer.SerializeToUtf8Bytes(stamped, PcnArchive.Json) };
         foreach (var (name, value) in model.Parameters) entries[ParameterPrefix + name + ".npy"] = ToNpy(value);
         foreach (var (name, value) in optimizer.State) entries[OptimizerPrefix + name + ".npy"] = ToNpy(value);
         var onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
@@ -35,8 +45,15 @@ public static class Checkpoint
     }
 
     /// <summary>The state stored in a .pcn's entries, or null when the file is a plain converted model.</summary>
-    public static CheckpointState? ReadState(IReadOnlyDictionary<string, byte[]> entries) =>
-        entries.TryGetValue(StateEntry, out var json) ? JsonSerializer.Deserialize<CheckpointState>(json, PcnArchive.Json) : null;
+    public static CheckpointState? ReadState(IReadOnlyDictionary<string, byte[]> entries)
+    {
+        if (!entries.TryGetValue(StateEntry, out var json)) return null;
+        var state = JsonSerializer.Deserialize<CheckpointState>(json, PcnArchive.Json)
+            ?? throw new DataFormatException(StateEntry, null, "the checkpoint's run state is empty");
+        // A newer state may hold settings this version would silently drop, and then not continue the run.
+        return state.Version <= CheckpointState.CurrentVersion ? state
+            : throw new DataFormatException(StateEntry, null, $"run state version {state.Version} is newer than this zilonnx reads ({CheckpointState.CurrentVersion})");
+    }
 
     /// <summary>Puts the full-precision parameters and the optimizer state back.</summary>
     public static void Restore(IReadOnlyDictionary<string, byte[]> entries, PcnModel model, IOptimizer optimizer, long steps)

@@ -2,10 +2,18 @@ using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Optimizers;
 
-/// <summary>torch.optim.Adam with its defaults (betas 0.9, 0.999; eps 1e-8; no weight decay), g = -update.</summary>
-public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) : IOptimizer
+/// <summary>
+/// torch.optim.Adam (amsgrad false) with its defaults betas (0.9, 0.999) and eps 1e-8: at step s,
+/// g = grad + wd * theta (L2 decay, see <see cref="WeightDecay"/>), m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+/// theta -= lr(s) / (1 - b1^s) * m / (sqrt(v) / sqrt(1 - b2^s) + eps), with lr(s) the schedule's rate.
+/// Here grad = -update.
+/// </summary>
+public sealed class Adam(double learningRate, double weightDecay = 0, LearningRateSchedule? schedule = null,
+    double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) : IOptimizer
 {
     private readonly Dictionary<string, Tensor> _state = [];
+    private readonly double _weightDecay = WeightDecay.Validate(weightDecay);
+    private readonly LearningRateSchedule _schedule = schedule ?? LearningRateSchedule.Constant;
 
     public string Name => "adam";
     public IReadOnlyDictionary<string, Tensor> State => _state;
@@ -15,15 +23,18 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     {
         using var _ = no_grad();
         Steps++;
+        double rate = _schedule.Rate(learningRate, Steps);
         double correction1 = 1 - Math.Pow(beta1, Steps), correction2 = 1 - Math.Pow(beta2, Steps);
         foreach (var (name, update) in updates)
         {
+            var parameter = parameters[name];
+            using var gradient = WeightDecay.Gradient(update, parameter, _weightDecay);
             var m = Moment(name + ".exp_avg", update);
             var v = Moment(name + ".exp_avg_sq", update);
-            m.mul_(beta1).add_(update, alpha: -(1 - beta1));
-            v.mul_(beta2).addcmul_(update, update, value: 1 - beta2);
+            m.mul_(beta1).add_(gradient, alpha: 1 - beta1);
+            v.mul_(beta2).addcmul_(gradient, gradient, value: 1 - beta2);
             using var denominator = (v.sqrt() / Math.Sqrt(correction2)).add_(epsilon);
-            parameters[name].addcdiv_(m, denominator, value: -learningRate / correction1);
+            parameter.addcdiv_(m, denominator, value: -rate / correction1);
         }
     }
 

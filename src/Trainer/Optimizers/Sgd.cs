@@ -3,26 +3,42 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Optimizers;
 
 /// <summary>
-/// torch.optim.SGD: theta -= lr * g, or with momentum mu: b = mu * b + g (b = g at the first step),
-/// theta -= lr * b. Here g = -update.
+/// torch.optim.SGD (dampening 0, nesterov false): g = grad + wd * theta (see <see cref="WeightDecay"/>); with
+/// momentum mu: b = mu * b + g (b = g at the first step) and g = b; then theta -= lr(s) * g, with lr(s) the
+/// schedule's rate for step s. Here grad = -update.
 /// </summary>
-public sealed class Sgd(double learningRate, double momentum) : IOptimizer
+public sealed class Sgd : IOptimizer
 {
     private readonly Dictionary<string, Tensor> _buffers = [];
+    private readonly double _learningRate, _momentum, _weightDecay;
+    private readonly LearningRateSchedule _schedule;
 
-    public string Name => momentum == 0 ? "sgd" : "momentum";
+    public Sgd(double learningRate, double momentum, double weightDecay = 0, LearningRateSchedule? schedule = null)
+    {
+        _learningRate = learningRate;
+        // torch.optim.SGD accepts any momentum >= 0.
+        _momentum = double.IsFinite(momentum) && momentum >= 0 ? momentum : throw new ArgumentException($"momentum must be a finite number >= 0, not {momentum}");
+        _weightDecay = WeightDecay.Validate(weightDecay);
+        _schedule = schedule ?? LearningRateSchedule.Constant;
+    }
+
+    public string Name => _momentum == 0 ? "sgd" : "momentum";
     public IReadOnlyDictionary<string, Tensor> State => _buffers;
     public long Steps { get; private set; }
 
     public void Step(IReadOnlyDictionary<string, Tensor> parameters, IReadOnlyDictionary<string, Tensor> updates)
     {
         using var _ = no_grad();
+        double learningRate = _schedule.Rate(_learningRate, Steps + 1);
         foreach (var (name, update) in updates)
         {
-            if (momentum == 0) { parameters[name].add_(update, alpha: learningRate); continue; }
-            if (_buffers.TryGetValue(name, out var buffer)) buffer.mul_(momentum).sub_(update);
-            else _buffers[name] = buffer = (-update).detach().clone().DetachFromDisposeScope();
-            parameters[name].add_(buffer, alpha: -learningRate);
+            var parameter = parameters[name];
+            using var gradient = WeightDecay.Gradient(update, parameter, _weightDecay);
+            if (_momentum == 0) { parameter.add_(gradient, alpha: -learningRate); continue; }
+            // Buffers live as long as the run, outside any step's dispose scope.
+            if (_buffers.TryGetValue(name, out var buffer)) buffer.mul_(_momentum).add_(gradient);
+            else _buffers[name] = buffer = gradient.clone().DetachFromDisposeScope();
+            parameter.add_(buffer, alpha: -learningRate);
         }
         Steps++;
     }

@@ -9,10 +9,10 @@ namespace ZilOnnx.Tests.Cli.Commands;
 public sealed class FinetuneCommandTests
 {
     private static string[] AcceptanceArguments(string network, string loss, int steps, string output, string precision = "float32",
-        string? model = null, string learningRate = "0.05") =>
+        string? model = null, string learningRate = "0.05", string optimizer = "sgd") =>
         [
             "finetune", model ?? Fixtures.PathOf(network + ".onnx"), "--data", Fixtures.PathOf($"{Fixtures.DataOf(network)}.{loss}.npz"),
-            "--rule", "zil", "--loss", loss, "--optimizer", "sgd", "--lr", learningRate, "--batch-size", "8", "--steps", steps.ToString(),
+            "--rule", "zil", "--loss", loss, "--optimizer", optimizer, "--lr", learningRate, "--batch-size", "8", "--steps", steps.ToString(),
             "--no-shuffle", "--precision", precision, "-o", output,
         ];
 
@@ -61,22 +61,65 @@ public sealed class FinetuneCommandTests
         Assert.Contains("step ", run.Error);
     }
 
-    [Fact]
-    public void A_resumed_checkpoint_reaches_the_parameters_of_an_uninterrupted_run()
+    /// <param name="schedule">The 10-step runs' schedule; <paramref name="interruptedSchedule"/> is the same schedule
+    /// for the run stopped at step 5 (a cosine needs its T = 10 spelled out there).</param>
+    /// <param name="logged">What the first log line says about the optimizer.</param>
+    [Theory]
+    [InlineData("lenet5", "ce", "sgd", "0.05", "0", "constant", "constant", "sgd lr 0.05,")]
+    [InlineData("lenet5", "ce", "momentum", "0.01", "0.001", "cosine", "cosine:0:10", "momentum 0.9 lr 0.01 wd 0.001 cosine:0:10,")]
+    [InlineData("mlp", "mse", "adam", "0.01", "0.01", "cosine:0.001", "cosine:0.001:10", "adam lr 0.01 wd 0.01 cosine:0.001:10,")]
+    [InlineData("mlp", "ce", "momentum", "0.05", "0.001", "step:3:0.5", "step:3:0.5", "momentum 0.9 lr 0.05 wd 0.001 step:3:0.5,")]
+    public void A_resumed_checkpoint_reaches_the_parameters_of_an_uninterrupted_run(string network, string loss, string optimizer,
+        string learningRate, string weightDecay, string schedule, string interruptedSchedule, string logged)
     {
         using var temp = new TempDirectory();
         string straight = temp.File("straight.pcn"), checkpoint = temp.File("half.pcn"), resumed = temp.File("resumed.pcn");
-        Assert.Equal(0, CliProcess.Run(AcceptanceArguments("lenet5", "ce", 10, straight, "float64")).ExitCode);
-        var first = CliProcess.Run([.. AcceptanceArguments("lenet5", "ce", 5, temp.File("ignored.onnx"), "float64"), "--checkpoint-every", "5", "--checkpoint", checkpoint]);
+        string[] Arguments(int steps, string output, string lrSchedule, string? model = null) =>
+            [.. AcceptanceArguments(network, loss, steps, output, "float64", model, learningRate, optimizer), "--weight-decay", weightDecay, "--lr-schedule", lrSchedule];
+        // The 10-step runs also checkpoint their last step, to compare the parameters at full precision.
+        var whole = CliProcess.Run([.. Arguments(10, straight, schedule), "--checkpoint-every", "10", "--checkpoint", straight + ".ckpt"]);
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        Assert.Contains(logged, whole.Output);
+        var first = CliProcess.Run([.. Arguments(5, temp.File("ignored.onnx"), interruptedSchedule), "--checkpoint-every", "5", "--checkpoint", checkpoint]);
         Assert.True(first.ExitCode == 0, first.ToString());
-        var second = CliProcess.Run(AcceptanceArguments("lenet5", "ce", 10, resumed, "float64", model: checkpoint));
+        var second = CliProcess.Run([.. Arguments(10, resumed, schedule, model: checkpoint), "--checkpoint-every", "10", "--checkpoint", resumed + ".ckpt"]);
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("resumed at step 5", second.Output);
+        Assert.Contains(logged, second.Output);
 
         var a = ZilOnnx.Converter.Pcn.PcnArchive.Read(straight).Model.Graph.Initializer.ToDictionary(t => t.Name);
         var b = ZilOnnx.Converter.Pcn.PcnArchive.Read(resumed).Model.Graph.Initializer.ToDictionary(t => t.Name);
         foreach (var (name, tensor) in a)
             Assert.True(tensor.RawData.Equals(b[name].RawData), $"parameter {name} differs after resuming");
+        // Full precision: two identical float64 runs already differ by ~1e-17 (libtorch's reductions are not
+        // bitwise reproducible from run to run); a resume that loses a step, a buffer or the schedule is off by >= 1e-6.
+        var full = FullPrecisionParameters(straight + ".ckpt");
+        var fromResumed = FullPrecisionParameters(resumed + ".ckpt");
+        foreach (var (name, values) in full)
+        {
+            double worst = values.Zip(fromResumed[name], (x, y) => Math.Abs(x - y)).Max();
+            Assert.True(worst <= 1e-12, $"parameter {name} differs after resuming by {worst:E3}");
+        }
+    }
+
+    private static Dictionary<string, double[]> FullPrecisionParameters(string checkpoint) =>
+        ZilOnnx.Converter.Pcn.PcnArchive.Read(checkpoint).Entries.Where(e => e.Key.StartsWith("checkpoint/parameters/"))
+            .ToDictionary(e => e.Key, e => NpyFormat.Read(new MemoryStream(e.Value), e.Key).Values);
+
+    [Theory]
+    [InlineData("--weight-decay", "0.002", "--weight-decay 0.001")]
+    [InlineData("--lr-schedule", "cosine", "--lr-schedule step:3:0.5")]
+    [InlineData("--momentum", "0.5", "--momentum 0.9")]
+    public void Resuming_with_a_different_optimizer_setting_is_a_usage_error_naming_both(string option, string value, string recorded)
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("half.pcn");
+        var first = CliProcess.Run([.. AcceptanceArguments("mlp", "mse", 2, temp.File("o.onnx"), optimizer: "momentum"),
+            "--weight-decay", "0.001", "--lr-schedule", "step:3:0.5", "--checkpoint-every", "2", "--checkpoint", checkpoint]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var run = CliProcess.Run([.. AcceptanceArguments("mlp", "mse", 4, temp.File("p.onnx"), model: checkpoint, optimizer: "momentum"), option, value]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains(recorded, run.Error);
     }
 
     [Fact]
@@ -93,6 +136,9 @@ public sealed class FinetuneCommandTests
     [InlineData("--loss", "hinge")]
     [InlineData("--rule", "magic")]
     [InlineData("--optimizer", "lbfgs")]
+    [InlineData("--lr-schedule", "cosine:fast")]
+    [InlineData("--lr-schedule", "step:0:0.5")]
+    [InlineData("--weight-decay", "-1")]
     public void An_unknown_option_value_is_a_usage_error(string option, string value)
     {
         using var temp = new TempDirectory();
