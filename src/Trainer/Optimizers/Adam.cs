@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Optimizers;
@@ -20,10 +21,10 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         {
             var m = Moment(name + ".exp_avg", update);
             var v = Moment(name + ".exp_avg_sq", update);
-            m.mul_(beta1).add_(update, alpha: -(1 - beta1));
-            v.mul_(beta2).addcmul_(update, update, value: 1 - beta2);
-            using var denominator = (v.sqrt() / Math.Sqrt(correction2)).add_(epsilon);
-            parameters[name].addcdiv_(m, denominator, value: -learningRate / correction1);
+            m.MulInPlace(beta1).AddInPlace(update, alpha: -(1 - beta1));
+            v.MulInPlace(beta2).AddProductInPlace(update, update, value: 1 - beta2);
+            using var denominator = v.sqrt().DividedBy(Math.Sqrt(correction2)).AddInPlace(epsilon);
+            parameters[name].AddQuotientInPlace(m, denominator, value: -learningRate / correction1);
         }
     }
 

@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Optimizers;
@@ -19,10 +20,10 @@ public sealed class Sgd(double learningRate, double momentum) : IOptimizer
         using var _ = no_grad();
         foreach (var (name, update) in updates)
         {
-            if (momentum == 0) { parameters[name].add_(update, alpha: learningRate); continue; }
-            if (_buffers.TryGetValue(name, out var buffer)) buffer.mul_(momentum).sub_(update);
+            if (momentum == 0) { parameters[name].AddInPlace(update, alpha: learningRate); continue; }
+            if (_buffers.TryGetValue(name, out var buffer)) buffer.MulInPlace(momentum).sub_(update);
             else _buffers[name] = buffer = (-update).detach().clone().DetachFromDisposeScope();
-            parameters[name].add_(buffer, alpha: -learningRate);
+            parameters[name].AddInPlace(buffer, alpha: -learningRate);
         }
         Steps++;
     }
