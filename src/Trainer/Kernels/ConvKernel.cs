@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -57,6 +58,6 @@ public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
             adjust[i + rank] = output[i] - (full.shape[2 + i] - pads[i]);
         }
         Tensor y = adjust.Any(p => p != 0) ? nn.functional.pad(full, TorchPadding.SpatialFromOnnx(adjust)) : full;
-        return b is null ? y : y + b.reshape([1, outputChannels, .. Enumerable.Repeat(1L, rank)]);
+        return b is null ? y : y.Plus(b.reshape([1, outputChannels, .. Enumerable.Repeat(1L, rank)]));
     }
 }

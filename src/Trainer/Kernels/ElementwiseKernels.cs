@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -13,7 +14,7 @@ public sealed class ClipKernel : Kernel<ClipSpec>
     {
         var x = Required(inputs, 0, "input");
         if (spec.Min is null && spec.Max is null) return x.view_as(x);
-        return x.clamp(spec.Min is { } lo ? lo : null, spec.Max is { } hi ? hi : null);
+        return x.Clamp(spec.Min, spec.Max);
     }
 }
 
@@ -28,7 +29,7 @@ public sealed class PReluKernel : Kernel<PReluSpec>
         Tensor x = Required(inputs, 0, "X"), slope = Required(inputs, 1, "slope");
         slope = slope.reshape(spec.AlignedSlope(x.shape, slope.shape));
         Broadcast.CheckUnidirectional(x.shape, slope, "PRelu");
-        return where(x > 0, x, slope * x);
+        return where(x.GreaterThan(0), x, slope * x);
     }
 }
 
@@ -85,8 +86,8 @@ public sealed class VariadicKernel : Kernel<VariadicSpec>
         if (tensors.Length == 1) return tensors[0].view_as(tensors[0]);
         return spec.Kind switch
         {
-            Variadic.Sum => tensors.Skip(1).Aggregate(tensors[0], (s, t) => s + t),
-            Variadic.Mean => tensors.Skip(1).Aggregate(tensors[0], (s, t) => s + t) / tensors.Length,
+            Variadic.Sum => tensors.Skip(1).Aggregate(tensors[0], (s, t) => s.Plus(t)),
+            Variadic.Mean => tensors.Skip(1).Aggregate(tensors[0], (s, t) => s.Plus(t)).DividedBy(tensors.Length),
             Variadic.Max => stack(broadcast_tensors(tensors), 0).amax([0]),
             Variadic.Min => stack(broadcast_tensors(tensors), 0).amin([0]),
             _ => throw new KernelException($"{spec.OpType} has no kernel"),

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -15,11 +16,11 @@ public sealed class GemmKernel : Kernel<GemmSpec>
         if (left.shape[1] != right.shape[0])
             throw new KernelException($"Gemm: A' {ShapeOf(left)} and B' {ShapeOf(right)} do not multiply");
         var y = left.mm(right);
-        if (spec.Alpha != 1.0) y = y * spec.Alpha;
+        if (spec.Alpha != 1.0) y = y.Times(spec.Alpha);
         if (c is null) return y;
         if (spec.BroadcastC) Broadcast.CheckUnidirectional(y.shape, c, "Gemm C");
         else if (!c.shape.SequenceEqual(y.shape))
             throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape {ShapeOf(y)} (before opset 7, broadcast = 0)");
-        return spec.Beta == 1.0 ? y + c : y + c * spec.Beta;
+        return spec.Beta == 1.0 ? y.Plus(c) : y.Plus(c.Times(spec.Beta));
     }
 }

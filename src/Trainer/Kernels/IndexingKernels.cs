@@ -1,6 +1,7 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -55,13 +56,13 @@ public sealed class GatherLookupKernel : Kernel<GatherLookupSpec>
         long size = x.shape[axis];
         var flat = ids.to(ScalarType.Int64, x.device).flatten();
         // Negative ids count from the back, as ONNX defines; anything outside [-size, size) is a data error.
-        using (var outside = logical_or(flat.lt(-size), flat.ge(size)))
+        using (var outside = logical_or(flat.LessThan(-size), flat.GreaterOrEqual(size)))
             if (outside.any().item<bool>())
             {
                 long bad = flat.masked_select(outside)[0].item<long>();
                 throw new KernelException($"Gather: index {bad} is out of range for an axis of size {size} (token ids must lie in [{-size}, {size}))");
             }
-        var wrapped = where(flat.lt(0), flat + size, flat);
+        var wrapped = where(flat.LessThan(0), flat.Plus(size), flat);
         return x.index_select(axis, wrapped).reshape(shape);
     }
 }

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -22,10 +23,10 @@ public sealed class MaxPoolIndicesKernel : Kernel<MaxPoolIndicesSpec>
 
         long batch = x.shape[0], channels = x.shape[1], height = x.shape[2], width = x.shape[3];
         long paddedWidth = padded.shape[3];
-        var h = flat.div(paddedWidth, rounding_mode: RoundingMode.floor) - window.Pads[0];
-        var w = flat.remainder(paddedWidth) - window.Pads[1];
-        var plane = (arange(batch, ScalarType.Int64, x.device).reshape(-1, 1, 1, 1) * channels
-            + arange(channels, ScalarType.Int64, x.device).reshape(1, -1, 1, 1)) * (height * width);
-        return plane + (spec.ColumnMajor ? w * height + h : h * width + w);
+        var h = flat.FloorDividedBy(paddedWidth).Minus(window.Pads[0]);
+        var w = flat.Remainder(paddedWidth).Minus(window.Pads[1]);
+        var plane = ScalarSafeMath.Arange(batch, ScalarType.Int64, x.device).reshape(-1, 1, 1, 1).Times(channels)
+            .Plus(ScalarSafeMath.Arange(channels, ScalarType.Int64, x.device).reshape(1, -1, 1, 1)).Times(height * width);
+        return plane.Plus(spec.ColumnMajor ? w.Times(height).Plus(h) : h.Times(width).Plus(w));
     }
 }

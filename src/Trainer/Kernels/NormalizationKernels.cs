@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -9,8 +10,8 @@ internal static class Standardize
     public static Tensor Over(Tensor x, long[] axes, double epsilon)
     {
         var centered = x - x.mean(axes, keepdim: true);
-        var variance = centered.square().mean(axes, keepdim: true);
-        return centered / (variance + epsilon).sqrt();
+        var variance = centered.Squared().mean(axes, keepdim: true);
+        return centered / variance.Plus(epsilon).sqrt();
     }
 }
 
@@ -25,7 +26,7 @@ public sealed class LayerNormalizationKernel : Kernel<LayerNormalizationSpec>
         int first = spec.FirstAxis((int)x.dim());
         long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
         var y = Standardize.Over(x, axes, spec.Epsilon) * scale;
-        return bias is null ? y : y + bias;
+        return bias is null ? y : y.Plus(bias);
     }
 }
 
@@ -40,8 +41,8 @@ public sealed class LayerNormalizationStatisticKernel : Kernel<LayerNormalizatio
         long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
         var mean = x.mean(axes, keepdim: true);
         if (spec.Statistic == LayerNormalizationStatistic.Mean) return mean;
-        var variance = (x - mean).square().mean(axes, keepdim: true);
-        return (variance + spec.Epsilon).rsqrt();
+        var variance = (x - mean).Squared().mean(axes, keepdim: true);
+        return variance.Plus(spec.Epsilon).rsqrt();
     }
 }
 
@@ -55,7 +56,7 @@ public sealed class InstanceNormalizationKernel : Kernel<InstanceNormalizationSp
         SpecShapes.Checked(() => spec.InferShape([x.shape, scale.shape, bias.shape]));
         long[] spatial = Enumerable.Range(2, (int)x.dim() - 2).Select(a => (long)a).ToArray();
         long[] perChannel = [1, x.shape[1], .. Enumerable.Repeat(1L, spatial.Length)];
-        return Standardize.Over(x, spatial, spec.Epsilon) * scale.reshape(perChannel) + bias.reshape(perChannel);
+        return (Standardize.Over(x, spatial, spec.Epsilon) * scale.reshape(perChannel)).Plus(bias.reshape(perChannel));
     }
 }
 
@@ -67,10 +68,10 @@ public sealed class LrnKernel : Kernel<LrnSpec>
         SpecShapes.Checked(() => spec.InferShape([x.shape]));
         long channels = x.shape[1];
         // Zero channels before and after make the clipped window a plain sliding sum of `size` channels.
-        var squares = x.square();
+        var squares = x.Squared();
         long[] zerosShape(long count) => [x.shape[0], count, .. x.shape[2..]];
         var padded = cat([zeros(zerosShape(spec.PadBefore), x.dtype, x.device), squares, zeros(zerosShape(spec.PadAfter), x.dtype, x.device)], 1);
-        var squareSum = Enumerable.Range(0, (int)spec.Size).Select(k => padded.narrow(1, k, channels)).Aggregate((s, t) => s + t);
-        return x / (spec.Bias + spec.Alpha / spec.Size * squareSum).pow(spec.Beta);
+        var squareSum = Enumerable.Range(0, (int)spec.Size).Select(k => padded.narrow(1, k, channels)).Aggregate((s, t) => s.Plus(t));
+        return x / squareSum.Times(spec.Alpha / spec.Size).Plus(spec.Bias).Pow(spec.Beta);
     }
 }

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -32,8 +33,8 @@ public sealed class LpPoolKernel : Kernel<LpPoolSpec>
         var window = PooledWindow.Of(x, spec.OpType, spec.SpatialRank, spec.KernelShape, spec.Strides, spec.Dilations, spec.Padding, spec.CeilMode);
         // |x|^p for even p is x^p, whose gradient is defined everywhere; the p-th root has an infinite slope at 0, as
         // in torch's lp_pool, so a window of zeros gives no finite gradient.
-        Tensor powered = spec.P % 2 == 0 ? x.pow(spec.P) : x.abs().pow(spec.P);
-        return SpatialFunctions.NarrowSpatial(window.Sums(powered).pow(1.0 / spec.P), window.Output);
+        Tensor powered = spec.P % 2 == 0 ? x.Pow(spec.P) : x.abs().Pow(spec.P);
+        return SpatialFunctions.NarrowSpatial(window.Sums(powered).Pow(1.0 / spec.P), window.Output);
     }
 }
 

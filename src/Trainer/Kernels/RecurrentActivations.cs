@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -11,13 +12,13 @@ internal static class RecurrentActivations
         "Relu" => nn.functional.relu(x),
         "Tanh" => tanh(x),
         "Sigmoid" => sigmoid(x),
-        "Affine" => x * f.Alpha + f.Beta,
-        "LeakyRelu" => nn.functional.leaky_relu(x, f.Alpha),
-        "ThresholdedRelu" => x * (x > f.Alpha).to(x.dtype),
-        "ScaledTanh" => tanh(x * f.Beta) * f.Alpha,
-        "HardSigmoid" => (x * f.Alpha + f.Beta).clamp(0.0, 1.0),
-        "Elu" => nn.functional.elu(x, f.Alpha),
-        "Softsign" => x / (x.abs() + 1),
+        "Affine" => x.Times(f.Alpha).Plus(f.Beta),
+        "LeakyRelu" => x.LeakyRelu(f.Alpha),
+        "ThresholdedRelu" => x * x.GreaterThan(f.Alpha).to(x.dtype),
+        "ScaledTanh" => tanh(x.Times(f.Beta)).Times(f.Alpha),
+        "HardSigmoid" => x.Times(f.Alpha).Plus(f.Beta).Clamp(0.0, 1.0),
+        "Elu" => x.Elu(f.Alpha),
+        "Softsign" => x / x.abs().Plus(1),
         "Softplus" => nn.functional.softplus(x),
         _ => throw new KernelException($"recurrent activation '{f.Name}' has no kernel"),
     };

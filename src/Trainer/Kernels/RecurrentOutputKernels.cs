@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -17,7 +18,7 @@ public sealed class RecurrentSequenceKernel : Kernel<RecurrentSequenceSpec>
             for (int d = 0; d < spec.Directions; d++)
             {
                 var h = inputs[(int)(d * steps + t)]!.narrow(1, 0, n);
-                if (lengths is not null) h = where(lengths.gt(t).reshape(-1, 1), h, zeros_like(h));
+                if (lengths is not null) h = where(lengths.GreaterThan(t).reshape(-1, 1), h, zeros_like(h));
                 directions.Add(h);
             }
             perTime.Add(stack(directions));
@@ -40,7 +41,7 @@ public sealed class RecurrentFinalStateKernel : Kernel<RecurrentFinalStateSpec>
         var y = stack(inputs.Take(spec.Directions).Select(s =>
         {
             var part = s!.narrow(1, spec.CellPart ? n : 0, n);
-            return lengths is null ? part : where(lengths.gt(0).reshape(-1, 1), part, zeros_like(part));
+            return lengths is null ? part : where(lengths.GreaterThan(0).reshape(-1, 1), part, zeros_like(part));
         }).ToList());
         return spec.Layout == 0 ? y : y.permute(1, 0, 2);
     }

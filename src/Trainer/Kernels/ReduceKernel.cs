@@ -1,5 +1,6 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -25,7 +26,7 @@ public sealed class ReduceKernel : Kernel<ReduceSpec>
     private static Tensor Elementwise(ReduceKind kind, Tensor x) => kind switch
     {
         ReduceKind.L1 or ReduceKind.L2 => x.abs(),
-        ReduceKind.SumSquare => x.square(),
+        ReduceKind.SumSquare => x.Squared(),
         ReduceKind.LogSum => x.log(),
         _ => x.view_as(x),
     };
@@ -39,7 +40,7 @@ public sealed class ReduceKernel : Kernel<ReduceSpec>
         ReduceKind.Prod => axes.Aggregate(x, (p, axis) => p.prod(axis, keepdim: true)),
         ReduceKind.L1 => linalg.vector_norm(x, 1, axes, keepdim: true),
         ReduceKind.L2 => linalg.vector_norm(x, 2, axes, keepdim: true),
-        ReduceKind.SumSquare => x.square().sum(axes, keepdim: true),
+        ReduceKind.SumSquare => x.Squared().sum(axes, keepdim: true),
         ReduceKind.LogSum => x.sum(axes, keepdim: true).log(),
         // log-sum-exp over several axes is log-sum-exp over one axis at a time.
         ReduceKind.LogSumExp => axes.Aggregate(x, (s, axis) => s.logsumexp(axis, keepdim: true)),

@@ -1,5 +1,6 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -15,9 +16,9 @@ public sealed class AddKernel : Kernel<AddSpec>
     protected override Tensor Forward(AddSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         Tensor a = Required(inputs, 0, "A"), b = Required(inputs, 1, "B");
-        if (spec.Legacy is { } legacy) return a + Broadcast.Legacy(a, b, legacy, "Add");
+        if (spec.Legacy is { } legacy) return a.Plus(Broadcast.Legacy(a, b, legacy, "Add"));
         Broadcast.Check(a, b, "Add");
-        return a + b;
+        return a.Plus(b);
     }
 }
 
@@ -139,6 +140,6 @@ public sealed class BatchNormalizationKernel : Kernel<BatchNormalizationSpec>
         var bias = Statistic(2, "B");
         var mean = Statistic(3, "input_mean");
         var variance = Statistic(4, "input_var");
-        return (x - mean) / (variance + spec.Epsilon).sqrt() * scale + bias;
+        return ((x - mean) / variance.Plus(spec.Epsilon).sqrt() * scale).Plus(bias);
     }
 }

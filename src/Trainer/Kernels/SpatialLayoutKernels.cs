@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -66,7 +67,7 @@ public sealed class ResizeKernel : Kernel<ResizeSpec>
             using var high = tensor(sampling.High, device: x.device);
             long[] weightShape = Enumerable.Range(0, rank).Select(i => i == axis ? sampling.HighWeight.Length : 1L).ToArray();
             using var highWeight = tensor(sampling.HighWeight, dtype: x.dtype, device: x.device).reshape(weightShape);
-            y = y.index_select(axis, low) * (1 - highWeight) + y.index_select(axis, high) * highWeight;
+            y = (y.index_select(axis, low) * highWeight.SubtractedFrom(1)).Plus(y.index_select(axis, high) * highWeight);
         }
         return y;
     }

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -19,14 +20,14 @@ public sealed class UnaryKernel : Kernel<UnarySpec>
         var x = Required(inputs, 0, "X");
         return spec.Function switch
         {
-            UnaryFunction.LeakyRelu => nn.functional.leaky_relu(x, spec.Alpha),
-            UnaryFunction.Elu => nn.functional.elu(x, spec.Alpha),
+            UnaryFunction.LeakyRelu => x.LeakyRelu(spec.Alpha),
+            UnaryFunction.Elu => x.Elu(spec.Alpha),
             // gamma * elu(x, alpha) is the spec's formula; torch's selu fixes both constants.
-            UnaryFunction.Selu => nn.functional.elu(x, spec.Alpha) * spec.Beta,
-            UnaryFunction.Celu => nn.functional.celu(x, spec.Alpha),
+            UnaryFunction.Selu => x.Elu(spec.Alpha).Times(spec.Beta),
+            UnaryFunction.Celu => x.Celu(spec.Alpha),
             // torch's softplus returns x itself above 20, where log(1 + e^x) differs from x by under 2.1e-9.
             UnaryFunction.Softplus => nn.functional.softplus(x),
-            UnaryFunction.Softsign => nn.functional.softsign(x),
+            UnaryFunction.Softsign => x.Softsign(),
             UnaryFunction.HardSigmoid => HardSigmoid(x, spec.Alpha, spec.Beta),
             UnaryFunction.HardSwish => HardSwish(x),
             UnaryFunction.Gelu => nn.functional.gelu(x),
@@ -48,8 +49,8 @@ public sealed class UnaryKernel : Kernel<UnarySpec>
     /// </summary>
     private static Tensor HardSigmoid(Tensor x, double alpha, double beta)
     {
-        var y = x * alpha + beta;
-        return where((y > 0).logical_and(y < 1), y, (y >= 1).to_type(y.dtype));
+        var y = x.Times(alpha).Plus(beta);
+        return where(y.GreaterThan(0).logical_and(y.LessThan(1)), y, y.GreaterOrEqual(1).to_type(y.dtype));
     }
 
     /// <summary>
@@ -57,9 +58,9 @@ public sealed class UnaryKernel : Kernel<UnarySpec>
     /// hardswish backward (TorchSharp's functional hardswish is a composite that gives 0 and 1 on the bounds).
     /// </summary>
     private static Tensor HardSwish(Tensor x) =>
-        where(x < -3, zeros_like(x), where(x <= 3, x * (x / 6 + 0.5), x));
+        where(x.LessThan(-3), zeros_like(x), where(x.LessOrEqual(3), x * x.DividedBy(6).Plus(0.5), x));
 
     /// <summary>The spec's tanh approximation: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).</summary>
     private static Tensor GeluTanh(Tensor x) =>
-        x * 0.5 * (1 + (Math.Sqrt(2 / Math.PI) * (x + 0.044715 * x.pow(3))).tanh());
+        x.Times(0.5) * x.Plus(x.Pow(3).Times(0.044715)).Times(Math.Sqrt(2 / Math.PI)).tanh().Plus(1);
 }

@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Losses;
@@ -15,13 +16,13 @@ public sealed class CrossEntropyLoss : ILoss
     public Tensor Value(Tensor output, Tensor target)
     {
         var rows = TargetRows(output, target);
-        return -(rows * nn.functional.log_softmax(output, -1)).sum() / output.shape[0];
+        return (-(rows * nn.functional.log_softmax(output, -1)).sum()).DividedBy(output.shape[0]);
     }
 
     public Tensor OutputError(Tensor output, Tensor target)
     {
         var rows = TargetRows(output, target);
-        return (rows - nn.functional.softmax(output, -1) * rows.sum(-1, keepdim: true)) / output.shape[0];
+        return (rows - nn.functional.softmax(output, -1) * rows.sum(-1, keepdim: true)).DividedBy(output.shape[0]);
     }
 
     /// <summary>Integer labels become one-hot rows in the output's dtype; probability rows pass through.</summary>

@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Losses;
@@ -10,13 +11,13 @@ public sealed class MeanSquaredErrorLoss : ILoss
     public Tensor Value(Tensor output, Tensor target)
     {
         CheckShapes(output, target);
-        return (target - output).square().sum() * (0.5 / output.shape[0]);
+        return (target - output).Squared().sum().Times(0.5 / output.shape[0]);
     }
 
     public Tensor OutputError(Tensor output, Tensor target)
     {
         CheckShapes(output, target);
-        return (target - output) / output.shape[0];
+        return (target - output).DividedBy(output.shape[0]);
     }
 
     private static void CheckShapes(Tensor output, Tensor target)

@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Optimizers;
@@ -31,10 +32,10 @@ public sealed class Adam(double learningRate, double weightDecay = 0, LearningRa
             using var gradient = WeightDecay.Gradient(update, parameter, _weightDecay);
             var m = Moment(name + ".exp_avg", update);
             var v = Moment(name + ".exp_avg_sq", update);
-            m.mul_(beta1).add_(gradient, alpha: 1 - beta1);
-            v.mul_(beta2).addcmul_(gradient, gradient, value: 1 - beta2);
-            using var denominator = (v.sqrt() / Math.Sqrt(correction2)).add_(epsilon);
-            parameter.addcdiv_(m, denominator, value: -rate / correction1);
+            m.MulInPlace(beta1).AddInPlace(gradient, alpha: 1 - beta1);
+            v.MulInPlace(beta2).AddProductInPlace(gradient, gradient, value: 1 - beta2);
+            using var denominator = v.sqrt().DividedBy(Math.Sqrt(correction2)).AddInPlace(epsilon);
+            parameter.AddQuotientInPlace(m, denominator, value: -rate / correction1);
         }
     }
 

@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Optimizers;
@@ -34,11 +35,11 @@ public sealed class Sgd : IOptimizer
         {
             var parameter = parameters[name];
             using var gradient = WeightDecay.Gradient(update, parameter, _weightDecay);
-            if (_momentum == 0) { parameter.add_(gradient, alpha: -learningRate); continue; }
+            if (_momentum == 0) { parameter.AddInPlace(gradient, alpha: -learningRate); continue; }
             // Buffers live as long as the run, outside any step's dispose scope.
-            if (_buffers.TryGetValue(name, out var buffer)) buffer.mul_(_momentum).add_(gradient);
+            if (_buffers.TryGetValue(name, out var buffer)) buffer.MulInPlace(_momentum).AddInPlace(gradient);
             else _buffers[name] = buffer = gradient.clone().DetachFromDisposeScope();
-            parameter.add_(buffer, alpha: -learningRate);
+            parameter.AddInPlace(buffer, alpha: -learningRate);
         }
         Steps++;
     }

@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Optimizers;
@@ -18,6 +19,6 @@ internal static class WeightDecay
     {
         var gradient = update.neg();
         // grad.add(param, alpha=weight_decay), as torch.optim writes it.
-        return weightDecay == 0 ? gradient : gradient.add_(parameter, alpha: weightDecay);
+        return weightDecay == 0 ? gradient : gradient.AddInPlace(parameter, alpha: weightDecay);
     }
 }

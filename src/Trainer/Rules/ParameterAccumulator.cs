@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Pcn;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ internal sealed class ParameterAccumulator(PcnModel model)
     public void Add(ParameterView view, Tensor localTerm)
     {
         var stored = model.MapBack(view, localTerm);
-        _sums[view.Root.Name].add_(stored);
+        _sums[view.Root.Name].AddInPlace(stored);
     }
 
     public Dictionary<string, Tensor> MoveToOuterScope() =>

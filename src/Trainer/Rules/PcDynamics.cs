@@ -81,9 +81,9 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         {
             var generator = new TorchSharp.torch.Generator((ulong)options.Seed, model.Device);
             foreach (var (v, d) in displacement.ToList())
-                displacement[v] = randn(d.shape, d.dtype, d.device, generator: generator) * options.InitNoise;
+                displacement[v] = randn(d.shape, d.dtype, d.device, generator: generator).Times(options.InitNoise);
         }
-        Tensor Value(Vertex v) => displacement.TryGetValue(v, out var d) ? feedForward[v] + d : feedForward[v];
+        Tensor Value(Vertex v) => displacement.TryGetValue(v, out var d) ? feedForward[v].Plus(d) : feedForward[v];
 
         // Vertices whose value has left its feed-forward prediction; their children's predictions must be recomputed.
         var moved = displacement.Where(d => d.Value.any().item<bool>()).Select(d => d.Key).ToHashSet();
@@ -114,7 +114,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
                 foreach (var (operand, product) in tapes[v].Backward(errors[v]))
                 {
                     if (operand is Operand.FromVertex { Source: var parent })
-                        feedback[parent] = feedback.TryGetValue(parent, out var f) ? f + product : product;
+                        feedback[parent] = feedback.TryGetValue(parent, out var f) ? f.Plus(product) : product;
                     else if (operand is Operand.FromParameter { View: var view })
                         terms.Add((v, view, product));
                 }
@@ -123,7 +123,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
             foreach (var v in displacement.Keys.ToList())
             {
                 var drive = feedback.TryGetValue(v, out var f) ? f - errors[v] : -errors[v];
-                displacement[v] = displacement[v] + drive * options.Gamma;
+                displacement[v] = displacement[v].Plus(drive.Times(options.Gamma));
                 if (!moved.Contains(v) && displacement[v].any().item<bool>()) moved.Add(v);
             }
         }
@@ -146,7 +146,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
             }
             updates.Add(view, term);
             if (options.SharedTerms == SharedParameterTerms.Immediate)
-                using (no_grad()) weights[view.Root.Name].add_(model.MapBack(view, term), alpha: options.ImmediateLearningRate);
+                using (no_grad()) weights[view.Root.Name].AddInPlace(model.MapBack(view, term), alpha: options.ImmediateLearningRate);
         }
     }
 

@@ -29,9 +29,9 @@ public sealed class PerSampleRule(ILearningRule inner) : ILearningRule
             lossSum += result.Loss;
             outputs.Add(result.Output);
             if (sums == null) sums = result.Updates;
-            else foreach (var (name, update) in result.Updates) sums[name].add_(update);
+            else foreach (var (name, update) in result.Updates) sums[name].AddInPlace(update);
         }
-        var updates = sums!.ToDictionary(p => p.Key, p => p.Value.div_(samples).MoveToOuterDisposeScope());
+        var updates = sums!.ToDictionary(p => p.Key, p => p.Value.DivInPlace(samples).MoveToOuterDisposeScope());
         return new RuleResult(updates, lossSum / samples, cat(outputs, 0).MoveToOuterDisposeScope());
     }
 }

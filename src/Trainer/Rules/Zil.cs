@@ -44,7 +44,7 @@ public sealed class Zil : ILearningRule
                 if (!errors.Remove(v, out var error)) continue;
                 foreach (var (operand, product) in tapes[v].Backward(error))
                 {
-                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var e) ? e + product : product;
+                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var e) ? e.Plus(product) : product;
                     else if (operand is Operand.FromParameter { View: var view }) updates.Add(view, product);
                 }
             }
