@@ -66,6 +66,33 @@ public sealed class CommandLineConventionsTests
         Assert.All(Commands(CliProcess.Run("--help").Output), c => Assert.Contains(c, completions));
     }
 
+    [Fact]
+    public void The_bash_completion_script_completes_commands_and_options()
+    {
+        using var temp = new TempDirectory();
+        // `zilonnx` on the PATH is the program built next to the tests.
+        string program = temp.File("zilonnx");
+        File.WriteAllText(program, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "zilonnx.dll")}' \"$@\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        string script = $$"""
+            source '{{Repository.PathOf("scripts", "completion", "zilonnx.bash")}}'
+            complete() { COMP_LINE="$1"; COMP_POINT=${#1}; read -ra COMP_WORDS <<<"$1"; [[ $1 == *" " ]] && COMP_WORDS+=("")
+                         COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _zilonnx_complete; echo "${COMPREPLY[*]}"; }
+            complete "zilonnx fi"; complete "zilonnx ver"; complete "zilonnx verify --pr"; complete "zilonnx verify model.o"
+            """;
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["--norc", "--noprofile", "-c", script])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.Environment["PATH"] = temp.Path + ":" + Environment.GetEnvironmentVariable("PATH");
+        using var bash = System.Diagnostics.Process.Start(start)!;
+        string output = bash.StandardOutput.ReadToEnd(), error = bash.StandardError.ReadToEnd();
+        bash.WaitForExit();
+        Assert.True(bash.ExitCode == 0, error);
+        // "ver" also matches convert and --version inside the word: bash keeps only completions that start with it.
+        Assert.Equal(["finetune", "verify", "--precision", ""], output.Split('\n')[..4]);
+    }
+
     /// <summary>The indented lines after a heading line, up to the first blank line.</summary>
     private static List<string> Section(string help, string heading) =>
         help.Split('\n').Select(l => l.TrimEnd('\r')).SkipWhile(l => l != heading).Skip(1)
