@@ -382,12 +382,19 @@ namespace ZilOnnx.Build
         [Microsoft.Build.Framework.Required]
         public string Version { get; set; } = "";
 
+        /// <summary>
+        /// Patch even where this machine's libstdc++ defines the version: for files that will run on other
+        /// machines (a tool package).
+        /// </summary>
+        public bool Always { get; set; }
+
         public override bool Execute()
         {
             if (Files.Length == 0 || !System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux))
                 return true;
-            if (SystemProvides(Version))
+            if (!Always && SystemProvides(Version))
                 return true;
+            string reason = Always ? "for machines whose libstdc++ lacks that version" : "the system libstdc++ lacks that version";
 
             foreach (Microsoft.Build.Framework.ITaskItem file in Files)
             {
@@ -396,7 +403,7 @@ namespace ZilOnnx.Build
                 {
                     if (ElfVersionNeedPatcher.MarkWeakInFile(path, Version) == WeakMarkResult.Marked)
                         Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                            $"Marked the {Version} need of {path} weak (the system libstdc++ lacks that version).");
+                            $"Marked the {Version} need of {path} weak ({reason}).");
                 }
                 catch (Exception e) // whatever went wrong, the build itself is fine: say so and go on
                 {

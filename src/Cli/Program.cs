@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Commands;
 
 var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive-coding rule verified against backprop at every step")
@@ -11,4 +12,5 @@ var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive
     EvalCommand.Create(),
     OpsCommand.Create(),
 };
+HelpExamples.AttachTo(root);
 return root.Parse(args).Invoke();
