@@ -101,10 +101,7 @@ public sealed class TrainingSetup : IDisposable
         var model = new PcnModel(graph, precision, device);
         string ruleName = run.Get(options.Rule, r => r.Rule);
         var rule = RuleFactory.Create(ruleName, ablated?.Dynamics);
-        if (parse.GetValue(options.Shuffle) && parse.GetValue(options.NoShuffle)) throw new ArgumentException("--shuffle and --no-shuffle exclude each other");
-        bool shuffle = run.Resumed is { } resumedOrder
-            ? run.Continue(options.NoShuffle, !parse.GetValue(options.NoShuffle), resumedOrder.Shuffle, run.IsGiven(options.Shuffle) || run.IsGiven(options.NoShuffle))
-            : !parse.GetValue(options.NoShuffle);
+        bool shuffle = ResolveShuffle(parse, options, run, modelPath);
         var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
         long totalSteps = CountSteps(parse, options, data.Count, batchSize, defaultSteps);
 
@@ -118,6 +115,18 @@ public sealed class TrainingSetup : IDisposable
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);
         return setup;
+    }
+
+    /// <summary>--shuffle / --no-shuffle, two options for one setting, continued like the others on resume.</summary>
+    private static bool ResolveShuffle(ParseResult parse, TrainingOptions options, ResumedSettings run, string modelPath)
+    {
+        if (parse.GetValue(options.Shuffle) && parse.GetValue(options.NoShuffle)) throw new ArgumentException("--shuffle and --no-shuffle exclude each other");
+        bool shuffle = !parse.GetValue(options.NoShuffle);
+        if (run.Resumed is not { } resumed) return shuffle;
+        if (!run.IsGiven(options.Shuffle) && !run.IsGiven(options.NoShuffle)) return resumed.Shuffle;
+        static string Name(bool shuffled) => shuffled ? "--shuffle" : "--no-shuffle";
+        return shuffle == resumed.Shuffle ? shuffle
+            : throw new ArgumentException($"{modelPath}: the checkpointed run has {Name(resumed.Shuffle)}; {Name(shuffle)} would not continue it (leave both out to keep the checkpoint's)");
     }
 
     private static long CountSteps(ParseResult parse, TrainingOptions options, long samples, int batchSize, long? defaultSteps)

@@ -122,6 +122,49 @@ public sealed class FinetuneCommandTests
         Assert.Contains(recorded, run.Error);
     }
 
+    [Theory]
+    [InlineData("--batch-size", "16", "--batch-size 8")]
+    [InlineData("--optimizer", "sgd", "--optimizer adam")]
+    [InlineData("--precision", "float32", "--precision float64")]
+    [InlineData("--seed", "3", "--seed 0")]
+    [InlineData("--val-split", "0.5", "--val-split 0.25")]
+    [InlineData("--shuffle", null, "--no-shuffle")]
+    public void Resuming_with_a_different_run_setting_is_a_usage_error_naming_both(string option, string? value, string recorded)
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("half.pcn");
+        var first = CliProcess.Run([.. AcceptanceArguments("mlp", "mse", 2, temp.File("o.onnx"), "float64", optimizer: "adam", learningRate: "0.001"),
+            "--val-split", "0.25", "--checkpoint-every", "2", "--checkpoint", checkpoint]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var run = CliProcess.Run(["finetune", checkpoint, "--data", Fixtures.PathOf("mlp.mse.npz"), "-o", temp.File("p.onnx"), option, .. value == null ? [] : new[] { value }]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains($"the checkpointed run has {recorded}", run.Error);
+    }
+
+    [Fact]
+    public void A_resumed_run_given_only_its_checkpoint_continues_with_every_setting_the_checkpoint_recorded()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("half.pcn"), straight = temp.File("straight.pcn"), resumed = temp.File("resumed.pcn");
+        string[] settings = ["--val-split", "0.25", "--weight-decay", "0.001", "--lr-schedule", "cosine:0:6"];
+        var whole = CliProcess.Run([.. AcceptanceArguments("mlp", "ce", 6, straight, "float64", optimizer: "adam", learningRate: "0.01"), .. settings]);
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        var first = CliProcess.Run([.. AcceptanceArguments("mlp", "ce", 3, temp.File("o.onnx"), "float64", optimizer: "adam", learningRate: "0.01"), .. settings,
+            "--checkpoint-every", "3", "--checkpoint", checkpoint]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        // Nothing but the data, the step count and the output: rule, loss, optimizer, lr, decay, schedule, batch, order,
+        // seed, precision and the held-out split all come from the checkpoint.
+        var second = CliProcess.Run("finetune", checkpoint, "--data", Fixtures.PathOf("mlp.ce.npz"), "--steps", "6", "-o", resumed);
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains("rule zil, loss ce, adam lr 0.01 wd 0.001 cosine:0:6, batch 8, float64", second.Output);
+        Assert.Contains("held out: 8 samples, --val-split 0.25", second.Output);
+
+        var a = ZilOnnx.Converter.Pcn.PcnArchive.Read(straight).Model.Graph.Initializer.ToDictionary(t => t.Name);
+        var b = ZilOnnx.Converter.Pcn.PcnArchive.Read(resumed).Model.Graph.Initializer.ToDictionary(t => t.Name);
+        foreach (var (name, tensor) in a)
+            Assert.True(tensor.RawData.Equals(b[name].RawData), $"parameter {name} differs after resuming with the checkpoint's settings");
+    }
+
     [Fact]
     public void Data_that_does_not_fit_the_model_is_rejected_with_exit_code_2_naming_the_shapes()
     {
