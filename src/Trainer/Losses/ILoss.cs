@@ -5,7 +5,8 @@ namespace ZilOnnx.Trainer.Losses;
 /// <summary>
 /// A batch-mean loss as docs/algorithms.md defines it. <see cref="Value"/> is differentiable (BP's witness takes its
 /// gradient with autograd); <see cref="OutputError"/> is the clamped output's error node,
-/// eps_out = -dLoss/d(output), written out explicitly so the PC rules never call autograd on the loss.
+/// eps_out = -dLoss/d(output): the derivative of the loss function alone at the output's value, never a gradient
+/// through the network (mse writes it out; ce takes it locally, see <see cref="CrossEntropyLoss"/>).
 /// </summary>
 public interface ILoss
 {
