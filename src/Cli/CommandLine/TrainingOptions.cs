@@ -27,9 +27,15 @@ public sealed class TrainingOptions
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
 
+    public Option<string[]> Ablate { get; } = new("--ablate")
+    {
+        Description = "Break a Z-IL condition: gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step, immediate-shared, all-copies",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, Tolerance })
+        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, Tolerance })
             command.Options.Add(option);
     }
 }

@@ -44,17 +44,18 @@ public sealed class TrainingSetup : IDisposable
 
     public double Tolerance(ParseResult parse, TrainingOptions options) => parse.GetValue(options.Tolerance) ?? Precision.DefaultTolerance();
 
-    /// <param name="ablation">Ablation items (verify --ablate); they replace the rule with ablated PC dynamics.</param>
     /// <param name="validation">Held-out evaluation options (finetune), or null.</param>
     public static TrainingSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long? defaultSteps,
-        IReadOnlyList<string>? ablation = null, ValidationOptions? validation = null)
+        ValidationOptions? validation = null)
     {
         var source = ModelSource.Load(modelPath);
         var run = new ResumedSettings(parse, Checkpoint.ReadState(source.Entries), modelPath);
         string lossName = run.Get(options.Loss, r => r.Loss);
         var loss = LossFactory.Create(lossName);
         int seed = run.Get(options.Seed, r => r.Seed);
-        var ablated = ablation is { Count: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
+        // --ablate replaces the rule with PC dynamics that break the named Z-IL conditions.
+        var ablation = parse.GetValue(options.Ablate);
+        var ablated = ablation is { Length: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
         var inputNames = ModelInputs.DataInputNames(source.Model);
         string inputName = inputNames.Count == 1
             ? inputNames[0]

@@ -16,17 +16,12 @@ public static class VerifyCommand
     {
         var options = new TrainingOptions();
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
-        var ablate = new Option<string[]>("--ablate")
-        {
-            Description = "Break a Z-IL condition: gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step, immediate-shared, all-copies",
-            AllowMultipleArgumentsPerToken = true,
-        };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
-        var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, ablate, json };
+        var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, json };
         options.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
-            using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1, parse.GetValue(ablate));
+            using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
             double tolerance = setup.Tolerance(parse, options);
             var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,

@@ -45,8 +45,8 @@ public sealed class FinetuneCommandTests
     {
         using var temp = new TempDirectory();
         string output = temp.File("out.onnx");
-        // LeNet-5 in float64 diverges from BP by rounding only (~1e-15), which a tolerance of 1e-30 still rejects.
-        var run = CliProcess.Run([.. AcceptanceArguments("lenet5", "ce", 3, output, "float64"), "--tolerance", "1e-30"]);
+        // Inference rate 0.5 breaks a Z-IL condition: the updates leave BP by far more than the float64 tolerance.
+        var run = CliProcess.Run([.. AcceptanceArguments("lenet5", "ce", 3, output, "float64"), "--ablate", "gamma=0.5"]);
         Assert.True(run.ExitCode == 3, run.ToString());
         Assert.Contains("diverges from backprop", run.Error);
         Assert.False(File.Exists(output));
