@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using ZilOnnx.Tests.TestSupport;
+
+namespace ZilOnnx.Tests.Cli.Commands;
+
+/// <summary>
+/// The product's promise on the shipped model and real data: a full epoch of Fashion-MNIST fine-tuning with Z-IL
+/// ends at the test accuracy backprop reaches from the same seed, and ONNX Runtime measures that accuracy on the
+/// export too. (Fashion-MNIST is the installed set in CI; on a machine without it, the embedded subset.)
+/// </summary>
+public sealed class EpochEquivalenceTests
+{
+    [Fact]
+    public void One_epoch_of_zil_reaches_the_test_accuracy_of_bp_and_onnx_runtime_agrees()
+    {
+        using var temp = new TempDirectory();
+        var trainer = new Dictionary<string, string>();
+        foreach (string rule in new[] { "bp", "zil" })
+        {
+            string output = temp.File($"{rule}.onnx");
+            var run = CliProcess.Run("finetune", Path.Combine(Repository.Root, "models", "lenet5-fashion.onnx"), "--data", "fashion-mnist",
+                "--rule", rule, "--loss", "ce", "--optimizer", "sgd", "--lr", "0.01", "--batch-size", "64", "--epochs", "1", "--seed", "1",
+                "--verify-every", "0", "--val-data", "fashion-mnist", "--quiet", "-o", output);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            trainer[rule] = Regex.Match(run.Output, @"held-out top-1 \S+ % -> (\S+ %)").Groups[1].Value;
+            Assert.NotEqual("", trainer[rule]);
+
+            var eval = CliProcess.Run("eval", output, "--data", "fashion-mnist", "--provider", "cpu");
+            Assert.True(eval.ExitCode == 0, eval.ToString());
+            // The trainer's forward pass (TorchSharp) and ONNX Runtime, on the same test images: equal as printed (0.01 %).
+            Assert.Equal(trainer[rule], Regex.Match(eval.Output, @"top-1 (\S+ %)").Groups[1].Value);
+        }
+        // Z-IL's updates are bitwise backprop's (float32 included), so the accuracies are equal, not merely close.
+        Assert.Equal(trainer["bp"], trainer["zil"]);
+    }
+}
