@@ -9,4 +9,6 @@ public static class ExitCodes
     public const int BadInput = 2;
     public const int VerificationFailed = 3;
     public const int NumericalFailure = 4;
+    /// <summary>Stopped by Ctrl-C or SIGTERM after writing a checkpoint (128 + SIGINT's number, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

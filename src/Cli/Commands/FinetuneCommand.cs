@@ -16,7 +16,7 @@ public static class FinetuneCommand
         var verifyEvery = new Option<int>("--verify-every") { Description = "Check every N-th step against backprop (0 = never)", DefaultValueFactory = _ => 1 };
         var metrics = new Option<string?>("--metrics") { Description = "Write one JSON line per step to this file" };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of the loss, accuracy and divergence curves to this file" };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N steps (0 = only at the end of an interrupted run)", DefaultValueFactory = _ => 0 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N steps (0 = only when Ctrl-C or SIGTERM interrupts the run)", DefaultValueFactory = _ => 0 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: OUT with .checkpoint.pcn)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
         var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
@@ -31,6 +31,7 @@ public static class FinetuneCommand
             var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options)))
             {
                 OutputPath = outputPath,
+                DataArgument = parse.GetValue(options.Data)!,
                 MetricsPath = parse.GetValue(metrics),
                 PlotPath = parse.GetValue(plot),
                 HeldOutEvery = parse.GetValue(validation.Every),

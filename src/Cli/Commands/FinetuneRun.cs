@@ -13,6 +13,8 @@ namespace ZilOnnx.Cli.Commands;
 public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
 {
     public required string OutputPath { get; init; }
+    /// <summary>--data as the user gave it, for the resume command printed on interruption.</summary>
+    public required string DataArgument { get; init; }
     public string? MetricsPath { get; init; }
     public string? PlotPath { get; init; }
     public int HeldOutEvery { get; init; }
@@ -32,6 +34,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         EvaluationResult? before = EvaluateHeldOut(trainer.StepsTaken, "before training", history, progress);
 
         using var metrics = MetricsPath == null ? null : new MetricsWriter(MetricsPath, append: setup.Resumed != null);
+        using var interruption = new Interruption();
         double maxRel = 0, maxAbs = 0;
         long verified = 0;
         var clock = Stopwatch.StartNew();
@@ -51,6 +54,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             metrics?.Write(step, ProgressDisplay.EpochOf(step.Step, setup.Order.BatchSize, setup.Data.Count), heldOut);
             if (CheckpointEvery > 0 && step.Step % CheckpointEvery == 0)
                 Checkpoint.Save(CheckpointPath, setup.Model, setup.Optimizer, setup.State with { Step = step.Step });
+            if (interruption.Signal is { } signal && step.Step < setup.TotalSteps) return Interrupt(signal, step.Step, progress);
         }
         progress.EndBar();
 
@@ -58,6 +62,16 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         if (PlotPath != null) TrainingPlot.Save(PlotPath, history, $"{Path.GetFileName(setup.Source.Path)}: rule {setup.Rule.Name}, {setup.Loss.Name}, {setup.Optimizer.Name}", policy.Tolerance);
         PrintSummary(history, clock.Elapsed, verified, maxRel, maxAbs, before);
         return ExitCodes.Success;
+    }
+
+    /// <summary>Ctrl-C or SIGTERM between steps: the run's state goes to the checkpoint; the output is not written.</summary>
+    private int Interrupt(string signal, long step, ProgressDisplay progress)
+    {
+        progress.EndBar();
+        Checkpoint.Save(CheckpointPath, setup.Model, setup.Optimizer, setup.State with { Step = step });
+        Console.Error.WriteLine($"interrupted ({signal}) after step {step}/{setup.TotalSteps}: wrote the checkpoint {CheckpointPath}; " +
+                                $"`zilonnx finetune {CheckpointPath} --data {DataArgument} --steps {setup.TotalSteps} -o {OutputPath}` resumes the run");
+        return ExitCodes.Interrupted;
     }
 
     private void PrintHeader(long firstStep)

@@ -5,8 +5,8 @@ namespace ZilOnnx.Cli.Reporting;
 
 /// <summary>
 /// Fine-tuning progress. On an interactive console, one line redrawn in place (a bar, step, epoch, loss,
-/// accuracy, divergence, samples/s, ETA); when output goes to a file, a pipe or CI, plain log lines about
-/// twenty times a run and at least every ten seconds, because a redrawn line would only fill a log with
+/// accuracy, divergence, samples/s, ETA); when output goes to a file, a pipe or CI, plain log lines after the
+/// first step, about twenty times a run and at least every ten seconds, because a redrawn line would only fill a log with
 /// carriage returns. Quiet prints nothing.
 /// </summary>
 public sealed class ProgressDisplay(long firstStep, long totalSteps, int batchSize, long samplesPerEpoch, bool quiet, bool interactive)
@@ -38,7 +38,8 @@ public sealed class ProgressDisplay(long firstStep, long totalSteps, int batchSi
             if (last) EndBar();
             return;
         }
-        if ((step.Step - firstStep) % _logEvery == 0 || last || _clock.Elapsed - _lastShown > LogInterval)
+        // The first step too: it says at once that training runs, and how fast.
+        if ((step.Step - firstStep) % _logEvery == 0 || step.Step == firstStep + 1 || last || _clock.Elapsed - _lastShown > LogInterval)
         {
             _lastShown = _clock.Elapsed;
             Console.WriteLine(Describe(step, withBar: false));

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using ZilOnnx.Tests.TestSupport;
+
+namespace ZilOnnx.Tests.Cli.Commands;
+
+/// <summary>Ctrl-C or SIGTERM during fine-tuning: a checkpoint, exit code 130, and a run that resumes where it stopped.</summary>
+public sealed class InterruptionTests
+{
+    [Theory]
+    [InlineData("INT", "SIGINT")]
+    [InlineData("TERM", "SIGTERM")]
+    public async Task A_signal_between_steps_writes_a_checkpoint_that_resumes_to_the_uninterrupted_parameters(string signal, string name)
+    {
+        if (OperatingSystem.IsWindows()) return; // POSIX signals; the CI and the supported platform are Linux
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("run.checkpoint.pcn"), output = temp.File("run.onnx");
+        string[] common = ["--data", Fixtures.PathOf("mlp.ce.npz"), "--loss", "ce", "--lr", "0.05", "--batch-size", "8", "--precision", "float64", "--optimizer", "momentum"];
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"), "finetune", Fixtures.PathOf("mlp.onnx"), .. common,
+                     "--steps", "1000000", "--checkpoint", checkpoint, "-o", output])
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        // The header is printed before the first step; a step line means training is under way.
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) != null && !line.StartsWith("step ")) { }
+        Assert.NotNull(line);
+        Process.Start("kill", $"-{signal} {process.Id}")!.WaitForExit();
+        _ = process.StandardOutput.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "the run did not stop within a minute of the signal");
+
+        Assert.Equal(130, process.ExitCode);
+        string stderr = await error;
+        var stopped = Regex.Match(stderr, $@"interrupted \({name}\) after step (\d+)/1000000: wrote the checkpoint");
+        Assert.True(stopped.Success, stderr);
+        Assert.True(File.Exists(checkpoint));
+        Assert.False(File.Exists(output), "an interrupted run wrote its output model");
+
+        // Two more steps from the checkpoint equal an uninterrupted run of the same length.
+        long total = long.Parse(stopped.Groups[1].Value) + 2;
+        var resumed = CliProcess.Run(["finetune", checkpoint, "--data", Fixtures.PathOf("mlp.ce.npz"), "--steps", total.ToString(), "-o", temp.File("resumed.onnx")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var straight = CliProcess.Run(["finetune", Fixtures.PathOf("mlp.onnx"), .. common, "--steps", total.ToString(), "-o", temp.File("straight.onnx")]);
+        Assert.True(straight.ExitCode == 0, straight.ToString());
+        var a = ZilOnnx.Converter.Onnx.OnnxModelFile.Load(temp.File("straight.onnx")).Graph.Initializer.ToDictionary(t => t.Name);
+        var b = ZilOnnx.Converter.Onnx.OnnxModelFile.Load(temp.File("resumed.onnx")).Graph.Initializer.ToDictionary(t => t.Name);
+        foreach (var (parameter, tensor) in a)
+            Assert.True(tensor.RawData.Equals(b[parameter].RawData), $"parameter {parameter} differs after resuming an interrupted run");
+    }
+}
