@@ -7,8 +7,8 @@ namespace ZilOnnx.Trainer.Data;
 public enum DataSplit { Train, Test }
 
 /// <summary>
-/// Resolves a DATA argument (docs/cli.md): an .npz with `x` (or the graph input's name) and `y`; a folder of
-/// MNIST-layout IDX files; or the name `fashion-mnist`. Inputs are reshaped to the model's input when only a
+/// Resolves a DATA argument (docs/cli.md): an .npz with `x` (or the graph input's name) and `y`; a pair of .npy
+/// files; a folder of MNIST-layout IDX files; or the name `fashion-mnist`. Inputs are reshaped to the model's input when only a
 /// unit channel axis is missing (IDX images are [N, 28, 28], a CNN wants [N, 1, 28, 28]).
 /// </summary>
 public static class DataSources
@@ -22,9 +22,10 @@ public static class DataSources
     {
         string? notice = null;
         var (inputs, targets, origin) = source == FashionMnist ? FromFolder(FindFashionMnist(out notice), split)
+            : NpyPair(source) is { } pair ? FromNpy(pair.Inputs, pair.Targets)
             : Directory.Exists(source) ? FromFolder(source, split)
             : File.Exists(source) ? FromNpz(source, inputName)
-            : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, an IDX folder or '{FashionMnist}')");
+            : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, X.npy,Y.npy, a folder with x.npy and y.npy, an IDX folder or '{FashionMnist}')");
         CheckElementType(inputs, integerInput, origin);
         return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets, integerInput) { Notice = notice };
     }
@@ -85,6 +86,26 @@ public static class DataSources
 
     private static string? IdxFile(string folder, string name) =>
         new[] { name, name + ".gz" }.Select(n => Path.Combine(folder, n)).FirstOrDefault(File.Exists);
+
+    /// <summary>
+    /// A pair of .npy files: `X.npy,Y.npy`, or a folder holding `x.npy` and `y.npy` (what numpy.save writes for
+    /// two arrays); null for anything else.
+    /// </summary>
+    private static (string Inputs, string Targets)? NpyPair(string source)
+    {
+        string[] parts = source.Split(',');
+        if (parts.Length == 2 && parts.All(p => p.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))) return (parts[0], parts[1]);
+        if (Directory.Exists(source) && File.Exists(Path.Combine(source, "x.npy")))
+            return (Path.Combine(source, "x.npy"), Path.Combine(source, "y.npy"));
+        return null;
+    }
+
+    private static (HostTensor, HostTensor, string) FromNpy(string inputs, string targets)
+    {
+        foreach (string file in new[] { inputs, targets })
+            if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such .npy file (a pair of .npy files is inputs,targets)");
+        return (NpyFormat.Read(inputs), NpyFormat.Read(targets), inputs);
+    }
 
     private static (HostTensor, HostTensor, string) FromNpz(string path, string inputName)
     {
