@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+using ZilOnnx.Tests.TestSupport;
+
+namespace ZilOnnx.Tests.Cli.Commands;
+
+/// <summary>`zilonnx eval`: loss, top-1/top-5, throughput and a confusion matrix that accounts for every sample.</summary>
+public sealed class EvalCommandTests
+{
+    [Fact]
+    public void Reports_loss_accuracies_throughput_and_a_confusion_matrix_of_every_sample()
+    {
+        var run = CliProcess.Run("eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"), "--provider", "cpu");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("(32 samples, cpu provider)", run.Output);
+        var summary = Regex.Match(run.Output, @"loss (\d+\.\d{4})  top-1 (\d+\.\d\d) %  top-5 (\d+\.\d\d) %  (\d+) samples/s");
+        Assert.True(summary.Success, run.Output);
+        double top1 = double.Parse(summary.Groups[2].Value), top5 = double.Parse(summary.Groups[3].Value);
+        Assert.True(top1 <= top5, "top-5 below top-1");
+
+        var rows = Regex.Matches(run.Output, @"^\s+(\d+): ((?:\s+\d+){10})$", RegexOptions.Multiline);
+        Assert.Equal(10, rows.Count);
+        var counts = rows.Select(r => r.Groups[2].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray()).ToArray();
+        var labels = Fixtures.Arrays("lenet5.ce.npz")["y"].Values;
+        for (int label = 0; label < 10; label++)
+            Assert.Equal(labels.Count(l => l == label), counts[label].Sum());
+        // The diagonal is what top-1 counts.
+        double diagonal = Enumerable.Range(0, 10).Sum(i => counts[i][i]);
+        Assert.Equal(Math.Round(100 * diagonal / labels.Length, 2), top1);
+    }
+
+    [Fact]
+    public void Cuda_where_it_is_not_usable_is_exit_code_2_and_auto_falls_back_with_one_notice()
+    {
+        var cuda = CliProcess.Run("eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"), "--provider", "cuda");
+        // This machine class has no GPU; where CUDA does work, the run succeeds on it instead.
+        if (cuda.ExitCode == 0) { Assert.Contains("cuda provider", cuda.Output); return; }
+        Assert.True(cuda.ExitCode == 2, cuda.ToString());
+        Assert.Contains("CUDA execution provider is not usable", cuda.Error);
+
+        var auto = CliProcess.Run("eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"));
+        Assert.True(auto.ExitCode == 0, auto.ToString());
+        Assert.Single(auto.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("running on the CPU", auto.Error);
+        Assert.Contains("cpu provider", auto.Output);
+    }
+}
