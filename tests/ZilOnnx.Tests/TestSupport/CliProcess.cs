@@ -10,7 +10,9 @@ public static class CliProcess
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
     }
 
-    public static Result Run(params string[] arguments)
+    public static Result Run(params string[] arguments) => Run(TimeSpan.FromMinutes(3), arguments);
+
+    public static Result Run(TimeSpan timeout, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"));
@@ -18,10 +20,10 @@ public static class CliProcess
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"zilonnx {string.Join(' ', arguments)} did not finish in 3 minutes");
+            throw new TimeoutException($"zilonnx {string.Join(' ', arguments)} did not finish in {timeout.TotalMinutes:0.#} minutes");
         }
         return new Result(process.ExitCode, output.Result, error.Result);
     }

@@ -7,7 +7,12 @@ namespace ZilOnnx.Tests.Cli.Commands;
 /// The product's promise on the shipped model and real data: a full epoch of Fashion-MNIST fine-tuning with Z-IL
 /// ends at the test accuracy backprop reaches from the same seed, and ONNX Runtime measures that accuracy on the
 /// export too. (Fashion-MNIST is the installed set in CI; on a machine without it, the embedded subset.)
+/// Two full epochs take a while: the test runs alone, after the parallel ones, with a generous time limit.
 /// </summary>
+[CollectionDefinition(nameof(EpochEquivalenceTests), DisableParallelization = true)]
+public sealed class EpochEquivalenceCollection;
+
+[Collection(nameof(EpochEquivalenceTests))]
 public sealed class EpochEquivalenceTests
 {
     [Fact]
@@ -18,7 +23,7 @@ public sealed class EpochEquivalenceTests
         foreach (string rule in new[] { "bp", "zil" })
         {
             string output = temp.File($"{rule}.onnx");
-            var run = CliProcess.Run("finetune", Path.Combine(Repository.Root, "models", "lenet5-fashion.onnx"), "--data", "fashion-mnist",
+            var run = CliProcess.Run(TimeSpan.FromMinutes(15), "finetune", Path.Combine(Repository.Root, "models", "lenet5-fashion.onnx"), "--data", "fashion-mnist",
                 "--rule", rule, "--loss", "ce", "--optimizer", "sgd", "--lr", "0.01", "--batch-size", "64", "--epochs", "1", "--seed", "1",
                 "--verify-every", "0", "--val-data", "fashion-mnist", "--quiet", "-o", output);
             Assert.True(run.ExitCode == 0, run.ToString());
