@@ -32,9 +32,9 @@ public static class HelpExamples
         ],
         ["finetune"] =
         [
-            "zilonnx finetune models/lenet5-fashion.onnx --data fashion-mnist --rule zil --lr 0.01 --batch-size 64 --steps 300 --metrics metrics.jsonl -o tuned.onnx",
-            "zilonnx finetune model.onnx --data data.npz --loss mse --optimizer adam --lr 0.001 --steps 1000 --checkpoint-every 100 -o tuned.pcn",
-            "zilonnx finetune tuned.checkpoint.pcn --data data.npz --loss mse --optimizer adam --lr 0.001 --steps 2000 -o tuned.pcn",
+            "zilonnx finetune models/lenet5-fashion.onnx --data fashion-mnist --rule zil --lr 0.01 --batch-size 64 --steps 300 --val-data fashion-mnist --metrics metrics.jsonl --plot curves.png -o tuned.onnx",
+            "zilonnx finetune model.onnx --data data.npz --loss mse --optimizer adam --lr 0.001 --lr-schedule cosine --val-split 0.1 --steps 1000 --checkpoint-every 100 -o tuned.pcn",
+            "zilonnx finetune tuned.checkpoint.pcn --data data.npz --steps 1000 -o tuned.pcn",
         ],
         ["verify"] =
         [
