@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Models;
 using ZilOnnx.Trainer.Verification;
 
 namespace ZilOnnx.Cli.Commands;
@@ -19,14 +20,16 @@ public static class FinetuneCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N steps (0 = only when Ctrl-C or SIGTERM interrupts the run)", DefaultValueFactory = _ => 0 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: OUT with .checkpoint.pcn)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
+        var force = new Option<bool>("--force") { Description = "Allow -o to name the input model itself (it is replaced)" };
         var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
         options.AddTo(command);
         validation.AddTo(command);
-        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, force }) command.Options.Add(o);
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string outputPath = parse.GetValue(output)!;
+            ModelOutput.EnsureNotInput(parse.GetValue(model)!, outputPath, parse.GetValue(force));
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: null, validation: validation);
             var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options)))
             {

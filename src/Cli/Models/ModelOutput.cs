@@ -7,6 +7,23 @@ namespace ZilOnnx.Cli.Models;
 /// <summary>Writes a trained model as ONNX (the original graph with updated initializers) or as a .pcn file, atomically.</summary>
 public static class ModelOutput
 {
+    /// <summary>
+    /// Refuses an output path that is the input model itself (also through a symbolic link) unless forced: a
+    /// fine-tuned model written over the only copy of the original cannot be undone.
+    /// </summary>
+    public static void EnsureNotInput(string input, string output, bool force)
+    {
+        if (force || !File.Exists(input)) return;
+        if (FinalPath(input) == FinalPath(output))
+            throw new ArgumentException($"-o {output} is the input model {input}: writing it would replace the original; give --force to allow that");
+    }
+
+    private static string FinalPath(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists && file.ResolveLinkTarget(returnFinalTarget: true) is { } target ? Path.GetFullPath(target.FullName) : file.FullName;
+    }
+
     public static void Write(string path, PcnModel model)
     {
         var onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());

@@ -166,6 +166,26 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
+    public void The_input_model_is_never_overwritten_unless_forced()
+    {
+        using var temp = new TempDirectory();
+        string model = temp.File("model.onnx"), link = temp.File("link.onnx");
+        File.Copy(Fixtures.PathOf("mlp.onnx"), model);
+        File.CreateSymbolicLink(link, model);
+        byte[] original = File.ReadAllBytes(model);
+        foreach (string output in new[] { model, link, Path.Combine(temp.Path, ".", "model.onnx") })
+        {
+            var refused = CliProcess.Run(AcceptanceArguments("mlp", "mse", 1, output, model: model));
+            Assert.True(refused.ExitCode == 1, refused.ToString());
+            Assert.Contains("give --force", refused.Error);
+            Assert.Equal(original, File.ReadAllBytes(model));
+        }
+        var forced = CliProcess.Run([.. AcceptanceArguments("mlp", "mse", 1, model, model: model), "--force"]);
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.NotEqual(original, File.ReadAllBytes(model));
+    }
+
+    [Fact]
     public void Data_that_does_not_fit_the_model_is_rejected_with_exit_code_2_naming_the_shapes()
     {
         using var temp = new TempDirectory();
