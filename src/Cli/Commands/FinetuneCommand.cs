@@ -20,11 +20,12 @@ public static class FinetuneCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N steps (0 = only when Ctrl-C or SIGTERM interrupts the run)", DefaultValueFactory = _ => 0 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: OUT with .checkpoint.pcn)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
+        var maxUpdateNorm = new Option<double?>("--max-update-norm") { Description = "Stop with exit code 4 when a step's update (L2 norm over all parameters) exceeds this" };
         var force = new Option<bool>("--force") { Description = "Allow -o to name the input model itself (it is replaced)" };
         var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
         options.AddTo(command);
         validation.AddTo(command);
-        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, force }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, maxUpdateNorm, force }) command.Options.Add(o);
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -41,6 +42,9 @@ public static class FinetuneCommand
                 CheckpointEvery = parse.GetValue(checkpointEvery),
                 CheckpointPath = parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".checkpoint.pcn"),
                 Quiet = parse.GetValue(quiet),
+                MaxUpdateNorm = parse.GetValue(maxUpdateNorm) is { } limit && !(limit > 0)
+                    ? throw new ArgumentException($"--max-update-norm must be positive, got {limit}")
+                    : parse.GetValue(maxUpdateNorm),
             };
             return run.Execute();
         }));

@@ -21,12 +21,14 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
     public int CheckpointEvery { get; init; }
     public required string CheckpointPath { get; init; }
     public bool Quiet { get; init; }
+    public double? MaxUpdateNorm { get; init; }
 
     public int Execute()
     {
         var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order, policy)
         {
             StepsTaken = setup.State.Step,
+            Guard = new NumericalGuard { MaxUpdateNorm = MaxUpdateNorm },
         };
         PrintHeader(trainer.StepsTaken);
         var progress = new ProgressDisplay(trainer.StepsTaken, setup.TotalSteps, setup.Order.BatchSize, setup.Data.Count, Quiet, ProgressDisplay.ConsoleIsInteractive);

@@ -1,18 +1,76 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Training;
 
-/// <summary>Stops a run at the first NaN or Inf, before it reaches the parameters.</summary>
-public static class NumericalGuard
+/// <summary>
+/// Stops a run at the first NaN or Inf (or an update larger than <see cref="MaxUpdateNorm"/>), before it reaches
+/// the parameters, so the last checkpoint and the output stay those of good parameters. The check itself costs
+/// one host read per step; only when it fails does <see cref="Locate"/> find where the blow-up began.
+/// </summary>
+public sealed class NumericalGuard
 {
-    public static void Check(RuleResult result, long step)
+    /// <summary>The largest L2 norm of a step's update (all parameters together) accepted, or null for no limit.</summary>
+    public double? MaxUpdateNorm { get; init; }
+
+    public void Check(RuleResult result, long step, PcnModel model, Batch batch, ILoss loss)
     {
+        string at = $"step {step + 1}";
         if (!double.IsFinite(result.Loss))
-            throw new NumericalFailureException($"step {step + 1}: the loss is {result.Loss}");
-        foreach (var (name, update) in result.Updates)
-            if (!update.isfinite().all().item<bool>())
-                throw new NumericalFailureException($"step {step + 1}: the update of parameter '{name}' contains NaN or Inf");
+            throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {Locate(model, batch, loss)}");
+        using var scope = NewDisposeScope();
+        var squares = result.Updates.ToDictionary(u => u.Key, u => u.Value.to(ScalarType.Float64).square().sum());
+        double norm = Math.Sqrt(stack(squares.Values.ToList()).sum().ToDouble());
+        if (!double.IsFinite(norm))
+        {
+            string parameter = squares.First(s => !double.IsFinite(s.Value.ToDouble())).Key;
+            throw new NumericalFailureException($"{at}: the update of parameter '{parameter}' contains NaN or Inf; {Locate(model, batch, loss)}");
+        }
+        if (norm > MaxUpdateNorm)
+        {
+            string largest = squares.MaxBy(s => s.Value.ToDouble()).Key;
+            throw new NumericalFailureException($"{at}: the update's norm {norm:E3} exceeds --max-update-norm {MaxUpdateNorm:E3} (largest on parameter '{largest}')");
+        }
     }
+
+    /// <summary>
+    /// Where a non-finite number first appears in this step: the first vertex (in topological order) whose
+    /// feed-forward value is not finite, else the error nearest the output (smallest d(v), the first Z-IL computes)
+    /// that is not. Errors are taken as backprop's gradients, which Z-IL's error nodes equal.
+    /// </summary>
+    public static string Locate(PcnModel model, Batch batch, ILoss loss)
+    {
+        using var scope = NewDisposeScope();
+        var graph = model.Graph;
+        var values = new Dictionary<Vertex, Tensor>();
+        using (enable_grad())
+        {
+            // Parameters as autograd leaves, so that every value downstream of one carries the graph to its error.
+            var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
+            foreach (var v in graph.Vertices)
+            {
+                values[v] = v.Kind == VertexKind.DataInput
+                    ? model.DataValue(v, batch.Inputs)
+                    : model.Predict(v, model.Inputs(v, u => values[u], view => model.ApplyView(view, roots[view.Root.Name])));
+                if (!IsFinite(values[v])) return $"first non-finite: the value of vertex '{v.Name}' (node '{v.NodeName}', {v.Op.OpType})";
+            }
+            var output = values[graph.TrainingOutput];
+            var lossValue = loss.Value(output, batch.Targets);
+            if (!IsFinite(lossValue)) return "the feed-forward values are finite; the loss is not (targets or output out of the loss's range)";
+            var reached = graph.Vertices.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput && values[v].requires_grad).OrderBy(v => v.Depth).ToList();
+            var gradients = autograd.grad([lossValue], reached.Select(v => values[v]).ToList(), allow_unused: true);
+            for (int i = 0; i < reached.Count; i++)
+                if (gradients[i].Defined() is { } g && !IsFinite(g))
+                    return $"first non-finite: the error of vertex '{reached[i].Name}' (node '{reached[i].NodeName}', {reached[i].Op.OpType}, d = {reached[i].Depth})";
+        }
+        return "every value and error is finite: the parameters' Hebbian products overflow";
+    }
+
+    private static bool IsFinite(Tensor t) => !t.is_floating_point() || t.isfinite().all().item<bool>();
 }
 
 public sealed class NumericalFailureException(string message) : Exception(message);

@@ -24,6 +24,9 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     public PcnModel Model => model;
     public IOptimizer Optimizer => optimizer;
 
+    /// <summary>Stops the run on NaN, Inf or an oversized update before it reaches the parameters.</summary>
+    public NumericalGuard Guard { get; init; } = new();
+
     /// <summary>The number of steps taken so far (also the index of the next batch).</summary>
     public long StepsTaken { get; set; }
 
@@ -45,7 +48,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
                     $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} (relative), over the tolerance {verification.Tolerance:E1}",
                     divergences);
         }
-        NumericalGuard.Check(result, StepsTaken);
+        Guard.Check(result, StepsTaken, model, batch, loss);
         optimizer.Step(model.Parameters, result.Updates);
         double accuracy = data.HasLabels ? Metrics.Accuracy(result.Output, batch.Targets) : double.NaN;
         StepsTaken++;

@@ -53,17 +53,31 @@ public sealed class FinetuneCommandTests
     }
 
     [Fact]
-    public void A_numerical_blow_up_stops_the_run_with_exit_code_4()
+    public void A_numerical_blow_up_stops_the_run_with_exit_code_4_naming_where_it_began_and_keeps_the_last_good_checkpoint()
     {
         using var temp = new TempDirectory();
-        var run = CliProcess.Run(AcceptanceArguments("mlp", "mse", 20, temp.File("out.onnx"), "float64", learningRate: "1e200"));
+        string output = temp.File("out.onnx"), checkpoint = temp.File("run.pcn");
+        var run = CliProcess.Run([.. AcceptanceArguments("mlp", "mse", 20, output, "float64", learningRate: "1e200"), "--checkpoint-every", "1", "--checkpoint", checkpoint]);
         Assert.True(run.ExitCode == 4, run.ToString());
-        Assert.Contains("step ", run.Error);
+        var failure = System.Text.RegularExpressions.Regex.Match(run.Error, @"error: step (\d+): .*first non-finite: the (value|error) of vertex '[^']+' \(node '[^']+'");
+        Assert.True(failure.Success, run.Error);
+        Assert.False(File.Exists(output), "a failed run wrote its output");
+        // The checkpoint is the last good step's: written before the failing step, with finite parameters.
+        long failedStep = long.Parse(failure.Groups[1].Value);
+        var archive = ZilOnnx.Converter.Pcn.PcnArchive.Read(checkpoint);
+        Assert.Contains($"\"step\": {failedStep - 1}", System.Text.Encoding.UTF8.GetString(archive.Entries["checkpoint/state.json"]));
+        Assert.All(FullPrecisionParameters(checkpoint).Values, values => Assert.All(values, v => Assert.True(double.IsFinite(v))));
     }
 
-    /// <param name="schedule">The 10-step runs' schedule; <paramref name="interruptedSchedule"/> is the same schedule
-    /// for the run stopped at step 5 (a cosine needs its T = 10 spelled out there).</param>
-    /// <param name="logged">What the first log line says about the optimizer.</param>
+    [Fact]
+    public void An_update_over_max_update_norm_stops_the_run_with_exit_code_4_naming_the_largest_parameter()
+    {
+        using var temp = new TempDirectory();
+        var run = CliProcess.Run([.. AcceptanceArguments("lenet5", "ce", 5, temp.File("out.onnx")), "--max-update-norm", "1e-6"]);
+        Assert.True(run.ExitCode == 4, run.ToString());
+        Assert.Matches(@"error: step 1: the update's norm \S+ exceeds --max-update-norm 1\.000E-006 \(largest on parameter '[^']+'\)", run.Error);
+    }
+
     [Theory]
     [InlineData("lenet5", "ce", "sgd", "0.05", "0", "constant", "constant", "sgd lr 0.05,")]
     [InlineData("lenet5", "ce", "momentum", "0.01", "0.001", "cosine", "cosine:0:10", "momentum 0.9 lr 0.01 wd 0.001 cosine:0:10,")]
