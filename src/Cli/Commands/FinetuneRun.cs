@@ -101,8 +101,12 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
 
     private void PrintSummary(TrainingHistory history, TimeSpan elapsed, long verified, double maxRel, double maxAbs, EvaluationResult? before)
     {
-        double firstLoss = history.Steps.Count > 0 ? history.Steps[0].Loss : double.NaN;
-        double lastLoss = history.Steps.Count > 0 ? history.Steps[^1].Loss : double.NaN;
+        if (history.Steps.Count == 0)
+        {
+            Console.WriteLine($"no steps to take: the run is already at step {setup.TotalSteps}; wrote {OutputPath}");
+            return;
+        }
+        double firstLoss = history.Steps[0].Loss, lastLoss = history.Steps[^1].Loss;
         var after = history.HeldOut.Count > 0 ? history.HeldOut[^1].Result : null;
         string heldOut = before != null && after != null && !double.IsNaN(after.Accuracy)
             ? $"held-out top-1 {before.Accuracy:P2} -> {after.Accuracy:P2}; " : "";
