@@ -22,6 +22,8 @@ if ! dotnet build ZilOnnx.sln -c Release; then
     exit 1
 fi
 
+# The fuzz test writes its counts here; they are printed before the summary line.
+export ZILONNX_FUZZ_REPORT="$results/fuzz-counts.txt"
 dotnet test ZilOnnx.sln -c Release --no-build --logger "trx;LogFilePrefix=results" --results-directory "$results"
 test_status=$?
 
@@ -37,6 +39,12 @@ for trx in "$results"/*.trx; do
     failed=$((failed + $(counter "$trx" failed) + $(counter "$trx" error) + $(counter "$trx" timeout) + $(counter "$trx" aborted)))
     skipped=$((skipped + $(counter "$trx" total) - $(counter "$trx" executed)))
 done
+
+if [ -f "$ZILONNX_FUZZ_REPORT" ]; then
+    cat "$ZILONNX_FUZZ_REPORT"
+else
+    echo "fuzz: no counts (the fuzz test did not run or did not finish)"
+fi
 
 status=0
 if [ "$test_status" -ne 0 ] && [ "$failed" -eq 0 ]; then

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ZilOnnx.Cli.Models;
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Trainer.Checkpoints;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
@@ -49,7 +50,7 @@ public sealed class TrainingSetup : IDisposable
         ValidationOptions? validation = null)
     {
         var source = ModelSource.Load(modelPath);
-        var run = new ResumedSettings(parse, Checkpoint.ReadState(source.Entries), modelPath);
+        var run = new ResumedSettings(parse, FromCheckpoint(modelPath, () => Checkpoint.ReadState(source.Entries)), modelPath);
         string lossName = run.Get(options.Loss, r => r.Loss);
         var loss = LossFactory.Create(lossName);
         int seed = run.Get(options.Seed, r => r.Seed);
@@ -110,12 +111,28 @@ public sealed class TrainingSetup : IDisposable
         double learningRate = run.Get(options.LearningRate, r => r.LearningRate);
         var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, run);
         var optimizer = OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
-        if (run.Resumed is { } resumed) Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step);
+        if (run.Resumed is { } resumed)
+            FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step); return 0; });
         var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
             precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction);
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);
         return setup;
+    }
+
+    /// <summary>
+    /// Reads what a checkpoint holds besides its model: the run state and the saved tensors. Whatever fails there comes
+    /// from the file (JSON that does not parse, an entry that is not .npy, a saved tensor whose shape does not fit the
+    /// model, which libtorch reports with its native trace), so any failure is a bad model file, said in one line.
+    /// </summary>
+    private static T FromCheckpoint<T>(string modelPath, Func<T> read)
+    {
+        try { return read(); }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            string first = e.Message.Split('\n', 2)[0].Trim();
+            throw new OnnxModelException(modelPath, $"the checkpoint cannot be resumed: {first}", e);
+        }
     }
 
     /// <summary>--shuffle / --no-shuffle, two options for one setting, continued like the others on resume.</summary>

@@ -34,14 +34,49 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         }
         foreach (var node in nodes)
             MapNode(node, opset, scope, vertices, file);
+        CheckSizes(vertices, file);
 
         var outputs = graph.Output.ToDictionary(o => o.Name, o => scope.Lookup(o.Name, InputRole.Differentiable));
         Vertex trainingOutput = ChooseTrainingOutput(outputs, options, file);
         Schedule.AssignDepths(vertices, trainingOutput);
-        if (options.Levelling) vertices = Schedule.Level(vertices);
+        if (options.Levelling)
+        {
+            long added = Schedule.LevellingVertexCount(vertices);
+            if (added > Schedule.MaxLevellingVertices)
+                throw new ModelConversionException(file, [$"levelling the graph ({vertices.Count} vertices, depth {vertices.Max(v => v.Depth)}) "
+                    + $"would add {added} identity vertices, more than the {Schedule.MaxLevellingVertices} supported"]);
+            vertices = Schedule.Level(vertices);
+        }
         for (int i = 0; i < vertices.Count; i++) vertices[i].Index = i;
         var parameters = scope.Parameters.Where(p => p.Readers.Count > 0).ToList();
         return new PcGraph(model, file, opset, vertices, parameters, outputs, trainingOutput, options.Levelling);
+    }
+
+    /// <summary>
+    /// The most elements one vertex (or one parameter as a vertex reads it) may hold for the batch the PCN is built
+    /// for: 2^31, 8 GiB as float32. Shapes are computed from what the file declares (an input's dimensions, an
+    /// Expand's or Pad's constants), so a few bytes can describe a tensor no machine could train; it is refused here,
+    /// before the trainer allocates anything.
+    /// </summary>
+    public const long MaxVertexElements = 1L << 31;
+
+    private static void CheckSizes(List<Vertex> vertices, string file)
+    {
+        void Check(long[] shape, string what)
+        {
+            long count;
+            try { count = HostTensor.ElementCount(shape); }
+            catch (ShapeException e) { throw new ModelConversionException(file, [$"{what}: {e.Message}"]); }
+            if (count > MaxVertexElements)
+                throw new ModelConversionException(file, [$"{what} has shape {ShapeMath.Format(shape)}, {count} elements, "
+                    + $"more than the {MaxVertexElements} one tensor of the PCN may hold"]);
+        }
+        foreach (var v in vertices)
+        {
+            foreach (var p in v.Operands.OfType<Operand.FromParameter>())
+                Check(p.View.Shape, $"parameter '{p.View.Root.Name}' as vertex '{v.Name}' reads it");
+            Check(v.Shape, $"vertex '{v.Name}' ({v.Op.OpType})");
+        }
     }
 
     public static int DefaultOpset(ModelProto model, string file)
@@ -66,7 +101,15 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         var (mapping, since) = registry.Resolve(node.Domain, node.OpType, opset)!.Value;
         var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
         var context = new NodeContext(node, opset, since, operands, file);
+        // Shapes come from the file, so any shape arithmetic can meet a dimension that is negative, overflows or asks
+        // for a constant too large to compute; wherever that surfaces, it is reported against this node.
+        try { MapNode(node, mapping, since, operands, context, scope, vertices); }
+        catch (ShapeException e) { throw context.Fail(e.Message); }
+    }
 
+    private static void MapNode(NodeProto node, IOperatorMapping mapping, int since, List<Operand> operands, NodeContext context,
+        Scope scope, List<Vertex> vertices)
+    {
         if (mapping is IGraphExpansion expansion
             && (expansion.ExpandsConstants || operands.Any(o => o is Operand.FromVertex or Operand.FromParameter)))
         {
@@ -90,7 +133,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         {
             if (mapping is not IStaticEvaluation evaluation)
                 throw context.Fail("all inputs are constant, but this operator cannot be evaluated at conversion time");
-            var values = operands.Select(o => (o as Operand.FromConstant)?.Value).ToList();
+            var values = new StaticInputs(operands.Select(o => (o as Operand.FromConstant)?.Value).ToList());
             scope.Define(node.Output[0], new Operand.FromConstant(evaluation.EvaluateStatic(context, values)));
             RejectReadOutputs(node, 1, scope, context);
             return;
@@ -132,6 +175,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
 
     private static Vertex ChooseTrainingOutput(Dictionary<string, Operand> outputs, PcGraphOptions options, string file)
     {
+        if (outputs.Count == 0)
+            throw new ModelConversionException(file, ["the graph declares no outputs, so there is nothing to train or export"]);
         string name = options.OutputName ?? outputs.Keys.First();
         if (!outputs.TryGetValue(name, out var operand))
             throw new ModelConversionException(file, [$"graph output '{name}' does not exist (outputs: {string.Join(", ", outputs.Keys)})"]);

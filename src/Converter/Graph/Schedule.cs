@@ -21,6 +21,25 @@ public static class Schedule
     }
 
     /// <summary>
+    /// The most identity vertices levelling may add. A chain of recurrent steps that all feed one vertex (an RNN's
+    /// sequence output) needs chains of every length up to the sequence length, so the count grows with the square of
+    /// a dimension the file declares; past this bound the PCN would not fit in memory, let alone train.
+    /// </summary>
+    public const long MaxLevellingVertices = 1_000_000;
+
+    /// <summary>How many identity vertices <see cref="Level"/> would add, counted without creating any.</summary>
+    public static long LevellingVertexCount(IReadOnlyList<Vertex> topological)
+    {
+        // Each source gets one chain, long enough for its lowest consumer: from depth d(u) - 1 down to d(c) + 1.
+        var lowest = new Dictionary<Vertex, int>();
+        foreach (var consumer in topological.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput))
+            foreach (var source in consumer.VertexInputs)
+                if (source.Kind != VertexKind.DataInput && source.Depth > consumer.Depth + 1)
+                    lowest[source] = Math.Min(lowest.GetValueOrDefault(source, int.MaxValue), consumer.Depth);
+        return lowest.Sum(entry => (long)entry.Key.Depth - 1 - entry.Value);
+    }
+
+    /// <summary>
     /// Returns the vertex list with identity vertices inserted on every edge u -> c where d(u) > d(c) + 1, so
     /// that c reads a copy of u whose depth is d(c) + 1. The copies of one source form a single chain that
     /// consumers at different depths tap at their own level.

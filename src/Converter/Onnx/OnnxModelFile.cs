@@ -15,18 +15,17 @@ namespace ZilOnnx.Converter.Onnx;
 /// </summary>
 public static class OnnxModelFile
 {
+    /// <summary>
+    /// How deeply protobuf messages may nest in a model file (Google.Protobuf's default, named here). Every level of
+    /// sub-graph costs three (node, attribute, graph), so this admits If/Loop/Scan bodies nested about 30 deep; a
+    /// deeper file is refused by the parser, before anything walks the graph recursively.
+    /// </summary>
+    public const int MaxMessageNesting = 100;
+
     public static ModelProto Load(string path)
     {
         byte[] bytes = ReadModelBytes(path);
-        ModelProto model;
-        try
-        {
-            model = ModelProto.Parser.ParseFrom(bytes);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxModelException(path, $"not an ONNX model: the bytes do not parse as an ONNX ModelProto; the file is truncated or of another kind ({e.Message})", e);
-        }
+        var model = Parse(bytes, path, "not an ONNX model");
         if (model.Graph is null)
             throw new OnnxModelException(path, "not an ONNX model: the file parses as protobuf but holds no graph");
 
@@ -57,6 +56,29 @@ public static class OnnxModelFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new OnnxModelException(path, $"cannot write the model: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Parses a ModelProto with the nesting bound of <see cref="MaxMessageNesting"/>; bytes that do not parse are an
+    /// <see cref="OnnxModelException"/> whose message starts with <paramref name="what"/>.
+    /// </summary>
+    internal static ModelProto Parse(byte[] bytes, string path, string what)
+    {
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            using var input = CodedInputStream.CreateWithLimits(stream, int.MaxValue, MaxMessageNesting);
+            return ModelProto.Parser.ParseFrom(input);
+        }
+        catch (InvalidProtocolBufferException e) when (e.Message.Contains("levels of nesting", StringComparison.Ordinal))
+        {
+            throw new OnnxModelException(path, $"{what}: its protobuf messages nest more than {MaxMessageNesting} levels deep "
+                + "(sub-graphs of If, Loop or Scan nodes inside each other about 30 times or more), which is not supported", e);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new OnnxModelException(path, $"{what}: the bytes do not parse as an ONNX ModelProto; the file is truncated or of another kind ({e.Message})", e);
         }
     }
 

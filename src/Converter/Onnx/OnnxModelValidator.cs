@@ -21,6 +21,13 @@ public static class OnnxModelValidator
     public const long MinOpset = 6;
     public const long MaxOpset = 22;
 
+    /// <summary>
+    /// How deeply sub-graphs (If branches, Loop and Scan bodies) may nest. A parsed file cannot exceed it (protobuf's
+    /// nesting bound, <see cref="OnnxModelFile.MaxMessageNesting"/>, stops at about 30); checked here as well so that
+    /// the recursive walks below are bounded whatever built the model.
+    /// </summary>
+    public const int MaxSubgraphNesting = 32;
+
     private static readonly IReadOnlySet<string> NoOuterScope = new HashSet<string>();
 
     public static void Validate(ModelProto model, string file)
@@ -29,8 +36,8 @@ public static class OnnxModelValidator
             throw new OnnxModelException(file, "the file holds no graph, so it is not an ONNX model");
         CheckIrVersion(model, file);
         var importedDomains = CheckOpsetImports(model, file);
-        CheckNodeDomains(model.Graph, importedDomains, file, context: "");
-        Analyse(model.Graph, file, NoOuterScope, context: "");
+        CheckNodeDomains(model.Graph, importedDomains, file, context: "", depth: 0);
+        Analyse(model.Graph, file, NoOuterScope, context: "", depth: 0);
     }
 
     /// <summary>
@@ -40,7 +47,7 @@ public static class OnnxModelValidator
     /// Throws <see cref="OnnxModelException"/> on a name defined twice, a name read but not defined, or a cycle.
     /// </summary>
     public static IReadOnlyList<NodeProto> TopologicalOrder(GraphProto graph, string file) =>
-        Analyse(graph, file, NoOuterScope, context: "").Order;
+        Analyse(graph, file, NoOuterScope, context: "", depth: 0).Order;
 
     private static void CheckIrVersion(ModelProto model, string file)
     {
@@ -84,8 +91,9 @@ public static class OnnxModelValidator
         return [.. versions.Keys];
     }
 
-    private static void CheckNodeDomains(GraphProto graph, HashSet<string> imported, string file, string context)
+    private static void CheckNodeDomains(GraphProto graph, HashSet<string> imported, string file, string context, int depth)
     {
+        CheckNesting(depth, file);
         for (int i = 0; i < graph.Node.Count; i++)
         {
             NodeProto node = graph.Node[i];
@@ -93,8 +101,15 @@ public static class OnnxModelValidator
                 throw new OnnxModelException(file, $"{NodeLabel(node, i, context)} uses {DomainLabel(node.Domain)}, "
                     + "which opset_import does not list");
             foreach (var (attribute, subgraph) in Subgraphs(node))
-                CheckNodeDomains(subgraph, imported, file, SubgraphContext(node, i, attribute, context));
+                CheckNodeDomains(subgraph, imported, file, SubgraphContext(node, i, attribute, context), depth + 1);
         }
+    }
+
+    private static void CheckNesting(int depth, string file)
+    {
+        if (depth > MaxSubgraphNesting)
+            throw new OnnxModelException(file, $"sub-graphs (If branches, Loop and Scan bodies) are nested more than {MaxSubgraphNesting} levels deep, "
+                + "which is not supported");
     }
 
     private static string NodeLabel(NodeProto node, int index, string context)
@@ -124,8 +139,9 @@ public static class OnnxModelValidator
     /// <summary>Where a name is defined: a node's index, or -1 for a graph input or initializer.</summary>
     private const int NotANode = -1;
 
-    private static GraphAnalysis Analyse(GraphProto graph, string file, IReadOnlySet<string> outerScope, string context)
+    private static GraphAnalysis Analyse(GraphProto graph, string file, IReadOnlySet<string> outerScope, string context, int depth)
     {
+        CheckNesting(depth, file);
         Dictionary<string, int> producers = DefinedNames(graph, file, context);
         var outerUsed = new HashSet<string>();
         int n = graph.Node.Count;
@@ -141,7 +157,7 @@ public static class OnnxModelValidator
             foreach (var (attribute, subgraph) in Subgraphs(node))
             {
                 visibleToSubgraphs ??= [.. outerScope, .. producers.Keys];
-                var inner = Analyse(subgraph, file, visibleToSubgraphs, SubgraphContext(node, i, attribute, context));
+                var inner = Analyse(subgraph, file, visibleToSubgraphs, SubgraphContext(node, i, attribute, context), depth + 1);
                 reads.AddRange(inner.OuterNamesUsed);
             }
 
@@ -167,10 +183,13 @@ public static class OnnxModelValidator
 
         var order = StableKahn(graph, consumers, pendingInputs, file, context);
 
+        var outputNames = new HashSet<string>();
         foreach (var output in graph.Output)
         {
             if (output.Name.Length == 0)
                 throw new OnnxModelException(file, $"a graph output{context} has no name");
+            if (!outputNames.Add(output.Name))
+                throw new OnnxModelException(file, $"graph output '{output.Name}'{context} is listed twice");
             if (producers.ContainsKey(output.Name)) continue;
             if (outerScope.Contains(output.Name)) { outerUsed.Add(output.Name); continue; }
             throw new OnnxModelException(file, $"graph output '{output.Name}'{context} is not defined by any input, initializer or node");

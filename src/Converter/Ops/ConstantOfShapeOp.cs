@@ -34,7 +34,7 @@ public sealed class ConstantOfShapeMapping : IOperatorMapping, IStaticEvaluation
             if (fill.Count != 1) throw node.Fail($"attribute 'value' must hold one element, it holds {fill.Count}");
         }
         node.Attributes.RejectUnknown();
-        double[] values = new double[HostTensor.ElementCount(shape)];
+        double[] values = HostTensor.NewComputedValues(shape);
         Array.Fill(values, fill.Values[0]);
         return new HostTensor(fill.ElementType, shape, values);
     }

@@ -41,7 +41,25 @@ public interface IOperatorMapping
 /// <summary>An operator that can be evaluated once, at conversion time, when all its inputs are constant.</summary>
 public interface IStaticEvaluation
 {
+    /// <param name="inputs">The node's inputs, null where absent; reading past the inputs the node lists gives null
+    /// too (see <see cref="StaticInputs"/>), so a node missing a required input is reported, not indexed past.</param>
     HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs);
+}
+
+/// <summary>
+/// The values of a node's constant inputs. An index past the inputs the node lists reads as null, like an optional
+/// input left empty: a file can list fewer inputs than the operator requires, and each evaluation then says which
+/// one is missing instead of indexing past the list.
+/// </summary>
+public sealed class StaticInputs(IReadOnlyList<HostTensor?> values) : IReadOnlyList<HostTensor?>
+{
+    public HostTensor? this[int index] => index >= 0 && index < values.Count ? values[index] : null;
+
+    public int Count => values.Count;
+
+    public IEnumerator<HostTensor?> GetEnumerator() => values.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>

@@ -13,6 +13,12 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
     private static readonly HashSet<string> KnownActivations =
         ["Relu", "Tanh", "Sigmoid", "Affine", "LeakyRelu", "ThresholdedRelu", "ScaledTanh", "HardSigmoid", "Elu", "Softsign", "Softplus"];
 
+    /// <summary>
+    /// The most time steps a recurrence is unrolled into (one vertex per step and direction). The sequence length is a
+    /// dimension the file declares, so without a bound a few bytes could ask for billions of vertices.
+    /// </summary>
+    public const long MaxUnrolledSteps = 65_536;
+
     public string OpType => cell switch { RecurrentCell.Lstm => "LSTM", RecurrentCell.Gru => "GRU", _ => "RNN" };
 
     public IReadOnlyList<int> SinceVersions { get; } = cell == RecurrentCell.Gru ? [1, 3, 7, 14, 22] : [1, 7, 14, 22];
@@ -52,6 +58,9 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
         a.RejectUnknown();
 
         long steps = layout == 0 ? x[0] : x[1];
+        if (steps > MaxUnrolledSteps)
+            throw node.Fail($"X {ShapeMath.Format(x)} has {steps} time steps; a recurrence is unrolled into one vertex per step, "
+                + $"and at most {MaxUnrolledSteps} are supported");
         // A length outside [0, T] has no meaning; ONNX Runtime fails on it at run time, so it is refused here,
         // where the constant is known, rather than silently read as T (or as 0).
         if (node.HasInput(4) && ((Operand.FromConstant)node.Operands[4]).Value.ToInt64Array()

@@ -43,7 +43,7 @@ public sealed class VariadicMapping(Variadic kind, params int[] sinceVersions) :
         try { shape = spec.InferShape(tensors.Select(t => t.Shape).ToList()); }
         catch (ShapeException e) { throw node.Fail(e.Message); }
         var operands = tensors.Select(t => TensorIndexing.BroadcastTo(t, shape).Values).ToList();
-        var values = new double[HostTensor.ElementCount(shape)];
+        var values = HostTensor.NewComputedValues(shape);
         for (int i = 0; i < values.Length; i++)
         {
             double v = operands[0][i];

@@ -54,9 +54,7 @@ public static class PcnArchive
         }
         if (!entries.Remove(ModelEntry, out var modelBytes))
             throw new OnnxModelException(path, $"the .pcn file has no {ModelEntry} entry");
-        ModelProto model;
-        try { model = ModelProto.Parser.ParseFrom(modelBytes); }
-        catch (InvalidProtocolBufferException e) { throw new OnnxModelException(path, $"{ModelEntry} is not an ONNX model ({e.Message})"); }
+        ModelProto model = OnnxModelFile.Parse(modelBytes, path, $"{ModelEntry} is not an ONNX model");
         OnnxModelValidator.Validate(model, path);
         entries.Remove(DescriptionEntry);
         return (model, entries);

@@ -27,7 +27,7 @@ public static class TensorIndexing
     /// </summary>
     public static double[] Gather(long[] shape, double[] source, Func<long[], long> sourceOffset)
     {
-        var values = new double[HostTensor.ElementCount(shape)];
+        var values = HostTensor.NewComputedValues(shape);
         if (values.Length == 0) return values;
         var index = new long[shape.Length];
         for (long i = 0; i < values.Length; i++)
@@ -92,7 +92,7 @@ public static class TensorIndexing
         shape[axis] = parts.Sum(p => p.Shape[axis]);
         // Row-major: the result is, for each outer position, the parts' inner blocks one after another.
         long outer = parts[0].Shape[..axis].Aggregate(1L, (p, d) => p * d);
-        var values = new double[HostTensor.ElementCount(shape)];
+        var values = HostTensor.NewComputedValues(shape);
         long written = 0;
         for (long o = 0; o < outer; o++)
             foreach (var part in parts)

@@ -107,6 +107,38 @@ public sealed class OnnxModelFileLoadTests : IDisposable
     }
 
     [Fact]
+    public void Messages_nested_past_the_protobuf_bound_are_reported_as_too_deep()
+    {
+        // Ifs in then-branches, 40 deep: 3 protobuf levels each, past the bound of 100.
+        var graph = new GraphProto { Name = "innermost" };
+        graph.Node.Add(ModelBuilder.NewNode("Relu", ["x"], ["r"], "relu"));
+        graph.Output.Add(ModelBuilder.FloatValueInfo("r"));
+        for (int level = 0; level < 40; level++)
+        {
+            var ifNode = ModelBuilder.NewNode("If", ["cond"], ["r"], $"if{level}");
+            ifNode.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = graph });
+            graph = new GraphProto { Name = $"level{level}" };
+            graph.Node.Add(ifNode);
+            graph.Output.Add(ModelBuilder.FloatValueInfo("r"));
+        }
+        var model = new ModelBuilder().Build();
+        model.Graph = graph;
+        string path = _folder.Write("deep.onnx", model);
+
+        Assert.Contains($"its protobuf messages nest more than {OnnxModelFile.MaxMessageNesting} levels deep", LoadFails(path).Message);
+    }
+
+    [Fact]
+    public void Unknown_groups_nested_without_end_are_refused_by_the_nesting_bound()
+    {
+        // 100,000 start-group tags of an unknown field: skipping them must not recurse without bound.
+        byte[] start = [(20 << 3 | 3) & 0x7F | 0x80, 0x01], end = [(20 << 3 | 4) & 0x7F | 0x80, 0x01];
+        string path = _folder.Write("groups.onnx", [.. Enumerable.Repeat(start, 100_000).SelectMany(b => b), .. Enumerable.Repeat(end, 100_000).SelectMany(b => b)]);
+
+        Assert.Contains("nest more than", LoadFails(path).Message);
+    }
+
+    [Fact]
     public void Cycle_in_a_file_is_reported()
     {
         string path = _folder.Write("cycle.onnx", new ModelBuilder().Input("x")

@@ -191,6 +191,44 @@ public sealed class OnnxModelValidatorTests
     }
 
     [Fact]
+    public void Graph_output_listed_twice_is_refused()
+    {
+        var model = new ModelBuilder().Input("x").Node("Relu", ["x"], ["y"]).Output("y").Output("y").Build();
+
+        Assert.Contains("graph output 'y' is listed twice", Invalid(model).Message);
+    }
+
+    [Fact]
+    public void Subgraphs_nested_deeper_than_the_bound_are_refused_before_any_deep_walk()
+    {
+        // Built in memory, where protobuf's own nesting bound does not apply: the validator bounds its recursion itself.
+        GraphProto Branch(int level)
+        {
+            var g = new GraphProto { Name = $"g{level}" };
+            if (level == 0) g.Node.Add(ModelBuilder.NewNode("Identity", ["x"], ["out0"], "leaf"));
+            else
+            {
+                var inner = ModelBuilder.NewNode("If", ["cond"], [$"out{level}"], $"if{level}");
+                inner.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = Branch(level - 1) });
+                g.Node.Add(inner);
+            }
+            g.Output.Add(ModelBuilder.FloatValueInfo($"out{level}"));
+            return g;
+        }
+        int depth = OnnxModelValidator.MaxSubgraphNesting + 1;
+        var top = ModelBuilder.NewNode("If", ["cond"], ["y"], "top");
+        top.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = Branch(depth - 1) });
+        var builder = new ModelBuilder().Input("x").Input("cond").Output("y");
+        builder.Graph.Node.Add(top);
+
+        Assert.Contains($"sub-graphs (If branches, Loop and Scan bodies) are nested more than {OnnxModelValidator.MaxSubgraphNesting} levels deep", Invalid(builder.Build()).Message);
+
+        // One level less is within the bound.
+        top.Attribute[0].G = Branch(depth - 2);
+        OnnxModelValidator.Validate(builder.Build(), File);
+    }
+
+    [Fact]
     public void Graph_in_order_keeps_its_order()
     {
         var graph = new ModelBuilder().Input("x")
