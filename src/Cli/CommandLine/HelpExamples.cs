@@ -40,6 +40,7 @@ public static class HelpExamples
         [
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --batch-size 8 --steps 3 --precision float64",
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule zil-relaxed --ablate gamma=0.5 --json",
+            "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --inference-steps 20 --gamma 0.1",
         ],
         ["run"] =
         [
