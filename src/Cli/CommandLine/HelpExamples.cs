@@ -52,6 +52,11 @@ public static class HelpExamples
             "zilonnx eval models/lenet5-fashion.onnx --data fashion-mnist",
             "zilonnx eval tuned.onnx --data /usr/share/datasets/fashion-mnist --provider cpu --batch-size 256",
         ],
+        ["bench"] =
+        [
+            "zilonnx bench models/lenet5-fashion.onnx --batch-size 64 --threads 2",
+            "zilonnx bench models/lenet5-fashion.onnx --batch-size 64 --rules bp,zil,zil+verify --steps 50 --epoch --json",
+        ],
         ["ops"] =
         [
             "zilonnx ops",

@@ -10,7 +10,13 @@ namespace ZilOnnx.Cli.CommandLine;
 /// </summary>
 public sealed class TrainingOptions
 {
-    public Option<string> Data { get; } = new("--data") { Description = "Training data: an .npz (x, y), an IDX folder, or 'fashion-mnist'", Required = true };
+    /// <param name="dataRequired">False where the command has data of its own to fall back on (`bench`: synthetic batches).</param>
+    public TrainingOptions(bool dataRequired = true)
+    {
+        Data = new("--data") { Description = "Training data: an .npz (x, y), an IDX folder, or 'fashion-mnist'", Required = dataRequired };
+    }
+
+    public Option<string> Data { get; }
     public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed, il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil" };
     public Option<string> Loss { get; } = new("--loss") { Description = "Loss: mse or ce (softmax cross-entropy on the logits)", DefaultValueFactory = _ => "ce" };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
@@ -36,9 +42,10 @@ public sealed class TrainingOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public void AddTo(Command command)
+    /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
+    public void AddTo(Command command, params Option[] except)
     {
         foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, Tolerance })
-            command.Options.Add(option);
+            if (!except.Contains(option)) command.Options.Add(option);
     }
 }
