@@ -11,6 +11,7 @@ var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive
     RunCommand.Create(),
     EvalCommand.Create(),
     OpsCommand.Create(),
+    BenchCommand.Create(),
 };
 HelpExamples.AttachTo(root);
 return root.Parse(args).Invoke();

@@ -40,6 +40,7 @@ public static class HelpExamples
         [
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --batch-size 8 --steps 3 --precision float64",
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule zil-relaxed --ablate gamma=0.5 --json",
+            "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --inference-steps 20 --gamma 0.1",
         ],
         ["run"] =
         [
@@ -50,6 +51,11 @@ public static class HelpExamples
         [
             "zilonnx eval models/lenet5-fashion.onnx --data fashion-mnist",
             "zilonnx eval tuned.onnx --data /usr/share/datasets/fashion-mnist --provider cpu --batch-size 256",
+        ],
+        ["bench"] =
+        [
+            "zilonnx bench models/lenet5-fashion.onnx --batch-size 64 --threads 2",
+            "zilonnx bench models/lenet5-fashion.onnx --batch-size 64 --rules bp,zil,zil+verify --steps 50 --epoch --json",
         ],
         ["ops"] =
         [

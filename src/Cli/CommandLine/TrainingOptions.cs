@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZilOnnx.Trainer.Optimizers;
+using ZilOnnx.Trainer.Rules;
 
 namespace ZilOnnx.Cli.CommandLine;
 
@@ -9,8 +10,14 @@ namespace ZilOnnx.Cli.CommandLine;
 /// </summary>
 public sealed class TrainingOptions
 {
-    public Option<string> Data { get; } = new("--data") { Description = "Training data: an .npz (x, y), an IDX folder, or 'fashion-mnist'", Required = true };
-    public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed", DefaultValueFactory = _ => "zil" };
+    /// <param name="dataRequired">False where the command has data of its own to fall back on (`bench`: synthetic batches).</param>
+    public TrainingOptions(bool dataRequired = true)
+    {
+        Data = new("--data") { Description = "Training data: an .npz (x, y), an IDX folder, or 'fashion-mnist'", Required = dataRequired };
+    }
+
+    public Option<string> Data { get; }
+    public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed, il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil" };
     public Option<string> Loss { get; } = new("--loss") { Description = "Loss: mse or ce (softmax cross-entropy on the logits)", DefaultValueFactory = _ => "ce" };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 };
@@ -25,6 +32,8 @@ public sealed class TrainingOptions
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling and noise", DefaultValueFactory = _ => 0 };
     public Option<string> Precision { get; } = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+    public Option<int> InferenceSteps { get; } = new("--inference-steps", "--T") { Description = "Inference steps T of --rule il before its parameters take their terms", DefaultValueFactory = _ => Il.DefaultInferenceSteps };
+    public Option<double> Gamma { get; } = new("--gamma") { Description = "Inference rate of --rule il, in (0, 1]", DefaultValueFactory = _ => Il.DefaultGamma };
     public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
 
     public Option<string[]> Ablate { get; } = new("--ablate")
@@ -33,9 +42,10 @@ public sealed class TrainingOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
-    public void AddTo(Command command)
+    /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
+    public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, Tolerance })
-            command.Options.Add(option);
+        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, Tolerance })
+            if (!except.Contains(option)) command.Options.Add(option);
     }
 }

@@ -102,7 +102,8 @@ public sealed class TrainingSetup : IDisposable
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
         var model = new PcnModel(graph, precision, device);
         string ruleName = run.Get(options.Rule, r => r.Rule);
-        var rule = RuleFactory.Create(ruleName, ablated?.Dynamics);
+        var (inferenceSteps, gamma) = ResolveIlSettings(options, run, ruleName);
+        var rule = RuleFactory.Create(ruleName, ablated?.Dynamics, inferenceSteps ?? Il.DefaultInferenceSteps, gamma ?? Il.DefaultGamma);
         bool shuffle = ResolveShuffle(parse, options, run, modelPath);
         var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
         long totalSteps = CountSteps(parse, options, data.Count, batchSize, defaultSteps);
@@ -114,7 +115,11 @@ public sealed class TrainingSetup : IDisposable
         if (run.Resumed is { } resumed)
             FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step); return 0; });
         var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
-            precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction);
+            precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction)
+        {
+            InferenceSteps = inferenceSteps,
+            Gamma = gamma,
+        };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);
         return setup;
@@ -133,6 +138,19 @@ public sealed class TrainingSetup : IDisposable
             string first = e.Message.Split('\n', 2)[0].Trim();
             throw new OnnxModelException(modelPath, $"the checkpoint cannot be resumed: {first}", e);
         }
+    }
+
+    /// <summary>T and gamma of rule il (null for the other rules, which have no such settings), continued like the others on resume.</summary>
+    private static (int? InferenceSteps, double? Gamma) ResolveIlSettings(TrainingOptions options, ResumedSettings run, string ruleName)
+    {
+        if (!ruleName.Equals("il", StringComparison.OrdinalIgnoreCase))
+        {
+            if (run.IsGiven(options.InferenceSteps) || run.IsGiven(options.Gamma))
+                throw new ArgumentException($"--inference-steps (--T) and --gamma apply to --rule il only, not {ruleName}");
+            return (null, null);
+        }
+        return (run.Get(options.InferenceSteps, r => r.InferenceSteps ?? Il.DefaultInferenceSteps),
+                run.Get(options.Gamma, r => r.Gamma ?? Il.DefaultGamma));
     }
 
     /// <summary>--shuffle / --no-shuffle, two options for one setting, continued like the others on resume.</summary>

@@ -32,7 +32,9 @@ public static class FinetuneCommand
             string outputPath = parse.GetValue(output)!;
             ModelOutput.EnsureNotInput(parse.GetValue(model)!, outputPath, parse.GetValue(force));
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: null, validation: validation);
-            var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options)))
+            var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options),
+                // An approximate rule (il) is verified to measure how far it is from backprop, never to stop the run.
+                StopOnFailure: setup.Rule.IsExact))
             {
                 OutputPath = outputPath,
                 DataArgument = parse.GetValue(options.Data)!,

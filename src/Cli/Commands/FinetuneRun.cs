@@ -85,7 +85,9 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         foreach (string notice in setup.Notices) Console.WriteLine($"note: {notice}");
         Log($"data: {setup.Data.Source}, {setup.Data.Count} samples; steps {firstStep + 1}..{setup.TotalSteps}" +
             (setup.Resumed != null ? $" (resumed at step {setup.Resumed.Step})" : "") +
-            (policy.Every > 0 ? $"; verifying every {policy.Every} step(s) against backprop, tolerance {policy.Tolerance:E1}" : "; verification off"));
+            (policy.Every > 0 ? $"; verifying every {policy.Every} step(s) against backprop, " +
+                (policy.StopOnFailure ? $"tolerance {policy.Tolerance:E1}" : $"measuring the divergence only ({setup.Rule.Name} approximates backprop)")
+                : "; verification off"));
         if (setup.HeldOut != null) Log($"held-out data: {setup.HeldOut.Source}, {setup.HeldOut.Count} samples");
     }
 

@@ -23,6 +23,8 @@ public static class VerifyCommand
         {
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
+            if (!setup.Rule.IsExact)
+                Console.Error.WriteLine($"note: rule {setup.Rule.Name} approximates backprop: its divergence is measured, and one over the tolerance fails verification (exit code 3) as for any rule");
             double tolerance = setup.Tolerance(parse, options);
             var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
                 new VerificationPolicy(1, tolerance, StopOnFailure: false));

@@ -15,12 +15,19 @@ namespace ZilOnnx.Trainer.Checkpoints;
 /// <param name="ValidationSplit">The fraction held out with --val-split (its samples are not trained on), or null.</param>
 /// <param name="Version">The state's format: 1 before weight decay, momentum and schedule were recorded (a state
 /// without them reads with the defaults, which is what those runs used), 2 with them, 3 with the held-out split
-/// (null before: no earlier run held data out). Save stamps the current one.</param>
+/// (null before: no earlier run held data out), 4 with the inference steps and rate of rule il (null for the other
+/// rules, and before: no earlier run used il). Save stamps the current one.</param>
 public sealed record CheckpointState(long Step, string Rule, string Loss, string Optimizer, double LearningRate, int BatchSize,
     bool Shuffle, int Seed, string Precision, double WeightDecay = 0, double Momentum = OptimizerFactory.DefaultMomentum,
     string LearningRateSchedule = "constant", double? ValidationSplit = null, int Version = 1)
 {
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
+
+    /// <summary>T of rule il (--inference-steps), or null for the other rules.</summary>
+    public int? InferenceSteps { get; init; }
+
+    /// <summary>The inference rate of rule il (--gamma), or null for the other rules.</summary>
+    public double? Gamma { get; init; }
 }
 
 /// <summary>

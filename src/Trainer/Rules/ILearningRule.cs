@@ -12,6 +12,13 @@ namespace ZilOnnx.Trainer.Rules;
 public interface ILearningRule
 {
     string Name { get; }
+
+    /// <summary>
+    /// Whether the rule is meant to equal backprop. For an exact rule a verified step over the tolerance is a
+    /// failure; an approximate rule (`il`) is verified to measure its divergence, never to stop a run.
+    /// </summary>
+    bool IsExact => true;
+
     RuleResult Compute(PcnModel model, Batch batch, ILoss loss);
 }
 

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The benchmark: builds zilonnx, exports the model set if missing, runs `zilonnx bench --json` on each model
+# and PyTorch's own step on the same models, writes bench/results/*.json and prints the tables of bench/README.md.
+#
+#   bench/run.sh                     # 2 threads, batch 64, 3 warm-up and 30 timed rounds
+#   THREADS=4 STEPS=50 bench/run.sh
+#
+# Needs the .NET 10 SDK, and for the models and the PyTorch comparison Debian's python3-torch, python3-onnx and
+# libopenblas0-pthread (/usr/bin/python3). Takes about half an hour on two cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+THREADS=${THREADS:-2}
+STEPS=${STEPS:-30}
+WARMUP=${WARMUP:-3}
+BATCH=${BATCH:-64}
+MODELS=(lenet5 vgg6 rnn lstm gru resmlp)
+RESULTS=bench/results
+
+dotnet build src/Cli -c Release -v quiet -nologo >/dev/null
+ZILONNX=(dotnet src/Cli/bin/Release/net10.0/zilonnx.dll)
+
+for model in "${MODELS[@]}"; do
+    if [ ! -f "bench/models/$model.onnx" ]; then
+        /usr/bin/python3 bench/generate_models.py bench/models
+        break
+    fi
+done
+
+mkdir -p "$RESULTS"
+for model in "${MODELS[@]}"; do
+    extra=()
+    [ "$model" = lenet5 ] && extra=(--epoch)
+    echo "bench $model" >&2
+    "${ZILONNX[@]}" bench "bench/models/$model.onnx" --batch-size "$BATCH" --threads "$THREADS" --warmup "$WARMUP" \
+        --steps "$STEPS" "${extra[@]}" --json >"$RESULTS/$model.json.tmp"
+    mv "$RESULTS/$model.json.tmp" "$RESULTS/$model.json"
+done
+
+echo "PyTorch" >&2
+/usr/bin/python3 bench/pytorch_step.py --batch-size "$BATCH" --threads "$THREADS" --warmup "$WARMUP" --steps 50 --json >"$RESULTS/pytorch.json.tmp"
+mv "$RESULTS/pytorch.json.tmp" "$RESULTS/pytorch.json"
+
+/usr/bin/python3 bench/summarize.py "$RESULTS"

@@ -1,0 +1,70 @@
+using ZilOnnx.Trainer.Optimizers;
+using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Training;
+using ZilOnnx.Trainer.Verification;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Cli.Benchmarking;
+
+/// <summary>
+/// One benchmarked rule: its full training step as the trainer takes it (Trainer.Step) once the batch is assembled:
+/// the rule's update, for `zil+verify` backprop's update on the same batch and parameters and the comparison of the
+/// two, the check for NaN and Inf, and the optimizer's step. The batch is made beforehand and is not timed.
+/// </summary>
+public sealed class BenchRule
+{
+    /// <summary>The rule names `--rules` takes: the learning rules, and zil verified against backprop at every step.</summary>
+    public static readonly string[] Names = ["bp", "zil", "zil-relaxed", "il", "zil+verify"];
+
+    public const string DefaultList = "bp,zil,zil-relaxed,il,zil+verify";
+
+    private readonly ILearningRule _rule;
+    private readonly ILearningRule? _witness;
+    private readonly IOptimizer _optimizer;
+    private long _steps;
+
+    private BenchRule(string name, ILearningRule rule, ILearningRule? witness, IOptimizer optimizer)
+    {
+        Name = name; _rule = rule; _witness = witness; _optimizer = optimizer;
+    }
+
+    public string Name { get; }
+    public ILearningRule Rule => _rule;
+    /// <summary>The largest relative divergence from backprop over the verified steps (zil+verify), else null.</summary>
+    public double? MaxDivergence { get; private set; }
+
+    /// <summary>The rules of a `--rules` list, bp first (the ratios' denominator, always timed).</summary>
+    public static List<BenchRule> Parse(string list, BenchSetup setup, int inferenceSteps, double gamma)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToList();
+        if (names.Count == 0) throw new ArgumentException("--rules names no rule");
+        foreach (string name in names)
+            if (!Names.Contains(name)) throw new ArgumentException($"--rules: '{name}' is not one of {string.Join(", ", Names)}");
+        return names.Prepend("bp").Distinct().Select(name => Create(name, setup, inferenceSteps, gamma)).ToList();
+    }
+
+    private static BenchRule Create(string name, BenchSetup setup, int inferenceSteps, double gamma)
+    {
+        ILearningRule Wrapped(ILearningRule rule) => setup.PerSample ? new PerSampleRule(rule) : rule;
+        var rule = name == "zil+verify" ? new Zil() : RuleFactory.Create(name, inferenceSteps: inferenceSteps, gamma: gamma);
+        return new BenchRule(name, Wrapped(rule), name == "zil+verify" ? Wrapped(new Backprop()) : null, setup.NewOptimizer());
+    }
+
+    private static readonly NumericalGuard Guard = new();
+
+    /// <summary>One training step on <paramref name="batch"/>; the parameters of <paramref name="setup"/>'s model change.</summary>
+    public void Step(BenchSetup setup, Batch batch)
+    {
+        using var scope = NewDisposeScope();
+        using var result = _rule.Compute(setup.Model, batch, setup.Loss);
+        if (_witness != null)
+        {
+            using var reference = _witness.Compute(setup.Model, batch, setup.Loss);
+            double divergence = ParameterDivergence.Compare(result.Updates, reference.Updates).Max(d => d.MaxRel);
+            MaxDivergence = Math.Max(MaxDivergence ?? 0, divergence);
+        }
+        Guard.Check(result, _steps, setup.Model, batch, setup.Loss);
+        _optimizer.Step(setup.Model.Parameters, result.Updates);
+        _steps++;
+    }
+}

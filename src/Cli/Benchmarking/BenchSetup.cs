@@ -1,0 +1,147 @@
+using System.CommandLine;
+using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Models;
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Optimizers;
+using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Rules;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Cli.Benchmarking;
+
+/// <summary>
+/// What a benchmark times, built once and shared by every rule: the PCN, the loss, the optimizer settings and a few
+/// batches, drawn from --data or made up (random inputs of the model's input shape, random labels of its classes).
+/// </summary>
+public sealed class BenchSetup : IDisposable
+{
+    /// <summary>Distinct batches the timed steps cycle through (so no step sees exactly the previous one's batch).</summary>
+    public const int DistinctBatches = 4;
+
+    private BenchSetup(ModelSource source, PcnModel model, ILoss loss, Precision precision, int batchSize, bool perSample,
+        IReadOnlyList<Batch> batches, string data, DataSet? dataSet, Func<IOptimizer> newOptimizer, string optimizerText)
+    {
+        Source = source; Model = model; Loss = loss; Precision = precision; BatchSize = batchSize; PerSample = perSample;
+        Batches = batches; Data = data; DataSet = dataSet; NewOptimizer = newOptimizer; OptimizerText = optimizerText;
+    }
+
+    public ModelSource Source { get; }
+    public PcnModel Model { get; }
+    public ILoss Loss { get; }
+    public Precision Precision { get; }
+    public int BatchSize { get; }
+    /// <summary>The model fixes its batch dimension at 1: every rule runs sample by sample, as the trainer does.</summary>
+    public bool PerSample { get; }
+    public IReadOnlyList<Batch> Batches { get; }
+    /// <summary>Where the batches came from: a data source or "synthetic".</summary>
+    public string Data { get; }
+    /// <summary>The data set of --data, or null for synthetic batches.</summary>
+    public DataSet? DataSet { get; }
+    /// <summary>A fresh optimizer with the command line's settings (one per rule, so no rule shares another's state).</summary>
+    public Func<IOptimizer> NewOptimizer { get; }
+    public string OptimizerText { get; }
+    public List<string> Notices { get; } = [];
+
+    public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps)
+    {
+        var source = ModelSource.Load(modelPath);
+        var loss = LossFactory.Create(parse.GetValue(options.Loss)!);
+        int batchSize = parse.GetValue(options.BatchSize);
+        if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
+        int seed = parse.GetValue(options.Seed);
+        var inputNames = ModelInputs.DataInputNames(source.Model);
+        string inputName = inputNames.Count == 1
+            ? inputNames[0]
+            : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; a benchmark needs exactly one");
+        var declared = ModelInputs.DeclaredShape(source.Model, inputName);
+        bool integerInput = ModelInputs.IsIntegerInput(source.Model, inputName);
+
+        string? dataArgument = parse.GetValue(options.Data);
+        DataSet? data = dataArgument == null ? null
+            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput);
+        long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
+
+        long? fixedBatch = declared.FirstOrDefault();
+        if (fixedBatch is { } size && size != batchSize && size != 1)
+            throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; benchmark it with --batch-size {size}");
+        bool perSample = fixedBatch == 1 && batchSize > 1;
+        var graph = source.BuildGraph(new PcGraphOptions
+        {
+            TrainOnLogits = loss is CrossEntropyLoss,
+            InputShapes = new Dictionary<string, long[]> { [inputName] = [fixedBatch ?? batchSize, .. sampleShape] },
+        });
+        var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
+        var model = new PcnModel(graph, precision, DeviceSelection.Resolve(parse.GetValue(options.Device)!));
+
+        IReadOnlyList<Batch> batches;
+        string description;
+        if (data != null)
+        {
+            DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
+            bool shuffle = !parse.GetValue(options.NoShuffle);
+            var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
+            batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device)).ToList();
+            description = data.Source;
+        }
+        else
+        {
+            batches = SyntheticBatches(graph, inputName, loss, batchSize, sampleShape, model, seed);
+            description = "synthetic";
+        }
+
+        string optimizerName = parse.GetValue(options.Optimizer)!;
+        double learningRate = parse.GetValue(options.LearningRate), momentum = parse.GetValue(options.Momentum);
+        double weightDecay = parse.GetValue(options.WeightDecay);
+        if (parse.GetResult(options.Momentum) is { Implicit: false } && !optimizerName.Equals("momentum", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"--momentum applies to --optimizer momentum only, not {optimizerName}");
+        var schedule = LearningRateSchedule.Parse(parse.GetValue(options.LearningRateSchedule)!, totalSteps);
+        IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, momentum, weightDecay, schedule);
+        NewOptimizer(); // fails here, before any timing, when a setting is wrong
+        var setup = new BenchSetup(source, model, loss, precision, batchSize, perSample, batches, description, data, NewOptimizer,
+            $"{optimizerName.ToLowerInvariant()} lr {learningRate}");
+        if (data?.Notice != null) setup.Notices.Add(data.Notice);
+        if (perSample) setup.Notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is run one sample at a time, as finetune does");
+        return setup;
+    }
+
+    /// <summary>One sample's shape from the model's declared input: every dimension but the batch must be a number.</summary>
+    private static long[] SyntheticSampleShape(string modelPath, string inputName, IReadOnlyList<long?> declared, bool integerInput)
+    {
+        if (integerInput)
+            throw new ArgumentException($"{modelPath}: input '{inputName}' takes integer ids, which cannot be made up without knowing the vocabulary; give --data");
+        if (declared.Count == 0 || declared.Skip(1).Any(d => d == null))
+            throw new ArgumentException($"{modelPath}: input '{inputName}' does not declare a fixed shape besides its batch dimension " +
+                                        $"({(declared.Count == 0 ? "no shape" : "[" + string.Join(", ", declared.Select(d => d?.ToString() ?? "?")) + "]")}); give --data");
+        return declared.Skip(1).Select(d => d!.Value).ToArray();
+    }
+
+    /// <summary>Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its last axis), for mse normal targets shaped like the output.</summary>
+    private static List<Batch> SyntheticBatches(PcGraph graph, string inputName, ILoss loss, int batchSize, long[] sampleShape, PcnModel model, int seed)
+    {
+        var generator = new Generator((ulong)seed);
+        long[] output = graph.TrainingOutput.Shape[1..];
+        var batches = new List<Batch>();
+        for (int k = 0; k < DistinctBatches; k++)
+        {
+            var x = rand([batchSize, .. sampleShape], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
+            var y = loss is CrossEntropyLoss
+                ? randint(0, output[^1], [batchSize, .. output[..^1]], generator: generator, dtype: ScalarType.Int64).to(model.Device)
+                : randn([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
+            batches.Add(new Batch(new Dictionary<string, Tensor> { [inputName] = x }, y));
+        }
+        return batches;
+    }
+
+    public void Dispose()
+    {
+        foreach (var batch in Batches)
+        {
+            foreach (var x in batch.Inputs.Values) x.Dispose();
+            batch.Targets.Dispose();
+        }
+        Model.Dispose();
+    }
+}

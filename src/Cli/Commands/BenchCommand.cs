@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Google.Protobuf;
+using ZilOnnx.Cli.Benchmarking;
+using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Models;
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Rules;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Cli.Commands;
+
+/// <summary>
+/// `zilonnx bench MODEL [--batch-size B] [--rules bp,zil,...] [--warmup N] [--steps N] [--threads N] [--json]`: times
+/// each rule's training step in alternation with bp in one process (median, 10th and 90th percentile, ratio to bp),
+/// measures each rule's step memory, ONNX Runtime's latency on the export against the original, and with --epoch
+/// the samples per second of a full epoch of bp and zil.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create()
+    {
+        var options = new TrainingOptions(dataRequired: false);
+        var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
+        var rules = new Option<string>("--rules") { Description = $"Rules to time, comma-separated, from {string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule first", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule", DefaultValueFactory = _ => 20 };
+        var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)" };
+        var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 };
+        var epoch = new Option<bool>("--epoch") { Description = "Also time a full epoch of bp and of zil (verification off) on --data, else fashion-mnist" };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var command = new Command("bench", "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
+        options.AddTo(command, options.Rule, options.Steps, options.Epochs, options.Ablate, options.Tolerance);
+        foreach (Option o in new Option[] { rules, warmup, steps, threads, ortRuns, epoch, json }) command.Options.Add(o);
+
+        command.SetAction(parse => CommandRunner.Run(() =>
+        {
+            int warmupRounds = parse.GetValue(warmup), rounds = parse.GetValue(steps), runs = parse.GetValue(ortRuns);
+            if (warmupRounds < 0) throw new ArgumentException("--warmup must not be negative");
+            if (rounds < 1) throw new ArgumentException("--steps must be positive");
+            if (runs < 0) throw new ArgumentException("--ort-runs must not be negative");
+            int? threadCount = parse.GetValue(threads);
+            if (threadCount is < 1) throw new ArgumentException("--threads must be positive");
+            if (threadCount is { } n) set_num_threads(n);
+            double[]? loadStart = LoadAverage();
+            void Progress(string line) => Console.Error.WriteLine(line);
+
+            using var setup = BenchSetup.Create(parse.GetValue(model)!, parse, options, totalSteps: warmupRounds + rounds);
+            foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
+            int inferenceSteps = parse.GetValue(options.InferenceSteps);
+            double gamma = parse.GetValue(options.Gamma);
+            var benchRules = BenchRule.Parse(parse.GetValue(rules)!, setup, inferenceSteps, gamma);
+            if (!benchRules.Any(r => r.Name == "il") && (parse.GetResult(options.InferenceSteps) is { Implicit: false } || parse.GetResult(options.Gamma) is { Implicit: false }))
+                throw new ArgumentException("--inference-steps (--T) and --gamma apply to rule il, which --rules leaves out");
+
+            var graph = setup.Model.Graph;
+            Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} ({warmupRounds} warm-up and {rounds} timed rounds, batch {setup.BatchSize}, {get_num_threads()} thread(s))");
+            var times = StepTiming.Run(setup, benchRules, warmupRounds, rounds, Progress);
+            Progress("measuring each rule's step memory");
+            var memory = StepTiming.Memory(setup, benchRules);
+
+            OrtLatencyResult? ort = null;
+            if (runs > 0)
+            {
+                Progress("timing ONNX Runtime on the original and the exported model");
+                string inputName = ModelInputs.DataInputNames(setup.Source.Model)[0];
+                var export = ModelExport.WithInitializers(graph.Model, setup.Model.ExportParameters());
+                var input = setup.Batches[0].Inputs[inputName];
+                using var feed = setup.PerSample ? input.narrow(0, 0, 1) : input.alias();
+                ort = OrtLatency.Measure(setup.Source.Model.ToByteArray(), export.ToByteArray(), inputName,
+                    ModelInputs.ElementType(setup.Source.Model, inputName), feed, threadCount, runs);
+            }
+
+            EpochResult? epochResult = null;
+            if (parse.GetValue(epoch))
+            {
+                string dataArgument = parse.GetValue(options.Data) ?? DataSources.FashionMnist;
+                string inputName = ModelInputs.DataInputNames(setup.Source.Model)[0];
+                var data = setup.DataSet;
+                if (data == null)
+                {
+                    Progress($"loading {dataArgument} for an epoch of bp and zil");
+                    data = DataSources.Load(dataArgument, DataSplit.Train, inputName,
+                        ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName));
+                    if (data.Notice != null) Console.Error.WriteLine($"note: {data.Notice}");
+                }
+                Progress($"an epoch of bp and zil on {data.Source} ({data.Count} samples)");
+                epochResult = EpochThroughput.Run(setup, data, ["bp", "zil"], parse.GetValue(options.Seed), Progress);
+            }
+
+            var bpMemory = memory["bp"];
+            double Mb(long bytes) => bytes / (1024.0 * 1024.0);
+            var reports = times.Select(t =>
+            {
+                var rule = benchRules.Single(r => r.Name == t.Rule);
+                var m = memory[t.Rule];
+                var spread = Spread.Of(t.Milliseconds);
+                return new RuleReport(t.Rule, spread, Spread.Of(t.RatiosToBp), setup.BatchSize / (spread.Median / 1000),
+                    m is { } mm ? Mb(mm.Rise) : null, m is { } mp ? Mb(mp.Peak) : null,
+                    m is { } a && bpMemory is { } b && b.Rise > 0 ? (double)a.Rise / b.Rise : null,
+                    rule.MaxDivergence, rule.Rule is Il il ? il.InferenceSteps : null, rule.Rule is Il il2 ? il2.Gamma : null);
+            }).ToList();
+            var report = new BenchReport(setup.Source.Path, setup.BatchSize, get_num_threads(), setup.Precision.ToString().ToLowerInvariant(),
+                setup.Model.Device.type.ToString().ToLowerInvariant(), setup.Loss.Name, setup.OptimizerText, setup.Data,
+                graph.Vertices.Count, graph.MaxDepth, graph.Parameters.Sum(p => p.Shape.Aggregate(1L, (x, y) => x * y)),
+                warmupRounds, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage());
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), JsonOptions));
+            else Console.Write(report.ToMarkdown());
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>Indented, with rule names such as zil+verify written as they are rather than escaped.</summary>
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The 1-, 5- and 15-minute load averages (Linux), to tell a quiet machine from a busy one.</summary>
+    private static double[]? LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "unknown CPU"; }
+    }
+}
