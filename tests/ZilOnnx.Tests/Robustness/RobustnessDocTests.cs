@@ -124,8 +124,16 @@ public sealed class RobustnessDocTests(HostileRun hostile, FuzzRun fuzz)
         text.AppendLine();
         text.AppendLine("## Numerical failures and interruptions");
         text.AppendLine();
-        text.AppendLine("NaN or Inf during training (exit code 4) and interruptions (Ctrl-C, SIGTERM: a checkpoint, exit code 130) are");
-        text.AppendLine("covered by tests elsewhere; this section is to list them with their observed behaviour.");
+        text.AppendLine("Faults during a run, each asserted by the named test (tests/ZilOnnx.Tests/Cli/Commands/):");
+        text.AppendLine();
+        text.AppendLine("| fault | observed behaviour | test |");
+        text.AppendLine("|---|---|---|");
+        text.AppendLine("| NaN or Inf in the loss or an update (learning rate 1e200) | exit code 4; `error: step N: the loss is NaN; first non-finite: the value of vertex '...' (node '...', Gemm)`, or the error node nearest the output; no output written; the last checkpoint keeps the last good step's finite parameters | `FinetuneCommandTests.A_numerical_blow_up_stops_the_run_with_exit_code_4_naming_where_it_began_and_keeps_the_last_good_checkpoint` |");
+        text.AppendLine("| an update over `--max-update-norm` | exit code 4; `error: step 1: the update's norm ... exceeds --max-update-norm ... (largest on parameter '...')` | `FinetuneCommandTests.An_update_over_max_update_norm_stops_the_run_with_exit_code_4_naming_the_largest_parameter` |");
+        text.AppendLine("| Ctrl-C (SIGINT) or SIGTERM during fine-tuning | the step finishes, the checkpoint is written, `interrupted (SIGINT) after step N/M: wrote the checkpoint ...` with the command that resumes, exit code 130, no output written; resuming gives the parameters of an uninterrupted run bit for bit (float64) | `InterruptionTests.A_signal_between_steps_writes_a_checkpoint_that_resumes_to_the_uninterrupted_parameters` |");
+        text.AppendLine("| a kill during a checkpoint or output write | writes go to a temporary file in the same folder, flushed, then renamed: the previous file stays whole | `AtomicFile`, used by every writer |");
+        text.AppendLine("| `-o` naming the input model (also through a link) | exit code 1, `give --force to allow that`; the model is unchanged | `FinetuneCommandTests.The_input_model_is_never_overwritten_unless_forced` |");
+        text.AppendLine("| data that does not fit (rank, shape, dtype, labels out of range, NaN/Inf, missing arrays, lengths, empty file) | exit code 2 before any step, one line naming file, array, expected and found | `BadDataTests` |");
         return text.ToString();
     }
 

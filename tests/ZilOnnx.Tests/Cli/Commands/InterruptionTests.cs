@@ -17,8 +17,10 @@ public sealed class InterruptionTests
         string checkpoint = temp.File("run.checkpoint.pcn"), output = temp.File("run.onnx");
         string[] common = ["--data", Fixtures.PathOf("mlp.ce.npz"), "--loss", "ce", "--lr", "0.05", "--batch-size", "8", "--precision", "float64", "--optimizer", "momentum"];
 
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])[Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"), "finetune", Fixtures.PathOf("mlp.onnx"), .. common,
+        // A process started in the background by a shell without job control inherits SIGINT as ignored, and the
+        // runtime then never sees it; coreutils' env restores the default disposition, as a terminal would have it.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in (string[])["--default-signal=INT,TERM", "dotnet", Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"), "finetune", Fixtures.PathOf("mlp.onnx"), .. common,
                      "--steps", "1000000", "--checkpoint", checkpoint, "-o", output])
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
