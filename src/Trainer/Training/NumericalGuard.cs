@@ -23,7 +23,7 @@ public sealed class NumericalGuard
         if (!double.IsFinite(result.Loss))
             throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {Locate(model, batch, loss)}");
         using var scope = NewDisposeScope();
-        var squares = result.Updates.ToDictionary(u => u.Key, u => u.Value.to(ScalarType.Float64).square().sum());
+        var squares = result.Updates.ToDictionary(u => u.Key, u => u.Value.to(ScalarType.Float64).Squared().sum());
         double norm = Math.Sqrt(stack(squares.Values.ToList()).sum().ToDouble());
         if (!double.IsFinite(norm))
         {
