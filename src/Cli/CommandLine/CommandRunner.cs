@@ -15,7 +15,10 @@ namespace ZilOnnx.Cli.CommandLine;
 /// </summary>
 public static class CommandRunner
 {
-    public static int Run(Func<int> body)
+    public static int Run(Func<int> body) => Run(body, Console.Error);
+
+    /// <summary>The same, with the error line written to <paramref name="error"/>.</summary>
+    public static int Run(Func<int> body, TextWriter error)
     {
         try
         {
@@ -23,14 +26,16 @@ public static class CommandRunner
         }
         catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {e.Message}");
             return code;
         }
         catch (Exception e)
         {
-            // A failure no input should cause: still one line, with the trace only on request.
-            Console.Error.WriteLine($"error: internal error ({e.GetType().Name}): {e.Message}");
-            if (Environment.GetEnvironmentVariable("ZILONNX_DEBUG") is { Length: > 0 }) Console.Error.WriteLine(e);
+            // A failure no input should cause: still one line, with the trace only on request. Native libraries'
+            // messages run on (libtorch appends its C++ frames), so only their first line is shown.
+            string first = e.Message.Split('\n', 2)[0].TrimEnd();
+            error.WriteLine($"error: internal error ({e.GetType().Name}): {first}");
+            if (Environment.GetEnvironmentVariable("ZILONNX_DEBUG") is { Length: > 0 }) error.WriteLine(e);
             return ExitCodes.Usage;
         }
     }

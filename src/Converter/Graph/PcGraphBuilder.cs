@@ -42,15 +42,23 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         if (options.Levelling)
         {
             long added = Schedule.LevellingVertexCount(vertices);
-            if (added > Schedule.MaxLevellingVertices)
+            if (vertices.Count + added > MaxVertices)
                 throw new ModelConversionException(file, [$"levelling the graph ({vertices.Count} vertices, depth {vertices.Max(v => v.Depth)}) "
-                    + $"would add {added} identity vertices, more than the {Schedule.MaxLevellingVertices} supported"]);
+                    + $"would add {added} identity vertices, more than the {MaxVertices} a PCN may have in all"]);
             vertices = Schedule.Level(vertices);
         }
         for (int i = 0; i < vertices.Count; i++) vertices[i].Index = i;
         var parameters = scope.Parameters.Where(p => p.Readers.Count > 0).ToList();
         return new PcGraph(model, file, opset, vertices, parameters, outputs, trainingOutput, options.Levelling);
     }
+
+    /// <summary>
+    /// The most vertices a PCN may have, levelling included. Recurrences unroll into a vertex per time step and
+    /// levelling adds chains whose lengths follow the graph's depth, so a few bytes declaring long sequences could
+    /// otherwise ask for billions of vertices; a million (about half a GiB while converting) is far more than a
+    /// model this trainer can train step by step needs.
+    /// </summary>
+    public const int MaxVertices = 1_000_000;
 
     /// <summary>
     /// The most elements one vertex (or one parameter as a vertex reads it) may hold for the batch the PCN is built

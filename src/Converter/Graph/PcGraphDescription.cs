@@ -17,24 +17,42 @@ public sealed record PcGraphDescription(
 
     public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs, long[] Shape);
 
-    public static PcGraphDescription Of(PcGraph graph) => new(
-        graph.Opset,
-        graph.DataInputs.Select(v => v.Name).ToList(),
-        graph.GraphOutputs.Keys.ToList(),
-        graph.TrainingOutput.Name,
-        graph.Levelled,
-        graph.MaxDepth,
-        graph.Model.Graph.Node.Select(n => n.OpType).Distinct().OrderBy(o => o, StringComparer.Ordinal).ToList(),
-        graph.Parameters.Select(p => new ParameterEntry(p.Name, p.Shape, p.Initial.Count, p.Initial.ElementType.ToString(),
-            TransformsOf(graph, p), p.Readers.Count)).ToList(),
-        graph.Vertices.Select(v => new VertexEntry(v.Name, v.NodeName, v.Op.OpType, v.Kind.ToString(), v.Depth,
-            v.Operands.Select(Describe).ToList(), v.Shape)).ToList(),
-        graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).Select(v => v.Name).ToList());
+    public static PcGraphDescription Of(PcGraph graph)
+    {
+        var transforms = TransformsByParameter(graph);
+        return new(
+            graph.Opset,
+            graph.DataInputs.Select(v => v.Name).ToList(),
+            graph.GraphOutputs.Keys.ToList(),
+            graph.TrainingOutput.Name,
+            graph.Levelled,
+            graph.MaxDepth,
+            graph.Model.Graph.Node.Select(n => n.OpType).Distinct().OrderBy(o => o, StringComparer.Ordinal).ToList(),
+            graph.Parameters.Select(p => new ParameterEntry(p.Name, p.Shape, p.Initial.Count, p.Initial.ElementType.ToString(),
+                transforms.GetValueOrDefault(p) ?? [], p.Readers.Count)).ToList(),
+            graph.Vertices.Select(v => new VertexEntry(v.Name, v.NodeName, v.Op.OpType, v.Kind.ToString(), v.Depth,
+                v.Operands.Select(Describe).ToList(), v.Shape)).ToList(),
+            graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).Select(v => v.Name).ToList());
+    }
 
-    private static IReadOnlyList<string> TransformsOf(PcGraph graph, Parameter p) =>
-        graph.Vertices.SelectMany(v => v.Operands).OfType<Operand.FromParameter>()
-            .Where(o => o.View.Root == p).SelectMany(o => o.View.Chain.Select(t => $"{t.Op.OpType} ({t.NodeName})"))
-            .Distinct().ToList();
+    /// <summary>
+    /// Each parameter's transforms, in the order the vertices first read them, in one pass over the operands (a
+    /// pass per parameter would be quadratic in the size of the model).
+    /// </summary>
+    private static Dictionary<Parameter, List<string>> TransformsByParameter(PcGraph graph)
+    {
+        var transforms = new Dictionary<Parameter, List<string>>();
+        var seen = new HashSet<(Parameter, string)>();
+        foreach (var operand in graph.Vertices.SelectMany(v => v.Operands).OfType<Operand.FromParameter>())
+            foreach (var t in operand.View.Chain)
+            {
+                string label = $"{t.Op.OpType} ({t.NodeName})";
+                if (!seen.Add((operand.View.Root, label))) continue;
+                if (!transforms.TryGetValue(operand.View.Root, out var list)) transforms[operand.View.Root] = list = [];
+                list.Add(label);
+            }
+        return transforms;
+    }
 
     private static string Describe(Operand operand) => operand switch
     {

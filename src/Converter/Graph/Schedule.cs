@@ -21,13 +21,10 @@ public static class Schedule
     }
 
     /// <summary>
-    /// The most identity vertices levelling may add. A chain of recurrent steps that all feed one vertex (an RNN's
-    /// sequence output) needs chains of every length up to the sequence length, so the count grows with the square of
-    /// a dimension the file declares; past this bound the PCN would not fit in memory, let alone train.
+    /// How many identity vertices <see cref="Level"/> would add, counted without creating any. A chain of recurrent
+    /// steps that all feed one vertex (an RNN's sequence output) needs chains of every length up to the sequence
+    /// length, so the count grows with the square of a dimension the file declares.
     /// </summary>
-    public const long MaxLevellingVertices = 1_000_000;
-
-    /// <summary>How many identity vertices <see cref="Level"/> would add, counted without creating any.</summary>
     public static long LevellingVertexCount(IReadOnlyList<Vertex> topological)
     {
         // Each source gets one chain, long enough for its lowest consumer: from depth d(u) - 1 down to d(c) + 1.

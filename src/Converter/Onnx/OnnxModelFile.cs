@@ -90,15 +90,23 @@ public static class OnnxModelFile
             throw new OnnxModelException(path, "file not found");
         try
         {
-            byte[] bytes = File.ReadAllBytes(path);
-            if (bytes.Length == 0)
-                throw new OnnxModelException(path, "the file is empty, not an ONNX model");
-            return bytes;
+            // A pipe or a device has no size: reading one would wait for a writer forever, or (/dev/zero) fill memory.
+            // No model is empty, so a file without a size is refused before it is opened.
+            if (SizeOf(path) == 0)
+                throw new OnnxModelException(path, "the file is empty (or a pipe or a device, which have no size), not an ONNX model");
+            return File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new OnnxModelException(path, $"cannot read the file: {e.Message}", e);
         }
+    }
+
+    /// <summary>The size of the file a path names, through symbolic links (a link's own size is that of its target's name).</summary>
+    internal static long SizeOf(string path)
+    {
+        var file = new FileInfo(path);
+        return (file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file).Length;
     }
 
     private static void ResolveExternalData(ModelProto model, string path)
@@ -189,15 +197,19 @@ internal static class ExternalDataFile
 
         // Only now, with the length known to be present in the file, is anything allocated.
         var data = new byte[length];
-        try
+        // Nothing to read is not read: a file without a size may be a pipe, whose open would wait for a writer.
+        if (length > 0)
         {
-            using var stream = new FileStream(dataFile, FileMode.Open, FileAccess.Read, FileShare.Read);
-            stream.Seek(offset, SeekOrigin.Begin);
-            stream.ReadExactly(data);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new OnnxModelException(modelPath, $"{label}: cannot read external data from '{location}': {e.Message}", e);
+            try
+            {
+                using var stream = new FileStream(dataFile, FileMode.Open, FileAccess.Read, FileShare.Read);
+                stream.Seek(offset, SeekOrigin.Begin);
+                stream.ReadExactly(data);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new OnnxModelException(modelPath, $"{label}: cannot read external data from '{location}': {e.Message}", e);
+            }
         }
 
         if (entries.TryGetValue("checksum", out string? checksum) && checksum.Length > 0)

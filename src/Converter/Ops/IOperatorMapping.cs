@@ -84,8 +84,20 @@ public interface IGraphExpansion
 /// <summary>Where an expansion puts the vertices it creates; each gets its shape and parameter readers registered.</summary>
 public sealed class VertexSink(NodeContext node, List<Vertex> vertices)
 {
+    /// <summary>
+    /// Refuses the node when <paramref name="count"/> more vertices would take the PCN past
+    /// <see cref="PcGraphBuilder.MaxVertices"/>; an expansion calls it before it creates many.
+    /// </summary>
+    public void Reserve(long count)
+    {
+        if (vertices.Count + count > PcGraphBuilder.MaxVertices)
+            throw node.Fail($"it would add {count} vertices to the {vertices.Count} before it, more than the {PcGraphBuilder.MaxVertices} "
+                + "a PCN may have in all");
+    }
+
     public Vertex Add(string name, OpSpec op, IReadOnlyList<Operand> operands)
     {
+        Reserve(1);
         long[] shape;
         try { shape = op.InferShape(operands.Select(o => o.Shape).ToList()); }
         catch (ShapeException e) { throw node.Fail(e.Message); }

@@ -61,6 +61,7 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
         if (steps > MaxUnrolledSteps)
             throw node.Fail($"X {ShapeMath.Format(x)} has {steps} time steps; a recurrence is unrolled into one vertex per step, "
                 + $"and at most {MaxUnrolledSteps} are supported");
+        vertices.Reserve(steps * directions + node.Node.Output.Count);
         // A length outside [0, T] has no meaning; ONNX Runtime fails on it at run time, so it is refused here,
         // where the constant is known, rather than silently read as T (or as 0).
         if (node.HasInput(4) && ((Operand.FromConstant)node.Operands[4]).Value.ToInt64Array()

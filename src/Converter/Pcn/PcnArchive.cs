@@ -39,6 +39,8 @@ public static class PcnArchive
         Dictionary<string, byte[]> entries;
         try
         {
+            // As for .onnx files: a pipe or a device has no size, and opening or reading it would not end.
+            if (OnnxModelFile.SizeOf(path) == 0) throw new OnnxModelException(path, "the file is empty (or a pipe or a device, which have no size), not a .pcn file");
             using var zip = ZipFile.OpenRead(path);
             entries = zip.Entries.Where(e => e.Length <= 4L << 30).ToDictionary(e => e.FullName, e =>
             {

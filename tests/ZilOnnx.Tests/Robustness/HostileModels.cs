@@ -59,8 +59,9 @@ public static class HostileModels
     public const string Operators = "Operators, domains and opsets";
     public const string Nesting = "Nested sub-graphs";
     public const string Pcn = "PCN files and checkpoints";
+    public const string Special = "Pipes and devices";
 
-    public static readonly string[] Sections = [NotAModel, WireFormat, Graph, Tensors, External, Operators, Nesting, Pcn];
+    public static readonly string[] Sections = [NotAModel, WireFormat, Graph, Tensors, External, Operators, Nesting, Pcn, Special];
 
     /// <summary>The depth of the If chain that goes past the protobuf nesting limit.</summary>
     public const int DeepNesting = 50;
@@ -218,6 +219,24 @@ public static class HostileModels
         new("checkpoint-tensor-wrong-shape", Pcn, "a checkpoint whose saved `conv.weight` is a [3, 7] array where the model has [2, 1, 5, 5]", HostileKind.BadCheckpoint,
             "the checkpoint cannot be resumed", folder => WritePcn(folder, "checkpoint-tensor-wrong-shape", TemplatePcn(
                 ("checkpoint/state.json", ValidState()), ("checkpoint/parameters/conv.weight.npy", Npy([3, 7]))))),
+
+        new("fifo-model", Special, "the model path is a named pipe that nobody writes to (reading it would wait forever)", HostileKind.Broken,
+            "a pipe or a device", folder => NamedPipe(Path.Combine(folder, "fifo-model.onnx"))),
+        new("device-model", Special, "the model path is a symbolic link to `/dev/zero` (reading it would never end)", HostileKind.Broken,
+            "a pipe or a device", folder =>
+            {
+                string path = Path.Combine(folder, "device-model.onnx");
+                File.CreateSymbolicLink(path, "/dev/zero");
+                return path;
+            }),
+        new("fifo-pcn", Special, "the model path is a named pipe called `.pcn`", HostileKind.Broken,
+            "a pipe or a device", folder => NamedPipe(Path.Combine(folder, "fifo-pcn.pcn"))),
+        new("external-fifo", Special, "the Conv weight's external data `weights.bin` is a named pipe in the model's folder, `length` 200", HostileKind.Broken,
+            "runs past the end", folder =>
+            {
+                NamedPipe(Path.Combine(folder, "weights.bin"));
+                return ExternalWeight(folder, "external-fifo", [("location", "weights.bin"), ("length", "200")]);
+            }),
     ];
 
     // ---- the template ----
@@ -273,6 +292,15 @@ public static class HostileModels
     {
         string path = Path.Combine(folder, id + ".onnx");
         File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    /// <summary>A named pipe (mkfifo), returned as the path it was made at.</summary>
+    public static string NamedPipe(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        if (mkfifo.ExitCode != 0) throw new InvalidOperationException($"mkfifo {path} failed");
         return path;
     }
 

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Tests.Converter.Onnx;
@@ -126,6 +127,32 @@ public sealed class ConversionLimitsTests
     }
 
     [Fact]
+    public void Recurrences_that_would_unroll_into_more_vertices_than_the_bound_are_refused_before_unrolling()
+    {
+        // Eight bidirectional RNNs over 65,536 steps, each within the step bound, 1,048,576 step vertices in all.
+        var model = Rnn(RecurrentMapping.MaxUnrolledSteps);
+        var first = model.Graph.Node[0];
+        first.Attribute.Add(new AttributeProto { Name = "direction", Type = AttributeProto.Types.AttributeType.String, S = Google.Protobuf.ByteString.CopyFromUtf8("bidirectional") });
+        model.Graph.Initializer[0].Dims[0] = 2;
+        model.Graph.Initializer[0].RawData = Google.Protobuf.ByteString.CopyFrom(new byte[2 * 6 * 4]);
+        model.Graph.Initializer[1].Dims[0] = 2;
+        model.Graph.Initializer[1].RawData = Google.Protobuf.ByteString.CopyFrom(new byte[2 * 9 * 4]);
+        model.Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue = 2; // Y is [T, directions, batch, hidden]
+        for (int i = 1; i < 8; i++)
+        {
+            var copy = first.Clone();
+            copy.Name = $"rnn{i}";
+            copy.Output[0] = $"y{i}";
+            model.Graph.Node.Add(copy);
+        }
+
+        var e = Refused(model);
+
+        Assert.Contains($"node 'rnn7' (RNN, opset 13): it would add {2 * 65536 + 1} vertices to the {1 + 7 * (2 * 65536 + 1)} before it, " +
+            $"more than the {PcGraphBuilder.MaxVertices} a PCN may have in all", e.Message);
+    }
+
+    [Fact]
     public void Levelling_that_would_add_more_vertices_than_the_bound_is_refused_before_adding_any()
     {
         // Every step feeds Y, so step t needs a chain of T - t - 1 identity vertices: about T^2 / 2 in all.
@@ -133,7 +160,8 @@ public sealed class ConversionLimitsTests
         var e = Refused(Rnn(1500));
 
         Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20);
-        Assert.Contains($"would add {1500L * 1499 / 2} identity vertices, more than the {Schedule.MaxLevellingVertices} supported", e.Message);
+        Assert.Contains($"levelling the graph (1502 vertices, depth 1501) would add {1500L * 1499 / 2} identity vertices, " +
+            $"more than the {PcGraphBuilder.MaxVertices} a PCN may have in all", e.Message);
         // Without levelling the same model converts, and a shorter sequence levels.
         Assert.Equal(1 + 1500 + 1, PcGraphBuilder.Build(Rnn(1500), File, new PcGraphOptions { Levelling = false }).Vertices.Count);
         Assert.Equal(Schedule.LevellingVertexCount(PcGraphBuilder.Build(Rnn(20), File, new PcGraphOptions { Levelling = false }).Vertices),

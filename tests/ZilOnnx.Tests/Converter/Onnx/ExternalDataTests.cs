@@ -185,6 +185,23 @@ public sealed class ExternalDataTests : IDisposable
         Assert.Contains(expected, LoadFails(model).Message);
     }
 
+    [Theory]
+    [InlineData(null, "declares dims [2, 3], 6 FLOAT elements, but holds 0 values")]
+    [InlineData("24", "offset 0 + length 24 runs past the end of 'weights.bin' (0 bytes)")]
+    public async Task Side_file_that_is_a_named_pipe_is_not_opened(string? length, string expected)
+    {
+        // Opening a pipe nobody writes to would wait forever; it has no size, so there is nothing to read.
+        Robustness.HostileModels.NamedPipe(_folder.PathOf("weights.bin"));
+        var entries = new List<(string, string)> { ("location", "weights.bin") };
+        if (length is not null) entries.Add(("length", length));
+        string model = WriteModel(ExternalWeight([.. entries]));
+
+        // A hang would end in a TimeoutException here rather than block the test run.
+        var e = await Task.Run(() => Assert.ThrowsAny<OnnxModelException>(() =>
+            TensorCodec.Decode(OnnxModelFile.Load(model).Graph.Initializer[0], model))).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains(expected, e.Message);
+    }
+
     [Fact]
     public void Missing_side_file_is_reported()
     {

@@ -49,6 +49,25 @@ public sealed class OnnxModelFileLoadTests : IDisposable
     }
 
     [Fact]
+    public async Task Named_pipe_is_refused_without_waiting_for_a_writer()
+    {
+        string path = Robustness.HostileModels.NamedPipe(_folder.PathOf("pipe.onnx"));
+
+        // A hang would end in a TimeoutException here rather than block the test run.
+        var e = await Task.Run(() => LoadFails(path)).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains("a pipe or a device, which have no size", e.Message);
+    }
+
+    [Fact]
+    public void Device_without_end_is_refused_without_reading_it()
+    {
+        string path = _folder.PathOf("zero.onnx");
+        File.CreateSymbolicLink(path, "/dev/zero");
+
+        Assert.Contains("a pipe or a device, which have no size", LoadFails(path).Message);
+    }
+
+    [Fact]
     public void Truncated_file_is_reported()
     {
         byte[] whole = ModelBuilder.ScaleByWeight(ModelBuilder.FloatTensor("w", [2, 3], 1, 2, 3, 4, 5, 6)).Build().ToByteArray();
