@@ -22,21 +22,28 @@ public sealed class LocalTape
 
     public Vertex Vertex { get; }
 
-    /// <summary>mu_v, carrying the local graph.</summary>
+    /// <summary>Whether <see cref="Backward"/> has anything to compute: the vertex reads a parameter or a parent that takes an error.</summary>
+    public bool HasLeaves => _leaves.Count > 0;
+
+    /// <summary>mu_v, carrying the local graph (none when the vertex has no leaves).</summary>
     public Tensor Prediction { get; private set; }
 
     /// <summary>Evaluates g_v on the given parent values; parents that are free vertices and all parameters become leaves.</summary>
     /// <param name="parameterValue">The stored tensor of a parameter by name; the model's own when null.</param>
-    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null)
+    /// <param name="takesError">Which free parents become leaves (all when null): a rule that has no use for a
+    /// parent's error leaves it out, and the backward pass then computes nothing for it.</param>
+    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null,
+        Func<Vertex, bool>? takesError = null)
     {
         parameterValue ??= name => model.Parameters[name];
+        takesError ??= PcGraph.IsFree;
         var leaves = new List<(int, Tensor)>();
         var inputs = new List<Tensor?>();
         for (int slot = 0; slot < vertex.Operands.Count; slot++)
         {
             switch (vertex.Operands[slot])
             {
-                case Operand.FromVertex { Source: var parent } when PcGraph.IsFree(parent):
+                case Operand.FromVertex { Source: var parent } when PcGraph.IsFree(parent) && takesError(parent):
                     inputs.Add(Leaf(parentValue(parent), slot, leaves));
                     break;
                 case Operand.FromVertex { Source: var input }:

@@ -21,6 +21,7 @@ public sealed class Zil : ILearningRule
     {
         using var scope = NewDisposeScope();
         var graph = model.Graph;
+        var takesError = VerticesTakingErrors(graph);
         var values = new Dictionary<Vertex, Tensor>();
         var tapes = new Dictionary<Vertex, LocalTape>();
         foreach (var v in graph.Vertices)
@@ -28,16 +29,17 @@ public sealed class Zil : ILearningRule
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
             else if (v.ReachesOutput)
             {
-                var tape = LocalTape.Record(model, v, u => values[u]);
-                tapes[v] = tape;
+                var tape = LocalTape.Record(model, v, u => values[u], takesError: takesError.Contains);
+                if (tape.HasLeaves) tapes[v] = tape;
                 values[v] = tape.Prediction.detach();
             }
         }
 
         var output = values[graph.TrainingOutput];
-        var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = loss.OutputError(output, batch.Targets) };
+        var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
+        var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
         var updates = new ParameterAccumulator(model);
-        foreach (var step in graph.Vertices.Where(PcGraph.IsFree).GroupBy(v => v.Depth).OrderBy(g => g.Key))
+        foreach (var step in tapes.Keys.GroupBy(v => v.Depth).OrderBy(g => g.Key))
         {
             foreach (var v in step)
             {
@@ -49,7 +51,20 @@ public sealed class Zil : ILearningRule
                 }
             }
         }
-        using var lossValue = loss.Value(output, batch.Targets);
         return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), output.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The free vertices whose error reaches a parameter: those that read one, and those with a free parent that
+    /// takes an error. The error of any other vertex (the transposed data input of an RNN and its levelling chain)
+    /// would change no update, so it is never computed, just as BP computes no gradient for them.
+    /// </summary>
+    private static HashSet<Vertex> VerticesTakingErrors(PcGraph graph)
+    {
+        var result = new HashSet<Vertex>();
+        foreach (var v in graph.Vertices.Where(PcGraph.IsFree))
+            if (v.Operands.Any(o => o is Operand.FromParameter) || v.VertexInputs.Any(result.Contains))
+                result.Add(v);
+        return result;
     }
 }
