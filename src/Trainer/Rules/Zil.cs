@@ -37,21 +37,42 @@ public sealed class Zil : ILearningRule
 
         var output = values[graph.TrainingOutput];
         var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
+        // The tapes hold what the backward sweep needs; the value nodes' own handles can go.
+        foreach (var (v, value) in values)
+            if (v.Kind != VertexKind.DataInput && v != graph.TrainingOutput) value.Dispose();
+
+        // Each error, tape and product is released as soon as it has been used, as autograd releases BP's
+        // intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
         var updates = new ParameterAccumulator(model);
-        foreach (var step in tapes.Keys.GroupBy(v => v.Depth).OrderBy(g => g.Key))
+        foreach (var step in tapes.Values.GroupBy(tape => tape.Vertex.Depth).OrderBy(g => g.Key))
         {
-            foreach (var v in step)
+            // Inference step t: every vertex with d(v) = t sends J^T eps_v to its parents and takes its Hebbian term.
+            var due = step.Where(tape => errors.ContainsKey(tape.Vertex)).Select(tape => (tape, errors[tape.Vertex])).ToList();
+            var products = LocalTape.Backward(due);
+            for (int k = 0; k < due.Count; k++)
             {
-                if (!errors.Remove(v, out var error)) continue;
-                foreach (var (operand, product) in tapes[v].Backward(error))
+                foreach (var (operand, product) in products[k])
                 {
-                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var e) ? e.Plus(product) : product;
-                    else if (operand is Operand.FromParameter { View: var view }) updates.Add(view, product);
+                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var sum) ? Add(sum, product) : product;
+                    else if (operand is Operand.FromParameter { View: var view }) { updates.Add(view, product); product.Dispose(); }
                 }
+            }
+            foreach (var tape in step)
+            {
+                if (errors.Remove(tape.Vertex, out var error)) error.Dispose();
+                tape.Dispose();
             }
         }
         return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), output.MoveToOuterDisposeScope());
+    }
+
+    private static Tensor Add(Tensor sum, Tensor product)
+    {
+        var result = sum.Plus(product);
+        sum.Dispose();
+        product.Dispose();
+        return result;
     }
 
     /// <summary>
