@@ -25,6 +25,7 @@ public sealed class TrainingOptions
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling and noise", DefaultValueFactory = _ => 0 };
     public Option<string> Precision { get; } = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" };
     public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
 
     public Option<string[]> Ablate { get; } = new("--ablate")

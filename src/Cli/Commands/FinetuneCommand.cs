@@ -21,6 +21,7 @@ public static class FinetuneCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
         var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
         options.AddTo(command);
+        command.Options.Add(options.Threads);
         validation.AddTo(command);
         foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet }) command.Options.Add(o);
 
