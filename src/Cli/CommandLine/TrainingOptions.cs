@@ -34,6 +34,7 @@ public sealed class TrainingOptions
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     public Option<int> InferenceSteps { get; } = new("--inference-steps", "--T") { Description = "Inference steps T of --rule il before its parameters take their terms", DefaultValueFactory = _ => Il.DefaultInferenceSteps };
     public Option<double> Gamma { get; } = new("--gamma") { Description = "Inference rate of --rule il, in (0, 1]", DefaultValueFactory = _ => Il.DefaultGamma };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" };
     public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
 
     public Option<string[]> Ablate { get; } = new("--ablate")

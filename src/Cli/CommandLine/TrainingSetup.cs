@@ -49,6 +49,7 @@ public sealed class TrainingSetup : IDisposable
     public static TrainingSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long? defaultSteps,
         ValidationOptions? validation = null)
     {
+        ThreadCount.Apply(parse.GetValue(options.Threads));
         var source = ModelSource.Load(modelPath);
         var run = new ResumedSettings(parse, FromCheckpoint(modelPath, () => Checkpoint.ReadState(source.Entries)), modelPath);
         string lossName = run.Get(options.Loss, r => r.Loss);

@@ -19,6 +19,7 @@ public static class VerifyCommand
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, json };
         options.AddTo(command);
+        command.Options.Add(options.Threads);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1);

@@ -39,23 +39,23 @@ public sealed class DataSet
     public bool IntegerInputs { get; }
 
     /// <summary>The samples at the given indices as a batch in the given float type (int64 for integer inputs) on the given device.</summary>
-    public Batch Take(IReadOnlyList<long> indices, ScalarType floatType, Device device)
-    {
-        var x = Gather(Inputs, indices).to(IntegerInputs ? ScalarType.Int64 : floatType, device);
-        var y = Gather(Targets, indices);
-        y = HasLabels ? y.to(ScalarType.Int64, device) : y.to(floatType, device);
-        return new Batch(new Dictionary<string, Tensor> { [InputName] = x }, y);
-    }
+    public Batch Take(IReadOnlyList<long> indices, ScalarType floatType, Device device) => ToBatch(Prepare(indices, floatType), device);
+
+    /// <summary>
+    /// The host half of <see cref="Take"/>: the samples gathered and converted to the batch's element types. It only
+    /// reads this data set, so it may run on any thread (the trainer prepares the next batch while a step runs).
+    /// </summary>
+    public HostBatch Prepare(IReadOnlyList<long> indices, ScalarType floatType) => new(
+        HostBatch.Part.Of(Rows(Inputs, indices), IntegerInputs ? ScalarType.Int64 : floatType),
+        HostBatch.Part.Of(Rows(Targets, indices), HasLabels ? ScalarType.Int64 : floatType));
+
+    /// <summary>The tensor half of <see cref="Take"/>: one copy of each prepared array, on the calling thread.</summary>
+    public Batch ToBatch(HostBatch batch, Device device) =>
+        new(new Dictionary<string, Tensor> { [InputName] = batch.Inputs.ToTensor(device) }, batch.Targets.ToTensor(device));
 
     /// <summary>The samples at the given indices, in that order, as a data set of its own (a validation split).</summary>
     public DataSet Subset(IReadOnlyList<long> indices, string source) =>
         new(source, InputName, Rows(Inputs, indices), Rows(Targets, indices), IntegerInputs) { Notice = Notice };
-
-    private static Tensor Gather(HostTensor source, IReadOnlyList<long> indices)
-    {
-        var rows = Rows(source, indices);
-        return tensor(rows.Values, rows.Shape, ScalarType.Float64);
-    }
 
     private static HostTensor Rows(HostTensor source, IReadOnlyList<long> indices)
     {

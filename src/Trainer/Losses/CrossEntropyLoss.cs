@@ -29,11 +29,19 @@ public sealed class CrossEntropyLoss : ILoss
 
     public Tensor OutputError(Tensor output, Tensor target)
     {
+        var (value, error) = ValueAndOutputError(output, target);
+        value.Dispose();
+        return error;
+    }
+
+    public (Tensor Value, Tensor Error) ValueAndOutputError(Tensor output, Tensor target)
+    {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();
         var logits = output.detach().requires_grad_(true);
-        var derivative = autograd.grad([Value(logits, target)], [logits])[0];
-        return derivative.neg().MoveToOuterDisposeScope();
+        var value = Value(logits, target);
+        var derivative = autograd.grad([value], [logits])[0];
+        return (value.detach().MoveToOuterDisposeScope(), derivative.neg().MoveToOuterDisposeScope());
     }
 
     /// <summary>Integer labels become one-hot rows in the output's dtype; probability rows pass through.</summary>

@@ -13,6 +13,16 @@ public interface ILoss
     string Name { get; }
     Tensor Value(Tensor output, Tensor target);
     Tensor OutputError(Tensor output, Tensor target);
+
+    /// <summary>
+    /// <see cref="Value"/> (detached) and <see cref="OutputError"/> at once, bitwise the two calls' results, for a rule
+    /// that needs both: a loss that derives its error from its value computes the value only once.
+    /// </summary>
+    (Tensor Value, Tensor Error) ValueAndOutputError(Tensor output, Tensor target)
+    {
+        using var _ = TorchSharp.torch.no_grad();
+        return (Value(output, target), OutputError(output, target));
+    }
 }
 
 public static class LossFactory

@@ -18,6 +18,7 @@ internal sealed class ParameterAccumulator(PcnModel model)
     {
         var stored = model.MapBack(view, localTerm);
         _sums[view.Root.Name].AddInPlace(stored);
+        if (!ReferenceEquals(stored, localTerm)) stored.Dispose();
     }
 
     public Dictionary<string, Tensor> MoveToOuterScope() =>

@@ -96,34 +96,49 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
             : model.Parameters;
         for (int t = 0; t < steps; t++)
         {
-            var tapes = free.ToDictionary(v => v, v => LocalTape.Record(model, v, Value, name => weights[name]));
-            var errors = free.ToDictionary(v => v, v =>
+            using var stepScope = NewDisposeScope();
+            // Only vertices whose error can be non-zero do any work: the output, and a vertex that has moved or has a
+            // moved parent (every vertex once the weights change). Any other has x_v = mu_v = mu_v^ff, so eps_v is
+            // exactly 0 and so are all its products: leaving it out changes no number, and saves a recomputation of
+            // every prediction at every step (the wave of errors reaches depth t at step t).
+            var active = free.Where(v => v == output || weightsChange || moved.Contains(v) || v.VertexInputs.Any(moved.Contains)).ToList();
+            var tapes = active.ToDictionary(v => v, v => LocalTape.Record(model, v, Value, name => weights[name]));
+            var errors = active.ToDictionary(v => v, v =>
             {
                 // While no parent has moved (and the weights are the model's own), mu_v is mu_v^ff by definition.
                 // Using it, rather than a recomputation that libtorch may round differently when threads are busy,
                 // keeps eps_v exactly delta_v up to the vertex's turn.
                 bool unchanged = !weightsChange && !v.VertexInputs.Any(moved.Contains);
                 var prediction = unchanged ? feedForward[v] : tapes[v].Prediction.detach();
-                return v == output ? loss.OutputError(prediction, batch.Targets) : displacement[v] - (prediction - feedForward[v]);
+                if (v == output) return loss.OutputError(prediction, batch.Targets);
+                return unchanged ? displacement[v] : displacement[v] - (prediction - feedForward[v]);
             });
 
+            // Rule 1: every product of this step from the same state, in one autograd call over the disjoint local tapes.
+            var products = LocalTape.Backward(active.Select(v => (tapes[v], errors[v])).ToList());
             var feedback = new Dictionary<Vertex, Tensor>();
             var terms = new List<(Vertex Vertex, ParameterView View, Tensor Term)>();
-            foreach (var v in free)
+            for (int k = 0; k < active.Count; k++)
             {
-                foreach (var (operand, product) in tapes[v].Backward(errors[v]))
+                foreach (var (operand, product) in products[k])
                 {
                     if (operand is Operand.FromVertex { Source: var parent })
                         feedback[parent] = feedback.TryGetValue(parent, out var f) ? f.Plus(product) : product;
                     else if (operand is Operand.FromParameter { View: var view })
-                        terms.Add((v, view, product));
+                        terms.Add((active[k], view, product));
                 }
             }
-            TakeParameterTerms(model, terms, t, steps, updates, weights);
+            TakeParameterTerms(model, free, terms, t, steps, updates, weights);
             foreach (var v in displacement.Keys.ToList())
             {
-                var drive = feedback.TryGetValue(v, out var f) ? f - errors[v] : -errors[v];
-                displacement[v] = displacement[v].Plus(drive.Times(options.Gamma));
+                Tensor drive;
+                if (feedback.TryGetValue(v, out var f)) drive = errors.TryGetValue(v, out var e) ? f - e : f;
+                else if (errors.TryGetValue(v, out var e)) drive = -e;
+                else continue; // no error and no feedback: the drive is exactly 0 and the value node stays where it is
+                var previous = displacement[v];
+                // With gamma = 1 (C3) the product is the drive itself, bitwise; the multiplication is skipped.
+                displacement[v] = previous.Plus(options.Gamma == 1 ? drive : drive.Times(options.Gamma)).MoveToOuterDisposeScope();
+                previous.Dispose();
                 if (!moved.Contains(v) && displacement[v].any().item<bool>()) moved.Add(v);
             }
         }
@@ -132,18 +147,23 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), prediction.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Adds the Hebbian terms whose gate is open at this step, as the shared-parameter option says.</summary>
-    private void TakeParameterTerms(PcnModel model, List<(Vertex Vertex, ParameterView View, Tensor Term)> terms, int step, int steps,
+    /// <summary>
+    /// Adds the Hebbian terms whose gate is open at this step, as the shared-parameter option says. A vertex that did
+    /// no work this step has no terms (they are 0), but under AllCopies its open gate still takes the other copies'.
+    /// </summary>
+    private void TakeParameterTerms(PcnModel model, List<Vertex> free, List<(Vertex Vertex, ParameterView View, Tensor Term)> terms, int step, int steps,
         ParameterAccumulator updates, Dictionary<string, Tensor> weights)
     {
+        if (options.SharedTerms == SharedParameterTerms.AllCopies)
+        {
+            foreach (var vertex in free.Where(v => IsGateOpen(v, step, steps)))
+                foreach (var view in vertex.Operands.OfType<Operand.FromParameter>().Select(p => p.View))
+                    foreach (var (_, otherView, otherTerm) in terms.Where(o => o.View.Root == view.Root)) updates.Add(otherView, otherTerm);
+            return;
+        }
         foreach (var (vertex, view, term) in terms)
         {
             if (!IsGateOpen(vertex, step, steps)) continue;
-            if (options.SharedTerms == SharedParameterTerms.AllCopies)
-            {
-                foreach (var (_, otherView, otherTerm) in terms.Where(o => o.View.Root == view.Root)) updates.Add(otherView, otherTerm);
-                continue;
-            }
             updates.Add(view, term);
             if (options.SharedTerms == SharedParameterTerms.Immediate)
                 using (no_grad()) weights[view.Root.Name].AddInPlace(model.MapBack(view, term), alpha: options.ImmediateLearningRate);

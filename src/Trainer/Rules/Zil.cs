@@ -21,6 +21,7 @@ public sealed class Zil : ILearningRule
     {
         using var scope = NewDisposeScope();
         var graph = model.Graph;
+        var takesError = VerticesTakingErrors(graph);
         var values = new Dictionary<Vertex, Tensor>();
         var tapes = new Dictionary<Vertex, LocalTape>();
         foreach (var v in graph.Vertices)
@@ -28,28 +29,63 @@ public sealed class Zil : ILearningRule
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
             else if (v.ReachesOutput)
             {
-                var tape = LocalTape.Record(model, v, u => values[u]);
-                tapes[v] = tape;
+                var tape = LocalTape.Record(model, v, u => values[u], takesError: takesError.Contains);
+                if (tape.HasLeaves) tapes[v] = tape;
                 values[v] = tape.Prediction.detach();
             }
         }
 
         var output = values[graph.TrainingOutput];
-        var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = loss.OutputError(output, batch.Targets) };
+        var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
+        // The tapes hold what the backward sweep needs; the value nodes' own handles can go.
+        foreach (var (v, value) in values)
+            if (v.Kind != VertexKind.DataInput && v != graph.TrainingOutput) value.Dispose();
+
+        // Each error, tape and product is released as soon as it has been used, as autograd releases BP's
+        // intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
+        var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
         var updates = new ParameterAccumulator(model);
-        foreach (var step in graph.Vertices.Where(PcGraph.IsFree).GroupBy(v => v.Depth).OrderBy(g => g.Key))
+        foreach (var step in tapes.Values.GroupBy(tape => tape.Vertex.Depth).OrderBy(g => g.Key))
         {
-            foreach (var v in step)
+            // Inference step t: every vertex with d(v) = t sends J^T eps_v to its parents and takes its Hebbian term.
+            var due = step.Where(tape => errors.ContainsKey(tape.Vertex)).Select(tape => (tape, errors[tape.Vertex])).ToList();
+            var products = LocalTape.Backward(due);
+            for (int k = 0; k < due.Count; k++)
             {
-                if (!errors.Remove(v, out var error)) continue;
-                foreach (var (operand, product) in tapes[v].Backward(error))
+                foreach (var (operand, product) in products[k])
                 {
-                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var e) ? e.Plus(product) : product;
-                    else if (operand is Operand.FromParameter { View: var view }) updates.Add(view, product);
+                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var sum) ? Add(sum, product) : product;
+                    else if (operand is Operand.FromParameter { View: var view }) { updates.Add(view, product); product.Dispose(); }
                 }
             }
+            foreach (var tape in step)
+            {
+                if (errors.Remove(tape.Vertex, out var error)) error.Dispose();
+                tape.Dispose();
+            }
         }
-        using var lossValue = loss.Value(output, batch.Targets);
         return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), output.MoveToOuterDisposeScope());
+    }
+
+    private static Tensor Add(Tensor sum, Tensor product)
+    {
+        var result = sum.Plus(product);
+        sum.Dispose();
+        product.Dispose();
+        return result;
+    }
+
+    /// <summary>
+    /// The free vertices whose error reaches a parameter: those that read one, and those with a free parent that
+    /// takes an error. The error of any other vertex (the transposed data input of an RNN and its levelling chain)
+    /// would change no update, so it is never computed, just as BP computes no gradient for them.
+    /// </summary>
+    private static HashSet<Vertex> VerticesTakingErrors(PcGraph graph)
+    {
+        var result = new HashSet<Vertex>();
+        foreach (var v in graph.Vertices.Where(PcGraph.IsFree))
+            if (v.Operands.Any(o => o is Operand.FromParameter) || v.VertexInputs.Any(result.Contains))
+                result.Add(v);
+        return result;
     }
 }

@@ -20,6 +20,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     private readonly bool _perSample = model.Graph.DataInputs.First().Shape[0] == 1 && order.BatchSize > 1;
     private ILearningRule Rule => _perSample ? new PerSampleRule(rule) : rule;
     private ILearningRule Witness => _perSample ? new PerSampleRule(new Backprop()) : new Backprop();
+    private readonly BatchPrefetcher _batches = new(data, order, model.DType);
 
     public PcnModel Model => model;
     public IOptimizer Optimizer => optimizer;
@@ -34,7 +35,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        var batch = data.Take(order.IndicesOf(StepsTaken), model.DType, model.Device);
+        var batch = _batches.Take(StepsTaken, model.Device);
         using var result = Rule.Compute(model, batch, loss);
         IReadOnlyList<ParameterDivergence>? divergences = null;
         if (verification.IsDue(StepsTaken))
