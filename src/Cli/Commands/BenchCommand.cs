@@ -8,6 +8,7 @@ using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Rules;
 using static TorchSharp.torch;
@@ -44,8 +45,7 @@ public static class BenchCommand
             if (rounds < 1) throw new ArgumentException("--steps must be positive");
             if (runs < 0) throw new ArgumentException("--ort-runs must not be negative");
             int? threadCount = parse.GetValue(threads);
-            if (threadCount is < 1) throw new ArgumentException("--threads must be positive");
-            if (threadCount is { } n) set_num_threads(n);
+            ThreadCount.Apply(threadCount);
             double[]? loadStart = LoadAverage();
             void Progress(string line) => Console.Error.WriteLine(line);
 
