@@ -86,7 +86,8 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         Tensor Value(Vertex v) => displacement.TryGetValue(v, out var d) ? feedForward[v].Plus(d) : feedForward[v];
 
         // Vertices whose value has left its feed-forward prediction; their children's predictions must be recomputed.
-        var moved = displacement.Where(d => d.Value.any().item<bool>()).Select(d => d.Key).ToHashSet();
+        var moved = new HashSet<Vertex>();
+        AddNonZero(moved, displacement.Keys.ToList(), displacement);
         bool weightsChange = options.SharedTerms == SharedParameterTerms.Immediate;
         int steps = options.Steps ?? graph.MaxDepth + 1 + Math.Max(0, options.ScheduleShift);
         var updates = new ParameterAccumulator(model);
@@ -129,6 +130,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
                 }
             }
             TakeParameterTerms(model, free, terms, t, steps, updates, weights);
+            var driven = new List<Vertex>();
             foreach (var v in displacement.Keys.ToList())
             {
                 Tensor drive;
@@ -139,12 +141,26 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
                 // With gamma = 1 (C3) the product is the drive itself, bitwise; the multiplication is skipped.
                 displacement[v] = previous.Plus(options.Gamma == 1 ? drive : drive.Times(options.Gamma)).MoveToOuterDisposeScope();
                 previous.Dispose();
-                if (!moved.Contains(v) && displacement[v].any().item<bool>()) moved.Add(v);
+                if (!moved.Contains(v)) driven.Add(v);
             }
+            AddNonZero(moved, driven, displacement);
         }
         var prediction = feedForward[output];
         using var lossValue = loss.Value(prediction, batch.Targets);
         return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), prediction.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="moved"/> the candidates whose displacement has a non-zero element, reading the answers
+    /// for all of them from the device at once: one host round-trip per inference step, not one per vertex.
+    /// </summary>
+    private static void AddNonZero(HashSet<Vertex> moved, List<Vertex> candidates, Dictionary<Vertex, Tensor> displacement)
+    {
+        if (candidates.Count == 0) return;
+        using var scope = NewDisposeScope();
+        var nonZero = stack(candidates.Select(v => displacement[v].any()).ToList()).cpu().data<bool>().ToArray();
+        for (int i = 0; i < candidates.Count; i++)
+            if (nonZero[i]) moved.Add(candidates[i]);
     }
 
     /// <summary>
