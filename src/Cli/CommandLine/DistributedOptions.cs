@@ -1,0 +1,57 @@
+using System.CommandLine;
+using ZilOnnx.Trainer.Distributed;
+
+namespace ZilOnnx.Cli.CommandLine;
+
+/// <summary>
+/// `finetune --distributed none|mpi` and `--mpi-timeout`: data-parallel training across the processes of an MPI job
+/// (`mpirun -np N zilonnx finetune ... --distributed mpi`, docs/scale-out.md).
+/// </summary>
+public sealed class DistributedOptions
+{
+    public Option<string> Mode { get; } = new("--distributed")
+    {
+        Description = "none, or mpi: split every batch across the ranks of an Open MPI job (launch with mpirun -np N)",
+        DefaultValueFactory = _ => "none",
+    };
+
+    public Option<double> Timeout { get; } = new("--mpi-timeout")
+    {
+        Description = "Seconds a rank waits inside one collective before it ends the job (a peer died or hangs)",
+        DefaultValueFactory = _ => 600,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Mode);
+        command.Options.Add(Timeout);
+    }
+
+    /// <summary>The job this process belongs to: itself alone, or MPI_COMM_WORLD (MPI_Init happens here).</summary>
+    public ICommunicator Open(ParseResult parse)
+    {
+        string mode = parse.GetValue(Mode)!;
+        double timeout = parse.GetValue(Timeout);
+        return mode.ToLowerInvariant() switch
+        {
+            "none" => SingleProcess.Instance,
+            "mpi" => timeout > 0 ? OpenMpiCommunicator.Initialize(TimeSpan.FromSeconds(timeout))
+                : throw new ArgumentException($"--mpi-timeout must be positive, got {timeout}"),
+            _ => throw new ArgumentException($"--distributed '{mode}' is not a known mode: use none or mpi"),
+        };
+    }
+
+    /// <summary>
+    /// Ends this process's part in the job. A rank that failed aborts the job with its exit code, so the other ranks
+    /// do not wait for it in their next collective; a rank that succeeded finalizes MPI.
+    /// </summary>
+    public static int Close(ICommunicator? communicator, int exitCode)
+    {
+        if (communicator is null or SingleProcess) return exitCode;
+        Console.Out.Flush();
+        Console.Error.Flush();
+        if (exitCode != 0 && communicator.Size > 1) communicator.Abort(exitCode);
+        communicator.Dispose();
+        return exitCode;
+    }
+}
