@@ -106,6 +106,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             $"{setup.Precision.ToString().ToLowerInvariant()} on {setup.Model.Device.type.ToString().ToLowerInvariant()}" +
             (Job.Size > 1 ? $"; data-parallel over {Job.Size} MPI ranks, {setup.Order.BatchSize / Job.Size} samples each" : ""));
         foreach (string notice in setup.Notices) Console.WriteLine($"note: {notice}");
+        if (Job is not SingleProcess && Job.Size == 1)
+            Console.WriteLine("note: --distributed mpi in a job of one process (not launched by mpirun -np N): it trains every batch alone");
         Log($"data: {setup.Data.Source}, {setup.Data.Count} samples; steps {firstStep + 1}..{setup.TotalSteps}" +
             (setup.Resumed != null ? $" (resumed at step {setup.Resumed.Step})" : "") +
             (policy.Every > 0 ? $"; verifying every {policy.Every} step(s) against backprop, " +

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Tests.TestSupport;
+using ZilOnnx.Trainer.Checkpoints;
+using ZilOnnx.Trainer.Data;
+using Xunit.Abstractions;
+
+namespace ZilOnnx.Tests.Distributed;
+
+/// <summary>
+/// `mpirun -np 2 zilonnx finetune ... --distributed mpi` on the shipped LeNet-5 against one process with the same
+/// global batch, the end of a job whose rank is killed, and the resume of its checkpoint by a single process.
+/// </summary>
+public sealed class MpiDataParallelTests(ITestOutputHelper log)
+{
+    private const int BatchSize = 16;
+
+    /// <summary>
+    /// Relative to each parameter's largest magnitude. Two ranks sum two half-batch means where one process sums the
+    /// whole batch in one go, so the float64 results differ by summation order only: each step's update by a few ulp
+    /// (~1e-16 relative), which SGD carries into the parameters scaled by lr. A wrong split (a shard missing, counted
+    /// twice, a mean not rescaled) moves the parameters by lr * gradient, about 1e-4 of their size and more.
+    /// </summary>
+    private const double Tolerance = 1e-12;
+
+    private static string Model => Repository.PathOf("models", "lenet5-fashion.onnx");
+    private static string Data => Repository.PathOf("models", "data", "fashion-mnist-subset");
+
+    private static string[] Finetune(string output, int steps, params string[] extra) =>
+        ["finetune", Model, "--data", Data, "--precision", "float64", "--batch-size", BatchSize.ToString(), "--steps", steps.ToString(),
+         "--threads", "1", "--quiet", "-o", output, .. extra];
+
+    [Fact]
+    public void Mpirun_is_installed()
+    {
+        Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install Open MPI (scripts/install-packages.sh openmpi-bin, which .ci/run does)");
+    }
+
+    [Fact]
+    public void Two_ranks_train_the_parameters_one_process_trains()
+    {
+        Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
+        using var temp = new TempDirectory();
+        const int steps = 8;
+        // The checkpoints hold the parameters in full float64 (the .onnx keeps the model's float32 initializers).
+        var single = CliProcess.Run(Finetune(temp.File("one.onnx"), steps, "--checkpoint-every", $"{steps}", "--optimizer", "momentum"));
+        Assert.True(single.ExitCode == 0, single.ToString());
+        var job = MpiJob.Run(2, TimeSpan.FromMinutes(3), Finetune(temp.File("two.onnx"), steps, "--checkpoint-every", $"{steps}", "--optimizer", "momentum", "--distributed", "mpi"));
+        Assert.True(job.ExitCode == 0, job.ToString());
+        Assert.True(File.Exists(temp.File("two.onnx")), "rank 0 writes the output");
+
+        double worst = WorstRelativeDifference(temp.File("one.checkpoint.pcn"), temp.File("two.checkpoint.pcn"));
+        log.WriteLine($"two ranks vs one process after {steps} steps: {worst:E2} relative");
+        Assert.True(worst <= Tolerance, $"two ranks differ from one process by {worst:E2} (relative), over {Tolerance:E0}");
+    }
+
+    [Fact]
+    public async Task A_killed_rank_ends_the_job_with_a_message_and_its_checkpoint_resumes_in_one_process()
+    {
+        Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("killed.checkpoint.pcn");
+        var start = MpiJob.StartInfo(2, Finetune(temp.File("killed.onnx"), 100_000, "--checkpoint-every", "3", "--distributed", "mpi", "--mpi-timeout", "60"));
+        using var job = Process.Start(start)!;
+        var output = job.StandardOutput.ReadToEndAsync();
+        var error = job.StandardError.ReadToEndAsync();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(2) && !job.HasExited) Thread.Sleep(200);
+            Assert.True(File.Exists(checkpoint), job.HasExited ? $"the job ended (exit {job.ExitCode}) before it wrote a checkpoint" : "the job wrote no checkpoint within 2 minutes");
+            int rank1 = MpiJob.RankProcess(1, temp.Path) ?? throw new InvalidOperationException("rank 1 of the job was not found");
+            Process.GetProcessById(rank1).Kill();
+
+            // Both the launcher and rank 0 must end promptly: mpirun ends the job when a rank dies.
+            clock.Restart();
+            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of rank 1's death");
+            log.WriteLine($"the job ended {clock.Elapsed.TotalSeconds:F2} s after rank 1 was killed, exit {job.ExitCode}");
+            Assert.Null(MpiJob.RankProcess(0, temp.Path));
+        }
+        finally
+        {
+            if (!job.HasExited) job.Kill(entireProcessTree: true);
+        }
+        string messages = await output + await error;
+        Assert.NotEqual(0, job.ExitCode);
+        Assert.Contains("rank 1", messages);
+        Assert.Contains("rank 0 of 2: SIGTERM received", messages);
+
+        // The checkpoint of the two-rank job continues in one process exactly as a one-process run that never stopped.
+        long at = Checkpoint.ReadState(PcnArchive.Read(checkpoint).Entries)!.Step;
+        long total = at + 3;
+        var resumed = CliProcess.Run(["finetune", checkpoint, "--data", Data, "--steps", total.ToString(), "--threads", "1", "--quiet",
+            "-o", temp.File("resumed.onnx"), "--checkpoint", temp.File("resumed.checkpoint.pcn"), "--checkpoint-every", total.ToString()]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var straight = CliProcess.Run(Finetune(temp.File("straight.onnx"), (int)total, "--checkpoint-every", total.ToString()));
+        Assert.True(straight.ExitCode == 0, straight.ToString());
+        double worst = WorstRelativeDifference(temp.File("straight.checkpoint.pcn"), temp.File("resumed.checkpoint.pcn"));
+        log.WriteLine($"resumed at step {at} in one process vs straight: {worst:E2} relative\n{messages}");
+        Assert.True(worst <= Tolerance, $"the resumed run differs from the straight one by {worst:E2} (relative)");
+    }
+
+    [Fact]
+    public void An_unknown_distributed_mode_is_a_usage_error_naming_it()
+    {
+        using var temp = new TempDirectory();
+        var run = CliProcess.Run(Finetune(temp.File("x.onnx"), 1, "--distributed", "gloo"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--distributed 'gloo'", run.Error);
+    }
+
+    [Fact]
+    public void Mpi_without_mpirun_trains_as_one_process_and_says_so()
+    {
+        using var temp = new TempDirectory();
+        var run = CliProcess.Run(["finetune", Model, "--data", Data, "--batch-size", "8", "--steps", "2", "--threads", "1", "-o", temp.File("x.onnx"), "--distributed", "mpi"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("job of one process", run.Output);
+    }
+
+    [Fact]
+    public void A_batch_that_does_not_split_evenly_across_ranks_is_a_usage_error()
+    {
+        Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
+        using var temp = new TempDirectory();
+        var job = MpiJob.Run(2, TimeSpan.FromMinutes(2), ["finetune", Model, "--data", Data, "--batch-size", "15", "--steps", "1", "--threads", "1", "-o", temp.File("x.onnx"), "--distributed", "mpi"]);
+        Assert.Equal(1, job.ExitCode);
+        Assert.Contains("--batch-size 15 does not split into 2 equal shards", job.Output + job.Error);
+    }
+
+    /// <summary>max over parameters of max|a - b| / max|a|, from the float64 parameters two checkpoints hold.</summary>
+    private static double WorstRelativeDifference(string expectedCheckpoint, string actualCheckpoint)
+    {
+        var expected = Parameters(expectedCheckpoint);
+        var actual = Parameters(actualCheckpoint);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        double worst = 0;
+        foreach (var (name, a) in expected)
+        {
+            var b = actual[name];
+            double scale = a.Max(Math.Abs), difference = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+            worst = Math.Max(worst, scale > 0 ? difference / scale : difference);
+        }
+        return worst;
+    }
+
+    private static Dictionary<string, double[]> Parameters(string checkpoint)
+    {
+        const string prefix = "checkpoint/parameters/";
+        return PcnArchive.Read(checkpoint).Entries.Where(e => e.Key.StartsWith(prefix)).ToDictionary(
+            e => e.Key[prefix.Length..^".npy".Length],
+            e => { using var stream = new MemoryStream(e.Value); return NpyFormat.Read(stream, e.Key).Values; });
+    }
+}
