@@ -101,6 +101,43 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task A_rank_that_stops_answering_ends_the_job_after_the_mpi_timeout()
+    {
+        Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("hung.checkpoint.pcn");
+        var start = MpiJob.StartInfo(2, Finetune(temp.File("hung.onnx"), 100_000, "--checkpoint-every", "3", "--distributed", "mpi", "--mpi-timeout", "5"));
+        using var job = Process.Start(start)!;
+        var output = job.StandardOutput.ReadToEndAsync();
+        var error = job.StandardError.ReadToEndAsync();
+        int? rank1 = null;
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(2) && !job.HasExited) Thread.Sleep(200);
+            Assert.True(File.Exists(checkpoint), "the job wrote no checkpoint");
+            rank1 = MpiJob.RankProcess(1, temp.Path) ?? throw new InvalidOperationException("rank 1 of the job was not found");
+            // SIGSTOP: the process lives on, so the launcher sees nothing wrong; only rank 0's bounded wait ends the job.
+            Assert.Equal(0, Signal(rank1.Value, 19));
+            clock.Restart();
+            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(60)), "the job did not end within 60 s of rank 1 stopping (timeout 5 s)");
+            log.WriteLine($"the job ended {clock.Elapsed.TotalSeconds:F2} s after rank 1 stopped, exit {job.ExitCode}");
+        }
+        finally
+        {
+            if (rank1 is { } pid) Signal(pid, 9);
+            if (!job.HasExited) job.Kill(entireProcessTree: true);
+        }
+        string messages = await output + await error;
+        Assert.Equal(5, job.ExitCode);
+        Assert.Contains("rank 0 of 2: the allreduce", messages);
+        Assert.Contains("did not complete within 5 s", messages);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Signal(int pid, int signal);
+
+    [Fact]
     public void An_unknown_distributed_mode_is_a_usage_error_naming_it()
     {
         using var temp = new TempDirectory();
