@@ -75,6 +75,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         ModelOutput.Write(OutputPath, setup.Model);
         if (PlotPath != null) TrainingPlot.Save(PlotPath, history, $"{Path.GetFileName(setup.Source.Path)}: rule {setup.Rule.Name}, {setup.Loss.Name}, {setup.Optimizer.Name}", policy.Tolerance);
         PrintSummary(history, clock.Elapsed, verified, maxRel, maxAbs, before);
+        if (Job.Size > 1 && history.Steps.Count > 0) PrintCommunication(trainer.Reducer, history.Steps.Count, clock.Elapsed);
         return ExitCodes.Success;
     }
 
@@ -140,6 +141,15 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         Console.WriteLine($"fine-tuned {history.Steps.Count} steps in {elapsed.TotalSeconds:F1} s: loss {firstLoss:F5} -> {lastLoss:F5}; " + heldOut +
             (verified > 0 ? $"{verified} steps verified, max divergence from backprop {maxRel:E2} relative ({maxAbs:E2} absolute); " : "") +
             $"wrote {OutputPath}" + (PlotPath != null ? $" and {PlotPath}" : ""));
+    }
+
+    /// <summary>Rank 0's share of the run spent in allreduces (waiting for the other ranks included), per step.</summary>
+    private void PrintCommunication(Trainer.Distributed.IUpdateReducer reducer, int steps, TimeSpan elapsed)
+    {
+        double perStep = reducer.CommunicationTime.TotalMilliseconds / steps;
+        Console.WriteLine($"allreduce over {Job.Size} ranks: {perStep:F2} ms and {reducer.BytesReduced / steps} bytes per step on rank 0 " +
+            $"({reducer.CommunicationTime.TotalSeconds / elapsed.TotalSeconds:P0} of the run, waiting for the slowest rank included); " +
+            $"{(double)steps * setup.Order.BatchSize / elapsed.TotalSeconds:F0} samples/s");
     }
 
     private string OptimizerText()

@@ -1,6 +1,7 @@
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Verification;
+using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Distributed;
@@ -14,7 +15,11 @@ namespace ZilOnnx.Trainer.Distributed;
 /// </summary>
 public sealed class AllreduceUpdateReducer(ICommunicator communicator) : IUpdateReducer
 {
+    private readonly Stopwatch _communication = new();
+
     public int Ranks => communicator.Size;
+    public TimeSpan CommunicationTime => _communication.Elapsed;
+    public long BytesReduced { get; private set; }
 
     public long[] ShardOf(long[] globalBatch)
     {
@@ -42,7 +47,7 @@ public sealed class AllreduceUpdateReducer(ICommunicator communicator) : IUpdate
             offset += original.numel();
         }
         double[] scalars = [shard.Loss, shardAccuracy];
-        communicator.Sum(scalars);
+        Collective(() => communicator.Sum(scalars), scalars.Length * sizeof(double));
         return (new RuleResult(updates, scalars[0] / Ranks, shard.Output), scalars[1] / Ranks);
     }
 
@@ -50,8 +55,16 @@ public sealed class AllreduceUpdateReducer(ICommunicator communicator) : IUpdate
     {
         var ordered = shard.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
         double[] values = ordered.SelectMany(d => new[] { d.MaxAbs, d.MaxRel }).ToArray();
-        communicator.Max(values);
+        Collective(() => communicator.Max(values), values.Length * sizeof(double));
         return ordered.Select((d, i) => d with { MaxAbs = values[2 * i], MaxRel = values[2 * i + 1] }).ToList();
+    }
+
+    private void Collective(Action call, long bytes)
+    {
+        _communication.Start();
+        try { call(); }
+        finally { _communication.Stop(); }
+        BytesReduced += bytes;
     }
 
     private Tensor SumAcrossRanks(Tensor flat)
@@ -61,13 +74,13 @@ public sealed class AllreduceUpdateReducer(ICommunicator communicator) : IUpdate
             case ScalarType.Float64:
             {
                 double[] values = flat.data<double>().ToArray();
-                communicator.Sum(values);
+                Collective(() => communicator.Sum(values), values.Length * sizeof(double));
                 return tensor(values, dtype: ScalarType.Float64);
             }
             case ScalarType.Float32:
             {
                 float[] values = flat.data<float>().ToArray();
-                communicator.Sum(values);
+                Collective(() => communicator.Sum(values), values.Length * sizeof(float));
                 return tensor(values, dtype: ScalarType.Float32);
             }
             default:

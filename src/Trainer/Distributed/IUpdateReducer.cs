@@ -22,6 +22,12 @@ public interface IUpdateReducer
 
     /// <summary>Each parameter's divergence from backprop, the largest over all shards.</summary>
     IReadOnlyList<ParameterDivergence> Reduce(IReadOnlyList<ParameterDivergence> shard);
+
+    /// <summary>Time spent inside collectives so far (waiting for the slowest rank included), for the scaling model.</summary>
+    TimeSpan CommunicationTime { get; }
+
+    /// <summary>Bytes each rank has contributed to allreduces so far.</summary>
+    long BytesReduced { get; }
 }
 
 /// <summary>One process computes the whole batch: nothing to split or reduce.</summary>
@@ -33,4 +39,6 @@ public sealed class NoReduction : IUpdateReducer
     public long[] ShardOf(long[] globalBatch) => globalBatch;
     public (RuleResult Result, double Accuracy) Reduce(RuleResult shard, double shardAccuracy) => (shard, shardAccuracy);
     public IReadOnlyList<ParameterDivergence> Reduce(IReadOnlyList<ParameterDivergence> shard) => shard;
+    public TimeSpan CommunicationTime => TimeSpan.Zero;
+    public long BytesReduced => 0;
 }
