@@ -12,11 +12,14 @@ out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 common=(finetune models/lenet5-fashion.onnx --data models/data/fashion-mnist-subset --rule zil --batch-size "$batch" --steps "$steps" --quiet -o "$out/m.onnx")
 
-rate() { # label, command...: prints samples/s from the summary line "fine-tuned N steps in S s"
+rate() { # label, command...: samples/s from the summary line "fine-tuned N steps in S s", and rank 0's allreduce time
     local label=$1; shift
-    local seconds
-    seconds=$("$@" 2>&1 | grep -o 'fine-tuned [0-9]* steps in [0-9.]* s' | awk '{print $5}')
-    awk -v l="$label" -v s="$seconds" -v n="$steps" -v b="$batch" 'BEGIN { printf "%-44s %7.1f s  %8.0f samples/s\n", l, s, n * b / s }'
+    local output seconds allreduce
+    output=$("$@" 2>&1)
+    seconds=$(grep -o 'fine-tuned [0-9]* steps in [0-9.]* s' <<<"$output" | awk '{print $5}')
+    allreduce=$(grep -o 'allreduce over [0-9]* ranks: [0-9.]* ms' <<<"$output" | awk '{print $5}')
+    awk -v l="$label" -v s="$seconds" -v n="$steps" -v b="$batch" -v a="${allreduce:--}" \
+        'BEGIN { printf "%-50s %7.1f s  %8.0f samples/s  allreduce %s ms/step\n", l, s, n * b / s, a }'
 }
 
 for verify in 0 1; do
