@@ -17,7 +17,7 @@ rate() { # label, command...: samples/s from the summary line "fine-tuned N step
     local output seconds allreduce
     output=$("$@" 2>&1)
     seconds=$(grep -o 'fine-tuned [0-9]* steps in [0-9.]* s' <<<"$output" | awk '{print $5}')
-    allreduce=$(grep -o 'allreduce over [0-9]* ranks: [0-9.]* ms' <<<"$output" | awk '{print $5}')
+    allreduce=$(grep -o 'allreduce over [0-9]* ranks: [0-9.]* ms' <<<"$output" | awk '{print $5}' || true)
     awk -v l="$label" -v s="$seconds" -v n="$steps" -v b="$batch" -v a="${allreduce:--}" \
         'BEGIN { printf "%-50s %7.1f s  %8.0f samples/s  allreduce %s ms/step\n", l, s, n * b / s, a }'
 }

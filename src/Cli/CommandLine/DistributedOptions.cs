@@ -42,15 +42,18 @@ public sealed class DistributedOptions
     }
 
     /// <summary>
-    /// Ends this process's part in the job. A rank that failed aborts the job with its exit code, so the other ranks
-    /// do not wait for it in their next collective; a rank that succeeded finalizes MPI.
+    /// Ends this process's part in the job. Success, a failed verification, a numerical failure and an agreed
+    /// interruption happen on every rank after the same step (they are decided on reduced numbers), so those ranks
+    /// finalize MPI together and rank 0 finishes writing. Any other failure may be this rank's alone: it aborts the
+    /// job with its exit code, so the other ranks do not wait for it in their next collective.
     /// </summary>
     public static int Close(ICommunicator? communicator, int exitCode)
     {
         if (communicator is null or SingleProcess) return exitCode;
         Console.Out.Flush();
         Console.Error.Flush();
-        if (exitCode != 0 && communicator.Size > 1) communicator.Abort(exitCode);
+        bool together = exitCode is ExitCodes.Success or ExitCodes.VerificationFailed or ExitCodes.NumericalFailure or ExitCodes.Interrupted;
+        if (!together && communicator.Size > 1) communicator.Abort(exitCode);
         communicator.Dispose();
         return exitCode;
     }

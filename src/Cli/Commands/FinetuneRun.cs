@@ -67,7 +67,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             metrics?.Write(step, ProgressDisplay.EpochOf(step.Step, setup.Order.BatchSize, setup.Data.Count), heldOut);
             if (IsRoot && CheckpointEvery > 0 && step.Step % CheckpointEvery == 0)
                 Checkpoint.Save(CheckpointPath, setup.Model, setup.Optimizer, setup.State with { Step = step.Step });
-            if (interruption.Signal is { } signal && step.Step < setup.TotalSteps) return Interrupt(signal, step.Step, progress);
+            if (AgreedSignal(interruption) is { } signal && step.Step < setup.TotalSteps) return Interrupt(signal, step.Step, progress);
         }
         progress.EndBar();
         if (!IsRoot) return ExitCodes.Success;
@@ -77,6 +77,19 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         PrintSummary(history, clock.Elapsed, verified, maxRel, maxAbs, before);
         if (Job.Size > 1 && history.Steps.Count > 0) PrintCommunication(trainer.Reducer, history.Steps.Count, clock.Elapsed);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The signal this process received, or in an MPI job the one any rank received: the ranks agree (one small
+    /// allreduce) so that all of them stop after the same step and rank 0's checkpoint is that step's.
+    /// </summary>
+    private string? AgreedSignal(Interruption interruption)
+    {
+        string? signal = interruption.Signal;
+        if (Job.Size == 1) return signal;
+        double[] stop = [signal != null ? 1 : 0];
+        Job.Max(stop);
+        return stop[0] > 0 ? signal ?? "a signal to another rank" : null;
     }
 
     /// <summary>Ctrl-C or SIGTERM between steps: the run's state goes to the checkpoint; the output is not written.</summary>
@@ -91,12 +104,12 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
     }
 
     /// <summary>
-    /// A signal reaches every rank of an MPI job at once; Open MPI's mpirun sends SIGTERM to the ranks still running
-    /// when one rank has ended, and the rank may be waiting inside a collective that will never complete, so it says
-    /// so at once rather than only when the step ends.
+    /// Open MPI's mpirun sends SIGTERM to every rank when it is interrupted itself (Ctrl-C), and to the ranks still
+    /// running when one rank has ended; in the second case the rank may be waiting inside a collective that will never
+    /// complete, so it says so at once rather than only when the step ends.
     /// </summary>
     private void NoticeJobSignal(string signal) =>
-        Console.Error.WriteLine($"rank {Job.Rank} of {Job.Size}: {signal} received (mpirun sends SIGTERM to every rank when one rank of the job has ended); " +
+        Console.Error.WriteLine($"rank {Job.Rank} of {Job.Size}: {signal} received (mpirun sends SIGTERM to every rank when it is interrupted or when a rank of the job has ended); " +
                                 (IsRoot ? $"the job stops, and {CheckpointPath} is written if this rank reaches the end of its step" : "this rank stops"));
 
     private void PrintHeader(long firstStep)

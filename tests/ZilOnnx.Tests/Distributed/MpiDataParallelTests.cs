@@ -101,6 +101,47 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Ctrl_c_on_mpirun_stops_every_rank_after_the_same_step_and_two_ranks_resume_the_checkpoint()
+    {
+        Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("stopped.checkpoint.pcn");
+        // A first checkpoint tells that training is under way; the interruption then overwrites it.
+        var start = MpiJob.StartInfo(2, Finetune(temp.File("stopped.onnx"), 100_000, "--checkpoint-every", "5", "--distributed", "mpi"));
+        using var job = Process.Start(start)!;
+        var output = job.StandardOutput.ReadToEndAsync();
+        var error = job.StandardError.ReadToEndAsync();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(2) && !job.HasExited) Thread.Sleep(200);
+            Assert.True(File.Exists(checkpoint), "the job wrote no checkpoint");
+            Assert.Equal(0, Signal(job.Id, 2)); // SIGINT, as Ctrl-C: mpirun sends SIGTERM to every rank
+            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of Ctrl-C");
+        }
+        finally
+        {
+            if (!job.HasExited) job.Kill(entireProcessTree: true);
+        }
+        string messages = await output + await error;
+        log.WriteLine(messages);
+        var interrupted = System.Text.RegularExpressions.Regex.Match(messages, @"interrupted \(.*?\) after step (\d+)/");
+        Assert.True(interrupted.Success, $"rank 0 did not report the interruption:\n{messages}");
+        long at = Checkpoint.ReadState(PcnArchive.Read(checkpoint).Entries)!.Step;
+        Assert.Equal(long.Parse(interrupted.Groups[1].Value), at);
+
+        long total = at + 3;
+        var resumed = MpiJob.Run(2, TimeSpan.FromMinutes(2), ["finetune", checkpoint, "--data", Data, "--steps", total.ToString(), "--threads", "1", "--quiet",
+            "-o", temp.File("resumed.onnx"), "--checkpoint", temp.File("resumed.checkpoint.pcn"), "--checkpoint-every", total.ToString(), "--distributed", "mpi"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var straight = CliProcess.Run(Finetune(temp.File("straight.onnx"), (int)total, "--checkpoint-every", total.ToString()));
+        Assert.True(straight.ExitCode == 0, straight.ToString());
+        double worst = WorstRelativeDifference(temp.File("straight.checkpoint.pcn"), temp.File("resumed.checkpoint.pcn"));
+        log.WriteLine($"stopped at step {at}, resumed with 2 ranks vs one process straight: {worst:E2} relative");
+        Assert.True(worst <= Tolerance, $"the resumed run differs from the straight one by {worst:E2} (relative)");
+    }
+
+    [Fact]
     public async Task A_rank_that_stops_answering_ends_the_job_after_the_mpi_timeout()
     {
         Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
