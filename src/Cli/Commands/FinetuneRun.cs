@@ -42,7 +42,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         };
         bool quiet = Quiet || !IsRoot;
         if (IsRoot) PrintHeader(trainer.StepsTaken);
-        var progress = new ProgressDisplay(trainer.StepsTaken, setup.TotalSteps, setup.Order.BatchSize, setup.Data.Count, quiet, ProgressDisplay.ConsoleIsInteractive && IsRoot);
+        // mpirun hands its ranks a pseudo-terminal even when its own output goes to a file: plain lines under MPI.
+        var progress = new ProgressDisplay(trainer.StepsTaken, setup.TotalSteps, setup.Order.BatchSize, setup.Data.Count, quiet, ProgressDisplay.ConsoleIsInteractive && Job.Size == 1);
         var history = new TrainingHistory();
         EvaluationResult? before = EvaluateHeldOut(trainer.StepsTaken, "before training", history, progress);
 

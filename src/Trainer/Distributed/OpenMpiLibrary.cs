@@ -32,11 +32,19 @@ internal static class OpenMpiLibrary
     [DllImport("libc", EntryPoint = "dlopen")] private static extern IntPtr DlOpen(string file, int mode);
     [DllImport("libc", EntryPoint = "setenv")] private static extern int SetEnv(string name, string value, int overwrite);
 
-    /// <summary>Opens libmpi (with its symbols global) and returns its handle, or throws naming what to install.</summary>
+    /// <summary>Where Open MPI is not on the loader's path (a build under /opt, say), this variable names its libmpi.so.40.</summary>
+    public const string PathVariable = "ZILONNX_MPI_LIBRARY";
+
+    /// <summary>
+    /// Opens libmpi (with its symbols global) and returns its handle, or throws naming what to install. The
+    /// P/Invokes above then bind to this already loaded library, whose soname is the one they name.
+    /// </summary>
     public static IntPtr Load()
     {
-        if (DlOpen(Name, RtldNow | RtldGlobal) == IntPtr.Zero || !NativeLibrary.TryLoad(Name, out IntPtr handle))
-            throw new MpiUnavailableException($"--distributed mpi needs Open MPI's {Name}, which cannot be loaded: install Open MPI (Debian: apt-get install openmpi-bin) and launch with mpirun");
+        string file = Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path ? path : Name;
+        if (DlOpen(file, RtldNow | RtldGlobal) == IntPtr.Zero || !NativeLibrary.TryLoad(file, out IntPtr handle))
+            throw new MpiUnavailableException($"--distributed mpi needs Open MPI's {Name}, and {file} cannot be loaded: install Open MPI " +
+                                              $"(Debian: apt-get install openmpi-bin, or set {PathVariable} to its libmpi.so.40) and launch with mpirun");
         return handle;
     }
 

@@ -188,6 +188,22 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Mpi_without_open_mpi_is_bad_input_naming_what_to_install()
+    {
+        using var temp = new TempDirectory();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"), "finetune", Model, "--data", Data, "--steps", "1", "-o", temp.File("x.onnx"), "--distributed", "mpi" })
+            start.ArgumentList.Add(a);
+        start.Environment["ZILONNX_MPI_LIBRARY"] = temp.File("libmpi.so.40"); // no such file: as on a machine without Open MPI
+        using var process = Process.Start(start)!;
+        string error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Equal(2, process.ExitCode);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("apt-get install openmpi-bin", error);
+    }
+
+    [Fact]
     public void Mpi_without_mpirun_trains_as_one_process_and_says_so()
     {
         using var temp = new TempDirectory();
