@@ -21,6 +21,8 @@ public sealed class DistributedOptions
         DefaultValueFactory = _ => 600,
     };
 
+    private static readonly TimeSpan RootFirst = TimeSpan.FromSeconds(2);
+
     public void AddTo(Command command)
     {
         command.Options.Add(Mode);
@@ -53,7 +55,13 @@ public sealed class DistributedOptions
         Console.Out.Flush();
         Console.Error.Flush();
         bool together = exitCode is ExitCodes.Success or ExitCodes.VerificationFailed or ExitCodes.NumericalFailure or ExitCodes.Interrupted;
-        if (!together && communicator.Size > 1) communicator.Abort(exitCode);
+        if (!together && communicator.Size > 1)
+        {
+            // A failure every rank meets (bad data, a usage error) is best reported by rank 0, unprefixed: the other
+            // ranks give rank 0 a moment to print it and abort the job itself before they abort it.
+            if (communicator.Rank != 0) Thread.Sleep(RootFirst);
+            communicator.Abort(exitCode);
+        }
         communicator.Dispose();
         return exitCode;
     }
