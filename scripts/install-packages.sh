@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs Debian packages when they are missing: the ones named as arguments, or by default those the tests
-# read their data from:
+# read their data from or launch:
 #   libonnx-testdata       the ONNX backend conformance suite (/usr/share/libonnx-testdata/data)
 #   dataset-fashion-mnist  Fashion-MNIST (/usr/share/datasets/fashion-mnist)
+#   openmpi-bin            Open MPI's mpirun and (through libopenmpi3) libmpi.so.40, for `--distributed mpi`
+#                          and its 2-rank tests on loopback
 # As root it installs them; otherwise it says what to install and leaves the choice to the user.
 set -euo pipefail
 
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(libonnx-testdata dataset-fashion-mnist)
+[ ${#packages[@]} -gt 0 ] || packages=(libonnx-testdata dataset-fashion-mnist openmpi-bin)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -21,7 +23,7 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-    echo "Missing data packages (tests and the demo that need them will fail). Install them with:" >&2
+    echo "Missing packages (tests and the demo that need them will fail). Install them with:" >&2
     echo "  sudo apt-get install -y ${missing[*]}" >&2
     exit 0
 fi

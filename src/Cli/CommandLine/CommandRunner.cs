@@ -3,6 +3,7 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Distributed;
 using ZilOnnx.Trainer.Kernels;
 using ZilOnnx.Trainer.Training;
 using ZilOnnx.Trainer.Verification;
@@ -44,6 +45,8 @@ public static class CommandRunner
     {
         VerificationFailedException => ExitCodes.VerificationFailed,
         NumericalFailureException => ExitCodes.NumericalFailure,
+        CollectiveFailedException => ExitCodes.DistributedFailure,
+        MpiUnavailableException => ExitCodes.BadInput,
         OnnxModelException or ModelConversionException or DataFormatException or KernelException
             or FileNotFoundException or DirectoryNotFoundException or DeviceUnavailableException
             or ExecutionProviderUnavailableException or InferenceInputException or UnauthorizedAccessException or IOException => ExitCodes.BadInput,

@@ -12,7 +12,8 @@ public sealed class Interruption : IDisposable
     private readonly List<PosixSignalRegistration> _registrations = [];
     private volatile string? _signal;
 
-    public Interruption()
+    /// <param name="notify">Called with the signal's name as soon as it arrives (on the signal's thread), or null.</param>
+    public Interruption(Action<string>? notify = null)
     {
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
             _registrations.Add(PosixSignalRegistration.Create(signal, context =>
@@ -20,6 +21,7 @@ public sealed class Interruption : IDisposable
                 if (_signal != null) return; // the second time: default action, the process ends
                 _signal = context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM";
                 context.Cancel = true;
+                notify?.Invoke(_signal);
             }));
     }
 

@@ -46,8 +46,9 @@ public sealed class TrainingSetup : IDisposable
     public double Tolerance(ParseResult parse, TrainingOptions options) => parse.GetValue(options.Tolerance) ?? Precision.DefaultTolerance();
 
     /// <param name="validation">Held-out evaluation options (finetune), or null.</param>
+    /// <param name="ranks">Processes each global batch is split across (--distributed mpi); the PCN is built for one shard.</param>
     public static TrainingSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long? defaultSteps,
-        ValidationOptions? validation = null)
+        ValidationOptions? validation = null, int ranks = 1)
     {
         ThreadCount.Apply(parse.GetValue(options.Threads));
         var source = ModelSource.Load(modelPath);
@@ -74,6 +75,9 @@ public sealed class TrainingSetup : IDisposable
         }
         int batchSize = run.Get(options.BatchSize, r => r.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
+        if (batchSize % ranks != 0)
+            throw new ArgumentException($"--batch-size {batchSize} does not split into {ranks} equal shards, one per MPI rank: give a multiple of {ranks}");
+        int shardSize = batchSize / ranks;
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
         var notices = new List<string>();
@@ -82,10 +86,10 @@ public sealed class TrainingSetup : IDisposable
             notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
                         $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
         long? fixedBatch = ModelInputs.DeclaredShape(source.Model, inputName).FirstOrDefault();
-        long[] batchShape = [fixedBatch ?? batchSize, .. data.Inputs.Shape[1..]];
-        if (fixedBatch is { } size && size != batchSize)
+        long[] batchShape = [fixedBatch ?? shardSize, .. data.Inputs.Shape[1..]];
+        if (fixedBatch is { } size && size != shardSize)
         {
-            if (size != 1) throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; train it with --batch-size {size}");
+            if (size != 1) throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; train it with --batch-size {size * ranks}");
             notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is trained one sample at a time and the updates are averaged (exactly the batch update)");
         }
         var graph = source.BuildGraph(new PcGraphOptions

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
+using ZilOnnx.Trainer.Distributed;
 using ZilOnnx.Trainer.Verification;
 
 namespace ZilOnnx.Cli.Commands;
@@ -12,6 +13,7 @@ public static class FinetuneCommand
     {
         var options = new TrainingOptions();
         var validation = new ValidationOptions();
+        var distributed = new DistributedOptions();
         var model = new Argument<string>("MODEL") { Description = "An .onnx model, or a .pcn file (a checkpoint resumes its run)" };
         var output = new Option<string>("--output", "-o") { Description = "The fine-tuned model to write (.onnx or .pcn)", Required = true };
         var verifyEvery = new Option<int>("--verify-every") { Description = "Check every N-th step against backprop (0 = never)", DefaultValueFactory = _ => 1 };
@@ -26,13 +28,23 @@ public static class FinetuneCommand
         options.AddTo(command);
         command.Options.Add(options.Threads);
         validation.AddTo(command);
+        distributed.AddTo(command);
         foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, maxUpdateNorm, force }) command.Options.Add(o);
 
-        command.SetAction(parse => CommandRunner.Run(() =>
+        command.SetAction(parse =>
+        {
+            ICommunicator? job = null;
+            int code = CommandRunner.Run(() => { job = distributed.Open(parse); return ExitCodes.Success; });
+            if (code == ExitCodes.Success) code = CommandRunner.Run(() => Run(parse, job!), RankErrors(job!));
+            return DistributedOptions.Close(job, code);
+        });
+        return command;
+
+        int Run(ParseResult parse, ICommunicator job)
         {
             string outputPath = parse.GetValue(output)!;
             ModelOutput.EnsureNotInput(parse.GetValue(model)!, outputPath, parse.GetValue(force));
-            using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: null, validation: validation);
+            using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: null, validation: validation, ranks: job.Size);
             var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options),
                 // An approximate rule (il) is verified to measure how far it is from backprop, never to stop the run.
                 StopOnFailure: setup.Rule.IsExact))
@@ -48,9 +60,12 @@ public static class FinetuneCommand
                 MaxUpdateNorm = parse.GetValue(maxUpdateNorm) is { } limit && !(limit > 0)
                     ? throw new ArgumentException($"--max-update-norm must be positive, got {limit}")
                     : parse.GetValue(maxUpdateNorm),
+                Job = job,
             };
             return run.Execute();
-        }));
-        return command;
+        }
     }
+
+    /// <summary>Errors of rank 0 (or of a single process) as they are; other ranks' lines say which rank wrote them.</summary>
+    private static TextWriter RankErrors(ICommunicator job) => job.Rank == 0 ? Console.Error : new RankPrefixedWriter(Console.Error, job.Rank);
 }

@@ -8,11 +8,11 @@ namespace ZilOnnx.Trainer.Training;
 /// Keeps the data pipeline off the trainer's path: while step k runs, a worker thread gathers the samples of batch
 /// k + 1 and converts them to the model's element types (<see cref="DataSet.Prepare"/>, plain arrays). The training
 /// thread then only copies them into tensors, which therefore belong to its step's dispose scope, and no TorchSharp
-/// call is ever made off that thread. Batch k is always the samples <see cref="BatchOrder.IndicesOf"/> gives for k,
+/// call is ever made off that thread. Batch k is always the samples <paramref name="indicesOf"/> gives for k (<see cref="BatchOrder.IndicesOf"/>, or this process's shard of them),
 /// prefetched or not, so runs are the same batch for batch; at most one batch is prepared at a time, so the order's
 /// caches are never used from two threads at once.
 /// </summary>
-internal sealed class BatchPrefetcher(DataSet data, BatchOrder order, ScalarType floatType)
+internal sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, ScalarType floatType)
 {
     private (long Step, Task<HostBatch> Batch)? _next;
 
@@ -31,5 +31,5 @@ internal sealed class BatchPrefetcher(DataSet data, BatchOrder order, ScalarType
         return data.ToBatch(host, device);
     }
 
-    private HostBatch Prepare(long step) => data.Prepare(order.IndicesOf(step), floatType);
+    private HostBatch Prepare(long step) => data.Prepare(indicesOf(step), floatType);
 }

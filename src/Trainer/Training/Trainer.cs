@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Distributed;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Pcn;
@@ -12,15 +13,21 @@ namespace ZilOnnx.Trainer.Training;
 /// <summary>
 /// Runs training steps: the rule computes the update, BP computes its own on the same batch and
 /// parameters when the step is due for verification, and the optimizer applies the rule's update (BP is
-/// only the witness).
+/// only the witness). Under data parallelism (<see cref="Reducer"/>) each process computes its shard of the global
+/// batch, and the shard's update is reduced to the global batch's before the optimizer applies it, so every process
+/// takes the same step.
 /// </summary>
 public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, VerificationPolicy verification)
 {
     // A PCN built for single samples (a model whose graph fixes the batch at 1) trains a batch sample by sample.
-    private readonly bool _perSample = model.Graph.DataInputs.First().Shape[0] == 1 && order.BatchSize > 1;
-    private ILearningRule Rule => _perSample ? new PerSampleRule(rule) : rule;
-    private ILearningRule Witness => _perSample ? new PerSampleRule(new Backprop()) : new Backprop();
-    private readonly BatchPrefetcher _batches = new(data, order, model.DType);
+    private bool PerSample => model.Graph.DataInputs.First().Shape[0] == 1 && order.BatchSize / Reducer.Ranks > 1;
+    private ILearningRule Rule => PerSample ? new PerSampleRule(rule) : rule;
+    private ILearningRule Witness => PerSample ? new PerSampleRule(new Backprop()) : new Backprop();
+    private BatchPrefetcher? _prefetcher;
+    private BatchPrefetcher Batches => _prefetcher ??= new(data, step => Reducer.ShardOf(order.IndicesOf(step)), model.DType);
+
+    /// <summary>How this process's share of a batch becomes the global batch's update (data parallelism), or none.</summary>
+    public IUpdateReducer Reducer { get; init; } = NoReduction.Instance;
 
     public PcnModel Model => model;
     public IOptimizer Optimizer => optimizer;
@@ -35,13 +42,14 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        var batch = _batches.Take(StepsTaken, model.Device);
-        using var result = Rule.Compute(model, batch, loss);
+        var batch = Batches.Take(StepsTaken, model.Device);
+        using var shard = Rule.Compute(model, batch, loss);
         IReadOnlyList<ParameterDivergence>? divergences = null;
         if (verification.IsDue(StepsTaken))
         {
             using var reference = Witness.Compute(model, batch, loss);
-            divergences = ParameterDivergence.Compare(result.Updates, reference.Updates);
+            // Each process verifies its shard; the step's divergence is the largest any shard has.
+            divergences = Reducer.Reduce(ParameterDivergence.Compare(shard.Updates, reference.Updates));
             var worst = divergences.MaxBy(d => d.MaxRel)!;
             // Checked before the update is applied, so a failed run leaves the parameters of the last good step.
             if (verification.StopOnFailure && !(worst.MaxRel <= verification.Tolerance))
@@ -49,9 +57,10 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
                     $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} (relative), over the tolerance {verification.Tolerance:E1}",
                     divergences);
         }
+        // The global update's tensors live in this step's dispose scope; the shard's output is disposed with the shard.
+        var (result, accuracy) = Reducer.Reduce(shard, data.HasLabels ? Metrics.Accuracy(shard.Output, batch.Targets) : double.NaN);
         Guard.Check(result, StepsTaken, model, batch, loss);
         optimizer.Step(model.Parameters, result.Updates);
-        double accuracy = data.HasLabels ? Metrics.Accuracy(result.Output, batch.Targets) : double.NaN;
         StepsTaken++;
         return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed);
     }
