@@ -14,6 +14,7 @@ THREADS=${THREADS:-2}
 STEPS=${STEPS:-30}
 WARMUP=${WARMUP:-3}
 BATCH=${BATCH:-64}
+ORT_RUNS=${ORT_RUNS:-300} # the export and the original differ by a few percent at most: many runs to see it
 MODELS=(lenet5 vgg6 rnn lstm gru resmlp)
 RESULTS=bench/results
 
@@ -33,7 +34,7 @@ for model in "${MODELS[@]}"; do
     [ "$model" = lenet5 ] && extra=(--epoch)
     echo "bench $model" >&2
     "${ZILONNX[@]}" bench "bench/models/$model.onnx" --batch-size "$BATCH" --threads "$THREADS" --warmup "$WARMUP" \
-        --steps "$STEPS" "${extra[@]}" --json >"$RESULTS/$model.json.tmp"
+        --steps "$STEPS" --ort-runs "$ORT_RUNS" "${extra[@]}" --json >"$RESULTS/$model.json.tmp"
     mv "$RESULTS/$model.json.tmp" "$RESULTS/$model.json"
 done
 
