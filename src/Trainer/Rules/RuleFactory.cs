@@ -3,13 +3,14 @@ namespace ZilOnnx.Trainer.Rules;
 /// <summary>The learning rules by their command-line names.</summary>
 public static class RuleFactory
 {
-    public static readonly string[] Names = ["bp", "zil", "zil-relaxed", "il"];
+    public static readonly string[] Names = ["bp", "zil", "zil-relaxed", "fa-zil", "il"];
 
     /// <param name="ablation">PC dynamics that break Z-IL conditions (`--ablate`); they replace the named rule.</param>
     /// <param name="inferenceSteps">T of `il`: the inference steps before its parameters take their terms.</param>
     /// <param name="gamma">The inference rate of `il`.</param>
+    /// <param name="energyTolerance">`il --tol`: stop relaxing once the energy's relative change is at most this.</param>
     public static ILearningRule Create(string name, PcDynamicsOptions? ablation = null,
-        int inferenceSteps = Il.DefaultInferenceSteps, double gamma = Il.DefaultGamma)
+        int inferenceSteps = Il.DefaultInferenceSteps, double gamma = Il.DefaultGamma, double? energyTolerance = null)
     {
         if (ablation != null) return new PcDynamics(name + " (ablated)", ablation);
         return name.ToLowerInvariant() switch
@@ -17,8 +18,8 @@ public static class RuleFactory
             "bp" => new Backprop(),
             "zil" => new Zil(),
             "zil-relaxed" => new PcDynamics("zil-relaxed", new PcDynamicsOptions()),
-            "il" => new Il(inferenceSteps, gamma),
-            "fa-zil" => throw new ArgumentException($"rule '{name}' is not available yet (available: {string.Join(", ", Names)})"),
+            "il" => new Il(inferenceSteps, gamma, energyTolerance),
+            "fa-zil" => new FaZil(),
             _ => throw new ArgumentException($"rule '{name}' is not one of {string.Join(", ", Names)}"),
         };
     }

@@ -53,6 +53,6 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         optimizer.Step(model.Parameters, result.Updates);
         double accuracy = data.HasLabels ? Metrics.Accuracy(result.Output, batch.Targets) : double.NaN;
         StepsTaken++;
-        return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed);
+        return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed) { InferenceSteps = result.InferenceSteps };
     }
 }
