@@ -13,8 +13,10 @@ namespace ZilOnnx.Trainer.Rules;
 /// weight (an RNN's W at every time step) are separate vertices with latches of their own, so each copy's term is
 /// taken at its own step and the sum is applied after inference (docs/algorithms.md rule 3).
 /// </summary>
-public sealed class FaZil : ILearningRule
+public sealed class FaZil : IRelaxingRule
 {
+    public ILearningRule Observed(IInferenceObserver observer) => _dynamics.Observed(observer);
+
     private readonly PcDynamics _dynamics = new("fa-zil", new PcDynamicsOptions { Gate = UpdateGate.Autonomous });
 
     public string Name => "fa-zil";

@@ -11,8 +11,10 @@ namespace ZilOnnx.Trainer.Rules;
 /// smaller the output error and the nearer the relaxation to its equilibrium) but does not equal it, so
 /// verification measures its divergence without treating it as a failure (<see cref="ILearningRule.IsExact"/>).
 /// </summary>
-public sealed class Il : ILearningRule
+public sealed class Il : IRelaxingRule
 {
+    public ILearningRule Observed(IInferenceObserver observer) => _dynamics.Observed(observer);
+
     public const int DefaultInferenceSteps = 20;
     public const double DefaultGamma = 0.1;
 

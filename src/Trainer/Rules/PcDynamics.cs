@@ -80,8 +80,10 @@ public sealed record PcDynamicsOptions
 /// gamma * (-eps_v + sum_c J^T eps_c). Parameters take their Hebbian term when the gate opens. With the
 /// default options this is `zil-relaxed`; other options are the ablations and classic IL.
 /// </summary>
-public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearningRule
+public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxingRule
 {
+    public ILearningRule Observed(IInferenceObserver observer) => new PcDynamics(name, options with { Observer = observer });
+
     public string Name => name;
     public PcDynamicsOptions Options => options;
 
