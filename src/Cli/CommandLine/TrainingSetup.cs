@@ -101,6 +101,7 @@ public sealed class TrainingSetup : IDisposable
 
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
+        if (ablated != null) notices.AddRange(AblationReach.Notes(graph, ablated));
         var model = new PcnModel(graph, precision, device);
         string ruleName = run.Get(options.Rule, r => r.Rule);
         var (inferenceSteps, gamma, energyTolerance) = ResolveIlSettings(options, run, ruleName);

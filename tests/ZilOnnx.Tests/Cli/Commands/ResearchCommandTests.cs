@@ -91,6 +91,34 @@ public sealed class ResearchCommandTests
         Assert.Contains("energy F over 30 inference step(s)", run.Error);
     }
 
+    /// <summary>An ablation with nothing to act on in the graph gives 0, and verify says why rather than leaving it to look like a harmless condition.</summary>
+    [Theory]
+    [InlineData("lenet5", "all-copies", "no parameter is read by more than one vertex")]
+    [InlineData("lenet5", "immediate-shared", "no parameter is read by more than one vertex")]
+    [InlineData("lenet5", "no-levelling", "no skip connection to level")]
+    public void An_ablation_with_nothing_to_act_on_is_said_to_change_nothing(string fixture, string ablation, string reason)
+    {
+        var run = CliProcess.Run(Verify(fixture, "--precision", "float64", "--ablate", ablation, "--json"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"note: --ablate {ablation} changes nothing here: ", run.Error);
+        Assert.Contains(reason, run.Error);
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.Equal(0.0, json.RootElement.GetProperty("max_rel_divergence").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("residual_mlp", "no-levelling")]
+    [InlineData("rnn_tanh", "all-copies")]
+    [InlineData("rnn_tanh", "immediate-shared")]
+    public void An_ablation_that_acts_says_nothing_and_diverges(string fixture, string ablation)
+    {
+        var run = CliProcess.Run(Verify(fixture, "--precision", "float64", "--ablate", ablation, "--json"));
+        Assert.True(run.ExitCode == 3, run.ToString());
+        Assert.DoesNotContain("changes nothing", run.Error);
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.True(json.RootElement.GetProperty("max_rel_divergence").GetDouble() > 1e-2, run.Output);
+    }
+
     [Theory]
     [InlineData("--rule", "zil", "--sweep", "T=1:10")]
     [InlineData("--rule", "il", "--sweep", "T=0:10")]
