@@ -12,7 +12,7 @@ public static class RuleFactory
     public static ILearningRule Create(string name, PcDynamicsOptions? ablation = null,
         int inferenceSteps = Il.DefaultInferenceSteps, double gamma = Il.DefaultGamma, double? energyTolerance = null)
     {
-        if (ablation != null) return new PcDynamics(name + " (ablated)", ablation);
+        if (ablation != null) return new PcDynamics(name + " (ablated)", Ablated(name, ablation));
         return name.ToLowerInvariant() switch
         {
             "bp" => new Backprop(),
@@ -22,5 +22,17 @@ public static class RuleFactory
             "fa-zil" => new FaZil(),
             _ => throw new ArgumentException($"rule '{name}' is not one of {string.Join(", ", Names)}"),
         };
+    }
+
+    /// <summary>
+    /// Ablations act on the scheduled dynamics of zil-relaxed, or, for `--rule fa-zil`, on the autonomous latches
+    /// (gamma, a noisy start, no levelling, shared-weight handling), unless they replace the gate themselves
+    /// (all-steps, last-step). fa-zil has no schedule to shift.
+    /// </summary>
+    private static PcDynamicsOptions Ablated(string name, PcDynamicsOptions ablation)
+    {
+        if (!name.Equals("fa-zil", StringComparison.OrdinalIgnoreCase) || ablation.Gate != UpdateGate.Scheduled) return ablation;
+        if (ablation.ScheduleShift != 0) throw new ArgumentException("--ablate schedule-shift does not apply to --rule fa-zil: it has no schedule");
+        return ablation with { Gate = UpdateGate.Autonomous };
     }
 }

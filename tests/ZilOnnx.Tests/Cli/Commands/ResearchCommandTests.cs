@@ -33,6 +33,28 @@ public sealed class ResearchCommandTests
         Assert.All(steps, n => Assert.True(n > 1, run.Output));
     }
 
+    /// <summary>fa-zil trains like any exact rule: every step verified within the bound, its name in the checkpoint, and a resume continues it.</summary>
+    [Fact]
+    public void Finetune_with_fa_zil_verifies_every_step_and_resumes_from_its_checkpoint()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("run.pcn"), metrics = temp.File("metrics.jsonl");
+        var run = CliProcess.Run(["finetune", Fixtures.PathOf("rnn_tanh.onnx"), "--data", Fixtures.PathOf("rnn_tanh.mse.npz"), "--loss", "mse",
+            "--batch-size", "8", "--no-shuffle", "--rule", "fa-zil", "--precision", "float64", "--steps", "2", "--verify-every", "1",
+            "--checkpoint-every", "2", "--checkpoint", checkpoint, "--metrics", metrics, "-o", temp.File("out.onnx")]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("2 steps verified", run.Output);
+        foreach (string line in File.ReadAllLines(metrics))
+        {
+            using var record = JsonDocument.Parse(line);
+            Assert.True(record.RootElement.GetProperty("divergence").GetDouble() <= 1e-10, line);
+            Assert.True(record.RootElement.GetProperty("inference_steps").GetInt32() > 1, line);
+        }
+        var resumed = CliProcess.Run(["finetune", checkpoint, "--data", Fixtures.PathOf("rnn_tanh.mse.npz"), "--steps", "3", "-o", temp.File("more.onnx")]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("rule fa-zil", resumed.Output);
+    }
+
     [Fact]
     public void Il_with_tol_stops_early_and_says_how_many_steps_it_used()
     {

@@ -69,6 +69,35 @@ public sealed class FaZilTests
         Assert.True(trapped > Tolerances.AblationBreaks, $"a value-only latch should take a late term: divergence {trapped:E3}");
     }
 
+    /// <summary>
+    /// `--rule fa-zil --ablate ...` breaks a condition under the autonomous latches: at half the inference rate the errors
+    /// are not yet BP's when the latches open, and from a noisy start every error node is non-zero at step 0, so every
+    /// latch opens at once.
+    /// </summary>
+    [Theory]
+    [InlineData("lenet5", "gamma=0.5")]
+    [InlineData("lenet5", "init-noise=0.1")]
+    [InlineData("residual_mlp", "gamma=0.5")]
+    [InlineData("residual_mlp", "init-noise=0.1")]
+    [InlineData("rnn_tanh", "gamma=0.5")]
+    [InlineData("rnn_tanh", "init-noise=0.1")]
+    [InlineData("rnn_tanh", "all-copies")]
+    public void Fa_zil_with_a_condition_dropped_diverges(string network, string ablation)
+    {
+        var rule = RuleFactory.Create("fa-zil", Ablation.Parse([ablation], seed: 1).Dynamics);
+        Assert.Equal(UpdateGate.Autonomous, ((PcDynamics)rule).Options.Gate);
+        using var model = Fixtures.Model(network, "mse", Precision.Float64);
+        double divergence = RuleHarness.MaxRelativeDivergence(model, rule, network, "mse");
+        Assert.True(divergence > Tolerances.AblationBreaks, $"{network} fa-zil with {ablation}: divergence {divergence:E3}");
+    }
+
+    [Fact]
+    public void Fa_zil_has_no_schedule_to_shift()
+    {
+        var e = Assert.Throws<ArgumentException>(() => RuleFactory.Create("fa-zil", Ablation.Parse(["schedule-shift=1"], seed: 1).Dynamics));
+        Assert.Contains("no schedule", e.Message);
+    }
+
     private static void KillRelu(PcnModel model, string bias)
     {
         var parameter = model.Parameters[bias];
