@@ -52,13 +52,11 @@ public sealed class AblationDocTests
         string path = Repository.PathOf("docs", "ablation.md");
         bool update = Environment.GetEnvironmentVariable("ZILONNX_UPDATE_DOCS") == "1";
         using var temp = new TempDirectory();
-        var sections = new Dictionary<string, string> { ["conditions"] = ConditionTable() };
-        foreach (var sweep in Sweeps)
-        {
-            string prefix = update ? Repository.PathOf("docs", "ablation", sweep.Name) : temp.File(sweep.Name);
-            if (update) Directory.CreateDirectory(Path.GetDirectoryName(prefix)!);
-            sections[sweep.Name] = SweepTable(sweep, prefix);
-        }
+        var sections = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        if (update) Directory.CreateDirectory(Repository.PathOf("docs", "ablation"));
+        Parallel.ForEach(Sweeps, new ParallelOptions { MaxDegreeOfParallelism = 2 }, sweep =>
+            sections[sweep.Name] = SweepTable(sweep, update ? Repository.PathOf("docs", "ablation", sweep.Name) : temp.File(sweep.Name)));
+        sections["conditions"] = ConditionTable();
         string page = File.ReadAllText(path);
         foreach (var (name, generated) in sections)
         {
@@ -78,18 +76,23 @@ public sealed class AblationDocTests
         text.Append("|---|");
         foreach (var _ in Models) foreach (var __ in Precisions) text.Append("---:|");
         text.AppendLine();
+        // Each command runs on one thread (--threads 1), so two at a time use two cores.
+        var cells = (from condition in Conditions from m in Models from p in Precisions select (condition, m, p)).ToList();
+        var results = new System.Collections.Concurrent.ConcurrentDictionary<(string, ModelCase, string), double>();
+        Parallel.ForEach(cells, new ParallelOptions { MaxDegreeOfParallelism = 2 }, cell =>
+        {
+            var (condition, m, p) = cell;
+            var run = CliProcess.Run(["verify", Repository.PathOf(m.Model), "--data", Repository.PathOf(m.Data), .. Split(Common),
+                "--precision", p, .. Split(condition), "--json"]);
+            Assert.True(run.ExitCode is 0 or 3, run.ToString());
+            using var json = JsonDocument.Parse(run.Output);
+            results[cell] = json.RootElement.GetProperty("max_rel_divergence").GetDouble();
+        });
         foreach (string condition in Conditions)
         {
             text.Append($"| `{condition}` |");
             foreach (var m in Models)
-                foreach (string p in Precisions)
-                {
-                    var run = CliProcess.Run(["verify", Repository.PathOf(m.Model), "--data", Repository.PathOf(m.Data), .. Split(Common),
-                        "--precision", p, .. Split(condition), "--json"]);
-                    Assert.True(run.ExitCode is 0 or 3, run.ToString());
-                    using var json = JsonDocument.Parse(run.Output);
-                    text.Append($" {Format(json.RootElement.GetProperty("max_rel_divergence").GetDouble())} |");
-                }
+                foreach (string p in Precisions) text.Append($" {Format(results[(condition, m, p)])} |");
             text.AppendLine();
         }
         return text.ToString();
