@@ -19,6 +19,12 @@ public sealed class VerifyStudies
     public Option<string> SweepOut { get; } = new("--sweep-out") { Description = "Where --sweep writes: PREFIX.csv and PREFIX.png", DefaultValueFactory = _ => "il-sweep" };
     public Option<string?> Energy { get; } = new("--energy") { Description = "Write the energy F over the inference steps of the rule's relaxation on the first batch to PREFIX.csv and PREFIX.png (il, fa-zil, zil-relaxed, --ablate)" };
 
+    /// <summary>A relaxation that blew up has NaN or Infinity divergences: written as the strings "NaN", "Infinity".</summary>
+    private static readonly JsonSerializerOptions SweepJson = new(PcnArchive.Json)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Sweep);
@@ -72,7 +78,7 @@ public sealed class VerifyStudies
                     ["max_abs_divergence"] = p.MaxAbsoluteDivergence, ["energy"] = p.Energy,
                 }).ToList(),
             };
-            Console.WriteLine(JsonSerializer.Serialize(report, PcnArchive.Json));
+            Console.WriteLine(JsonSerializer.Serialize(report, SweepJson));
         }
         else
         {

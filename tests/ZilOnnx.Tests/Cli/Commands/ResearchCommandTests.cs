@@ -99,6 +99,22 @@ public sealed class ResearchCommandTests
         Assert.All(json.RootElement.GetProperty("points").EnumerateArray(), p => Assert.Equal(10, p.GetProperty("T").GetInt32()));
     }
 
+    /// <summary>LeNet-5's relaxation blows up at gamma 1 (far over its stability bound): the points are NaN or Infinity, in the CSV and the JSON alike.</summary>
+    [Fact]
+    public void A_sweep_whose_relaxation_blows_up_reports_non_finite_points()
+    {
+        using var temp = new TempDirectory();
+        string prefix = temp.File("blown");
+        var run = CliProcess.Run(Verify("lenet5", "--rule", "il", "--gamma", "1", "--sweep", "T=400:420:20", "--sweep-out", prefix, "--json"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Output);
+        var last = json.RootElement.GetProperty("points")[1].GetProperty("max_rel_divergence");
+        Assert.Equal(JsonValueKind.String, last.ValueKind);
+        Assert.Contains(last.GetString(), new[] { "NaN", "Infinity" });
+        Assert.Equal(3, File.ReadAllLines(prefix + ".csv").Length);
+        AssertPng(prefix + ".png");
+    }
+
     [Fact]
     public void Energy_writes_F_for_every_inference_step_of_the_first_batch()
     {
