@@ -14,7 +14,7 @@ namespace ZilOnnx.Cli.Benchmarking;
 public sealed class BenchRule
 {
     /// <summary>The rule names `--rules` takes: the learning rules, and zil verified against backprop at every step.</summary>
-    public static readonly string[] Names = ["bp", "zil", "zil-relaxed", "il", "zil+verify"];
+    public static readonly string[] Names = ["bp", "zil", "zil-relaxed", "fa-zil", "il", "zil+verify"];
 
     public const string DefaultList = "bp,zil,zil-relaxed,il,zil+verify";
 

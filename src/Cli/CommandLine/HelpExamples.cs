@@ -41,6 +41,9 @@ public static class HelpExamples
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --batch-size 8 --steps 3 --precision float64",
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule zil-relaxed --ablate gamma=0.5 --json",
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --inference-steps 20 --gamma 0.1",
+            "zilonnx verify models/rnn-fashion-rows.onnx --data fashion-mnist --rule fa-zil --precision float64 --json",
+            "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --inference-steps 200 --gamma 0.02 --tol 1e-6 --energy energy",
+            "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --gamma 0.02 --sweep T=1:200 --sweep-out il-T",
         ],
         ["run"] =
         [

@@ -17,7 +17,7 @@ public sealed class TrainingOptions
     }
 
     public Option<string> Data { get; }
-    public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed, il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil" };
+    public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed, fa-zil (fully autonomous Z-IL), il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil" };
     public Option<string> Loss { get; } = new("--loss") { Description = "Loss: mse or ce (softmax cross-entropy on the logits)", DefaultValueFactory = _ => "ce" };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
     public Option<double> LearningRate { get; } = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 };
@@ -34,6 +34,7 @@ public sealed class TrainingOptions
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     public Option<int> InferenceSteps { get; } = new("--inference-steps", "--T") { Description = "Inference steps T of --rule il before its parameters take their terms", DefaultValueFactory = _ => Il.DefaultInferenceSteps };
     public Option<double> Gamma { get; } = new("--gamma") { Description = "Inference rate of --rule il, in (0, 1]", DefaultValueFactory = _ => Il.DefaultGamma };
+    public Option<double?> EnergyTolerance { get; } = new("--tol") { Description = "--rule il: stop relaxing before T once the energy F changes by at most this fraction in one step; the steps used are reported" };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" };
     public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
 
@@ -46,7 +47,7 @@ public sealed class TrainingOptions
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, Tolerance })
+        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Tolerance })
             if (!except.Contains(option)) command.Options.Add(option);
     }
 }

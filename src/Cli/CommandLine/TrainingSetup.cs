@@ -105,10 +105,11 @@ public sealed class TrainingSetup : IDisposable
 
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
+        if (ablated != null) notices.AddRange(AblationReach.Notes(graph, ablated));
         var model = new PcnModel(graph, precision, device);
         string ruleName = run.Get(options.Rule, r => r.Rule);
-        var (inferenceSteps, gamma) = ResolveIlSettings(options, run, ruleName);
-        var rule = RuleFactory.Create(ruleName, ablated?.Dynamics, inferenceSteps ?? Il.DefaultInferenceSteps, gamma ?? Il.DefaultGamma);
+        var (inferenceSteps, gamma, energyTolerance) = ResolveIlSettings(options, run, ruleName);
+        var rule = RuleFactory.Create(ruleName, ablated?.Dynamics, inferenceSteps ?? Il.DefaultInferenceSteps, gamma ?? Il.DefaultGamma, energyTolerance);
         bool shuffle = ResolveShuffle(parse, options, run, modelPath);
         var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
         long totalSteps = CountSteps(parse, options, data.Count, batchSize, defaultSteps);
@@ -124,6 +125,7 @@ public sealed class TrainingSetup : IDisposable
         {
             InferenceSteps = inferenceSteps,
             Gamma = gamma,
+            EnergyTolerance = energyTolerance,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);
@@ -145,17 +147,18 @@ public sealed class TrainingSetup : IDisposable
         }
     }
 
-    /// <summary>T and gamma of rule il (null for the other rules, which have no such settings), continued like the others on resume.</summary>
-    private static (int? InferenceSteps, double? Gamma) ResolveIlSettings(TrainingOptions options, ResumedSettings run, string ruleName)
+    /// <summary>T, gamma and the energy stop of rule il (null for the other rules, which have no such settings), continued like the others on resume.</summary>
+    private static (int? InferenceSteps, double? Gamma, double? EnergyTolerance) ResolveIlSettings(TrainingOptions options, ResumedSettings run, string ruleName)
     {
         if (!ruleName.Equals("il", StringComparison.OrdinalIgnoreCase))
         {
-            if (run.IsGiven(options.InferenceSteps) || run.IsGiven(options.Gamma))
-                throw new ArgumentException($"--inference-steps (--T) and --gamma apply to --rule il only, not {ruleName}");
-            return (null, null);
+            if (run.IsGiven(options.InferenceSteps) || run.IsGiven(options.Gamma) || run.IsGiven(options.EnergyTolerance))
+                throw new ArgumentException($"--inference-steps (--T), --gamma and --tol apply to --rule il only, not {ruleName}");
+            return (null, null, null);
         }
         return (run.Get(options.InferenceSteps, r => r.InferenceSteps ?? Il.DefaultInferenceSteps),
-                run.Get(options.Gamma, r => r.Gamma ?? Il.DefaultGamma));
+                run.Get(options.Gamma, r => r.Gamma ?? Il.DefaultGamma),
+                run.Get(options.EnergyTolerance, r => r.EnergyTolerance));
     }
 
     /// <summary>--shuffle / --no-shuffle, two options for one setting, continued like the others on resume.</summary>

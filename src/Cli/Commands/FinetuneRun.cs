@@ -154,7 +154,16 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             ? $"held-out top-1 {before.Accuracy:P2} -> {after.Accuracy:P2}; " : "";
         Console.WriteLine($"fine-tuned {history.Steps.Count} steps in {elapsed.TotalSeconds:F1} s: loss {firstLoss:F5} -> {lastLoss:F5}; " + heldOut +
             (verified > 0 ? $"{verified} steps verified, max divergence from backprop {maxRel:E2} relative ({maxAbs:E2} absolute); " : "") +
-            $"wrote {OutputPath}" + (PlotPath != null ? $" and {PlotPath}" : ""));
+            InferenceStepsText(history) + $"wrote {OutputPath}" + (PlotPath != null ? $" and {PlotPath}" : ""));
+    }
+
+    /// <summary>For rules with PC dynamics, how long the relaxations ran (with il --tol, each step stops on its own).</summary>
+    private static string InferenceStepsText(TrainingHistory history)
+    {
+        var counts = history.Steps.Where(s => s.InferenceSteps != null).Select(s => s.InferenceSteps!.Value).ToList();
+        if (counts.Count == 0) return "";
+        int low = counts.Min(), high = counts.Max();
+        return low == high ? $"{low} inference steps per step; " : $"{low} to {high} inference steps per step (mean {counts.Average():F1}); ";
     }
 
     /// <summary>Rank 0's share of the run spent in allreduces (waiting for the other ranks included), per step.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Studies;
 using ZilOnnx.Converter.Pcn;
 using ZilOnnx.Trainer.Verification;
 
@@ -8,7 +9,9 @@ namespace ZilOnnx.Cli.Commands;
 
 /// <summary>
 /// `zilonnx verify MODEL --data DATA [--steps K] [--rule R] [--ablate ...] [--json]`: runs K training steps of
-/// the rule, checks each against BP, and reports per-parameter divergences (maxima over all steps).
+/// the rule, checks each against BP, and reports per-parameter divergences (maxima over all steps) and, for rules
+/// with PC dynamics, the inference steps each relaxation ran. The studies (`--sweep`, `--energy`) are
+/// <see cref="VerifyStudies"/>.
 /// </summary>
 public static class VerifyCommand
 {
@@ -18,23 +21,33 @@ public static class VerifyCommand
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, json };
+        var studies = new VerifyStudies();
         options.AddTo(command);
         command.Options.Add(options.Threads);
+        studies.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            studies.Validate(parse, options);
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
+            if (studies.SweepAsked(parse)) return studies.RunSweep(parse, setup, options, parse.GetValue(json));
+            studies.RunEnergy(parse, setup);
             if (!setup.Rule.IsExact)
                 Console.Error.WriteLine($"note: rule {setup.Rule.Name} approximates backprop: its divergence is measured, and one over the tolerance fails verification (exit code 3) as for any rule");
             double tolerance = setup.Tolerance(parse, options);
             var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
                 new VerificationPolicy(1, tolerance, StopOnFailure: false));
             var worst = new Dictionary<string, ParameterDivergence>();
+            var inferenceSteps = new List<int>();
             for (long i = 0; i < setup.TotalSteps; i++)
-                foreach (var d in trainer.Step().Divergences!)
+            {
+                var step = trainer.Step();
+                if (step.InferenceSteps is { } n) inferenceSteps.Add(n);
+                foreach (var d in step.Divergences!)
                     worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel, d.MaxRel)) : d;
+            }
             var report = new VerificationReport(setup.Rule.Name, setup.Precision.ToString().ToLowerInvariant(), setup.TotalSteps, tolerance,
-                worst.Values.ToList());
+                worst.Values.ToList()) { InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), PcnArchive.Json));
             else report.Print(Console.Out);
             return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;

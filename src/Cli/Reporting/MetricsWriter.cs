@@ -5,7 +5,7 @@ namespace ZilOnnx.Cli.Reporting;
 
 /// <summary>
 /// `--metrics FILE.jsonl`: one JSON object per step (`step`, `epoch`, `loss`, `accuracy`, `divergence`,
-/// `divergence_abs`, `time`, and `val_loss`/`val_accuracy` on the steps followed by a held-out evaluation),
+/// `divergence_abs`, `time`, `inference_steps` for rules with PC dynamics, and `val_loss`/`val_accuracy` on the steps followed by a held-out evaluation),
 /// flushed as it is written so a killed run keeps its history.
 /// </summary>
 public sealed class MetricsWriter(string path, bool append) : IDisposable
@@ -26,6 +26,8 @@ public sealed class MetricsWriter(string path, bool append) : IDisposable
             ["divergence_abs"] = step.MaxAbsoluteDivergence,
             ["time"] = Math.Round(_seconds, 6),
         };
+        // The relaxation's length, for rules with PC dynamics (il --tol stops each step at its own count).
+        if (step.InferenceSteps is { } inference) record["inference_steps"] = inference;
         if (heldOut != null)
         {
             record["val_loss"] = heldOut.Loss;

@@ -28,6 +28,9 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
 
     /// <summary>The inference rate of rule il (--gamma), or null for the other rules.</summary>
     public double? Gamma { get; init; }
+
+    /// <summary>The energy-change stop of rule il (--tol), or null when it relaxes all T steps (and for the other rules).</summary>
+    public double? EnergyTolerance { get; init; }
 }
 
 /// <summary>

@@ -27,6 +27,9 @@ public interface ILearningRule
 /// <param name="Output">The feed-forward training output (detached).</param>
 public sealed record RuleResult(Dictionary<string, Tensor> Updates, double Loss, Tensor Output) : IDisposable
 {
+    /// <summary>The inference steps the relaxation ran (rules with PC dynamics; `il --tol` may stop before T), else null.</summary>
+    public int? InferenceSteps { get; init; }
+
     public void Dispose()
     {
         foreach (var t in Updates.Values) t.Dispose();

@@ -15,6 +15,11 @@ public enum UpdateGate
     EveryStep,
     /// <summary>After the last step only (classic inference learning).</summary>
     LastStep,
+    /// <summary>
+    /// No schedule: each error node's latch opens once, when it first turns on (fully autonomous Z-IL,
+    /// <see cref="SynapseLatches"/>); inference runs until every latch has opened.
+    /// </summary>
+    Autonomous,
 }
 
 /// <summary>How a parameter read by several vertices (an RNN's W at every time step) takes its terms (docs/algorithms.md rule 3).</summary>
@@ -51,6 +56,22 @@ public sealed record PcDynamicsOptions
 
     /// <summary>The step size used to apply terms at once under <see cref="SharedParameterTerms.Immediate"/>.</summary>
     public double ImmediateLearningRate { get; init; }
+
+    /// <summary>
+    /// With <see cref="UpdateGate.LastStep"/>: stop relaxing early, at the first step t >= 1 whose energy changed by at
+    /// most this fraction of the previous step's, |F_t - F_(t-1)| &lt;= tol * |F_(t-1)|; that step is then the last.
+    /// </summary>
+    public double? EnergyTolerance { get; init; }
+
+    /// <summary>
+    /// With <see cref="UpdateGate.Autonomous"/>: whether a latch also opens when feedback first reaches its error node,
+    /// not only when the error turns non-zero. Turning it off is the trap of <see cref="SynapseLatches"/> (an error
+    /// that is exactly 0 on arrival); the tests show that it then diverges.
+    /// </summary>
+    public bool LatchesOpenOnArrival { get; init; } = true;
+
+    /// <summary>Sees every step's energy and terms (the studies); null when nobody watches, and then no energy is computed.</summary>
+    public IInferenceObserver? Observer { get; init; }
 }
 
 /// <summary>
@@ -59,8 +80,10 @@ public sealed record PcDynamicsOptions
 /// gamma * (-eps_v + sum_c J^T eps_c). Parameters take their Hebbian term when the gate opens. With the
 /// default options this is `zil-relaxed`; other options are the ablations and classic IL.
 /// </summary>
-public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearningRule
+public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxingRule
 {
+    public ILearningRule Observed(IInferenceObserver observer) => new PcDynamics(name, options with { Observer = observer });
+
     public string Name => name;
     public PcDynamicsOptions Options => options;
 
@@ -89,7 +112,12 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         var moved = new HashSet<Vertex>();
         AddNonZero(moved, displacement.Keys.ToList(), displacement);
         bool weightsChange = options.SharedTerms == SharedParameterTerms.Immediate;
-        int steps = options.Steps ?? graph.MaxDepth + 1 + Math.Max(0, options.ScheduleShift);
+        // fa-zil has no schedule: each error node's latch decides on its own, and inference stops once all have opened.
+        var latches = options.Gate == UpdateGate.Autonomous ? new SynapseLatches(free, output, options.LatchesOpenOnArrival) : null;
+        int steps = options.Steps ?? latches?.StepLimit ?? graph.MaxDepth + 1 + Math.Max(0, options.ScheduleShift);
+        bool energyNeeded = options.Observer != null || options.EnergyTolerance != null;
+        double previousEnergy = double.NaN;
+        int stepsRun = 0;
         var updates = new ParameterAccumulator(model);
         // The weights the predictions read: the model's own, unless the Immediate ablation changes a copy mid-inference.
         var weights = options.SharedTerms == SharedParameterTerms.Immediate
@@ -104,6 +132,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
             // every prediction at every step (the wave of errors reaches depth t at step t).
             var active = free.Where(v => v == output || weightsChange || moved.Contains(v) || v.VertexInputs.Any(moved.Contains)).ToList();
             var tapes = active.ToDictionary(v => v, v => LocalTape.Record(model, v, Value, name => weights[name]));
+            Tensor outputPrediction = feedForward[output];
             var errors = active.ToDictionary(v => v, v =>
             {
                 // While no parent has moved (and the weights are the model's own), mu_v is mu_v^ff by definition.
@@ -111,9 +140,20 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
                 // keeps eps_v exactly delta_v up to the vertex's turn.
                 bool unchanged = !weightsChange && !v.VertexInputs.Any(moved.Contains);
                 var prediction = unchanged ? feedForward[v] : tapes[v].Prediction.detach();
-                if (v == output) return loss.OutputError(prediction, batch.Targets);
+                if (v == output)
+                {
+                    outputPrediction = prediction;
+                    return loss.OutputError(prediction, batch.Targets);
+                }
                 return unchanged ? displacement[v] : displacement[v] - (prediction - feedForward[v]);
             });
+            stepsRun = t + 1;
+            double energy = energyNeeded ? Energy(errors, output, loss, outputPrediction, batch.Targets) : double.NaN;
+            bool converged = options.EnergyTolerance is { } tolerance && t > 0 &&
+                             Math.Abs(energy - previousEnergy) <= tolerance * Math.Abs(previousEnergy);
+            previousEnergy = energy;
+            bool last = t == steps - 1 || converged;
+            latches?.Advance(t, errors);
 
             // Rule 1: every product of this step from the same state, in one autograd call over the disjoint local tapes.
             var products = LocalTape.Backward(active.Select(v => (tapes[v], errors[v])).ToList());
@@ -129,7 +169,10 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
                         terms.Add((active[k], view, product));
                 }
             }
-            TakeParameterTerms(model, free, terms, t, steps, updates, weights);
+            TakeParameterTerms(model, free, terms, t, last, latches, updates, weights);
+            options.Observer?.OnStep(t, energy, terms.Select(term => (term.View, term.Term)).ToList());
+            // Nothing after this step can change an update: the last step of il, or every fa-zil latch has opened.
+            if (converged || latches is { Pending: 0 }) break;
             var driven = new List<Vertex>();
             foreach (var v in displacement.Keys.ToList())
             {
@@ -147,7 +190,21 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
         }
         var prediction = feedForward[output];
         using var lossValue = loss.Value(prediction, batch.Targets);
-        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), prediction.MoveToOuterDisposeScope());
+        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), prediction.MoveToOuterDisposeScope()) { InferenceSteps = stepsRun };
+    }
+
+    /// <summary>
+    /// F = 1/2 sum over hidden vertices of ||eps_v||^2, plus the loss at the output's current prediction (the output
+    /// is clamped through the loss, so its error is -dLoss/d(mu_out) and the loss is its term of F). Vertices that did
+    /// no work this step have eps_v = 0 exactly and add nothing.
+    /// </summary>
+    private static double Energy(Dictionary<Vertex, Tensor> errors, Vertex output, ILoss loss, Tensor outputPrediction, Tensor targets)
+    {
+        using var scope = NewDisposeScope();
+        double sum = 0;
+        foreach (var (v, error) in errors)
+            if (v != output) sum += error.Squared().sum().ToDouble();
+        return sum / 2 + loss.Value(outputPrediction, targets).ToDouble();
     }
 
     /// <summary>
@@ -167,30 +224,31 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : ILearni
     /// Adds the Hebbian terms whose gate is open at this step, as the shared-parameter option says. A vertex that did
     /// no work this step has no terms (they are 0), but under AllCopies its open gate still takes the other copies'.
     /// </summary>
-    private void TakeParameterTerms(PcnModel model, List<Vertex> free, List<(Vertex Vertex, ParameterView View, Tensor Term)> terms, int step, int steps,
-        ParameterAccumulator updates, Dictionary<string, Tensor> weights)
+    private void TakeParameterTerms(PcnModel model, List<Vertex> free, List<(Vertex Vertex, ParameterView View, Tensor Term)> terms, int step, bool last,
+        SynapseLatches? latches, ParameterAccumulator updates, Dictionary<string, Tensor> weights)
     {
         if (options.SharedTerms == SharedParameterTerms.AllCopies)
         {
-            foreach (var vertex in free.Where(v => IsGateOpen(v, step, steps)))
+            foreach (var vertex in free.Where(v => IsGateOpen(v, step, last, latches)))
                 foreach (var view in vertex.Operands.OfType<Operand.FromParameter>().Select(p => p.View))
                     foreach (var (_, otherView, otherTerm) in terms.Where(o => o.View.Root == view.Root)) updates.Add(otherView, otherTerm);
             return;
         }
         foreach (var (vertex, view, term) in terms)
         {
-            if (!IsGateOpen(vertex, step, steps)) continue;
+            if (!IsGateOpen(vertex, step, last, latches)) continue;
             updates.Add(view, term);
             if (options.SharedTerms == SharedParameterTerms.Immediate)
                 using (no_grad()) weights[view.Root.Name].AddInPlace(model.MapBack(view, term), alpha: options.ImmediateLearningRate);
         }
     }
 
-    private bool IsGateOpen(Vertex v, int step, int steps) => options.Gate switch
+    private bool IsGateOpen(Vertex v, int step, bool last, SynapseLatches? latches) => options.Gate switch
     {
         UpdateGate.Scheduled => v.Depth + options.ScheduleShift == step,
         UpdateGate.EveryStep => true,
-        UpdateGate.LastStep => step == steps - 1,
+        UpdateGate.LastStep => last,
+        UpdateGate.Autonomous => latches!.IsOpen(v),
         _ => false,
     };
 }

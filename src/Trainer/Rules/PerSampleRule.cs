@@ -21,17 +21,20 @@ public sealed class PerSampleRule(ILearningRule inner) : ILearningRule
         long samples = batch.Targets.shape[0];
         Dictionary<string, Tensor>? sums = null;
         double lossSum = 0;
+        int? inferenceSteps = null;
         var outputs = new List<Tensor>();
         for (long i = 0; i < samples; i++)
         {
             var one = new Batch(batch.Inputs.ToDictionary(p => p.Key, p => p.Value.narrow(0, i, 1)), batch.Targets.narrow(0, i, 1));
             var result = inner.Compute(model, one, loss);
             lossSum += result.Loss;
+            if (result.InferenceSteps is { } n) inferenceSteps = Math.Max(inferenceSteps ?? 0, n);
             outputs.Add(result.Output);
             if (sums == null) sums = result.Updates;
             else foreach (var (name, update) in result.Updates) sums[name].AddInPlace(update);
         }
         var updates = sums!.ToDictionary(p => p.Key, p => p.Value.DivInPlace(samples).MoveToOuterDisposeScope());
-        return new RuleResult(updates, lossSum / samples, cat(outputs, 0).MoveToOuterDisposeScope());
+        // The most inference steps any sample took (`il --tol` may stop each sample at its own step).
+        return new RuleResult(updates, lossSum / samples, cat(outputs, 0).MoveToOuterDisposeScope()) { InferenceSteps = inferenceSteps };
     }
 }

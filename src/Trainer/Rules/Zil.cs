@@ -80,7 +80,7 @@ public sealed class Zil : ILearningRule
     /// takes an error. The error of any other vertex (the transposed data input of an RNN and its levelling chain)
     /// would change no update, so it is never computed, just as BP computes no gradient for them.
     /// </summary>
-    private static HashSet<Vertex> VerticesTakingErrors(PcGraph graph)
+    internal static HashSet<Vertex> VerticesTakingErrors(PcGraph graph)
     {
         var result = new HashSet<Vertex>();
         foreach (var v in graph.Vertices.Where(PcGraph.IsFree))

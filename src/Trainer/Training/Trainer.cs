@@ -62,6 +62,6 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         Guard.Check(result, StepsTaken, model, batch, loss);
         optimizer.Step(model.Parameters, result.Updates);
         StepsTaken++;
-        return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed);
+        return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed) { InferenceSteps = result.InferenceSteps };
     }
 }

@@ -6,6 +6,9 @@ namespace ZilOnnx.Trainer.Training;
 /// <param name="Divergences">Per-parameter divergence from BP when this step was verified, else null.</param>
 public sealed record TrainingStep(long Step, double Loss, double Accuracy, IReadOnlyList<ParameterDivergence>? Divergences, TimeSpan Elapsed)
 {
+    /// <summary>The inference steps the rule's relaxation ran (rules with PC dynamics), else null.</summary>
+    public int? InferenceSteps { get; init; }
+
     public double? MaxRelativeDivergence => Divergences?.Select(d => d.MaxRel).DefaultIfEmpty(0).Max();
     public double? MaxAbsoluteDivergence => Divergences?.Select(d => d.MaxAbs).DefaultIfEmpty(0).Max();
 }

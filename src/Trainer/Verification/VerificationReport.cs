@@ -7,8 +7,18 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
     public double MaxRelativeDivergence => Parameters.Select(p => p.MaxRel).DefaultIfEmpty(0).Max();
     public bool Passed => MaxRelativeDivergence <= Tolerance;
 
+    /// <summary>The inference steps each verified step's relaxation ran (rules with PC dynamics), else null.</summary>
+    public IReadOnlyList<int>? InferenceSteps { get; init; }
+
     /// <summary>The `verify --json` shape; its keys are a contract (docs/cli.md).</summary>
-    public object ToJson() => new Dictionary<string, object>
+    public object ToJson()
+    {
+        var json = JsonFields();
+        if (InferenceSteps != null) json["inference_steps"] = InferenceSteps;
+        return json;
+    }
+
+    private Dictionary<string, object> JsonFields() => new()
     {
         ["rule"] = Rule,
         ["precision"] = Precision,
@@ -25,6 +35,10 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
         output.WriteLine($"rule {Rule}, {Precision}, {Steps} step(s) verified against backprop");
         output.WriteLine($"  {"parameter",-36} {"max |delta - bp|",18} {"relative",12}");
         foreach (var p in Parameters) output.WriteLine($"  {p.Name,-36} {p.MaxAbs,18:E3} {p.MaxRel,12:E3}");
+        if (InferenceSteps is { Count: > 0 } inference)
+            output.WriteLine(inference.Distinct().Count() == 1
+                ? $"inference steps: {inference[0]}"
+                : $"inference steps: {inference.Min()} to {inference.Max()} (per step: {string.Join(", ", inference)})");
         output.WriteLine($"max divergence {MaxRelativeDivergence:E3} relative ({MaxAbsoluteDivergence:E3} absolute), tolerance {Tolerance:E1}: {(Passed ? "PASSED" : "FAILED")}");
     }
 }

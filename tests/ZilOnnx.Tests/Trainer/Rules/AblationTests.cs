@@ -25,10 +25,10 @@ public sealed class AblationTests
         Assert.True(divergence > Tolerances.AblationBreaks, $"{network} with {ablation}: divergence {divergence:E3} should exceed {Tolerances.AblationBreaks}");
     }
 
-    /// <summary>On recurrent networks, gamma and the two ways of mishandling shared weights (docs/algorithms.md, traps).</summary>
+    /// <summary>On recurrent networks, every condition and the two ways of mishandling shared weights (docs/algorithms.md, traps).</summary>
     public static IEnumerable<object[]> RecurrentAblations() =>
         from network in new[] { "rnn_tanh", "lstm", "gru", "rnn_unrolled" }
-        from ablation in new[] { "gamma=0.5", "immediate-shared", "all-copies" }
+        from ablation in new[] { "gamma=0.5", "schedule-shift=1", "schedule-shift=-1", "init-noise=0.1", "all-steps", "last-step", "immediate-shared", "all-copies" }
         select new object[] { network, ablation };
 
     [Theory]
