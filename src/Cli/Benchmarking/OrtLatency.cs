@@ -23,6 +23,10 @@ public static class OrtLatency
     {
         using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, InterOpNumThreads = 1 };
         if (threads is { } n) options.IntraOpNumThreads = n;
+        // Each session has a thread pool of its own, whose threads spin for a while after a run: the session timed next
+        // would share the cores with them, so which one went first would decide the ratio. Threads that sleep at
+        // once leave both sessions the same machine.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         using var first = new InferenceSession(original, options);
         using var second = new InferenceSession(exported, options);
         long[] shape = input.shape;
