@@ -64,29 +64,18 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
         using var temp = new TempDirectory();
         string checkpoint = temp.File("killed.checkpoint.pcn");
-        var start = MpiJob.StartInfo(2, Finetune(temp.File("killed.onnx"), 100_000, "--checkpoint-every", "3", "--distributed", "mpi", "--mpi-timeout", "60"));
-        using var job = Process.Start(start)!;
-        var output = job.StandardOutput.ReadToEndAsync();
-        var error = job.StandardError.ReadToEndAsync();
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(2) && !job.HasExited) Thread.Sleep(200);
-            Assert.True(File.Exists(checkpoint), job.HasExited ? $"the job ended (exit {job.ExitCode}) before it wrote a checkpoint" : "the job wrote no checkpoint within 2 minutes");
-            int rank1 = MpiJob.RankProcess(1, temp.Path) ?? throw new InvalidOperationException("rank 1 of the job was not found");
-            Process.GetProcessById(rank1).Kill();
+        using var running = RunningMpiJob.StartAndAwaitCheckpoint(2, checkpoint,
+            Finetune(temp.File("killed.onnx"), 100_000, "--checkpoint-every", "3", "--distributed", "mpi", "--mpi-timeout", "60"));
+        var job = running.Process;
+        int rank1 = MpiJob.RankProcess(1, temp.Path) ?? throw new InvalidOperationException("rank 1 of the job was not found");
+        Process.GetProcessById(rank1).Kill();
 
-            // Both the launcher and rank 0 must end promptly: mpirun ends the job when a rank dies.
-            clock.Restart();
-            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of rank 1's death");
-            log.WriteLine($"the job ended {clock.Elapsed.TotalSeconds:F2} s after rank 1 was killed, exit {job.ExitCode}");
-            Assert.Null(MpiJob.RankProcess(0, temp.Path));
-        }
-        finally
-        {
-            if (!job.HasExited) job.Kill(entireProcessTree: true);
-        }
-        string messages = await output + await error;
+        // Both the launcher and rank 0 must end promptly: mpirun ends the job when a rank dies.
+        var clock = Stopwatch.StartNew();
+        Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of rank 1's death");
+        log.WriteLine($"the job ended {clock.Elapsed.TotalSeconds:F2} s after rank 1 was killed, exit {job.ExitCode}");
+        Assert.Null(MpiJob.RankProcess(0, temp.Path));
+        string messages = await running.Messages();
         Assert.NotEqual(0, job.ExitCode);
         Assert.Contains("rank 1", messages);
         Assert.Contains("rank 0 of 2: SIGTERM received", messages);
@@ -111,23 +100,11 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         using var temp = new TempDirectory();
         string checkpoint = temp.File("stopped.checkpoint.pcn");
         // A first checkpoint tells that training is under way; the interruption then overwrites it.
-        var start = MpiJob.StartInfo(2, Finetune(temp.File("stopped.onnx"), 100_000, "--checkpoint-every", "5", "--distributed", "mpi"));
-        using var job = Process.Start(start)!;
-        var output = job.StandardOutput.ReadToEndAsync();
-        var error = job.StandardError.ReadToEndAsync();
-        try
-        {
-            var clock = Stopwatch.StartNew();
-            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(2) && !job.HasExited) Thread.Sleep(200);
-            Assert.True(File.Exists(checkpoint), "the job wrote no checkpoint");
-            Assert.Equal(0, Signal(job.Id, 2)); // SIGINT, as Ctrl-C: mpirun sends SIGTERM to every rank
-            Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of Ctrl-C");
-        }
-        finally
-        {
-            if (!job.HasExited) job.Kill(entireProcessTree: true);
-        }
-        string messages = await output + await error;
+        using var running = RunningMpiJob.StartAndAwaitCheckpoint(2, checkpoint,
+            Finetune(temp.File("stopped.onnx"), 100_000, "--checkpoint-every", "5", "--distributed", "mpi"));
+        Assert.Equal(0, Signal(running.Process.Id, 2)); // SIGINT, as Ctrl-C: mpirun sends SIGTERM to every rank
+        Assert.True(running.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of Ctrl-C");
+        string messages = await running.Messages();
         log.WriteLine(messages);
         var interrupted = System.Text.RegularExpressions.Regex.Match(messages, @"interrupted \(.*?\) after step (\d+)/");
         Assert.True(interrupted.Success, $"rank 0 did not report the interruption:\n{messages}");
@@ -151,30 +128,24 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
         using var temp = new TempDirectory();
         string checkpoint = temp.File("hung.checkpoint.pcn");
-        var start = MpiJob.StartInfo(2, Finetune(temp.File("hung.onnx"), 100_000, "--checkpoint-every", "3", "--distributed", "mpi", "--mpi-timeout", "15"));
-        using var job = Process.Start(start)!;
-        var output = job.StandardOutput.ReadToEndAsync();
-        var error = job.StandardError.ReadToEndAsync();
-        int? rank1 = null;
+        using var running = RunningMpiJob.StartAndAwaitCheckpoint(2, checkpoint,
+            Finetune(temp.File("hung.onnx"), 100_000, "--checkpoint-every", "3", "--distributed", "mpi", "--mpi-timeout", "15"));
+        var job = running.Process;
+        int rank1 = MpiJob.RankProcess(1, temp.Path) ?? throw new InvalidOperationException("rank 1 of the job was not found");
         try
         {
-            var clock = Stopwatch.StartNew();
-            while (!File.Exists(checkpoint) && clock.Elapsed < TimeSpan.FromMinutes(2) && !job.HasExited) Thread.Sleep(200);
-            Assert.True(File.Exists(checkpoint), "the job wrote no checkpoint");
-            rank1 = MpiJob.RankProcess(1, temp.Path) ?? throw new InvalidOperationException("rank 1 of the job was not found");
             // SIGSTOP: the process lives on, so the launcher sees nothing wrong; only rank 0's bounded wait ends the job.
             // 15 s, not less: the first collective also waits for the slower rank's set-up, slow on a loaded machine.
-            Assert.Equal(0, Signal(rank1.Value, 19));
-            clock.Restart();
+            Assert.Equal(0, Signal(rank1, 19));
+            var clock = Stopwatch.StartNew();
             Assert.True(job.WaitForExit(TimeSpan.FromSeconds(60)), "the job did not end within 60 s of rank 1 stopping (timeout 15 s)");
             log.WriteLine($"the job ended {clock.Elapsed.TotalSeconds:F2} s after rank 1 stopped, exit {job.ExitCode}");
         }
         finally
         {
-            if (rank1 is { } pid) Signal(pid, 9);
-            if (!job.HasExited) job.Kill(entireProcessTree: true);
+            Signal(rank1, 9);
         }
-        string messages = await output + await error;
+        string messages = await running.Messages();
         Assert.Equal(5, job.ExitCode);
         Assert.Contains("rank 0 of 2: the allreduce", messages);
         Assert.Contains("did not complete within 15 s", messages);
