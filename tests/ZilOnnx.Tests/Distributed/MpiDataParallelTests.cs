@@ -83,12 +83,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         // The checkpoint of the two-rank job continues in one process exactly as a one-process run that never stopped.
         long at = Checkpoint.ReadState(PcnArchive.Read(checkpoint).Entries)!.Step;
         long total = at + 3;
-        var resumed = CliProcess.Run(["finetune", checkpoint, "--data", Data, "--steps", total.ToString(), "--threads", "1", "--quiet",
-            "-o", temp.File("resumed.onnx"), "--checkpoint", temp.File("resumed.checkpoint.pcn"), "--checkpoint-every", total.ToString()]);
-        Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        var straight = CliProcess.Run(Finetune(temp.File("straight.onnx"), (int)total, "--checkpoint-every", total.ToString()));
-        Assert.True(straight.ExitCode == 0, straight.ToString());
-        double worst = WorstRelativeDifference(temp.File("straight.checkpoint.pcn"), temp.File("resumed.checkpoint.pcn"));
+        double worst = ResumedAgainstStraight(temp, checkpoint, total, ranks: 1);
         log.WriteLine($"resumed at step {at} in one process vs straight: {worst:E2} relative\n{messages}");
         Assert.True(worst <= Tolerance, $"the resumed run differs from the straight one by {worst:E2} (relative)");
     }
@@ -112,12 +107,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         Assert.Equal(long.Parse(interrupted.Groups[1].Value), at);
 
         long total = at + 3;
-        var resumed = MpiJob.Run(2, TimeSpan.FromMinutes(2), ["finetune", checkpoint, "--data", Data, "--steps", total.ToString(), "--threads", "1", "--quiet",
-            "-o", temp.File("resumed.onnx"), "--checkpoint", temp.File("resumed.checkpoint.pcn"), "--checkpoint-every", total.ToString(), "--distributed", "mpi"]);
-        Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        var straight = CliProcess.Run(Finetune(temp.File("straight.onnx"), (int)total, "--checkpoint-every", total.ToString()));
-        Assert.True(straight.ExitCode == 0, straight.ToString());
-        double worst = WorstRelativeDifference(temp.File("straight.checkpoint.pcn"), temp.File("resumed.checkpoint.pcn"));
+        double worst = ResumedAgainstStraight(temp, checkpoint, total, ranks: 2);
         log.WriteLine($"stopped at step {at}, resumed with 2 ranks vs one process straight: {worst:E2} relative");
         Assert.True(worst <= Tolerance, $"the resumed run differs from the straight one by {worst:E2} (relative)");
     }
@@ -149,6 +139,21 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         Assert.Equal(5, job.ExitCode);
         Assert.Contains("rank 0 of 2: the allreduce", messages);
         Assert.Contains("did not complete within 15 s", messages);
+    }
+
+    /// <summary>
+    /// Resumes <paramref name="checkpoint"/> up to step <paramref name="total"/> with the given number of ranks, trains a
+    /// one-process run straight to the same step, and returns how far apart their parameters are (relative).
+    /// </summary>
+    private static double ResumedAgainstStraight(TempDirectory temp, string checkpoint, long total, int ranks)
+    {
+        string[] resume = ["finetune", checkpoint, "--data", Data, "--steps", total.ToString(), "--threads", "1", "--quiet",
+            "-o", temp.File("resumed.onnx"), "--checkpoint", temp.File("resumed.checkpoint.pcn"), "--checkpoint-every", total.ToString()];
+        var resumed = ranks == 1 ? CliProcess.Run(resume) : MpiJob.Run(ranks, TimeSpan.FromMinutes(2), [.. resume, "--distributed", "mpi"]);
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var straight = CliProcess.Run(Finetune(temp.File("straight.onnx"), (int)total, "--checkpoint-every", total.ToString()));
+        Assert.True(straight.ExitCode == 0, straight.ToString());
+        return WorstRelativeDifference(temp.File("straight.checkpoint.pcn"), temp.File("resumed.checkpoint.pcn"));
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
