@@ -1,6 +1,7 @@
 #!/bin/bash
 # The benchmark: builds zilonnx, exports the model set if missing, runs `zilonnx bench --json` on each model
-# and PyTorch's own step on the same models, writes bench/results/*.json and prints the tables of bench/README.md.
+# and PyTorch's own step on the same models (once, then in rounds alternating with zilonnx's bp step), writes
+# bench/results/*.json and prints the tables of bench/README.md.
 #
 #   bench/run.sh                     # 2 threads, batch 64, 3 warm-up and 30 timed rounds
 #   THREADS=4 STEPS=50 bench/run.sh
@@ -41,5 +42,9 @@ done
 echo "PyTorch" >&2
 /usr/bin/python3 bench/pytorch_step.py --batch-size "$BATCH" --threads "$THREADS" --warmup "$WARMUP" --steps 50 --json >"$RESULTS/pytorch.json.tmp"
 mv "$RESULTS/pytorch.json.tmp" "$RESULTS/pytorch.json"
+
+echo "TorchSharp and PyTorch in alternation" >&2
+/usr/bin/python3 bench/alternate_pytorch.py --rounds "${ROUNDS:-5}" --threads "$THREADS" --batch-size "$BATCH" >"$RESULTS/alternating.json.tmp"
+mv "$RESULTS/alternating.json.tmp" "$RESULTS/alternating.json"
 
 /usr/bin/python3 bench/summarize.py "$RESULTS"
