@@ -1,11 +1,12 @@
 using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Data;
 
 /// <summary>
 /// A batch gathered on the host and already in its tensors' element types (<see cref="DataSet.Prepare"/>), so that
-/// turning it into tensors is a single copy. Plain arrays: building one touches no TorchSharp state.
+/// turning it into tensors is a copy (<see cref="OwnedTensors"/>). Plain arrays: building one touches no TorchSharp state.
 /// </summary>
 public sealed record HostBatch(HostBatch.Part Inputs, HostBatch.Part Targets)
 {
@@ -24,22 +25,6 @@ public sealed record HostBatch(HostBatch.Part Inputs, HostBatch.Part Targets)
             _ => throw new ArgumentException($"batches are float32, float64 or int64, not {type}"),
         };
 
-        /// <summary>
-        /// A tensor in memory of libtorch's own. A tensor made from a .NET array on the CPU would view the array where
-        /// the garbage collector put it, aligned to 8 or 16 bytes only, and libtorch's vectorized kernels take another
-        /// path (so round float32 sums in another order) for unaligned data: two runs on the same batch could differ
-        /// in the last bits. Copying it once costs less than a kernel of the step and makes every run the same.
-        /// </summary>
-        public Tensor ToTensor(Device device)
-        {
-            using var view = Values switch
-            {
-                float[] f => tensor(f, Shape),
-                double[] d => tensor(d, Shape),
-                long[] l => tensor(l, Shape),
-                _ => throw new InvalidOperationException($"unexpected batch array {Values.GetType()}"),
-            };
-            return view.to(device, copy: true);
-        }
+        public Tensor ToTensor(Device device) => OwnedTensors.FromArray(Values, Shape, device);
     }
 }

@@ -75,13 +75,13 @@ public sealed class AllreduceUpdateReducer(ICommunicator communicator) : IUpdate
             {
                 double[] values = flat.data<double>().ToArray();
                 Collective(() => communicator.Sum(values), values.Length * sizeof(double));
-                return tensor(values, dtype: ScalarType.Float64);
+                return OwnedTensors.FromArray(values, [values.Length], CPU);
             }
             case ScalarType.Float32:
             {
                 float[] values = flat.data<float>().ToArray();
                 Collective(() => communicator.Sum(values), values.Length * sizeof(float));
-                return tensor(values, dtype: ScalarType.Float32);
+                return OwnedTensors.FromArray(values, [values.Length], CPU);
             }
             default:
                 throw new ArgumentException($"updates are float32 or float64, not {flat.dtype}");

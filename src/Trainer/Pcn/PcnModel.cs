@@ -33,8 +33,7 @@ public sealed class PcnModel : IDisposable
     /// <summary>Current values of the stored initializers (no gradient tracking); optimizers update them in place.</summary>
     public Dictionary<string, Tensor> Parameters { get; }
 
-    public Tensor ToTensor(HostTensor host) =>
-        tensor(host.Values, host.Shape, ScalarType.Float64).to(DType, Device);
+    public Tensor ToTensor(HostTensor host) => OwnedTensors.FromArray(host.Values, host.Shape, Device, DType);
 
     public Tensor ConstantValue(Operand.FromConstant constant)
     {
