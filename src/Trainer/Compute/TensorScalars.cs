@@ -25,4 +25,15 @@ public static class TensorScalars
         using var max = abs.max();
         return max.ToDouble();
     }
+
+    /// <summary>
+    /// Whether each tensor has a non-zero element, read from the device in one round-trip for all of them rather than
+    /// one per tensor (a relaxation asks this of every vertex at every inference step).
+    /// </summary>
+    public static bool[] HaveNonZero(IReadOnlyList<Tensor> tensors)
+    {
+        if (tensors.Count == 0) return [];
+        using var scope = NewDisposeScope();
+        return stack(tensors.Select(t => t.any()).ToList()).cpu().data<bool>().ToArray();
+    }
 }

@@ -207,15 +207,10 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
         return sum / 2 + loss.Value(outputPrediction, targets).ToDouble();
     }
 
-    /// <summary>
-    /// Adds to <paramref name="moved"/> the candidates whose displacement has a non-zero element, reading the answers
-    /// for all of them from the device at once: one host round-trip per inference step, not one per vertex.
-    /// </summary>
+    /// <summary>Adds to <paramref name="moved"/> the candidates whose displacement has a non-zero element.</summary>
     private static void AddNonZero(HashSet<Vertex> moved, List<Vertex> candidates, Dictionary<Vertex, Tensor> displacement)
     {
-        if (candidates.Count == 0) return;
-        using var scope = NewDisposeScope();
-        var nonZero = stack(candidates.Select(v => displacement[v].any()).ToList()).cpu().data<bool>().ToArray();
+        var nonZero = TensorScalars.HaveNonZero(candidates.Select(v => displacement[v]).ToList());
         for (int i = 0; i < candidates.Count; i++)
             if (nonZero[i]) moved.Add(candidates[i]);
     }

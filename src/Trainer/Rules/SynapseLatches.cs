@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Rules;
@@ -54,17 +55,21 @@ internal sealed class SynapseLatches
     /// </summary>
     public void Advance(int step, IReadOnlyDictionary<Vertex, Tensor> errors)
     {
-        var closing = _open;
-        _closed.UnionWith(closing);
+        _closed.UnionWith(_open);
         _open = [];
+        var unreached = new List<Vertex>();
         foreach (var v in _children.Keys)
         {
             if (_closed.Contains(v)) continue;
             // The clamped output is reached by its target at step 0; any other vertex by its children's messages.
             bool reached = _openOnArrival && (v == _output ? step == 0 : _children[v].Any(_closed.Contains));
-            bool nonZero = errors.TryGetValue(v, out var error) && error.any().item<bool>();
-            if (reached || nonZero) _open.Add(v);
+            if (reached) _open.Add(v);
+            else if (errors.ContainsKey(v)) unreached.Add(v);
         }
+        // The others open when their error has turned non-zero, read for all of them in one round-trip.
+        var nonZero = TensorScalars.HaveNonZero(unreached.Select(v => errors[v]).ToList());
+        for (int i = 0; i < unreached.Count; i++)
+            if (nonZero[i]) _open.Add(unreached[i]);
         Pending -= _open.Count;
     }
 
