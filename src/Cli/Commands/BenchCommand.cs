@@ -35,7 +35,8 @@ public static class BenchCommand
         var epoch = new Option<bool>("--epoch") { Description = "Also time a full epoch of bp and of zil (verification off) on --data, else fashion-mnist" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("bench", "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
-        options.AddTo(command, options.Rule, options.Steps, options.Epochs, options.Ablate, options.Tolerance);
+        // --threads: bench has its own, which sets ONNX Runtime's threads too.
+        options.AddTo(command, options.Rule, options.Steps, options.Epochs, options.Ablate, options.Tolerance, options.Threads);
         foreach (Option o in new Option[] { rules, warmup, steps, threads, ortRuns, epoch, json }) command.Options.Add(o);
 
         command.SetAction(parse => CommandRunner.Run(() =>

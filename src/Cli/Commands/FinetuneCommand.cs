@@ -26,7 +26,6 @@ public static class FinetuneCommand
         var force = new Option<bool>("--force") { Description = "Allow -o to name the input model itself (it is replaced)" };
         var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
         options.AddTo(command);
-        command.Options.Add(options.Threads);
         validation.AddTo(command);
         distributed.AddTo(command);
         foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, maxUpdateNorm, force }) command.Options.Add(o);

@@ -23,7 +23,6 @@ public static class VerifyCommand
         var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, json };
         var studies = new VerifyStudies();
         options.AddTo(command);
-        command.Options.Add(options.Threads);
         studies.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
