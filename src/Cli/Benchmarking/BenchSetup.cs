@@ -93,12 +93,10 @@ public sealed class BenchSetup : IDisposable
         }
 
         string optimizerName = parse.GetValue(options.Optimizer)!;
-        double learningRate = parse.GetValue(options.LearningRate), momentum = parse.GetValue(options.Momentum);
-        double weightDecay = parse.GetValue(options.WeightDecay);
-        if (parse.GetResult(options.Momentum) is { Implicit: false } && !optimizerName.Equals("momentum", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"--momentum applies to --optimizer momentum only, not {optimizerName}");
-        var schedule = LearningRateSchedule.Parse(parse.GetValue(options.LearningRateSchedule)!, totalSteps);
-        IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, momentum, weightDecay, schedule);
+        double learningRate = parse.GetValue(options.LearningRate);
+        // A benchmark never resumes a run: the settings are the command line's.
+        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, new ResumedSettings(parse, null, modelPath));
+        IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, perSample, batches, description, data, NewOptimizer,
             $"{optimizerName.ToLowerInvariant()} lr {learningRate}");
