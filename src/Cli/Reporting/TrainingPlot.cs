@@ -42,24 +42,15 @@ public static class TrainingPlot
 
     private static void DivergencePanel(Plot plot, TrainingHistory history, double tolerance)
     {
-        // A divergence of exactly 0 (bitwise equal to backprop) has no logarithm; it is drawn at 1e-20.
         var points = history.Steps.Where(s => s.MaxRelativeDivergence != null)
-            .Select(s => ((double)s.Step, Math.Log10(Math.Max(s.MaxRelativeDivergence!.Value, 1e-20)))).ToList();
+            .Select(s => ((double)s.Step, LogDivergenceAxis.Log10(s.MaxRelativeDivergence!.Value))).ToList();
         Line(plot, points, "max relative divergence from backprop");
         double limit = Math.Log10(tolerance);
         var line = plot.Add.HorizontalLine(limit);
         line.LinePattern = LinePattern.Dashed;
         line.LegendText = $"tolerance {tolerance:0.#E+0}";
-        // Whole decades, so that the axis always carries at least two labels.
-        var ys = points.Select(p => p.Item2).Append(limit).ToList();
-        plot.Axes.SetLimitsY(Math.Floor(ys.Min()) - 0.5, Math.Ceiling(ys.Max()) + 0.5);
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            IntegerTicksOnly = true,
-            LabelFormatter = exponent => $"1e{exponent:0}",
-        };
+        LogDivergenceAxis.Apply(plot, points.Select(p => p.Item2).Append(limit).ToList());
         plot.XLabel("step");
-        plot.YLabel("divergence (log scale)");
         plot.ShowLegend();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ScottPlot;
+using ZilOnnx.Cli.Reporting;
 using ZilOnnx.Converter.IO;
 using ZilOnnx.Trainer.Studies;
 
@@ -26,17 +27,16 @@ public static class StudyFiles
         var plot = new Plot();
         plot.Title(title);
         // A relaxation that blew up (gamma over 2 / the energy's largest curvature) has no finite divergence: it is in the
-        // CSV as NaN or Infinity and left out of the plot. A divergence of exactly 0 has no logarithm; it is drawn at 1e-20.
+        // CSV as NaN or Infinity and left out of the plot.
         var finite = points.Where(p => double.IsFinite(p.MaxRelativeDivergence)).ToList();
         double[] xs = finite.Select(p => sweep.IsInferenceSteps ? p.InferenceSteps : p.Gamma).ToArray();
-        double[] ys = finite.Select(p => Math.Log10(Math.Max(p.MaxRelativeDivergence, 1e-20))).ToArray();
+        double[] ys = finite.Select(p => LogDivergenceAxis.Log10(p.MaxRelativeDivergence)).ToArray();
         var line = plot.Add.Scatter(xs, ys);
         line.LegendText = finite.Count == points.Count
             ? "max relative divergence of il from backprop"
             : $"max relative divergence of il from backprop ({points.Count - finite.Count} point(s) not finite: the relaxation diverged)";
-        if (ys.Length > 0) LogAxis(plot, ys);
+        LogDivergenceAxis.Apply(plot, ys);
         plot.XLabel(sweep.IsInferenceSteps ? "inference steps T" : "inference rate gamma");
-        plot.YLabel("divergence (log scale)");
         plot.ShowLegend();
         return Write(prefix, csv.ToString(), plot);
     }
@@ -56,16 +56,6 @@ public static class StudyFiles
         plot.YLabel("F");
         plot.ShowLegend();
         return Write(prefix, csv.ToString(), plot);
-    }
-
-    private static void LogAxis(Plot plot, double[] ys)
-    {
-        plot.Axes.SetLimitsY(Math.Floor(ys.Min()) - 0.5, Math.Ceiling(ys.Max()) + 0.5);
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-        {
-            IntegerTicksOnly = true,
-            LabelFormatter = exponent => $"1e{exponent:0}",
-        };
     }
 
     private static (string, string) Write(string prefix, string csv, Plot plot)
