@@ -15,12 +15,19 @@ public sealed class GemmKernel : Kernel<GemmSpec>
         var right = spec.TransB ? b.t() : b;
         if (left.shape[1] != right.shape[0])
             throw new KernelException($"Gemm: A' {ShapeOf(left)} and B' {ShapeOf(right)} do not multiply");
+        if (c is not null)
+        {
+            long[] shape = [left.shape[0], right.shape[1]];
+            if (spec.BroadcastC) Broadcast.CheckUnidirectional(shape, c, "Gemm C");
+            else if (!c.shape.SequenceEqual(shape))
+                throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape [{string.Join(", ", shape)}] (before opset 7, broadcast = 0)");
+            // The common case (a Linear layer) in one fused call, as torch's linear does: its backward is one
+            // reduction for C instead of an add's expand, which shows on small layers.
+            if (spec.Alpha == 1.0 && spec.Beta == 1.0) return c.addmm(left, right, 1, 1);
+        }
         var y = left.mm(right);
         if (spec.Alpha != 1.0) y = y.Times(spec.Alpha);
         if (c is null) return y;
-        if (spec.BroadcastC) Broadcast.CheckUnidirectional(y.shape, c, "Gemm C");
-        else if (!c.shape.SequenceEqual(y.shape))
-            throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape {ShapeOf(y)} (before opset 7, broadcast = 0)");
         return spec.Beta == 1.0 ? y.Plus(c) : y.Plus(c.Times(spec.Beta));
     }
 }

@@ -17,8 +17,7 @@ public sealed class PoolKernel : Kernel<PoolSpec>
         var x = Required(inputs, 0, "X");
         var window = PooledWindow.Of(x, spec.OpType, spec.SpatialRank, spec.KernelShape, spec.Strides, spec.Dilations, spec.Padding, spec.CeilMode);
         Tensor pooled = spec.Kind == PoolKind.Max
-            ? SpatialFunctions.MaxPool(nn.functional.pad(x, TorchPadding.SpatialFromOnnx(window.FullPads), value: double.NegativeInfinity),
-                spec.KernelShape, spec.Strides, spec.Dilations)
+            ? SpatialFunctions.MaxPool(SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity), spec.KernelShape, spec.Strides, spec.Dilations)
             : window.Sums(x) / window.Counts(x, spec.CountIncludePad);
         return SpatialFunctions.NarrowSpatial(pooled, window.Output);
     }
@@ -66,7 +65,7 @@ internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilati
 
     /// <summary>Window sums over the input zero-padded by the declared pads and the ceil_mode overhang.</summary>
     public Tensor Sums(Tensor x) =>
-        SpatialFunctions.WindowSum(nn.functional.pad(x, TorchPadding.SpatialFromOnnx(FullPads)), Kernel, Strides, Dilations);
+        SpatialFunctions.WindowSum(SpatialFunctions.PadSpatial(x, FullPads), Kernel, Strides, Dilations);
 
     /// <summary>Cells that count in each window: the input alone, or the input with its declared pads; never the ceil_mode overhang.</summary>
     public Tensor Counts(Tensor x, bool countIncludePad)

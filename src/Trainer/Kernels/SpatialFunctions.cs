@@ -49,9 +49,18 @@ internal static class SpatialFunctions
     }
 
     /// <summary>Keeps the first <paramref name="sizes"/>[i] cells of spatial axis i.</summary>
+    /// <remarks>Axes already of their size are left alone: a narrow's backward writes the gradient into a new tensor of zeros.</remarks>
     public static Tensor NarrowSpatial(Tensor x, long[] sizes)
     {
-        for (int i = 0; i < sizes.Length; i++) x = x.narrow(2 + i, 0, sizes[i]);
+        for (int i = 0; i < sizes.Length; i++)
+            if (x.shape[2 + i] != sizes[i]) x = x.narrow(2 + i, 0, sizes[i]);
         return x;
     }
+
+    /// <summary>
+    /// <paramref name="x"/> padded on its spatial axes by ONNX-ordered <paramref name="pads"/> with
+    /// <paramref name="value"/>; <paramref name="x"/> itself where every pad is 0, sparing a copy and its backward.
+    /// </summary>
+    public static Tensor PadSpatial(Tensor x, long[] pads, double value = 0) =>
+        pads.All(p => p == 0) ? x : nn.functional.pad(x, TorchPadding.SpatialFromOnnx(pads), value: value);
 }
