@@ -66,7 +66,8 @@ public static class InspectCommand
             Console.WriteLine($"  {p.Name,-32} [{string.Join(", ", p.Shape)}] {p.ElementType}{(p.Transforms.Count > 0 ? " via " + string.Join(" -> ", p.Transforms) : "")}");
         Console.WriteLine($"vertices: {d.Vertices.Count} ({d.LevellingVertices.Count} added by levelling), depth {d.Depth}: {d.Depth + 1} inference steps");
         Console.WriteLine("  Z-IL schedule: at inference step t the error of every vertex with d(v) = t equals its backprop error, and the");
-        Console.WriteLine("  parameters that vertex reads are updated then (d = '-': the vertex does not reach the trained output;\n  shapes for a batch of one unless the model fixes it)");
+        Console.WriteLine("  parameters that vertex reads are updated then (d = '-': the vertex does not reach the trained output; 'data':");
+        Console.WriteLine("  computed from the data alone, clamped like the input; shapes for a batch of one unless the model fixes it)");
         int nameWidth = d.Vertices.Max(v => v.Name.Length), opWidth = d.Vertices.Max(v => v.Op.Length);
         var shapes = d.Vertices.Select(v => "[" + string.Join(", ", v.Shape) + "]").ToList();
         int shapeWidth = shapes.Max(s => s.Length);
@@ -74,7 +75,8 @@ public static class InspectCommand
         for (int i = 0; i < d.Vertices.Count; i++)
         {
             var v = d.Vertices[i];
-            Console.WriteLine($"  {(v.Depth < 0 ? "-" : v.Depth.ToString()).PadRight(4)} {v.Name.PadRight(nameWidth)}  {v.Op.PadRight(opWidth)}  {shapes[i].PadRight(shapeWidth)}  {string.Join(", ", v.Inputs)}");
+            string depth = v.Depth < 0 ? "-" : v.FromDataAlone ? "data" : v.Depth.ToString();
+            Console.WriteLine($"  {depth.PadRight(4)} {v.Name.PadRight(nameWidth)}  {v.Op.PadRight(opWidth)}  {shapes[i].PadRight(shapeWidth)}  {string.Join(", ", v.Inputs)}");
         }
     }
 }

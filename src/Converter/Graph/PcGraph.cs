@@ -41,11 +41,15 @@ public sealed class PcGraph
     public IEnumerable<Vertex> DataInputs => Vertices.Where(v => v.Kind == VertexKind.DataInput);
 
     /// <summary>The depth of the graph: the number of Z-IL inference steps is MaxDepth + 1.</summary>
-    public int MaxDepth => Vertices.Where(IsFree).Max(v => v.Depth);
+    public int MaxDepth => Vertices.Where(IsFree).Select(v => v.Depth).DefaultIfEmpty(0).Max();
 
     /// <summary>The shape a graph input declares: fixed dimensions as numbers, symbolic or missing ones as null.</summary>
     public IReadOnlyList<long?> DeclaredShape(string inputName) => ModelInputs.DeclaredShape(Model, inputName);
 
-    /// <summary>A vertex whose value node is relaxed: computed, and on a path to the training output.</summary>
-    public static bool IsFree(Vertex v) => v.Kind != VertexKind.DataInput && v.ReachesOutput;
+    /// <summary>
+    /// A vertex whose value node is relaxed: on a path to the training output, with a parameter upstream. A vertex
+    /// computed from the data alone is clamped like the input: no update depends on its error (backprop computes no
+    /// gradient for it either), so it takes none.
+    /// </summary>
+    public static bool IsFree(Vertex v) => !v.FromDataAlone && v.ReachesOutput;
 }

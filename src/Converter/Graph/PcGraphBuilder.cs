@@ -35,6 +35,9 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         foreach (var node in nodes)
             MapNode(node, opset, scope, vertices, file);
         CheckSizes(vertices, file);
+        foreach (var v in vertices)
+            v.FromDataAlone = v.Kind == VertexKind.DataInput
+                || (!v.Operands.Any(o => o is Operand.FromParameter) && v.VertexInputs.All(u => u.FromDataAlone));
 
         var outputs = graph.Output.ToDictionary(o => o.Name, o => scope.Lookup(o.Name, InputRole.Differentiable));
         Vertex trainingOutput = ChooseTrainingOutput(outputs, options, file);

@@ -15,7 +15,8 @@ public sealed record PcGraphDescription(
 {
     public sealed record ParameterEntry(string Name, long[] Shape, long Count, string ElementType, IReadOnlyList<string> Transforms, int Copies);
 
-    public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs, long[] Shape);
+    /// <param name="FromDataAlone">Computed from the data inputs alone: clamped like them, never free (<see cref="Vertex.FromDataAlone"/>).</param>
+    public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs, long[] Shape, bool FromDataAlone = false);
 
     public static PcGraphDescription Of(PcGraph graph)
     {
@@ -31,7 +32,7 @@ public sealed record PcGraphDescription(
             graph.Parameters.Select(p => new ParameterEntry(p.Name, p.Shape, p.Initial.Count, p.Initial.ElementType.ToString(),
                 transforms.GetValueOrDefault(p) ?? [], p.Readers.Count)).ToList(),
             graph.Vertices.Select(v => new VertexEntry(v.Name, v.NodeName, v.Op.OpType, v.Kind.ToString(), v.Depth,
-                v.Operands.Select(Describe).ToList(), v.Shape)).ToList(),
+                v.Operands.Select(Describe).ToList(), v.Shape, v.FromDataAlone)).ToList(),
             graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).Select(v => v.Name).ToList());
     }
 

@@ -29,27 +29,28 @@ public static class Schedule
     {
         // Each source gets one chain, long enough for its lowest consumer: from depth d(u) - 1 down to d(c) + 1.
         var lowest = new Dictionary<Vertex, int>();
-        foreach (var consumer in topological.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput))
+        foreach (var consumer in topological.Where(PcGraph.IsFree))
             foreach (var source in consumer.VertexInputs)
-                if (source.Kind != VertexKind.DataInput && source.Depth > consumer.Depth + 1)
+                if (!source.FromDataAlone && source.Depth > consumer.Depth + 1)
                     lowest[source] = Math.Min(lowest.GetValueOrDefault(source, int.MaxValue), consumer.Depth);
         return lowest.Sum(entry => (long)entry.Key.Depth - 1 - entry.Value);
     }
 
     /// <summary>
-    /// Returns the vertex list with identity vertices inserted on every edge u -> c where d(u) > d(c) + 1, so
+    /// Returns the vertex list with identity vertices inserted on every edge u -> c out of a free vertex where d(u) > d(c) + 1, so
     /// that c reads a copy of u whose depth is d(c) + 1. The copies of one source form a single chain that
     /// consumers at different depths tap at their own level.
     /// </summary>
     public static List<Vertex> Level(IReadOnlyList<Vertex> topological)
     {
         var chains = new Dictionary<Vertex, List<Vertex>>();
-        foreach (var consumer in topological.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput))
+        foreach (var consumer in topological.Where(PcGraph.IsFree))
         {
             for (int slot = 0; slot < consumer.Operands.Count; slot++)
             {
                 if (consumer.Operands[slot] is not Operand.FromVertex { Source: var source }) continue;
-                if (source.Kind == VertexKind.DataInput || source.Depth <= consumer.Depth + 1) continue;
+                // Data is clamped at every step, so a consumer at any depth may read it directly.
+                if (source.FromDataAlone || source.Depth <= consumer.Depth + 1) continue;
                 consumer.Operands[slot] = new Operand.FromVertex(ChainLink(chains, source, consumer.Depth + 1));
             }
         }

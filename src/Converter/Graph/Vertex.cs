@@ -36,6 +36,12 @@ public sealed class Vertex
 
     public bool ReachesOutput => Depth >= 0;
 
+    /// <summary>
+    /// Computed from the data inputs alone, with no parameter upstream (a graph input, or the Transpose that feeds
+    /// an exported RNN its sequence): data like the input, so clamped to its feed-forward value, never free.
+    /// </summary>
+    public bool FromDataAlone { get; internal set; }
+
     public IEnumerable<Vertex> VertexInputs => Operands.OfType<Operand.FromVertex>().Select(o => o.Source);
 
     public override string ToString() => $"{Name} ({Op.OpType}, d={Depth})";

@@ -22,12 +22,8 @@ public static class AblationReach
             yield return $"--ablate {(ablation.Dynamics.SharedTerms == SharedParameterTerms.Immediate ? "immediate-shared" : "all-copies")} changes nothing here: no parameter is read by more than one vertex";
     }
 
-    private static bool HasSkippingEdge(PcGraph graph)
-    {
-        var takesError = Zil.VerticesTakingErrors(graph);
-        return graph.Vertices.Where(PcGraph.IsFree)
-            .Any(c => c.VertexInputs.Any(u => takesError.Contains(u) && u.Depth > c.Depth + 1));
-    }
+    private static bool HasSkippingEdge(PcGraph graph) =>
+        graph.Vertices.Where(PcGraph.IsFree).Any(c => c.VertexInputs.Any(u => PcGraph.IsFree(u) && u.Depth > c.Depth + 1));
 
     private static bool HasSharedParameter(PcGraph graph) =>
         graph.Vertices.Where(PcGraph.IsFree)

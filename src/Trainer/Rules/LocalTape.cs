@@ -30,20 +30,16 @@ public sealed class LocalTape : IDisposable
 
     /// <summary>Evaluates g_v on the given parent values; parents that are free vertices and all parameters become leaves.</summary>
     /// <param name="parameterValue">The stored tensor of a parameter by name; the model's own when null.</param>
-    /// <param name="takesError">Which free parents become leaves (all when null): a rule that has no use for a
-    /// parent's error leaves it out, and the backward pass then computes nothing for it.</param>
-    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null,
-        Func<Vertex, bool>? takesError = null)
+    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null)
     {
         parameterValue ??= name => model.Parameters[name];
-        takesError ??= PcGraph.IsFree;
         var leaves = new List<(int, Tensor)>();
         var inputs = new List<Tensor?>();
         for (int slot = 0; slot < vertex.Operands.Count; slot++)
         {
             switch (vertex.Operands[slot])
             {
-                case Operand.FromVertex { Source: var parent } when PcGraph.IsFree(parent) && takesError(parent):
+                case Operand.FromVertex { Source: var parent } when PcGraph.IsFree(parent):
                     inputs.Add(Leaf(parentValue(parent), slot, leaves));
                     break;
                 case Operand.FromVertex { Source: var input }:

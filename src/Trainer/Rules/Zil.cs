@@ -21,7 +21,6 @@ public sealed class Zil : ILearningRule
     {
         using var scope = NewDisposeScope();
         var graph = model.Graph;
-        var takesError = VerticesTakingErrors(graph);
         var values = new Dictionary<Vertex, Tensor>();
         var tapes = new Dictionary<Vertex, LocalTape>();
         foreach (var v in graph.Vertices)
@@ -29,7 +28,7 @@ public sealed class Zil : ILearningRule
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
             else if (v.ReachesOutput)
             {
-                var tape = LocalTape.Record(model, v, u => values[u], takesError: takesError.Contains);
+                var tape = LocalTape.Record(model, v, u => values[u]);
                 if (tape.HasLeaves) tapes[v] = tape;
                 values[v] = tape.Prediction.detach();
             }
@@ -72,20 +71,6 @@ public sealed class Zil : ILearningRule
         var result = sum.Plus(product);
         sum.Dispose();
         product.Dispose();
-        return result;
-    }
-
-    /// <summary>
-    /// The free vertices whose error reaches a parameter: those that read one, and those with a free parent that
-    /// takes an error. The error of any other vertex (the transposed data input of an RNN and its levelling chain)
-    /// would change no update, so it is never computed, just as BP computes no gradient for them.
-    /// </summary>
-    internal static HashSet<Vertex> VerticesTakingErrors(PcGraph graph)
-    {
-        var result = new HashSet<Vertex>();
-        foreach (var v in graph.Vertices.Where(PcGraph.IsFree))
-            if (v.Operands.Any(o => o is Operand.FromParameter) || v.VertexInputs.Any(result.Contains))
-                result.Add(v);
         return result;
     }
 }

@@ -124,6 +124,23 @@ public sealed class PcGraphBuilderTests
     }
 
     [Fact]
+    public void A_vertex_computed_from_the_data_alone_is_clamped_and_its_long_edges_are_not_levelled()
+    {
+        // The exporter's Transpose of the batch-first sequence feeds every time step of the RNN.
+        var graph = Fixtures.Graph("rnn_tanh", "ce");
+        var transpose = graph.Vertices.Single(v => v.Op.OpType == "Transpose" && v.VertexInputs.Single().Kind == VertexKind.DataInput);
+        Assert.True(transpose.FromDataAlone);
+        Assert.False(PcGraph.IsFree(transpose));
+        var readers = graph.Vertices.Where(v => v.VertexInputs.Contains(transpose)).ToList();
+        Assert.True(readers.Count > 1);
+        Assert.Contains(readers, r => r.Depth < transpose.Depth - 1);
+        Assert.DoesNotContain(graph.Vertices, v => v.Kind == VertexKind.Levelling && v.VertexInputs.Single().FromDataAlone);
+        // Everything with a parameter upstream stays free, and the depth counts free vertices only.
+        Assert.All(graph.Vertices.Where(v => v.Kind != VertexKind.DataInput && v != transpose && v.ReachesOutput), v => Assert.True(PcGraph.IsFree(v)));
+        Assert.Equal(transpose.Depth - 1, graph.MaxDepth);
+    }
+
+    [Fact]
     public void Without_levelling_the_residual_joins_have_long_edges()
     {
         var graph = Fixtures.Graph("residual_mlp", "mse", levelling: false);

@@ -10,8 +10,8 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
-/// One elementwise node y = op(h, ...) behind Identity vertices h = x (and h2 = x2), so that its data operands are
-/// free vertices and the local tape makes them leaves, as Z-IL does inside a network.
+/// One elementwise node y = op(h, ...) behind free vertices h = x * 1 (and h2 = x2 * 1, <see cref="FreeDataVertex"/>),
+/// so that the local tape makes its data operands leaves, as Z-IL does inside a network.
 /// </summary>
 internal sealed class ElementwiseGraph
 {
@@ -20,8 +20,8 @@ internal sealed class ElementwiseGraph
         var builder = new ModelBuilder(opset: opset).Input("x", x);
         if (x2 != null) builder.Input("x2", x2);
         foreach (var t in initializers) builder.Initializer(t);
-        builder.Op("Identity", ["x"], "h");
-        if (x2 != null) builder.Op("Identity", ["x2"], "h2");
+        FreeDataVertex.Add(builder, "x", x, "h");
+        if (x2 != null) FreeDataVertex.Add(builder, "x2", x2, "h2");
         builder.Op(op, inputs, "y", attributes);
         var type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } };
         builder.Graph.Output.Add(new ValueInfoProto { Name = "y", Type = type });

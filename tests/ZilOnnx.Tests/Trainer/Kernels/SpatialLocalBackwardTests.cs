@@ -12,7 +12,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 /// <summary>
 /// The local vector-Jacobian products of each spatial operator's vertex (LocalTape: Record, then Backward(error)) equal
 /// torch autograd through an independently written torch function of the same operator, with respect to the data and
-/// to every weight, in float64. The data reaches the operator through an Identity vertex, so that it is a free parent
+/// to every weight, in float64. The data reaches the operator through a free vertex (FreeDataVertex), so that it is a parent
 /// whose product the tape returns.
 /// </summary>
 public sealed class SpatialLocalBackwardTests(Xunit.Abstractions.ITestOutputHelper output)
@@ -93,7 +93,7 @@ public sealed class SpatialLocalBackwardTests(Xunit.Abstractions.ITestOutputHelp
         for (int i = 0; i < weights.Length; i++)
             builder.Initializer(c.Weights[i].Name, c.Weights[i].Shape, weights[i].data<float>().ToArray());
         foreach (var t in c.Constants) builder.Initializer(t);
-        builder.Op("Identity", ["x"], "h");
+        FreeDataVertex.Add(builder, "x", c.Input, "h");
         builder.Op(c.OpType, ["h", .. c.Weights.Select(w => w.Name), .. c.Constants.Select(t => t.Name)], "y", c.Attributes);
         builder.Graph.Output.Add(new ValueInfoProto { Name = "y", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
         var graph = PcGraphBuilder.Build(builder.Build(), name + ".onnx");
