@@ -8,11 +8,13 @@ namespace ZilOnnx.Trainer.Rules;
 /// <summary>
 /// One vertex's prediction recorded with its own inputs as autograd leaves: the free parents' values and the
 /// parameters it reads. Backward through it is the vertex's local vector-Jacobian product and nothing more;
-/// no autograd graph ever spans two vertices.
+/// no autograd graph ever spans two vertices (parameter roots shared by several tapes, see
+/// <see cref="BackwardAccumulating"/>, are leaves, not vertices).
 /// </summary>
 public sealed class LocalTape : IDisposable
 {
     private readonly List<(int Slot, Tensor Leaf)> _leaves = [];
+    private readonly List<Tensor> _roots = [];
 
     private LocalTape(Vertex vertex, Tensor prediction)
     {
@@ -22,17 +24,22 @@ public sealed class LocalTape : IDisposable
 
     public Vertex Vertex { get; }
 
-    /// <summary>Whether <see cref="Backward"/> has anything to compute: the vertex reads a parameter or a parent that takes an error.</summary>
-    public bool HasLeaves => _leaves.Count > 0;
+    /// <summary>Whether <see cref="Backward"/> has anything to compute: the vertex reads a parameter or a free parent.</summary>
+    public bool HasLeaves => _leaves.Count > 0 || _roots.Count > 0;
 
     /// <summary>mu_v, carrying the local graph (none when the vertex has no leaves).</summary>
     public Tensor Prediction { get; private set; }
 
     /// <summary>Evaluates g_v on the given parent values; parents that are free vertices and all parameters become leaves.</summary>
     /// <param name="parameterValue">The stored tensor of a parameter by name; the model's own when null.</param>
-    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null)
+    /// <param name="parameterRoots">Leaves shared by every tape of a step, one per parameter: the vertex reads its
+    /// parameters through their views from these instead of leaves of its own, and its terms are left to
+    /// accumulate on them (<see cref="BackwardAccumulating"/>).</param>
+    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null,
+        IReadOnlyDictionary<string, Tensor>? parameterRoots = null)
     {
         parameterValue ??= name => model.Parameters[name];
+        var roots = new List<Tensor>();
         var leaves = new List<(int, Tensor)>();
         var inputs = new List<Tensor?>();
         for (int slot = 0; slot < vertex.Operands.Count; slot++)
@@ -45,6 +52,11 @@ public sealed class LocalTape : IDisposable
                 case Operand.FromVertex { Source: var input }:
                     inputs.Add(parentValue(input));
                     break;
+                case Operand.FromParameter { View: var view } when parameterRoots != null:
+                    var root = parameterRoots[view.Root.Name];
+                    if (!roots.Contains(root)) roots.Add(root);
+                    inputs.Add(model.ApplyView(view, root));
+                    break;
                 case Operand.FromParameter { View: var view }:
                     using (no_grad()) inputs.Add(Leaf(model.ApplyView(view, parameterValue(view.Root.Name)), slot, leaves));
                     break;
@@ -53,9 +65,10 @@ public sealed class LocalTape : IDisposable
                     break;
             }
         }
-        Tensor prediction = leaves.Count > 0 ? Predict(model, vertex, inputs) : WithoutGrad(model, vertex, inputs);
+        Tensor prediction = leaves.Count > 0 || roots.Count > 0 ? Predict(model, vertex, inputs) : WithoutGrad(model, vertex, inputs);
         var tape = new LocalTape(vertex, prediction);
         tape._leaves.AddRange(leaves);
+        tape._roots.AddRange(roots);
         return tape;
     }
 
@@ -84,6 +97,26 @@ public sealed class LocalTape : IDisposable
                 var product = products[next++];
                 results[k].Add((tapes[k].Tape.Vertex.Operands[slot], product.Defined() ?? zeros_like(leaf)));
             }
+        return results;
+    }
+
+    /// <summary>
+    /// The products of several tapes recorded on shared parameter roots (the vertices of one inference step), in one
+    /// backward call: what each feeds back to its free parents is returned, and each parameter term is added by
+    /// autograd to its root's gradient, so a parameter read by many vertices (an RNN's weights at every time step) sums
+    /// its copies' terms where backprop sums them, in the order the copies take their turns, and no term is handed to
+    /// .NET only to be added there.
+    /// </summary>
+    public static List<(Operand Operand, Tensor Product)>[] BackwardAccumulating(IReadOnlyList<(LocalTape Tape, Tensor Error)> tapes)
+    {
+        var results = tapes.Select(_ => new List<(Operand, Tensor)>()).ToArray();
+        var used = tapes.Where(t => t.Tape.HasLeaves).ToList();
+        if (used.Count == 0) return results;
+        var inputs = used.SelectMany(t => t.Tape._leaves.Select(l => l.Leaf)).Concat(used.SelectMany(t => t.Tape._roots).Distinct()).ToList();
+        autograd.backward(used.Select(t => t.Tape.Prediction).ToList(), used.Select(t => t.Error).ToList(), null, false, inputs);
+        for (int k = 0; k < tapes.Count; k++)
+            foreach (var (slot, leaf) in tapes[k].Tape._leaves)
+                results[k].Add((tapes[k].Tape.Vertex.Operands[slot], leaf.grad is { } product ? product : zeros_like(leaf)));
         return results;
     }
 

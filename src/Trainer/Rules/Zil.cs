@@ -21,6 +21,8 @@ public sealed class Zil : ILearningRule
     {
         using var scope = NewDisposeScope();
         var graph = model.Graph;
+        // One leaf per parameter, read by every vertex through its view: each copy's term is added on it by autograd.
+        var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
         var values = new Dictionary<Vertex, Tensor>();
         var tapes = new Dictionary<Vertex, LocalTape>();
         foreach (var v in graph.Vertices)
@@ -28,7 +30,7 @@ public sealed class Zil : ILearningRule
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
             else if (v.ReachesOutput)
             {
-                var tape = LocalTape.Record(model, v, u => values[u]);
+                var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
                 if (tape.HasLeaves) tapes[v] = tape;
                 values[v] = tape.Prediction.detach();
             }
@@ -43,27 +45,24 @@ public sealed class Zil : ILearningRule
         // Each error, tape and product is released as soon as it has been used, as autograd releases BP's
         // intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
-        var updates = new ParameterAccumulator(model);
         foreach (var step in tapes.Values.GroupBy(tape => tape.Vertex.Depth).OrderBy(g => g.Key))
         {
             // Inference step t: every vertex with d(v) = t sends J^T eps_v to its parents and takes its Hebbian term.
             var due = step.Where(tape => errors.ContainsKey(tape.Vertex)).Select(tape => (tape, errors[tape.Vertex])).ToList();
-            var products = LocalTape.Backward(due);
+            var products = LocalTape.BackwardAccumulating(due);
             for (int k = 0; k < due.Count; k++)
-            {
                 foreach (var (operand, product) in products[k])
-                {
-                    if (operand is Operand.FromVertex { Source: var parent }) errors[parent] = errors.TryGetValue(parent, out var sum) ? Add(sum, product) : product;
-                    else if (operand is Operand.FromParameter { View: var view }) { updates.Add(view, product); product.Dispose(); }
-                }
-            }
+                    if (operand is Operand.FromVertex { Source: var parent })
+                        errors[parent] = errors.TryGetValue(parent, out var sum) ? Add(sum, product) : product;
             foreach (var tape in step)
             {
                 if (errors.Remove(tape.Vertex, out var error)) error.Dispose();
                 tape.Dispose();
             }
         }
-        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), output.MoveToOuterDisposeScope());
+        // The terms were mapped back through each copy's view (rule 4) and summed over the copies (rule 3) on the roots.
+        var updates = roots.ToDictionary(r => r.Key, r => (r.Value.grad ?? zeros_like(r.Value)).MoveToOuterDisposeScope());
+        return new RuleResult(updates, lossValue.ToDouble(), output.MoveToOuterDisposeScope());
     }
 
     private static Tensor Add(Tensor sum, Tensor product)
