@@ -112,8 +112,9 @@ public sealed class LocalTape : IDisposable
         var results = tapes.Select(_ => new List<(Operand, Tensor)>()).ToArray();
         var used = tapes.Where(t => t.Tape.HasLeaves).ToList();
         if (used.Count == 0) return results;
-        var inputs = used.SelectMany(t => t.Tape._leaves.Select(l => l.Leaf)).Concat(used.SelectMany(t => t.Tape._roots).Distinct()).ToList();
-        autograd.backward(used.Select(t => t.Tape.Prediction).ToList(), used.Select(t => t.Error).ToList(), null, false, inputs);
+        // The tapes' leaves and the roots are the only tensors in their graphs that require a gradient, so the engine is
+        // not given them as inputs: it would walk each graph once more to mark what they need.
+        autograd.backward(used.Select(t => t.Tape.Prediction).ToList(), used.Select(t => t.Error).ToList(), null, false, null);
         for (int k = 0; k < tapes.Count; k++)
             foreach (var (slot, leaf) in tapes[k].Tape._leaves)
                 results[k].Add((tapes[k].Tape.Vertex.Operands[slot], leaf.grad is { } product ? product : zeros_like(leaf)));
