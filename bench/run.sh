@@ -7,13 +7,16 @@
 #   THREADS=4 STEPS=50 bench/run.sh
 #
 # Needs the .NET 10 SDK, and for the models and the PyTorch comparison Debian's python3-torch, python3-onnx and
-# libopenblas0-pthread (/usr/bin/python3). Takes about half an hour on two cores.
+# libopenblas0-pthread (/usr/bin/python3). Takes about 40 minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 THREADS=${THREADS:-2}
 STEPS=${STEPS:-30}
-WARMUP=${WARMUP:-3}
+# .NET compiles a method without optimizations first and again, optimized, once it has run about 30 times: the
+# first tens of rounds run slower managed code (measured on LeNet-5's bp step: about 9 ms in the first 100 steps,
+# 5-6 ms after), so the warm-up takes every rule past that.
+WARMUP=${WARMUP:-30}
 BATCH=${BATCH:-64}
 ORT_RUNS=${ORT_RUNS:-300} # the export and the original differ by a few percent at most: many runs to see it
 MODELS=(lenet5 vgg6 rnn lstm gru resmlp)
@@ -44,7 +47,7 @@ echo "PyTorch" >&2
 mv "$RESULTS/pytorch.json.tmp" "$RESULTS/pytorch.json"
 
 echo "TorchSharp and PyTorch in alternation" >&2
-/usr/bin/python3 bench/alternate_pytorch.py --rounds "${ROUNDS:-5}" --threads "$THREADS" --batch-size "$BATCH" >"$RESULTS/alternating.json.tmp"
+/usr/bin/python3 bench/alternate_pytorch.py --rounds "${ROUNDS:-5}" --threads "$THREADS" --batch-size "$BATCH" --warmup "${ALTERNATION_WARMUP:-100}" >"$RESULTS/alternating.json.tmp"
 mv "$RESULTS/alternating.json.tmp" "$RESULTS/alternating.json"
 
 /usr/bin/python3 bench/summarize.py "$RESULTS"

@@ -28,7 +28,7 @@ public static class BenchCommand
         var options = new TrainingOptions(dataRequired: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var rules = new Option<string>("--rules") { Description = $"Rules to time, comma-separated, from {string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule first", DefaultValueFactory = _ => 3 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule first (.NET optimizes a method once it has run about 30 times)", DefaultValueFactory = _ => 30 };
         var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule", DefaultValueFactory = _ => 20 };
         var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)" };
         var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 };
