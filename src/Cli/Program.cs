@@ -1,6 +1,10 @@
 using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Commands;
+using ZilOnnx.Trainer.Compute;
+
+// Before libtorch allocates anything: keep its freed blocks for the next training step (NativeHeap).
+NativeHeap.KeepFreedMemory();
 
 var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive-coding rule verified against backprop at every step")
 {

@@ -34,6 +34,8 @@ public sealed class Sgd : IOptimizer
         foreach (var (name, update) in updates)
         {
             var parameter = parameters[name];
+            // Plain SGD adds lr * update: theta - lr * (-update) bit for bit (negation is exact), without the copy.
+            if (_momentum == 0 && _weightDecay == 0) { parameter.AddInPlace(update, alpha: learningRate); continue; }
             using var gradient = WeightDecay.Gradient(update, parameter, _weightDecay);
             if (_momentum == 0) { parameter.AddInPlace(gradient, alpha: -learningRate); continue; }
             // Buffers live as long as the run, outside any step's dispose scope.

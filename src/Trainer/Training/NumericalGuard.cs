@@ -23,6 +23,10 @@ public sealed class NumericalGuard
         if (!double.IsFinite(result.Loss))
             throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {Locate(model, batch, loss)}");
         using var scope = NewDisposeScope();
+        // The usual step is decided in the updates' own precision, two operations per parameter and one host read:
+        // a finite sum of squares clearly under the limit. Anything else is decided by the float64 sums below.
+        double fast = stack(result.Updates.Values.Select(u => u.mul(u).sum()).ToList()).sum().ToDouble();
+        if (double.IsFinite(fast) && !(fast > MaxUpdateNorm * MaxUpdateNorm * (1 - 1e-3))) return;
         var squares = result.Updates.ToDictionary(u => u.Key, u => u.Value.to(ScalarType.Float64).Squared().sum());
         double norm = Math.Sqrt(stack(squares.Values.ToList()).sum().ToDouble());
         if (!double.IsFinite(norm))
