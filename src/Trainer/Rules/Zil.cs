@@ -28,11 +28,13 @@ public sealed class Zil : ILearningRule
         foreach (var v in graph.Vertices)
         {
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
+            else if (IsCopy(v)) values[v] = values[v.VertexInputs.Single()].alias();
             else if (v.ReachesOutput)
             {
                 var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
                 if (tape.HasLeaves) tapes[v] = tape;
-                values[v] = tape.Prediction.detach();
+                // A child reads the value through a leaf of its own (a detached copy); only the output is read as it is.
+                values[v] = v == graph.TrainingOutput ? tape.Prediction.detach() : tape.Prediction;
             }
         }
 
@@ -40,24 +42,31 @@ public sealed class Zil : ILearningRule
         var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
         // The tapes hold what the backward sweep needs; the value nodes' own handles can go.
         foreach (var (v, value) in values)
-            if (v.Kind != VertexKind.DataInput && v != graph.TrainingOutput) value.Dispose();
+            if (v.Kind != VertexKind.DataInput && v != graph.TrainingOutput && !tapes.ContainsKey(v)) value.Dispose();
 
         // Each error, tape and product is released as soon as it has been used, as autograd releases BP's
         // intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
-        foreach (var step in tapes.Values.GroupBy(tape => tape.Vertex.Depth).OrderBy(g => g.Key))
+        var levels = graph.Vertices.Where(v => tapes.ContainsKey(v) || IsCopy(v)).GroupBy(v => v.Depth).OrderBy(g => g.Key);
+        foreach (var level in levels)
         {
             // Inference step t: every vertex with d(v) = t sends J^T eps_v to its parents and takes its Hebbian term.
-            var due = step.Where(tape => errors.ContainsKey(tape.Vertex)).Select(tape => (tape, errors[tape.Vertex])).ToList();
-            var products = LocalTape.BackwardAccumulating(due);
-            for (int k = 0; k < due.Count; k++)
-                foreach (var (operand, product) in products[k])
-                    if (operand is Operand.FromVertex { Source: var parent })
-                        errors[parent] = errors.TryGetValue(parent, out var sum) ? Add(sum, product) : product;
-            foreach (var tape in step)
+            var due = level.Where(v => tapes.ContainsKey(v) && errors.ContainsKey(v)).Select(v => (tapes[v], errors[v])).ToList();
+            var products = LocalTape.BackwardAccumulating(due).Select((p, k) => (due[k].Item1.Vertex, p)).ToDictionary();
+            // The sums are taken in the vertices' order, as before the copies skipped autograd, so that they round alike.
+            foreach (var v in level)
             {
-                if (errors.Remove(tape.Vertex, out var error)) error.Dispose();
-                tape.Dispose();
+                if (IsCopy(v))
+                {
+                    // A levelling copy's J is the identity: its error passes to its source as it is.
+                    if (errors.Remove(v, out var passed)) Accumulate(errors, v.VertexInputs.Single(), passed);
+                    continue;
+                }
+                if (products.TryGetValue(v, out var own))
+                    foreach (var (operand, product) in own)
+                        if (operand is Operand.FromVertex { Source: var parent }) Accumulate(errors, parent, product);
+                if (errors.Remove(v, out var error)) error.Dispose();
+                tapes[v].Dispose();
             }
         }
         // The terms were mapped back through each copy's view (rule 4) and summed over the copies (rule 3) on the roots.
@@ -65,11 +74,14 @@ public sealed class Zil : ILearningRule
         return new RuleResult(updates, lossValue.ToDouble(), output.MoveToOuterDisposeScope());
     }
 
-    private static Tensor Add(Tensor sum, Tensor product)
+    /// <summary>A levelling vertex: an identity copy, whose value is its source's and whose error its source takes whole.</summary>
+    private static bool IsCopy(Vertex v) => v.Kind == VertexKind.Levelling && v.ReachesOutput;
+
+    private static void Accumulate(Dictionary<Vertex, Tensor> errors, Vertex parent, Tensor product)
     {
-        var result = sum.Plus(product);
+        if (!errors.TryGetValue(parent, out var sum)) { errors[parent] = product; return; }
+        errors[parent] = sum.Plus(product);
         sum.Dispose();
         product.Dispose();
-        return result;
     }
 }
