@@ -15,20 +15,25 @@ public sealed record ParameterDivergence(string Name, double MaxAbs, double MaxR
         var names = backprop.Keys.ToList();
         if (names.Count == 0) return [];
         using var scope = NewDisposeScope();
-        // Both maxima of every parameter in one host read, not two per parameter: verifying every step should cost
-        // what the second rule costs, not a round-trip per tensor.
-        var maxima = new List<Tensor>();
+        // The extremes of every difference and every BP update in one host read, not two reads per parameter:
+        // verifying every step should cost what the second rule costs. max|x| = max(-min x, max x), exactly.
+        var extremes = new List<Tensor>();
         foreach (string name in names)
         {
             Tensor reference = backprop[name];
-            if (reference.numel() == 0) { maxima.Add(zeros([], reference.dtype, reference.device)); maxima.Add(zeros([], reference.dtype, reference.device)); continue; }
-            maxima.Add((rule[name] - reference).abs().max());
-            maxima.Add(reference.abs().max());
+            if (reference.numel() == 0)
+            {
+                extremes.AddRange(Enumerable.Range(0, 4).Select(_ => zeros([], reference.dtype, reference.device)));
+                continue;
+            }
+            var (differenceMin, differenceMax) = (rule[name] - reference).aminmax();
+            var (referenceMin, referenceMax) = reference.aminmax();
+            extremes.AddRange([differenceMin, differenceMax, referenceMin, referenceMax]);
         }
-        double[] values = stack(maxima).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        double[] values = stack(extremes).to(ScalarType.Float64).cpu().data<double>().ToArray();
         return names.Select((name, i) =>
         {
-            double maxAbs = values[2 * i], scale = values[2 * i + 1];
+            double maxAbs = Math.Max(-values[4 * i], values[4 * i + 1]), scale = Math.Max(-values[4 * i + 2], values[4 * i + 3]);
             // A parameter BP leaves unchanged must be left unchanged by the rule too.
             double maxRel = scale > 0 ? maxAbs / scale : maxAbs > 0 ? double.PositiveInfinity : 0;
             return new ParameterDivergence(name, maxAbs, maxRel);
