@@ -33,8 +33,7 @@ public sealed class Zil : ILearningRule
             {
                 var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
                 if (tape.HasLeaves) tapes[v] = tape;
-                // A child reads the value through a leaf of its own (a detached copy); only the output is read as it is.
-                values[v] = v == graph.TrainingOutput ? tape.Prediction.detach() : tape.Prediction;
+                values[v] = tape.Prediction.detach();
             }
         }
 
@@ -42,7 +41,7 @@ public sealed class Zil : ILearningRule
         var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
         // The tapes hold what the backward sweep needs; the value nodes' own handles can go.
         foreach (var (v, value) in values)
-            if (v.Kind != VertexKind.DataInput && v != graph.TrainingOutput && !tapes.ContainsKey(v)) value.Dispose();
+            if (v.Kind != VertexKind.DataInput && v != graph.TrainingOutput) value.Dispose();
 
         // Each error, tape and product is released as soon as it has been used, as autograd releases BP's
         // intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
