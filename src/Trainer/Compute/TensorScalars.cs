@@ -17,15 +17,6 @@ public static class TensorScalars
     /// </summary>
     public static Tensor? Defined(this Tensor? gradient) => gradient is null || gradient.IsInvalid ? null : gradient;
 
-    /// <summary>The largest absolute element, as a double (0 for an empty tensor).</summary>
-    public static double MaxAbs(this Tensor t)
-    {
-        if (t.numel() == 0) return 0;
-        using var abs = t.detach().abs();
-        using var max = abs.max();
-        return max.ToDouble();
-    }
-
     /// <summary>
     /// Whether each tensor has a non-zero element, read from the device in one round-trip for all of them rather than
     /// one per tensor (a relaxation asks this of every vertex at every inference step).

@@ -5,6 +5,7 @@ using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Verification;
+using ZilOnnx.Tests.TestSupport;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Tests.Trainer.Rules;
