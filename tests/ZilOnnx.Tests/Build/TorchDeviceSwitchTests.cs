@@ -92,14 +92,14 @@ public sealed class TorchDeviceSwitchTests : IDisposable
             start.Environment.Remove(name);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
+        var output = StreamDrain.Start(process.StandardOutput);
+        var error = StreamDrain.Start(process.StandardError);
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException("dotnet restore did not finish in 2 minutes");
         }
-        return new Result(process.ExitCode, output.Result + error.Result);
+        return new Result(process.ExitCode, output.Text + error.Text);
     }
 
     private static string PackagesFolder() =>

@@ -59,7 +59,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public async Task A_killed_rank_ends_the_job_with_a_message_and_its_checkpoint_resumes_in_one_process()
+    public void A_killed_rank_ends_the_job_with_a_message_and_its_checkpoint_resumes_in_one_process()
     {
         Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
         using var temp = new TempDirectory();
@@ -75,7 +75,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         Assert.True(job.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of rank 1's death");
         log.WriteLine($"the job ended {clock.Elapsed.TotalSeconds:F2} s after rank 1 was killed, exit {job.ExitCode}");
         Assert.Null(MpiJob.RankProcess(0, temp.Path));
-        string messages = await running.Messages();
+        string messages = running.Messages();
         Assert.NotEqual(0, job.ExitCode);
         Assert.Contains("rank 1", messages);
         Assert.Contains("rank 0 of 2: SIGTERM received", messages);
@@ -89,7 +89,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public async Task Ctrl_c_on_mpirun_stops_every_rank_after_the_same_step_and_two_ranks_resume_the_checkpoint()
+    public void Ctrl_c_on_mpirun_stops_every_rank_after_the_same_step_and_two_ranks_resume_the_checkpoint()
     {
         Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
         using var temp = new TempDirectory();
@@ -99,7 +99,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
             Finetune(temp.File("stopped.onnx"), 100_000, "--checkpoint-every", "5", "--distributed", "mpi"));
         Assert.Equal(0, Signal(running.Process.Id, 2)); // SIGINT, as Ctrl-C: mpirun sends SIGTERM to every rank
         Assert.True(running.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the job did not end within 30 s of Ctrl-C");
-        string messages = await running.Messages();
+        string messages = running.Messages();
         log.WriteLine(messages);
         var interrupted = System.Text.RegularExpressions.Regex.Match(messages, @"interrupted \(.*?\) after step (\d+)/");
         Assert.True(interrupted.Success, $"rank 0 did not report the interruption:\n{messages}");
@@ -113,7 +113,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public async Task A_rank_that_stops_answering_ends_the_job_after_the_mpi_timeout()
+    public void A_rank_that_stops_answering_ends_the_job_after_the_mpi_timeout()
     {
         Assert.True(MpiJob.Mpirun != "", "mpirun is not on PATH: install openmpi-bin");
         using var temp = new TempDirectory();
@@ -135,7 +135,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         {
             Signal(rank1, 9);
         }
-        string messages = await running.Messages();
+        string messages = running.Messages();
         Assert.Equal(5, job.ExitCode);
         Assert.Contains("rank 0 of 2: the allreduce", messages);
         Assert.Contains("did not complete within 15 s", messages);

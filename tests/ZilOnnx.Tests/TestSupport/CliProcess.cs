@@ -18,13 +18,13 @@ public static class CliProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"));
         foreach (string a in arguments) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
+        var output = StreamDrain.Start(process.StandardOutput);
+        var error = StreamDrain.Start(process.StandardError);
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"zilonnx {string.Join(' ', arguments)} did not finish in {timeout.TotalMinutes:0.#} minutes");
         }
-        return new Result(process.ExitCode, output.Result, error.Result);
+        return new Result(process.ExitCode, output.Text, error.Text);
     }
 }

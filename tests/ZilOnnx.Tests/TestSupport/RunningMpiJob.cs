@@ -8,14 +8,14 @@ namespace ZilOnnx.Tests.TestSupport;
 /// </summary>
 public sealed class RunningMpiJob : IDisposable
 {
-    private readonly Task<string> _output;
-    private readonly Task<string> _error;
+    private readonly StreamDrain _output;
+    private readonly StreamDrain _error;
 
     private RunningMpiJob(Process process)
     {
         Process = process;
-        _output = process.StandardOutput.ReadToEndAsync();
-        _error = process.StandardError.ReadToEndAsync();
+        _output = StreamDrain.Start(process.StandardOutput);
+        _error = StreamDrain.Start(process.StandardError);
     }
 
     public Process Process { get; }
@@ -36,7 +36,7 @@ public sealed class RunningMpiJob : IDisposable
     }
 
     /// <summary>Everything the job printed, stdout then stderr; call once it has ended.</summary>
-    public async Task<string> Messages() => await _output + await _error;
+    public string Messages() => _output.Text + _error.Text;
 
     public void Dispose()
     {

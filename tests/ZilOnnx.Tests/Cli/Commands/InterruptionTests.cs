@@ -10,7 +10,7 @@ public sealed class InterruptionTests
     [Theory]
     [InlineData("INT", "SIGINT")]
     [InlineData("TERM", "SIGTERM")]
-    public async Task A_signal_between_steps_writes_a_checkpoint_that_resumes_to_the_uninterrupted_parameters(string signal, string name)
+    public void A_signal_between_steps_writes_a_checkpoint_that_resumes_to_the_uninterrupted_parameters(string signal, string name)
     {
         if (OperatingSystem.IsWindows()) return; // POSIX signals; the CI and the supported platform are Linux
         using var temp = new TempDirectory();
@@ -24,19 +24,19 @@ public sealed class InterruptionTests
                      "--steps", "1000000", "--checkpoint", checkpoint, "-o", output])
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
+        var error = StreamDrain.Start(process.StandardError);
         // The header is printed before the first step; a step line means training is under way.
         string? line;
         while ((line = process.StandardOutput.ReadLine()) != null && !line.StartsWith("step ")) { }
         Assert.NotNull(line);
         Process.Start("kill", $"-{signal} {process.Id}")!.WaitForExit();
-        _ = process.StandardOutput.ReadToEndAsync();
+        _ = StreamDrain.Start(process.StandardOutput);
         bool exited = process.WaitForExit(TimeSpan.FromSeconds(60));
         if (!exited) process.Kill(entireProcessTree: true); // never leave a million-step run behind
         Assert.True(exited, "the run did not stop within a minute of the signal");
 
         Assert.Equal(130, process.ExitCode);
-        string stderr = await error;
+        string stderr = error.Text;
         var stopped = Regex.Match(stderr, $@"interrupted \({name}\) after step (\d+)/1000000: wrote the checkpoint");
         Assert.True(stopped.Success, stderr);
         Assert.True(File.Exists(checkpoint));
