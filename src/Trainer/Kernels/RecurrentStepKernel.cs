@@ -17,21 +17,16 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
         var xt = x.select(spec.Layout == 0 ? 0 : 1, spec.Time);
         long batch = xt.shape[0], hidden = spec.HiddenSize;
         var previous = inputs[RecurrentSlots.PreviousState] ?? InitialState(spec, inputs, batch, xt);
-        var hPrevious = previous.narrow(1, 0, hidden);
+        var hPrevious = spec.Cell == RecurrentCell.Lstm ? previous.narrow(1, 0, hidden) : previous;
 
-        var w = Required(inputs, RecurrentSlots.W, "W").select(0, spec.Direction);
-        var r = Required(inputs, RecurrentSlots.R, "R").select(0, spec.Direction);
-        long width = spec.Gates * hidden;
-        var bias = Optional(inputs, RecurrentSlots.B)?.select(0, spec.Direction);
-        var fromInput = xt.mm(w.t());
-        if (bias is not null) fromInput = fromInput.Plus(bias.narrow(0, 0, width));
-        var recurrentBias = bias?.narrow(0, width, width);
-
+        var w = OfDirection(spec, Required(inputs, RecurrentSlots.W, "W"));
+        var r = OfDirection(spec, Required(inputs, RecurrentSlots.R, "R"));
+        var bias = Optional(inputs, RecurrentSlots.B) is { } b ? OfDirection(spec, b) : null;
         Tensor state = spec.Cell switch
         {
-            RecurrentCell.Rnn => RnnStep(spec, fromInput, hPrevious, r, recurrentBias),
-            RecurrentCell.Gru => GruStep(spec, fromInput, hPrevious, r, recurrentBias),
-            _ => LstmStep(spec, fromInput, hPrevious, previous.narrow(1, hidden, hidden), r, recurrentBias, inputs),
+            RecurrentCell.Rnn => Gate(spec, 0, SummedPreActivation(spec, xt, hPrevious, w, r, bias)),
+            RecurrentCell.Gru => GruStep(spec, xt, hPrevious, w, r, bias),
+            _ => LstmStep(spec, SummedPreActivation(spec, xt, hPrevious, w, r, bias), previous.narrow(1, hidden, hidden), inputs),
         };
         if (Optional(inputs, RecurrentSlots.SequenceLengths) is { } lengths)
         {
@@ -39,6 +34,21 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
             state = where(running, state, previous);
         }
         return state;
+    }
+
+    /// <summary>
+    /// One direction's slice of a [num_directions, ...] input. With one direction it is a view: the gradient flows back
+    /// through a reshape, where a select would allocate and zero the whole tensor at every step.
+    /// </summary>
+    private static Tensor OfDirection(RecurrentStepSpec spec, Tensor perDirection) =>
+        perDirection.shape[0] == 1 ? perDirection.squeeze(0) : perDirection.select(0, spec.Direction);
+
+    // X_t W^T + H_{t-1} R^T + (Wb + Rb): every gate of an RNN or LSTM, two matrix products accumulated onto the summed
+    // biases, so a step costs two addmm and no separate additions.
+    private static Tensor SummedPreActivation(RecurrentStepSpec spec, Tensor xt, Tensor h, Tensor w, Tensor r, Tensor? bias)
+    {
+        var fromInput = bias is null ? xt.mm(w.t()) : bias.view(2, spec.Gates * spec.HiddenSize).sum(dim: 0).addmm(xt, w.t(), 1, 1);
+        return fromInput.addmm(h, r.t(), 1, 1);
     }
 
     private static Tensor InitialState(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, long batch, Tensor like)
@@ -54,41 +64,40 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
     private static Tensor Gate(RecurrentStepSpec spec, int activation, Tensor preActivation) =>
         RecurrentActivations.Apply(spec.Activations[activation], spec.Clip is { } c ? preActivation.Clamp(-c, c) : preActivation);
 
-    private static Tensor Recurrent(Tensor h, Tensor r, Tensor? bias) => bias is null ? h.mm(r.t()) : h.mm(r.t()).Plus(bias);
-
-    // H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb)
-    private static Tensor RnnStep(RecurrentStepSpec spec, Tensor fromInput, Tensor h, Tensor r, Tensor? bias) =>
-        Gate(spec, 0, fromInput.Plus(Recurrent(h, r, bias)));
+    private static Tensor Recurrent(Tensor h, Tensor r, Tensor? bias) => bias is null ? h.mm(r.t()) : bias.addmm(h, r.t(), 1, 1);
 
     // z = f(.. z), r = f(.. r); h~ = g(X W_h^T + (r * H) R_h^T + Rb_h + Wb_h), or with linear_before_reset
-    // g(X W_h^T + r * (H R_h^T + Rb_h) + Wb_h); H_t = (1 - z) * h~ + z * H.
-    private static Tensor GruStep(RecurrentStepSpec spec, Tensor fromInput, Tensor h, Tensor r, Tensor? bias)
+    // g(X W_h^T + r * (H R_h^T + Rb_h) + Wb_h); H_t = (1 - z) * h~ + z * H, computed as the lerp h~ + z * (H - h~).
+    private static Tensor GruStep(RecurrentStepSpec spec, Tensor xt, Tensor h, Tensor w, Tensor r, Tensor? allBiases)
     {
-        long n = spec.HiddenSize;
-        var zr = fromInput.narrow(1, 0, 2 * n).Plus(Recurrent(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n)));
-        var update = Gate(spec, 0, zr.narrow(1, 0, n));
-        var reset = Gate(spec, 0, zr.narrow(1, n, n));
+        long n = spec.HiddenSize, width = 3 * n;
+        var fromInput = (allBiases is null ? xt.mm(w.t()) : allBiases.narrow(0, 0, width).addmm(xt, w.t(), 1, 1)).split(n, 1);
+        var bias = allBiases?.narrow(0, width, width);
+        var zr = Recurrent(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n)).split(n, 1);
+        var update = Gate(spec, 0, fromInput[0].Plus(zr[0]));
+        var reset = Gate(spec, 0, fromInput[1].Plus(zr[1]));
         var rh = r.narrow(0, 2 * n, n);
         var rbh = bias?.narrow(0, 2 * n, n);
         var candidate = spec.LinearBeforeReset
-            ? Gate(spec, 1, fromInput.narrow(1, 2 * n, n).Plus(reset * Recurrent(h, rh, rbh)))
-            : Gate(spec, 1, fromInput.narrow(1, 2 * n, n).Plus(Recurrent(reset * h, rh, rbh)));
-        return (update.SubtractedFrom(1) * candidate).Plus(update * h);
+            ? Gate(spec, 1, fromInput[2].Plus(reset * Recurrent(h, rh, rbh)))
+            : Gate(spec, 1, fromInput[2].Plus(Recurrent(reset * h, rh, rbh)));
+        return candidate.lerp(h, update);
     }
 
     // i = f(.. + Pi * C), f = f(.. + Pf * C) (or 1 - i with input_forget), c~ = g(..), C_t = f * C + i * c~,
     // o = f(.. + Po * C_t), H_t = o * h(C_t). The state is [H_t, C_t].
-    private static Tensor LstmStep(RecurrentStepSpec spec, Tensor fromInput, Tensor h, Tensor c, Tensor r, Tensor? bias, IReadOnlyList<Tensor?> inputs)
+    private static Tensor LstmStep(RecurrentStepSpec spec, Tensor gates, Tensor c, IReadOnlyList<Tensor?> inputs)
     {
         long n = spec.HiddenSize;
-        var gates = fromInput.Plus(Recurrent(h, r, bias));
-        var peephole = Optional(inputs, RecurrentSlots.P)?.select(0, spec.Direction);
-        Tensor Peep(int index, Tensor cell) => peephole is null ? zeros_like(cell) : peephole.narrow(0, index * n, n) * cell;
-        var input = Gate(spec, 0, gates.narrow(1, 0, n).Plus(Peep(0, c)));
-        var forget = spec.InputForget ? input.SubtractedFrom(1) : Gate(spec, 0, gates.narrow(1, 2 * n, n).Plus(Peep(2, c)));
-        var candidate = Gate(spec, 1, gates.narrow(1, 3 * n, n));
+        var peephole = Optional(inputs, RecurrentSlots.P) is { } p ? OfDirection(spec, p) : null;
+        Tensor Peep(Tensor preActivation, int index, Tensor cell) =>
+            peephole is null ? preActivation : preActivation.Plus(peephole.narrow(0, index * n, n) * cell);
+        var split = gates.split(n, 1); // i, o, f, c
+        var input = Gate(spec, 0, Peep(split[0], 0, c));
+        var forget = spec.InputForget ? input.SubtractedFrom(1) : Gate(spec, 0, Peep(split[2], 2, c));
+        var candidate = Gate(spec, 1, split[3]);
         var cell = (forget * c).Plus(input * candidate);
-        var output = Gate(spec, 0, gates.narrow(1, n, n).Plus(Peep(1, cell)));
+        var output = Gate(spec, 0, Peep(split[1], 1, cell));
         return cat([output * RecurrentActivations.Apply(spec.Activations[2], cell), cell], 1);
     }
 }
