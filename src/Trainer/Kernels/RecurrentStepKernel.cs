@@ -68,19 +68,18 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
 
     // z = f(.. z), r = f(.. r); h~ = g(X W_h^T + (r * H) R_h^T + Rb_h + Wb_h), or with linear_before_reset
     // g(X W_h^T + r * (H R_h^T + Rb_h) + Wb_h); H_t = (1 - z) * h~ + z * H, computed as the lerp h~ + z * (H - h~).
+    // With linear_before_reset (how PyTorch's GRU exports) all three gates take H R^T + Rb: one product, split.
     private static Tensor GruStep(RecurrentStepSpec spec, Tensor xt, Tensor h, Tensor w, Tensor r, Tensor? allBiases)
     {
         long n = spec.HiddenSize, width = 3 * n;
         var fromInput = (allBiases is null ? xt.mm(w.t()) : allBiases.narrow(0, 0, width).addmm(xt, w.t(), 1, 1)).split(n, 1);
         var bias = allBiases?.narrow(0, width, width);
-        var zr = Recurrent(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n)).split(n, 1);
-        var update = Gate(spec, 0, fromInput[0].Plus(zr[0]));
-        var reset = Gate(spec, 0, fromInput[1].Plus(zr[1]));
-        var rh = r.narrow(0, 2 * n, n);
-        var rbh = bias?.narrow(0, 2 * n, n);
+        var fromState = (spec.LinearBeforeReset ? Recurrent(h, r, bias) : Recurrent(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n))).split(n, 1);
+        var update = Gate(spec, 0, fromInput[0].Plus(fromState[0]));
+        var reset = Gate(spec, 0, fromInput[1].Plus(fromState[1]));
         var candidate = spec.LinearBeforeReset
-            ? Gate(spec, 1, fromInput[2].Plus(reset * Recurrent(h, rh, rbh)))
-            : Gate(spec, 1, fromInput[2].Plus(Recurrent(reset * h, rh, rbh)));
+            ? Gate(spec, 1, fromInput[2].Plus(reset * fromState[2]))
+            : Gate(spec, 1, fromInput[2].Plus(Recurrent(reset * h, r.narrow(0, 2 * n, n), bias?.narrow(0, 2 * n, n))));
         return candidate.lerp(h, update);
     }
 
