@@ -23,8 +23,13 @@ public sealed class CrossEntropyLoss : ILoss
 
     public Tensor Value(Tensor output, Tensor target)
     {
-        var rows = TargetRows(output, target);
-        return (-(rows * nn.functional.log_softmax(output, -1)).sum()).DividedBy(output.shape[0]);
+        var logProbabilities = nn.functional.log_softmax(output, -1);
+        // Integer labels pick their log-probabilities (nll_loss), rather than multiplying by one-hot rows: the same
+        // sum, without building and multiplying a [B, ..., C] tensor forward and backward at every step.
+        Tensor summed = IsLabels(output, target)
+            ? nn.functional.nll_loss(logProbabilities.reshape(-1, output.shape[^1]), target.to(ScalarType.Int64).reshape(-1), reduction: nn.Reduction.Sum)
+            : -(target * logProbabilities).sum();
+        return summed.DividedBy(output.shape[0]);
     }
 
     public Tensor OutputError(Tensor output, Tensor target)
@@ -44,20 +49,22 @@ public sealed class CrossEntropyLoss : ILoss
         return (value.detach().MoveToOuterDisposeScope(), derivative.neg().MoveToOuterDisposeScope());
     }
 
-    /// <summary>Integer labels become one-hot rows in the output's dtype; probability rows pass through.</summary>
-    private static Tensor TargetRows(Tensor output, Tensor target)
+    /// <summary>
+    /// True for integer labels shaped like the logits without the class axis, false for probability rows shaped like the
+    /// logits; anything else is refused, naming both shapes.
+    /// </summary>
+    private static bool IsLabels(Tensor output, Tensor target)
     {
         if (output.dim() < 2)
             throw new ArgumentException($"ce needs logits of shape [batch, ..., classes], got [{string.Join(", ", output.shape)}]");
-        long classes = output.shape[^1];
         if (target.dtype is ScalarType.Int64 or ScalarType.Int32)
         {
             if (!target.shape.SequenceEqual(output.shape[..^1]))
                 throw new ArgumentException($"ce: labels [{string.Join(", ", target.shape)}] must have the logits' shape without the class axis ([{string.Join(", ", output.shape[..^1])}])");
-            return nn.functional.one_hot(target.to(ScalarType.Int64), classes).to(output.dtype);
+            return true;
         }
         if (!target.shape.SequenceEqual(output.shape))
             throw new ArgumentException($"ce: target rows [{string.Join(", ", target.shape)}] must have the output's shape [{string.Join(", ", output.shape)}]");
-        return target;
+        return false;
     }
 }
