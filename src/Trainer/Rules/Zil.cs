@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
@@ -25,10 +26,16 @@ public sealed class Zil : ILearningRule
         var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
         var values = new Dictionary<Vertex, Tensor>();
         var tapes = new Dictionary<Vertex, LocalTape>();
+        var sums = new HashSet<Vertex>();
         foreach (var v in graph.Vertices)
         {
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
             else if (IsCopy(v)) values[v] = values[v.VertexInputs.Single()].alias();
+            else if (v.ReachesOutput && UntapedSum(model, v, values) is { } sum)
+            {
+                values[v] = sum;
+                sums.Add(v);
+            }
             else if (v.ReachesOutput)
             {
                 var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
@@ -46,7 +53,7 @@ public sealed class Zil : ILearningRule
         // Each error, tape and product is released as soon as it has been used, as autograd releases BP's
         // intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
-        var levels = graph.Vertices.Where(v => tapes.ContainsKey(v) || IsCopy(v)).GroupBy(v => v.Depth).OrderBy(g => g.Key);
+        var levels = graph.Vertices.Where(v => tapes.ContainsKey(v) || IsCopy(v) || sums.Contains(v)).GroupBy(v => v.Depth).OrderBy(g => g.Key);
         foreach (var level in levels)
         {
             // Inference step t: every vertex with d(v) = t sends J^T eps_v to its parents and takes its Hebbian term.
@@ -55,10 +62,10 @@ public sealed class Zil : ILearningRule
             // The sums are taken in the vertices' order, as before the copies skipped autograd, so that they round alike.
             foreach (var v in level)
             {
-                if (IsCopy(v))
+                if (IsCopy(v) || sums.Contains(v))
                 {
-                    // A levelling copy's J is the identity: its error passes to its source as it is.
-                    if (errors.Remove(v, out var passed)) Accumulate(errors, v.VertexInputs.Single(), passed);
+                    // J is the identity on each parent (a levelling copy; a sum of same-shaped terms): the error passes as it is.
+                    if (errors.Remove(v, out var passed)) PassWhole(errors, v, passed);
                     continue;
                 }
                 if (products.TryGetValue(v, out var own))
@@ -75,6 +82,30 @@ public sealed class Zil : ILearningRule
 
     /// <summary>A levelling vertex: an identity copy, whose value is its source's and whose error its source takes whole.</summary>
     private static bool IsCopy(Vertex v) => v.Kind == VertexKind.Levelling && v.ReachesOutput;
+
+    /// <summary>
+    /// The value of an Add of vertices that all have its shape, or null for any other vertex. Its local vector-Jacobian
+    /// product is the error itself for each term (autograd's AddBackward hands the incoming gradient on as it is), so
+    /// it needs no tape and no autograd call: residual joins cost an inference step no backward pass. With
+    /// broadcasting, the products are reductions and the vertex takes a tape like any other.
+    /// </summary>
+    private static Tensor? UntapedSum(PcnModel model, Vertex v, Dictionary<Vertex, Tensor> values)
+    {
+        if (v.Op is not AddSpec || !v.Operands.All(o => o is Operand.FromVertex)) return null;
+        var terms = v.VertexInputs.Select(u => values[u]).ToList();
+        if (!terms.All(t => t.shape.SequenceEqual(terms[0].shape))) return null;
+        using var _ = no_grad();
+        return model.Predict(v, terms);
+    }
+
+    /// <summary>Hands <paramref name="error"/> to each free parent of <paramref name="v"/>, in operand order, as the tapes' products would come.</summary>
+    private static void PassWhole(Dictionary<Vertex, Tensor> errors, Vertex v, Tensor error)
+    {
+        var parents = v.VertexInputs.Where(PcGraph.IsFree).ToList();
+        if (parents.Count == 0) error.Dispose();
+        for (int i = 0; i < parents.Count; i++)
+            Accumulate(errors, parents[i], i == parents.Count - 1 ? error : error.alias());
+    }
 
     private static void Accumulate(Dictionary<Vertex, Tensor> errors, Vertex parent, Tensor product)
     {
