@@ -31,7 +31,7 @@ public sealed class Zil : ILearningRule
         {
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
             else if (IsCopy(v)) values[v] = values[v.VertexInputs.Single()].alias();
-            else if (v.ReachesOutput && UntapedSum(model, v, values) is { } sum)
+            else if (PcGraph.IsFree(v) && UntapedSum(model, v, values) is { } sum)
             {
                 values[v] = sum;
                 sums.Add(v);
@@ -86,8 +86,8 @@ public sealed class Zil : ILearningRule
     /// <summary>
     /// The value of an Add of vertices that all have its shape, or null for any other vertex. Its local vector-Jacobian
     /// product is the error itself for each term (autograd's AddBackward hands the incoming gradient on as it is), so
-    /// it needs no tape and no autograd call: residual joins cost an inference step no backward pass. With
-    /// broadcasting, the products are reductions and the vertex takes a tape like any other.
+    /// it needs no tape and no autograd call: a residual join costs Z-IL no backward work. With broadcasting, the
+    /// products are reductions and the vertex takes a tape like any other.
     /// </summary>
     private static Tensor? UntapedSum(PcnModel model, Vertex v, Dictionary<Vertex, Tensor> values)
     {
