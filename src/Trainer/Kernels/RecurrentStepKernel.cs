@@ -47,7 +47,7 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
     // biases, so a step costs two addmm and no separate additions.
     private static Tensor SummedPreActivation(RecurrentStepSpec spec, Tensor xt, Tensor h, Tensor w, Tensor r, Tensor? bias)
     {
-        var fromInput = bias is null ? xt.mm(w.t()) : bias.view(2, spec.Gates * spec.HiddenSize).sum(dim: 0).addmm(xt, w.t(), 1, 1);
+        var fromInput = Affine(xt, w, bias?.view(2, spec.Gates * spec.HiddenSize).sum(dim: 0));
         return fromInput.addmm(h, r.t(), 1, 1);
     }
 
@@ -64,7 +64,8 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
     private static Tensor Gate(RecurrentStepSpec spec, int activation, Tensor preActivation) =>
         RecurrentActivations.Apply(spec.Activations[activation], spec.Clip is { } c ? preActivation.Clamp(-c, c) : preActivation);
 
-    private static Tensor Recurrent(Tensor h, Tensor r, Tensor? bias) => bias is null ? h.mm(r.t()) : bias.addmm(h, r.t(), 1, 1);
+    // x W^T + b, the bias accumulated inside the product.
+    private static Tensor Affine(Tensor x, Tensor w, Tensor? bias) => bias is null ? x.mm(w.t()) : bias.addmm(x, w.t(), 1, 1);
 
     // z = f(.. z), r = f(.. r); h~ = g(X W_h^T + (r * H) R_h^T + Rb_h + Wb_h), or with linear_before_reset
     // g(X W_h^T + r * (H R_h^T + Rb_h) + Wb_h); H_t = (1 - z) * h~ + z * H, computed as the lerp h~ + z * (H - h~).
@@ -72,14 +73,14 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
     private static Tensor GruStep(RecurrentStepSpec spec, Tensor xt, Tensor h, Tensor w, Tensor r, Tensor? allBiases)
     {
         long n = spec.HiddenSize, width = 3 * n;
-        var fromInput = (allBiases is null ? xt.mm(w.t()) : allBiases.narrow(0, 0, width).addmm(xt, w.t(), 1, 1)).split(n, 1);
+        var fromInput = Affine(xt, w, allBiases?.narrow(0, 0, width)).split(n, 1);
         var bias = allBiases?.narrow(0, width, width);
-        var fromState = (spec.LinearBeforeReset ? Recurrent(h, r, bias) : Recurrent(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n))).split(n, 1);
+        var fromState = (spec.LinearBeforeReset ? Affine(h, r, bias) : Affine(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n))).split(n, 1);
         var update = Gate(spec, 0, fromInput[0].Plus(fromState[0]));
         var reset = Gate(spec, 0, fromInput[1].Plus(fromState[1]));
         var candidate = spec.LinearBeforeReset
             ? Gate(spec, 1, fromInput[2].Plus(reset * fromState[2]))
-            : Gate(spec, 1, fromInput[2].Plus(Recurrent(reset * h, r.narrow(0, 2 * n, n), bias?.narrow(0, 2 * n, n))));
+            : Gate(spec, 1, fromInput[2].Plus(Affine(reset * h, r.narrow(0, 2 * n, n), bias?.narrow(0, 2 * n, n))));
         return candidate.lerp(h, update);
     }
 
