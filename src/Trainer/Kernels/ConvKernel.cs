@@ -57,7 +57,7 @@ public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
             adjust[i] = -pads[i];
             adjust[i + rank] = output[i] - (full.shape[2 + i] - pads[i]);
         }
-        Tensor y = adjust.Any(p => p != 0) ? nn.functional.pad(full, TorchPadding.SpatialFromOnnx(adjust)) : full;
+        Tensor y = SpatialFunctions.PadSpatial(full, adjust);
         return b is null ? y : y.Plus(b.reshape([1, outputChannels, .. Enumerable.Repeat(1L, rank)]));
     }
 }

@@ -74,9 +74,9 @@ internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilati
         long[] spatial = x.shape[2..];
         Tensor mask = countIncludePad
             ? ones([1, 1, .. spatial.Select((s, i) => s + Pads[i] + Pads[i + rank])], x.dtype, x.device)
-            : nn.functional.pad(ones([1, 1, .. spatial], x.dtype, x.device), TorchPadding.SpatialFromOnnx(Pads));
+            : SpatialFunctions.PadSpatial(ones([1, 1, .. spatial], x.dtype, x.device), Pads);
         long[] overhang = [.. new long[rank], .. Enumerable.Range(0, rank).Select(i => FullPads[i + rank] - Pads[i + rank])];
-        mask = nn.functional.pad(mask, TorchPadding.SpatialFromOnnx(overhang));
+        mask = SpatialFunctions.PadSpatial(mask, overhang);
         return SpatialFunctions.WindowSum(mask, Kernel, Strides, Dilations);
     }
 }
