@@ -91,15 +91,8 @@ public sealed class TorchDeviceSwitchTests : IDisposable
         foreach (string name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
             start.Environment.Remove(name);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        using var process = Process.Start(start)!;
-        var output = StreamDrain.Start(process.StandardOutput);
-        var error = StreamDrain.Start(process.StandardError);
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("dotnet restore did not finish in 2 minutes");
-        }
-        return new Result(process.ExitCode, output.Text + error.Text);
+        var run = CliProcess.Complete(start, TimeSpan.FromMinutes(2), "dotnet restore");
+        return new Result(run.ExitCode, run.Output + run.Error);
     }
 
     private static string PackagesFolder() =>

@@ -17,13 +17,22 @@ public static class CliProcess
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"));
         foreach (string a in arguments) start.ArgumentList.Add(a);
+        return Complete(start, timeout, $"zilonnx {string.Join(' ', arguments)}");
+    }
+
+    /// <summary>
+    /// Starts <paramref name="start"/> (stdout and stderr redirected) and waits for it to end, reading both streams on
+    /// threads of their own; one still running after <paramref name="timeout"/> is killed with its children and throws.
+    /// </summary>
+    public static Result Complete(ProcessStartInfo start, TimeSpan timeout, string description)
+    {
         using var process = Process.Start(start)!;
         var output = StreamDrain.Start(process.StandardOutput);
         var error = StreamDrain.Start(process.StandardError);
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"zilonnx {string.Join(' ', arguments)} did not finish in {timeout.TotalMinutes:0.#} minutes");
+            throw new TimeoutException($"{description} did not finish in {timeout.TotalSeconds:0} s");
         }
         return new Result(process.ExitCode, output.Text, error.Text);
     }

@@ -24,18 +24,8 @@ public static class MpiJob
         return start;
     }
 
-    public static CliProcess.Result Run(int ranks, TimeSpan timeout, params string[] arguments)
-    {
-        using var process = Process.Start(StartInfo(ranks, arguments))!;
-        var output = StreamDrain.Start(process.StandardOutput);
-        var error = StreamDrain.Start(process.StandardError);
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mpirun -np {ranks} zilonnx {string.Join(' ', arguments)} did not finish in {timeout.TotalSeconds:0} s");
-        }
-        return new CliProcess.Result(process.ExitCode, output.Text, error.Text);
-    }
+    public static CliProcess.Result Run(int ranks, TimeSpan timeout, params string[] arguments) =>
+        CliProcess.Complete(StartInfo(ranks, arguments), timeout, $"mpirun -np {ranks} zilonnx {string.Join(' ', arguments)}");
 
     /// <summary>The process id of rank <paramref name="rank"/> of a running job (Open MPI gives each rank its rank in its environment).</summary>
     public static int? RankProcess(int rank, string marker)
