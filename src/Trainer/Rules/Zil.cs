@@ -26,15 +26,20 @@ public sealed class Zil : ILearningRule
         var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
         var values = new Dictionary<Vertex, Tensor>();
         var tapes = new Dictionary<Vertex, LocalTape>();
-        var sums = new HashSet<Vertex>();
+        // Vertices whose Jacobian is the identity on every parent: their error is handed on without a tape.
+        var passingWhole = new HashSet<Vertex>();
         foreach (var v in graph.Vertices)
         {
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
-            else if (IsCopy(v)) values[v] = values[v.VertexInputs.Single()].alias();
+            else if (IsCopy(v))
+            {
+                values[v] = values[v.VertexInputs.Single()].alias();
+                passingWhole.Add(v);
+            }
             else if (PcGraph.IsFree(v) && UntapedSum(model, v, values) is { } sum)
             {
                 values[v] = sum;
-                sums.Add(v);
+                passingWhole.Add(v);
             }
             else if (v.ReachesOutput)
             {
@@ -53,18 +58,18 @@ public sealed class Zil : ILearningRule
         // Each error, tape and product is released as soon as it has been used, as autograd releases BP's
         // intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
-        var levels = graph.Vertices.Where(v => tapes.ContainsKey(v) || IsCopy(v) || sums.Contains(v)).GroupBy(v => v.Depth).OrderBy(g => g.Key);
+        var levels = graph.Vertices.Where(v => tapes.ContainsKey(v) || passingWhole.Contains(v)).GroupBy(v => v.Depth).OrderBy(g => g.Key);
         foreach (var level in levels)
         {
             // Inference step t: every vertex with d(v) = t sends J^T eps_v to its parents and takes its Hebbian term.
             var due = level.Where(v => tapes.ContainsKey(v) && errors.ContainsKey(v)).Select(v => (tapes[v], errors[v])).ToList();
             var products = LocalTape.BackwardAccumulating(due).Select((p, k) => (due[k].Item1.Vertex, p)).ToDictionary();
-            // The sums are taken in the vertices' order, as before the copies skipped autograd, so that they round alike.
+            // Errors are summed in the vertices' order, whether a vertex hands its error on with a tape or whole, so that they round alike.
             foreach (var v in level)
             {
-                if (IsCopy(v) || sums.Contains(v))
+                if (passingWhole.Contains(v))
                 {
-                    // J is the identity on each parent (a levelling copy; a sum of same-shaped terms): the error passes as it is.
+                    // A levelling copy or a sum of same-shaped terms: the error passes to each parent as it is.
                     if (errors.Remove(v, out var passed)) PassWhole(errors, v, passed);
                     continue;
                 }
