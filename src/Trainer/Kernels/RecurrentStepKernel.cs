@@ -1,3 +1,4 @@
+using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
@@ -9,19 +10,13 @@ namespace ZilOnnx.Trainer.Kernels;
 /// LSTM i, o, f, c; GRU z, r, h; B = [Wb, Rb]; P = [Pi, Po, Pf]). `clip` bounds every gate's input. Batch
 /// entries whose sequence has ended keep their previous state.
 /// </summary>
-public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
+public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>, IClosedFormGradient
 {
     protected override Tensor Forward(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs)
     {
-        var x = Required(inputs, RecurrentSlots.X, "X");
-        var xt = x.select(spec.Layout == 0 ? 0 : 1, spec.Time);
+        var (_, xt, previous, w, r, bias) = StepOperands.Of(spec, inputs);
         long batch = xt.shape[0], hidden = spec.HiddenSize;
-        var previous = inputs[RecurrentSlots.PreviousState] ?? InitialState(spec, inputs, batch, xt);
         var hPrevious = spec.Cell == RecurrentCell.Lstm ? previous.narrow(1, 0, hidden) : previous;
-
-        var w = OfDirection(spec, Required(inputs, RecurrentSlots.W, "W"));
-        var r = OfDirection(spec, Required(inputs, RecurrentSlots.R, "R"));
-        var bias = Optional(inputs, RecurrentSlots.B) is { } b ? OfDirection(spec, b) : null;
         Tensor state = spec.Cell switch
         {
             RecurrentCell.Rnn => Gate(spec, 0, SummedPreActivation(spec, xt, hPrevious, w, r, bias)),
@@ -36,12 +31,11 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
         return state;
     }
 
-    /// <summary>
-    /// One direction's slice of a [num_directions, ...] input. With one direction it is a view: the gradient flows back
-    /// through a reshape, where a select would allocate and zero the whole tensor at every step.
-    /// </summary>
-    private static Tensor OfDirection(RecurrentStepSpec spec, Tensor perDirection) =>
-        perDirection.shape[0] == 1 ? perDirection.squeeze(0) : perDirection.select(0, spec.Direction);
+    public bool Covers(OpSpec spec, IReadOnlyList<Tensor?> inputs, IReadOnlyList<bool> wanted) =>
+        RnnStepGradient.Covers((RecurrentStepSpec)spec, inputs, wanted);
+
+    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted) =>
+        RnnStepGradient.Backward((RecurrentStepSpec)spec, inputs, output, error, wanted);
 
     // X_t W^T + H_{t-1} R^T + (Wb + Rb): every gate of an RNN or LSTM, two matrix products accumulated onto the summed
     // biases, so a step costs two addmm and no separate additions.
@@ -49,16 +43,6 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
     {
         var fromInput = Affine(xt, w, bias?.view(2, spec.Gates * spec.HiddenSize).sum(dim: 0));
         return fromInput.addmm(h, r.t(), 1, 1);
-    }
-
-    private static Tensor InitialState(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, long batch, Tensor like)
-    {
-        Tensor Part(int slot) => Optional(inputs, slot) is { } initial
-            ? initial.select(spec.Layout == 0 ? 0 : 1, spec.Direction)
-            : zeros(batch, spec.HiddenSize, like.dtype, like.device);
-        return spec.Cell == RecurrentCell.Lstm
-            ? cat([Part(RecurrentSlots.InitialH), Part(RecurrentSlots.InitialC)], 1)
-            : Part(RecurrentSlots.InitialH);
     }
 
     private static Tensor Gate(RecurrentStepSpec spec, int activation, Tensor preActivation) =>
@@ -89,7 +73,7 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
     private static Tensor LstmStep(RecurrentStepSpec spec, Tensor gates, Tensor c, IReadOnlyList<Tensor?> inputs)
     {
         long n = spec.HiddenSize;
-        var peephole = Optional(inputs, RecurrentSlots.P) is { } p ? OfDirection(spec, p) : null;
+        var peephole = Optional(inputs, RecurrentSlots.P) is { } p ? StepOperands.OfDirection(spec, p) : null;
         Tensor Peep(Tensor preActivation, int index, Tensor cell) =>
             peephole is null ? preActivation : preActivation.Plus(peephole.narrow(0, index * n, n) * cell);
         var split = gates.split(n, 1); // i, o, f, c

@@ -1,5 +1,6 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
 using ZilOnnx.Trainer.Pcn;
 using static TorchSharp.torch;
 
@@ -9,12 +10,18 @@ namespace ZilOnnx.Trainer.Rules;
 /// One vertex's prediction recorded with its own inputs as autograd leaves: the free parents' values and the
 /// parameters it reads. Backward through it is the vertex's local vector-Jacobian product and nothing more;
 /// no autograd graph ever spans two vertices (parameter roots shared by several tapes, see
-/// <see cref="BackwardAccumulating"/>, are leaves, not vertices).
+/// <see cref="BackwardAccumulating"/>, are leaves, not vertices). A vertex whose kernel writes its products out
+/// (<see cref="IClosedFormGradient"/>) records no graph at all when its tape is on shared roots: it keeps its inputs
+/// and takes the products from the kernel.
 /// </summary>
 public sealed class LocalTape : IDisposable
 {
     private readonly List<(int Slot, Tensor Leaf)> _leaves = [];
     private readonly List<Tensor> _roots = [];
+    private ClosedForm? _closedForm;
+
+    /// <summary>A tape without a graph: the kernel's inputs as Forward read them, which of them take a product, and the roots of those that are parameters.</summary>
+    private sealed record ClosedForm(PcnModel Model, IClosedFormGradient Kernel, List<Tensor?> Inputs, bool[] Wanted, Tensor?[] Roots, List<Tensor> Owned);
 
     private LocalTape(Vertex vertex, Tensor prediction)
     {
@@ -25,7 +32,10 @@ public sealed class LocalTape : IDisposable
     public Vertex Vertex { get; }
 
     /// <summary>Whether <see cref="Backward"/> has anything to compute: the vertex reads a parameter or a free parent.</summary>
-    public bool HasLeaves => _leaves.Count > 0 || _roots.Count > 0;
+    public bool HasLeaves => _leaves.Count > 0 || _roots.Count > 0 || _closedForm is { Wanted: var wanted } && wanted.Contains(true);
+
+    /// <summary>Whether the products come from the kernel's closed form rather than from autograd.</summary>
+    public bool IsClosedForm => _closedForm != null;
 
     /// <summary>mu_v, carrying the local graph (none when the vertex has no leaves).</summary>
     public Tensor Prediction { get; private set; }
@@ -38,6 +48,7 @@ public sealed class LocalTape : IDisposable
     public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null,
         IReadOnlyDictionary<string, Tensor>? parameterRoots = null)
     {
+        if (parameterRoots != null && RecordClosedForm(model, vertex, parentValue, parameterRoots) is { } closedForm) return closedForm;
         parameterValue ??= name => model.Parameters[name];
         var roots = new List<Tensor>();
         var leaves = new List<(int, Tensor)>();
@@ -110,7 +121,9 @@ public sealed class LocalTape : IDisposable
     public static List<(Operand Operand, Tensor Product)>[] BackwardAccumulating(IReadOnlyList<(LocalTape Tape, Tensor Error)> tapes)
     {
         var results = tapes.Select(_ => new List<(Operand, Tensor)>()).ToArray();
-        var used = tapes.Where(t => t.Tape.HasLeaves).ToList();
+        for (int k = 0; k < tapes.Count; k++)
+            if (tapes[k].Tape._closedForm is { } closedForm) results[k] = tapes[k].Tape.ClosedFormBackward(closedForm, tapes[k].Error);
+        var used = tapes.Where(t => t.Tape._closedForm == null && t.Tape.HasLeaves).ToList();
         if (used.Count == 0) return results;
         // The tapes' leaves and the roots are the only tensors in their graphs that require a gradient, so the engine is
         // not given them as inputs: it would walk each graph once more to mark what they need.
@@ -118,6 +131,72 @@ public sealed class LocalTape : IDisposable
         for (int k = 0; k < tapes.Count; k++)
             foreach (var (slot, leaf) in tapes[k].Tape._leaves)
                 results[k].Add((tapes[k].Tape.Vertex.Operands[slot], leaf.grad is { } product ? product : zeros_like(leaf)));
+        return results;
+    }
+
+    /// <summary>
+    /// The tape of a vertex whose kernel covers its configuration in closed form, or null: the prediction evaluated
+    /// without a graph, on handles of its own to the free parents' values (their owners release theirs after the
+    /// forward pass) and on the parameters' views of their roots.
+    /// </summary>
+    private static LocalTape? RecordClosedForm(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, IReadOnlyDictionary<string, Tensor> parameterRoots)
+    {
+        if (KernelRegistry.For(vertex.Op) is not IClosedFormGradient kernel) return null;
+        using var _ = no_grad();
+        var inputs = new List<Tensor?>();
+        var wanted = new bool[vertex.Operands.Count];
+        var roots = new Tensor?[vertex.Operands.Count];
+        for (int slot = 0; slot < vertex.Operands.Count; slot++)
+        {
+            switch (vertex.Operands[slot])
+            {
+                case Operand.FromVertex { Source: var parent }:
+                    inputs.Add(parentValue(parent));
+                    wanted[slot] = PcGraph.IsFree(parent);
+                    break;
+                case Operand.FromParameter { View: var view }:
+                    roots[slot] = parameterRoots[view.Root.Name];
+                    inputs.Add(model.ApplyView(view, roots[slot]!));
+                    wanted[slot] = true;
+                    break;
+                default:
+                    inputs.Add(model.StaticValue(vertex.Operands[slot]));
+                    break;
+            }
+        }
+        if (!kernel.Covers(vertex.Op, inputs, wanted)) return null;
+        var owned = new List<Tensor>();
+        for (int slot = 0; slot < inputs.Count; slot++)
+            if (vertex.Operands[slot] is Operand.FromVertex) owned.Add((inputs[slot] = inputs[slot]!.alias())!);
+        return new LocalTape(vertex, Predict(model, vertex, inputs)) { _closedForm = new ClosedForm(model, kernel, inputs, wanted, roots, owned) };
+    }
+
+    /// <summary>
+    /// The closed-form products: those for free parents are returned, each parameter's is mapped back to its root and
+    /// added to the root's gradient, as autograd's AccumulateGrad adds it (set on the first term, added in place after).
+    /// Intermediate tensors are released here, as autograd releases its own inside the backward call.
+    /// </summary>
+    private List<(Operand Operand, Tensor Product)> ClosedFormBackward(ClosedForm closedForm, Tensor error)
+    {
+        using var scope = NewDisposeScope();
+        Tensor?[] products;
+        using (no_grad()) products = closedForm.Kernel.Backward(Vertex.Op, closedForm.Inputs, Prediction, error, closedForm.Wanted);
+        var results = new List<(Operand, Tensor)>();
+        for (int slot = 0; slot < products.Length; slot++)
+        {
+            if (!closedForm.Wanted[slot]) continue;
+            var product = products[slot] ?? throw new InvalidOperationException($"vertex '{Vertex.Name}': the closed-form gradient left out input {slot}");
+            if (Vertex.Operands[slot] is not Operand.FromParameter { View: var view })
+            {
+                results.Add((Vertex.Operands[slot], product.MoveToOuterDisposeScope()));
+                continue;
+            }
+            var term = closedForm.Model.MapBack(view, product);
+            var root = closedForm.Roots[slot]!;
+            using var _ = no_grad();
+            if (root.grad is { } sum) sum.add_(term);
+            else root.grad = term;
+        }
         return results;
     }
 
@@ -151,5 +230,6 @@ public sealed class LocalTape : IDisposable
     {
         Prediction.Dispose();
         foreach (var (_, leaf) in _leaves) leaf.Dispose();
+        if (_closedForm != null) foreach (var input in _closedForm.Owned) input.Dispose();
     }
 }

@@ -1,0 +1,72 @@
+using TorchSharp;
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+using static ZilOnnx.Converter.Ops.RecurrentSlots;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>
+/// The local products of a plain RNN time step, H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb), written out
+/// (<see cref="IClosedFormGradient"/>) for f = tanh or relu without clip or sequence lengths, the configurations
+/// PyTorch and Keras export. With G = f'(..) * E: G R for H_{t-1}, G W for X_t, G^T H_{t-1} for R, G^T X_t for W and
+/// the column sums of G for both halves of B, each as autograd forms it through the forward pass's addmm, squeeze
+/// and select (<see cref="MatrixProductGradients"/>).
+/// </summary>
+internal static class RnnStepGradient
+{
+    private static readonly Scalar Zero = 0.ToScalar();
+    private static readonly Scalar MinusOne = (-1).ToScalar();
+
+    public static bool Covers(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, IReadOnlyList<bool> wanted)
+    {
+        if (spec.Cell != RecurrentCell.Rnn || spec.Clip != null || spec.Activations[0].Name is not ("Tanh" or "Relu")) return false;
+        if (SequenceLengths < inputs.Count && inputs[SequenceLengths] is not null) return false;
+        // An initial state (or lengths) that takes a product stays with autograd.
+        for (int slot = 0; slot < wanted.Count; slot++)
+            if (wanted[slot] && slot is not (X or PreviousState or W or R or B)) return false;
+        return true;
+    }
+
+    public static Tensor?[] Backward(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
+    {
+        var (x, xt, h, w, r, bias) = StepOperands.Of(spec, inputs);
+        var g = ActivationBackward(spec, output, error);
+        var products = new Tensor?[inputs.Count];
+        if (wanted[PreviousState]) products[PreviousState] = MatrixProductGradients.OfLeft(g, h, r.t());
+        if (wanted[R]) products[R] = ToDirections(spec, MatrixProductGradients.OfRight(g, h, r.t()).t(), inputs[R]!);
+        if (wanted[X])
+        {
+            // The slice's gradient placed in a zero sequence, as autograd's select backward places it.
+            products[X] = zeros_like(x);
+            products[X]!.select(StepOperands.TimeDimension(spec), spec.Time).copy_(MatrixProductGradients.OfLeft(g, xt, w.t()));
+        }
+        if (wanted[W]) products[W] = ToDirections(spec, MatrixProductGradients.OfRight(g, xt, w.t()).t(), inputs[W]!);
+        if (wanted[B] && bias is not null)
+        {
+            // Wb + Rb was summed from B viewed as [2, width]: both halves take the batch sum of G.
+            long width = g.shape[1];
+            products[B] = ToDirections(spec, g.sum(dim: 0).expand(2, width).reshape(2 * width), inputs[B]!);
+        }
+        return products;
+    }
+
+    /// <summary>
+    /// f'(..) * E from the output, as autograd's TanhBackward (E (1 - Y^2), the parenthesis one fused multiply-add,
+    /// which addcmul is too) and ReluBackward (E where Y > 0, else 0) compute it.
+    /// </summary>
+    private static Tensor ActivationBackward(RecurrentStepSpec spec, Tensor output, Tensor error)
+    {
+        if (spec.Activations[0].Name == "Relu") return error.masked_fill(output.le(Zero), Zero);
+        using var one = ones([], output.dtype, output.device);
+        return error * addcmul(one, output, output, MinusOne);
+    }
+
+    /// <summary>One direction's term as a gradient of the [num_directions, ...] input (the backward of OfDirection).</summary>
+    private static Tensor ToDirections(RecurrentStepSpec spec, Tensor term, Tensor perDirection)
+    {
+        if (perDirection.shape[0] == 1) return term.unsqueeze(0);
+        var full = zeros_like(perDirection);
+        full.select(0, spec.Direction).copy_(term);
+        return full;
+    }
+}

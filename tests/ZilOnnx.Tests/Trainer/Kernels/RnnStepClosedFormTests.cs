@@ -1,0 +1,143 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Tests.TestSupport;
+using ZilOnnx.Tests.Trainer.Rules;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Kernels;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Verification;
+using static TorchSharp.torch;
+using static ZilOnnx.Converter.Ops.RecurrentSlots;
+
+namespace ZilOnnx.Tests.Trainer.Kernels;
+
+/// <summary>
+/// The RNN step's written-out local products (<see cref="IClosedFormGradient"/>) against autograd through the same
+/// kernel's forward pass. They must be equal to the last bit, in float64 and float32: Z-IL takes them in place of
+/// autograd's, and its updates are held to backprop's, which autograd computes.
+/// </summary>
+public sealed class RnnStepClosedFormTests
+{
+    private static readonly RecurrentStepKernel Kernel = new();
+
+    /// <summary>activation, batch, input size, hidden size, layout, directions, first step, bias, X free, precision.</summary>
+    public static IEnumerable<object[]> Cases()
+    {
+        (long, long, long)[] shapes = [(64, 28, 128), (1, 5, 3), (7, 1, 1), (9, 17, 40)];
+        (int Layout, int Directions, bool First, bool Bias, bool XFree)[] variants =
+            [(0, 1, false, true, false), (1, 2, false, true, true), (0, 2, true, false, true), (1, 1, true, true, false)];
+        foreach (var precision in new[] { Precision.Float64, Precision.Float32 })
+            foreach (string activation in new[] { "Tanh", "Relu" })
+                foreach (var (batch, input, hidden) in shapes)
+                    foreach (var v in variants)
+                        yield return [activation, batch, input, hidden, v.Layout, v.Directions, v.First, v.Bias, v.XFree, precision];
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Closed_form_products_equal_autograd_bitwise(string activation, long batch, long input, long hidden, int layout,
+        int directions, bool firstStep, bool withBias, bool xFree, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        var dtype = precision.ToScalarType();
+        const long steps = 4;
+        var spec = Step(activation, hidden, direction: directions - 1, time: firstStep ? 0 : 2, layout);
+        var inputs = new Tensor?[Count];
+        inputs[X] = randn(layout == 0 ? [steps, batch, input] : [batch, steps, input], dtype: dtype);
+        if (!firstStep) inputs[PreviousState] = randn(batch, hidden, dtype: dtype);
+        inputs[W] = randn(directions, hidden, input, dtype: dtype) * 0.4;
+        inputs[R] = randn(directions, hidden, hidden, dtype: dtype) * 0.4;
+        if (withBias) inputs[B] = randn(directions, 2 * hidden, dtype: dtype) * 0.4;
+        var wanted = inputs.Select((t, slot) => t is not null && (slot != X || xFree)).ToArray();
+        Assert.True(Kernel.Covers(spec, inputs, wanted));
+
+        var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
+        var output = Kernel.Forward(spec, leaves);
+        var error = randn_like(output);
+        var wantedSlots = Enumerable.Range(0, Count).Where(slot => wanted[slot]).ToList();
+        var expected = autograd.grad([output], wantedSlots.Select(slot => leaves[slot]!).ToList(), [error]);
+
+        Tensor?[] products;
+        using (no_grad()) products = Kernel.Backward(spec, inputs, Kernel.Forward(spec, inputs), error, wanted);
+        for (int k = 0; k < wantedSlots.Count; k++)
+        {
+            var product = products[wantedSlots[k]];
+            Assert.NotNull(product);
+            Assert.Equal(expected[k].shape, product.shape);
+            Assert.True(product.Equals(expected[k]), $"input {wantedSlots[k]}: differs from autograd by {(product - expected[k]).abs().max().ToDouble():E3}");
+        }
+        Assert.All(Enumerable.Range(0, Count).Where(slot => !wanted[slot]), slot => Assert.Null(products[slot]));
+    }
+
+    [Fact]
+    public void Configurations_outside_the_closed_form_stay_with_autograd()
+    {
+        using var scope = NewDisposeScope();
+        var inputs = new Tensor?[Count];
+        inputs[X] = zeros(3, 2, 4);
+        inputs[W] = zeros(1, 5, 4);
+        inputs[R] = zeros(1, 5, 5);
+        var wanted = new bool[Count];
+        wanted[W] = wanted[R] = true;
+        Assert.True(Kernel.Covers(Step("Tanh", 5), inputs, wanted));
+
+        Assert.False(Kernel.Covers(Step("Sigmoid", 5), inputs, wanted));
+        Assert.False(Kernel.Covers(Step("Tanh", 5) with { Clip = 3.0 }, inputs, wanted));
+        Assert.False(Kernel.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Gru }, inputs, wanted));
+        Assert.False(Kernel.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Lstm }, inputs, wanted));
+
+        var withLengths = (Tensor?[])inputs.Clone();
+        withLengths[SequenceLengths] = tensor(new long[] { 3, 2 });
+        Assert.False(Kernel.Covers(Step("Tanh", 5), withLengths, wanted));
+
+        // A trainable initial state takes a product the closed form does not write.
+        var withInitial = (Tensor?[])inputs.Clone();
+        withInitial[InitialH] = zeros(1, 2, 5);
+        var initialWanted = (bool[])wanted.Clone();
+        initialWanted[InitialH] = true;
+        Assert.False(Kernel.Covers(Step("Tanh", 5), withInitial, initialWanted));
+    }
+
+    /// <summary>
+    /// On the RNN fixtures every step vertex takes the closed form under Z-IL, but a first step whose initial state is
+    /// trained (rnn_initial_h), which keeps its autograd tape beside the others; Z-IL's update still equals backprop's
+    /// to the last bit.
+    /// </summary>
+    [Theory]
+    [InlineData("rnn_tanh", Precision.Float64)]
+    [InlineData("rnn_tanh", Precision.Float32)]
+    [InlineData("rnn_relu", Precision.Float64)]
+    [InlineData("rnn_relu", Precision.Float32)]
+    [InlineData("rnn_initial_h", Precision.Float32)]
+    public void Zil_takes_the_closed_form_on_rnn_fixtures_and_equals_backprop_bitwise(string network, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        using var model = Fixtures.Model(network, "mse", precision);
+        var data = Fixtures.Data(network, "mse");
+        var batch = data.Take(new BatchOrder(data.Count, RuleHarness.BatchSize, shuffle: false, seed: 0).IndicesOf(0), model.DType, model.Device);
+
+        var values = model.Forward(batch.Inputs);
+        var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
+        var steps = model.Graph.Vertices.Where(v => v.Op is RecurrentStepSpec && v.ReachesOutput).ToList();
+        Assert.NotEmpty(steps);
+        Assert.All(steps, v =>
+        {
+            bool trainedInitialState = v.Operands[InitialH] is not (Operand.Absent or Operand.FromConstant);
+            using var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
+            Assert.True(tape.IsClosedForm != trainedInitialState, $"{v.Name}: closed form {tape.IsClosedForm}, trained initial state {trainedInitialState}");
+        });
+
+        var loss = new MeanSquaredErrorLoss();
+        using var zil = new Zil().Compute(model, batch, loss);
+        using var bp = new Backprop().Compute(model, batch, loss);
+        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
+            d => Assert.True(d.MaxAbs == 0, $"{network}/{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+    }
+
+    private static RecurrentStepSpec Step(string activation, long hidden, int direction = 0, long time = 0, int layout = 0) =>
+        new(RecurrentCell.Rnn, hidden, direction, time, layout, [new RecurrentActivation(activation, 0, 0)], Clip: null,
+            InputForget: false, LinearBeforeReset: false);
+}
