@@ -154,9 +154,13 @@ def main():
     machine = first["machine"]
     loads = [f"{m} {r['machine']['load_average_start'][0]:.2f}-{r['machine']['load_average_end'][0]:.2f}"
              for m, r in results.items() if r["machine"].get("load_average_start")]
+    quiet = sum(1 for r in results.values() if r.get("jit_quiet"))
+    compiled = sum(r.get("jit_compilations_timed", 0) for r in results.values())
+    rounds = ", ".join(f"{model} {r['warmup']}" for model, r in results.items())
+    warmup = f"rounds {rounds}; quiet in {quiet} of {len(results)} runs, {compiled} methods compiled while timed"
     print(f"Machine: {machine['cpu']}, {machine['cores']} cores; {first['precision']} on {first['device']}, {first['threads']} threads, "
           f"batch {first['batch_size']}, {first['loss']}, {first['optimizer']}, {first['data']} data; "
-          f"{first['warmup']} warm-up and {first['steps']} timed rounds per model, the rules in alternation.")
+          f"warm-up until .NET's JIT was quiet ({warmup}), then {first['steps']} timed rounds per model, the rules in alternation.")
     print(f"1-minute load average at the start and end of each model's run: {', '.join(loads)}.")
     if pytorch:
         print(f"PyTorch {pytorch['torch']} ({pytorch['blas']}), {pytorch['threads']} threads, {pytorch['steps']} timed steps; "

@@ -10,7 +10,7 @@ public sealed record RuleReport(string Rule, Spread StepMs, Spread RatioToBp, do
 /// <summary>Everything `zilonnx bench` measured on one model, as JSON (docs/cli.md) and as a markdown table.</summary>
 public sealed record BenchReport(
     string Model, int BatchSize, int Threads, string Precision, string Device, string Loss, string Optimizer, string Data,
-    int Vertices, int Depth, long ParameterCount, int Warmup, int Steps, IReadOnlyList<RuleReport> Rules,
+    int Vertices, int Depth, long ParameterCount, WarmupResult Warmup, int Steps, IReadOnlyList<RuleReport> Rules,
     OrtLatencyResult? OnnxRuntime, EpochResult? Epoch, string Cpu, int Cores, double[]? LoadStart, double[]? LoadEnd)
 {
     public const string MemoryMethod =
@@ -43,7 +43,8 @@ public sealed record BenchReport(
             ["model"] = Model, ["batch_size"] = BatchSize, ["threads"] = Threads, ["rules"] = rules,
             ["precision"] = Precision, ["device"] = Device, ["loss"] = Loss, ["optimizer"] = Optimizer, ["data"] = Data,
             ["vertices"] = Vertices, ["depth"] = Depth, ["parameter_count"] = ParameterCount,
-            ["warmup"] = Warmup, ["steps"] = Steps, ["memory_method"] = MemoryMethod,
+            ["warmup"] = Warmup.Rounds, ["warmup_seconds"] = R(Warmup.Seconds, 2), ["jit_quiet"] = Warmup.JitQuiet,
+            ["jit_compilations_timed"] = Warmup.CompiledWhileTimed, ["steps"] = Steps, ["memory_method"] = MemoryMethod,
         };
         if (OnnxRuntime is { } o)
             json["onnxruntime"] = new Dictionary<string, object?>
@@ -76,7 +77,9 @@ public sealed record BenchReport(
         string Load(double[]? l) => l == null ? "?" : F(l[0], 2);
         text.AppendLine($"{Model}: {Vertices} vertices, depth {Depth}, {ParameterCount:N0} parameters; batch {BatchSize}, {Precision} on {Device}, " +
                         $"{Threads} thread(s); {Loss}, {Optimizer}; data {Data}");
-        text.AppendLine($"{Warmup} warm-up and {Steps} timed rounds, the rules in alternation; {Cpu}, {Cores} cores, load average {Load(LoadStart)} at the start, {Load(LoadEnd)} at the end");
+        string jit = Warmup.JitQuiet ? "the JIT quiet" : $"the JIT not quiet after {F(Warmup.Seconds, 0)} s";
+        if (Warmup.CompiledWhileTimed > 0) jit += $", {Warmup.CompiledWhileTimed} method(s) compiled while timed";
+        text.AppendLine($"{Warmup.Rounds} warm-up ({jit}) and {Steps} timed rounds, the rules in alternation; {Cpu}, {Cores} cores, load average {Load(LoadStart)} at the start, {Load(LoadEnd)} at the end");
         text.AppendLine();
         text.AppendLine("| rule | median ms | p10 ms | p90 ms | / bp (p10-p90) | samples/s | step memory MB | / bp |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");

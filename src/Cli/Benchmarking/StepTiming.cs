@@ -1,9 +1,16 @@
 using System.Diagnostics;
+using System.Runtime;
 
 namespace ZilOnnx.Cli.Benchmarking;
 
 /// <summary>The timed steps of one rule: milliseconds per step, and per round its time over bp's in the same round.</summary>
 public sealed record RuleTimes(string Rule, IReadOnlyList<double> Milliseconds, IReadOnlyList<double> RatiosToBp);
+
+/// <summary>
+/// How the warm-up ended: the rounds it ran, for how long, whether .NET's JIT had gone quiet by then, and how many
+/// methods it still compiled while the rounds were timed (0 on a clean measurement).
+/// </summary>
+public sealed record WarmupResult(int Rounds, double Seconds, bool JitQuiet, long CompiledWhileTimed);
 
 /// <summary>
 /// Times the rules' training steps in alternation, in one process: after <c>warmup</c> untimed rounds, every timed
@@ -13,11 +20,16 @@ public sealed record RuleTimes(string Rule, IReadOnlyList<double> Milliseconds, 
 /// </summary>
 public static class StepTiming
 {
-    public static List<RuleTimes> Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup, int rounds, Action<string>? progress = null)
-    {
-        for (int round = 0; round < warmup; round++)
-            foreach (var rule in rules) rule.Step(setup, setup.Batches[round % setup.Batches.Count]);
+    /// <summary>How long the JIT must have compiled nothing before the warm-up ends.</summary>
+    public static readonly TimeSpan JitQuietFor = TimeSpan.FromSeconds(2);
 
+    /// <summary>The longest the warm-up waits for the JIT to go quiet.</summary>
+    public static readonly TimeSpan WarmupLimit = TimeSpan.FromSeconds(60);
+
+    public static (List<RuleTimes> Times, WarmupResult Warmup) Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup, int rounds, Action<string>? progress = null)
+    {
+        var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup);
+        long compiledBefore = JitInfo.GetCompiledMethodCount();
         var times = rules.ToDictionary(r => r.Name, _ => new List<double>());
         var clock = Stopwatch.StartNew();
         for (int round = 0; round < rounds; round++)
@@ -36,8 +48,33 @@ public static class StepTiming
                 clock.Restart();
             }
         }
+        long compiledWhileTimed = JitInfo.GetCompiledMethodCount() - compiledBefore;
         var bp = times["bp"];
-        return rules.Select(r => new RuleTimes(r.Name, times[r.Name], times[r.Name].Select((t, k) => t / bp[k]).ToList())).ToList();
+        var result = rules.Select(r => new RuleTimes(r.Name, times[r.Name], times[r.Name].Select((t, k) => t / bp[k]).ToList())).ToList();
+        return (result, new WarmupResult(warmupRounds, warmupSeconds, jitQuiet, compiledWhileTimed));
+    }
+
+    /// <summary>
+    /// At least <paramref name="minimumRounds"/> untimed rounds, then more until the JIT has compiled nothing for
+    /// <see cref="JitQuietFor"/> (or <see cref="WarmupLimit"/> has passed). .NET compiles hot methods again, optimized,
+    /// on a background thread for several seconds after they first run; on two cores that thread takes one from
+    /// libtorch, and steps it overlaps take up to twice as long (GRU bp: a 90th percentile of 29 ms against a median
+    /// of 14 ms during compilation, 15 ms once quiet).
+    /// </summary>
+    private static (int Rounds, double Seconds, bool JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds)
+    {
+        var clock = Stopwatch.StartNew();
+        var sinceCompilation = Stopwatch.StartNew();
+        long compiled = JitInfo.GetCompiledMethodCount();
+        int round = 0;
+        while (round < minimumRounds || (sinceCompilation.Elapsed < JitQuietFor && clock.Elapsed < WarmupLimit))
+        {
+            foreach (var rule in rules) rule.Step(setup, setup.Batches[round % setup.Batches.Count]);
+            round++;
+            long now = JitInfo.GetCompiledMethodCount();
+            if (now != compiled) { compiled = now; sinceCompilation.Restart(); }
+        }
+        return (round, clock.Elapsed.TotalSeconds, sinceCompilation.Elapsed >= JitQuietFor);
     }
 
     /// <summary>

@@ -28,7 +28,7 @@ public static class BenchCommand
         var options = new TrainingOptions(dataRequired: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var rules = new Option<string>("--rules") { Description = $"Rules to time, comma-separated, from {string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule first (.NET optimizes a method once it has run about 30 times)", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule at least; more follow until .NET's JIT has compiled nothing for 2 s (at most 60 s)", DefaultValueFactory = _ => 30 };
         var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule", DefaultValueFactory = _ => 20 };
         var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)" };
         var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 };
@@ -59,8 +59,8 @@ public static class BenchCommand
                 throw new ArgumentException("--inference-steps (--T) and --gamma apply to rule il, which --rules leaves out");
 
             var graph = setup.Model.Graph;
-            Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} ({warmupRounds} warm-up and {rounds} timed rounds, batch {setup.BatchSize}, {get_num_threads()} thread(s))");
-            var times = StepTiming.Run(setup, benchRules, warmupRounds, rounds, Progress);
+            Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} (at least {warmupRounds} warm-up rounds, until the JIT is quiet, and {rounds} timed rounds, batch {setup.BatchSize}, {get_num_threads()} thread(s))");
+            var (times, warmupResult) = StepTiming.Run(setup, benchRules, warmupRounds, rounds, Progress);
             Progress("measuring each rule's step memory");
             var memory = StepTiming.Memory(setup, benchRules);
 
@@ -108,7 +108,7 @@ public static class BenchCommand
             var report = new BenchReport(setup.Source.Path, setup.BatchSize, get_num_threads(), setup.Precision.ToString().ToLowerInvariant(),
                 setup.Model.Device.type.ToString().ToLowerInvariant(), setup.Loss.Name, setup.OptimizerText, setup.Data,
                 graph.Vertices.Count, graph.MaxDepth, graph.Parameters.Sum(p => p.Shape.Aggregate(1L, (x, y) => x * y)),
-                warmupRounds, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage());
+                warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage());
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), JsonOptions));
             else Console.Write(report.ToMarkdown());
             return ExitCodes.Success;
