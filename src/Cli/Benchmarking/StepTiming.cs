@@ -28,20 +28,13 @@ public static class StepTiming
 
     public static (List<RuleTimes> Times, WarmupResult Warmup) Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup, int rounds, Action<string>? progress = null)
     {
-        var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup);
-        long compiledBefore = JitInfo.GetCompiledMethodCount();
         var times = rules.ToDictionary(r => r.Name, _ => new List<double>());
+        var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup, times);
+        long compiledBefore = JitInfo.GetCompiledMethodCount();
         var clock = Stopwatch.StartNew();
         for (int round = 0; round < rounds; round++)
         {
-            var batch = setup.Batches[round % setup.Batches.Count];
-            for (int i = 0; i < rules.Count; i++)
-            {
-                var rule = rules[(round + i) % rules.Count];
-                long start = Stopwatch.GetTimestamp();
-                rule.Step(setup, batch);
-                times[rule.Name].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
+            TimeRound(setup, rules, round, times);
             if (progress != null && clock.Elapsed.TotalSeconds >= 10)
             {
                 progress($"round {round + 1}/{rounds}");
@@ -61,7 +54,9 @@ public static class StepTiming
     /// libtorch, and steps it overlaps take up to twice as long (GRU bp: a 90th percentile of 29 ms against a median
     /// of 14 ms during compilation, 15 ms once quiet).
     /// </summary>
-    private static (int Rounds, double Seconds, bool JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds)
+    /// <remarks>The warm-up rounds are timed rounds whose times are dropped, so that the timing code is compiled too.</remarks>
+    private static (int Rounds, double Seconds, bool JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds,
+        Dictionary<string, List<double>> times)
     {
         var clock = Stopwatch.StartNew();
         var sinceCompilation = Stopwatch.StartNew();
@@ -69,12 +64,26 @@ public static class StepTiming
         int round = 0;
         while (round < minimumRounds || (sinceCompilation.Elapsed < JitQuietFor && clock.Elapsed < WarmupLimit))
         {
-            foreach (var rule in rules) rule.Step(setup, setup.Batches[round % setup.Batches.Count]);
+            TimeRound(setup, rules, round, times);
+            foreach (var list in times.Values) list.Clear();
             round++;
             long now = JitInfo.GetCompiledMethodCount();
             if (now != compiled) { compiled = now; sinceCompilation.Restart(); }
         }
         return (round, clock.Elapsed.TotalSeconds, sinceCompilation.Elapsed >= JitQuietFor);
+    }
+
+    /// <summary>One round: each rule's step on the round's batch, starting one rule later each round, each step's time added to its rule's list.</summary>
+    private static void TimeRound(BenchSetup setup, IReadOnlyList<BenchRule> rules, int round, Dictionary<string, List<double>> times)
+    {
+        var batch = setup.Batches[round % setup.Batches.Count];
+        for (int i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[(round + i) % rules.Count];
+            long start = Stopwatch.GetTimestamp();
+            rule.Step(setup, batch);
+            times[rule.Name].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
     }
 
     /// <summary>
