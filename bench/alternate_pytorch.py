@@ -41,7 +41,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=64)
-    # Both processes get the same untimed steps; zilonnx needs tens of them before .NET has optimized its code.
+    # Both processes get the same untimed steps at least; zilonnx goes on until .NET's JIT is quiet.
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--models", default=",".join(MODELS))
