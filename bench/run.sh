@@ -3,7 +3,7 @@
 # and PyTorch's own step on the same models (once, then in rounds alternating with zilonnx's bp step), writes
 # bench/results/*.json and prints the tables of bench/README.md.
 #
-#   bench/run.sh                     # 2 threads, batch 64, 3 warm-up and 30 timed rounds
+#   bench/run.sh                     # 2 threads, batch 64, 30 warm-up rounds at least and 30 timed rounds
 #   THREADS=4 STEPS=50 bench/run.sh
 #
 # Needs the .NET 10 SDK, and for the models and the PyTorch comparison Debian's python3-torch, python3-onnx and
@@ -13,9 +13,8 @@ cd "$(dirname "$0")/.."
 
 THREADS=${THREADS:-2}
 STEPS=${STEPS:-30}
-# .NET compiles a method without optimizations first and again, optimized, once it has run about 30 times: the
-# first tens of rounds run slower managed code (measured on LeNet-5's bp step: about 9 ms in the first 100 steps,
-# 5-6 ms after), so the warm-up takes every rule past that.
+# The least warm-up: `zilonnx bench` goes on until .NET's JIT has compiled nothing for 2 s, since its background
+# compilations take a core from libtorch and slow the steps they overlap.
 WARMUP=${WARMUP:-30}
 BATCH=${BATCH:-64}
 ORT_RUNS=${ORT_RUNS:-300} # the export and the original differ by a few percent at most: many runs to see it
