@@ -77,7 +77,7 @@ public sealed record BenchReport(
         string Load(double[]? l) => l == null ? "?" : F(l[0], 2);
         text.AppendLine($"{Model}: {Vertices} vertices, depth {Depth}, {ParameterCount:N0} parameters; batch {BatchSize}, {Precision} on {Device}, " +
                         $"{Threads} thread(s); {Loss}, {Optimizer}; data {Data}");
-        string jit = Warmup.JitQuiet ? "the JIT quiet" : $"the JIT not quiet after {F(Warmup.Seconds, 0)} s";
+        string jit = Warmup.JitQuiet switch { true => "the JIT quiet", false => $"the JIT not quiet after {F(Warmup.Seconds, 0)} s", null => "the JIT not waited for" };
         if (Warmup.CompiledWhileTimed > 0) jit += $", {Warmup.CompiledWhileTimed} method(s) compiled while timed";
         text.AppendLine($"{Warmup.Rounds} warm-up ({jit}) and {Steps} timed rounds, the rules in alternation; {Cpu}, {Cores} cores, load average {Load(LoadStart)} at the start, {Load(LoadEnd)} at the end");
         text.AppendLine();

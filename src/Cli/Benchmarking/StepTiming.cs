@@ -7,10 +7,11 @@ namespace ZilOnnx.Cli.Benchmarking;
 public sealed record RuleTimes(string Rule, IReadOnlyList<double> Milliseconds, IReadOnlyList<double> RatiosToBp);
 
 /// <summary>
-/// How the warm-up ended: the rounds it ran, for how long, whether .NET's JIT had gone quiet by then, and how many
-/// methods it still compiled while the rounds were timed (0 on a clean measurement).
+/// How the warm-up ended: the rounds it ran, for how long, whether .NET's JIT had gone quiet by then (null when the
+/// warm-up did not wait for it), and how many methods it still compiled while the rounds were timed (0 on a clean
+/// measurement).
 /// </summary>
-public sealed record WarmupResult(int Rounds, double Seconds, bool JitQuiet, long CompiledWhileTimed);
+public sealed record WarmupResult(int Rounds, double Seconds, bool? JitQuiet, long CompiledWhileTimed);
 
 /// <summary>
 /// Times the rules' training steps in alternation, in one process: after <c>warmup</c> untimed rounds, every timed
@@ -20,16 +21,15 @@ public sealed record WarmupResult(int Rounds, double Seconds, bool JitQuiet, lon
 /// </summary>
 public static class StepTiming
 {
-    /// <summary>How long the JIT must have compiled nothing before the warm-up ends.</summary>
-    public static readonly TimeSpan JitQuietFor = TimeSpan.FromSeconds(2);
-
     /// <summary>The longest the warm-up waits for the JIT to go quiet.</summary>
     public static readonly TimeSpan WarmupLimit = TimeSpan.FromSeconds(60);
 
-    public static (List<RuleTimes> Times, WarmupResult Warmup) Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup, int rounds, Action<string>? progress = null)
+    /// <param name="jitQuietFor">How long the JIT must have compiled nothing before the warm-up ends; zero ends it after <paramref name="warmup"/> rounds.</param>
+    public static (List<RuleTimes> Times, WarmupResult Warmup) Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup, TimeSpan jitQuietFor,
+        int rounds, Action<string>? progress = null)
     {
         var times = rules.ToDictionary(r => r.Name, _ => new List<double>());
-        var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup, times);
+        var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup, jitQuietFor, times);
         long compiledBefore = JitInfo.GetCompiledMethodCount();
         var clock = Stopwatch.StartNew();
         for (int round = 0; round < rounds; round++)
@@ -49,20 +49,20 @@ public static class StepTiming
 
     /// <summary>
     /// At least <paramref name="minimumRounds"/> untimed rounds, then more until the JIT has compiled nothing for
-    /// <see cref="JitQuietFor"/> (or <see cref="WarmupLimit"/> has passed). .NET compiles hot methods again, optimized,
+    /// <paramref name="quietFor"/> (or <see cref="WarmupLimit"/> has passed). .NET compiles hot methods again, optimized,
     /// on a background thread for several seconds after they first run; on two cores that thread takes one from
     /// libtorch, and steps it overlaps take up to twice as long (GRU bp: a 90th percentile of 29 ms against a median
     /// of 14 ms during compilation, 15 ms once quiet).
     /// </summary>
     /// <remarks>The warm-up rounds are timed rounds whose times are dropped, so that the timing code is compiled too.</remarks>
-    private static (int Rounds, double Seconds, bool JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds,
-        Dictionary<string, List<double>> times)
+    private static (int Rounds, double Seconds, bool? JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds,
+        TimeSpan quietFor, Dictionary<string, List<double>> times)
     {
         var clock = Stopwatch.StartNew();
         var sinceCompilation = Stopwatch.StartNew();
         long compiled = JitInfo.GetCompiledMethodCount();
         int round = 0;
-        while (round < minimumRounds || (sinceCompilation.Elapsed < JitQuietFor && clock.Elapsed < WarmupLimit))
+        while (round < minimumRounds || (sinceCompilation.Elapsed < quietFor && clock.Elapsed < WarmupLimit))
         {
             TimeRound(setup, rules, round, times);
             foreach (var list in times.Values) list.Clear();
@@ -70,7 +70,7 @@ public static class StepTiming
             long now = JitInfo.GetCompiledMethodCount();
             if (now != compiled) { compiled = now; sinceCompilation.Restart(); }
         }
-        return (round, clock.Elapsed.TotalSeconds, sinceCompilation.Elapsed >= JitQuietFor);
+        return (round, clock.Elapsed.TotalSeconds, quietFor > TimeSpan.Zero ? sinceCompilation.Elapsed >= quietFor : null);
     }
 
     /// <summary>One round: each rule's step on the round's batch, starting one rule later each round, each step's time added to its rule's list.</summary>

@@ -16,7 +16,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Cli.Commands;
 
 /// <summary>
-/// `zilonnx bench MODEL [--batch-size B] [--rules bp,zil,...] [--warmup N] [--steps N] [--threads N] [--json]`: times
+/// `zilonnx bench MODEL [--batch-size B] [--rules bp,zil,...] [--warmup N] [--jit-quiet S] [--steps N] [--threads N] [--json]`: times
 /// each rule's training step in alternation with bp in one process (median, 10th and 90th percentile, ratio to bp),
 /// measures each rule's step memory, ONNX Runtime's latency on the export against the original, and with --epoch
 /// the samples per second of a full epoch of bp and zil.
@@ -28,7 +28,8 @@ public static class BenchCommand
         var options = new TrainingOptions(dataRequired: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var rules = new Option<string>("--rules") { Description = $"Rules to time, comma-separated, from {string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule at least; more follow until .NET's JIT has compiled nothing for 2 s (at most 60 s)", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule at least; more follow until the JIT is quiet (--jit-quiet)", DefaultValueFactory = _ => 30 };
+        var jitQuiet = new Option<double>("--jit-quiet") { Description = "Seconds in which .NET's JIT must compile nothing before the warm-up ends (at most 60 s of warm-up; 0: end after --warmup rounds)", DefaultValueFactory = _ => 2 };
         var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule", DefaultValueFactory = _ => 20 };
         var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)" };
         var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 };
@@ -37,12 +38,15 @@ public static class BenchCommand
         var command = new Command("bench", "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
         // --threads: bench has its own, which sets ONNX Runtime's threads too.
         options.AddTo(command, options.Rule, options.Steps, options.Epochs, options.Ablate, options.Tolerance, options.Threads);
-        foreach (Option o in new Option[] { rules, warmup, steps, threads, ortRuns, epoch, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { rules, warmup, jitQuiet, steps, threads, ortRuns, epoch, json }) command.Options.Add(o);
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             int warmupRounds = parse.GetValue(warmup), rounds = parse.GetValue(steps), runs = parse.GetValue(ortRuns);
             if (warmupRounds < 0) throw new ArgumentException("--warmup must not be negative");
+            double quietSeconds = parse.GetValue(jitQuiet);
+            if (!(quietSeconds >= 0 && quietSeconds <= StepTiming.WarmupLimit.TotalSeconds))
+                throw new ArgumentException($"--jit-quiet must be between 0 and {StepTiming.WarmupLimit.TotalSeconds:0} seconds");
             if (rounds < 1) throw new ArgumentException("--steps must be positive");
             if (runs < 0) throw new ArgumentException("--ort-runs must not be negative");
             int? threadCount = parse.GetValue(threads);
@@ -59,8 +63,8 @@ public static class BenchCommand
                 throw new ArgumentException("--inference-steps (--T) and --gamma apply to rule il, which --rules leaves out");
 
             var graph = setup.Model.Graph;
-            Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} (at least {warmupRounds} warm-up rounds, until the JIT is quiet, and {rounds} timed rounds, batch {setup.BatchSize}, {get_num_threads()} thread(s))");
-            var (times, warmupResult) = StepTiming.Run(setup, benchRules, warmupRounds, rounds, Progress);
+            Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} (at least {warmupRounds} warm-up rounds{(quietSeconds > 0 ? ", until the JIT is quiet," : "")} and {rounds} timed rounds, batch {setup.BatchSize}, {get_num_threads()} thread(s))");
+            var (times, warmupResult) = StepTiming.Run(setup, benchRules, warmupRounds, TimeSpan.FromSeconds(quietSeconds), rounds, Progress);
             Progress("measuring each rule's step memory");
             var memory = StepTiming.Memory(setup, benchRules);
 

@@ -1,4 +1,3 @@
-using TorchSharp;
 using ZilOnnx.Converter.Ops;
 using static TorchSharp.torch;
 using static ZilOnnx.Converter.Ops.RecurrentSlots;
@@ -8,15 +7,12 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// The local products of a plain RNN time step, H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb), written out
 /// (<see cref="IClosedFormGradient"/>) for f = tanh or relu without clip or sequence lengths, the configurations
-/// PyTorch and Keras export. With G = f'(..) * E: G R for H_{t-1}, G W for X_t, G^T H_{t-1} for R, G^T X_t for W and
+/// PyTorch's nn.RNN exports. With G = f'(..) * E: G R for H_{t-1}, G W for X_t, G^T H_{t-1} for R, G^T X_t for W and
 /// the column sums of G for both halves of B, each as autograd forms it through the forward pass's addmm, squeeze
 /// and select (<see cref="MatrixProductGradients"/>).
 /// </summary>
 internal static class RnnStepGradient
 {
-    private static readonly Scalar Zero = 0.ToScalar();
-    private static readonly Scalar MinusOne = (-1).ToScalar();
-
     public static bool Covers(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, IReadOnlyList<bool> wanted)
     {
         if (spec.Cell != RecurrentCell.Rnn || spec.Clip != null || spec.Activations[0].Name is not ("Tanh" or "Relu")) return false;
@@ -45,21 +41,13 @@ internal static class RnnStepGradient
         {
             // Wb + Rb was summed from B viewed as [2, width]: both halves take the batch sum of G.
             long width = g.shape[1];
-            products[B] = ToDirections(spec, g.sum(dim: 0).expand(2, width).reshape(2 * width), inputs[B]!);
+            products[B] = ToDirections(spec, BroadcastGradient.SumTo(g, [width]).expand(2, width).reshape(2 * width), inputs[B]!);
         }
         return products;
     }
 
-    /// <summary>
-    /// f'(..) * E from the output, as autograd's TanhBackward (E (1 - Y^2), the parenthesis one fused multiply-add,
-    /// which addcmul is too) and ReluBackward (E where Y > 0, else 0) compute it.
-    /// </summary>
-    private static Tensor ActivationBackward(RecurrentStepSpec spec, Tensor output, Tensor error)
-    {
-        if (spec.Activations[0].Name == "Relu") return error.masked_fill(output.le(Zero), Zero);
-        using var one = ones([], output.dtype, output.device);
-        return error * addcmul(one, output, output, MinusOne);
-    }
+    private static Tensor ActivationBackward(RecurrentStepSpec spec, Tensor output, Tensor error) =>
+        spec.Activations[0].Name == "Relu" ? ActivationGradients.Relu(output, error) : ActivationGradients.Tanh(output, error);
 
     /// <summary>One direction's term as a gradient of the [num_directions, ...] input (the backward of OfDirection).</summary>
     private static Tensor ToDirections(RecurrentStepSpec spec, Tensor term, Tensor perDirection)

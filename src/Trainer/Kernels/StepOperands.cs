@@ -12,10 +12,10 @@ internal readonly record struct StepOperands(Tensor X, Tensor Xt, Tensor Previou
 {
     public static StepOperands Of(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs)
     {
-        var x = Input(inputs, RecurrentSlots.X) ?? throw new KernelException($"input {RecurrentSlots.X} (X) is required");
+        var x = Required(inputs, RecurrentSlots.X, "X");
         var xt = x.select(TimeDimension(spec), spec.Time);
-        var w = OfDirection(spec, Input(inputs, RecurrentSlots.W) ?? throw new KernelException($"input {RecurrentSlots.W} (W) is required"));
-        var r = OfDirection(spec, Input(inputs, RecurrentSlots.R) ?? throw new KernelException($"input {RecurrentSlots.R} (R) is required"));
+        var w = OfDirection(spec, Required(inputs, RecurrentSlots.W, "W"));
+        var r = OfDirection(spec, Required(inputs, RecurrentSlots.R, "R"));
         var bias = Input(inputs, RecurrentSlots.B) is { } b ? OfDirection(spec, b) : null;
         var previous = Input(inputs, RecurrentSlots.PreviousState) ?? InitialState(spec, inputs, xt.shape[0], xt);
         return new StepOperands(x, xt, previous, w, r, bias);
@@ -42,4 +42,7 @@ internal readonly record struct StepOperands(Tensor X, Tensor Xt, Tensor Previou
     }
 
     private static Tensor? Input(IReadOnlyList<Tensor?> inputs, int slot) => slot < inputs.Count ? inputs[slot] : null;
+
+    private static Tensor Required(IReadOnlyList<Tensor?> inputs, int slot, string name) =>
+        Input(inputs, slot) ?? throw new KernelException($"input {slot} ({name}) is required");
 }

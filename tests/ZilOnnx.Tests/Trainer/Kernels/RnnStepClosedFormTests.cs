@@ -1,13 +1,7 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
-using ZilOnnx.Tests.TestSupport;
-using ZilOnnx.Tests.Trainer.Rules;
 using ZilOnnx.Trainer.Compute;
-using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Kernels;
-using ZilOnnx.Trainer.Losses;
-using ZilOnnx.Trainer.Rules;
-using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 using static ZilOnnx.Converter.Ops.RecurrentSlots;
 
@@ -52,24 +46,7 @@ public sealed class RnnStepClosedFormTests
         inputs[R] = randn(directions, hidden, hidden, dtype: dtype) * 0.4;
         if (withBias) inputs[B] = randn(directions, 2 * hidden, dtype: dtype) * 0.4;
         var wanted = inputs.Select((t, slot) => t is not null && (slot != X || xFree)).ToArray();
-        Assert.True(Kernel.Covers(spec, inputs, wanted));
-
-        var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
-        var output = Kernel.Forward(spec, leaves);
-        var error = randn_like(output);
-        var wantedSlots = Enumerable.Range(0, Count).Where(slot => wanted[slot]).ToList();
-        var expected = autograd.grad([output], wantedSlots.Select(slot => leaves[slot]!).ToList(), [error]);
-
-        Tensor?[] products;
-        using (no_grad()) products = Kernel.Backward(spec, inputs, Kernel.Forward(spec, inputs), error, wanted);
-        for (int k = 0; k < wantedSlots.Count; k++)
-        {
-            var product = products[wantedSlots[k]];
-            Assert.NotNull(product);
-            Assert.Equal(expected[k].shape, product.shape);
-            Assert.True(product.Equals(expected[k]), $"input {wantedSlots[k]}: differs from autograd by {(product - expected[k]).abs().max().ToDouble():E3}");
-        }
-        Assert.All(Enumerable.Range(0, Count).Where(slot => !wanted[slot]), slot => Assert.Null(products[slot]));
+        ClosedFormCheck.AssertBitwiseAutograd(Kernel, spec, inputs, wanted);
     }
 
     [Fact]
@@ -99,42 +76,6 @@ public sealed class RnnStepClosedFormTests
         var initialWanted = (bool[])wanted.Clone();
         initialWanted[InitialH] = true;
         Assert.False(Kernel.Covers(Step("Tanh", 5), withInitial, initialWanted));
-    }
-
-    /// <summary>
-    /// On the RNN fixtures every step vertex takes the closed form under Z-IL, but a first step whose initial state is
-    /// trained (rnn_initial_h), which keeps its autograd tape beside the others; Z-IL's update still equals backprop's
-    /// to the last bit.
-    /// </summary>
-    [Theory]
-    [InlineData("rnn_tanh", Precision.Float64)]
-    [InlineData("rnn_tanh", Precision.Float32)]
-    [InlineData("rnn_relu", Precision.Float64)]
-    [InlineData("rnn_relu", Precision.Float32)]
-    [InlineData("rnn_initial_h", Precision.Float32)]
-    public void Zil_takes_the_closed_form_on_rnn_fixtures_and_equals_backprop_bitwise(string network, Precision precision)
-    {
-        using var scope = NewDisposeScope();
-        using var model = Fixtures.Model(network, "mse", precision);
-        var data = Fixtures.Data(network, "mse");
-        var batch = data.Take(new BatchOrder(data.Count, RuleHarness.BatchSize, shuffle: false, seed: 0).IndicesOf(0), model.DType, model.Device);
-
-        var values = model.Forward(batch.Inputs);
-        var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
-        var steps = model.Graph.Vertices.Where(v => v.Op is RecurrentStepSpec && v.ReachesOutput).ToList();
-        Assert.NotEmpty(steps);
-        Assert.All(steps, v =>
-        {
-            bool trainedInitialState = v.Operands[InitialH] is not (Operand.Absent or Operand.FromConstant);
-            using var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
-            Assert.True(tape.IsClosedForm != trainedInitialState, $"{v.Name}: closed form {tape.IsClosedForm}, trained initial state {trainedInitialState}");
-        });
-
-        var loss = new MeanSquaredErrorLoss();
-        using var zil = new Zil().Compute(model, batch, loss);
-        using var bp = new Backprop().Compute(model, batch, loss);
-        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
-            d => Assert.True(d.MaxAbs == 0, $"{network}/{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
     }
 
     private static RecurrentStepSpec Step(string activation, long hidden, int direction = 0, long time = 0, int layout = 0) =>

@@ -1,0 +1,38 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Tests.Trainer.Kernels;
+
+/// <summary>A kernel's written-out products (<see cref="IClosedFormGradient"/>) against autograd through its own forward pass.</summary>
+internal static class ClosedFormCheck
+{
+    /// <summary>
+    /// Asserts that the kernel covers the configuration and that every wanted product equals autograd's to the last
+    /// bit (the closed form replaces autograd's products in Z-IL, whose updates are held to backprop's), and that the
+    /// unwanted ones are left out. The error is random, from the given seed.
+    /// </summary>
+    public static void AssertBitwiseAutograd(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted, int seed = 11)
+    {
+        var closedForm = (IClosedFormGradient)kernel;
+        Assert.True(closedForm.Covers(spec, inputs, wanted), $"{spec.OpType}: not covered");
+        var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
+        var output = kernel.Forward(spec, leaves);
+        manual_seed(seed);
+        var error = randn_like(output);
+        var wantedSlots = Enumerable.Range(0, inputs.Length).Where(slot => wanted[slot]).ToList();
+        var expected = autograd.grad([output], wantedSlots.Select(slot => leaves[slot]!).ToList(), [error]);
+
+        Tensor?[] products;
+        using (no_grad()) products = closedForm.Backward(spec, inputs, kernel.Forward(spec, inputs), error, wanted);
+        for (int k = 0; k < wantedSlots.Count; k++)
+        {
+            var product = products[wantedSlots[k]];
+            Assert.NotNull(product);
+            Assert.Equal(expected[k].shape, product.shape);
+            Assert.True(product.Equals(expected[k]), $"{spec.OpType} input {wantedSlots[k]}: differs from autograd by {(product - expected[k]).abs().max().ToDouble():E3}");
+        }
+        Assert.All(Enumerable.Range(0, inputs.Length).Where(slot => !wanted[slot] && slot < products.Length), slot => Assert.Null(products[slot]));
+    }
+}

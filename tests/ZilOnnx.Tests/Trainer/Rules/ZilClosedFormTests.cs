@@ -1,0 +1,66 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Tests.TestSupport;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Verification;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Tests.Trainer.Rules;
+
+/// <summary>
+/// Z-IL takes the written-out local products (IClosedFormGradient) wherever a kernel covers the vertex, beside autograd
+/// tapes for the rest, and its update still equals backprop's to the last bit.
+/// </summary>
+public sealed class ZilClosedFormTests
+{
+    [Theory]
+    [InlineData("rnn_tanh", Precision.Float64)]
+    [InlineData("rnn_tanh", Precision.Float32)]
+    [InlineData("rnn_relu", Precision.Float32)]
+    [InlineData("rnn_initial_h", Precision.Float32)]
+    [InlineData("mlp", Precision.Float64)]
+    [InlineData("mlp", Precision.Float32)]
+    [InlineData("residual_mlp", Precision.Float32)]
+    [InlineData("lenet5", Precision.Float32)]
+    [InlineData("lstm", Precision.Float32)]
+    public void Zil_takes_the_closed_forms_and_equals_backprop_bitwise(string network, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        using var model = Fixtures.Model(network, "mse", precision);
+        var data = Fixtures.Data(network, "mse");
+        var batch = data.Take(new BatchOrder(data.Count, RuleHarness.BatchSize, shuffle: false, seed: 0).IndicesOf(0), model.DType, model.Device);
+
+        var values = model.Forward(batch.Inputs);
+        var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
+        var written = model.Graph.Vertices.Where(v => v.ReachesOutput && PcGraph.IsFree(v) && IsWrittenOut(v)).ToList();
+        Assert.NotEmpty(written);
+        foreach (var v in model.Graph.Vertices.Where(v => v.ReachesOutput && PcGraph.IsFree(v) && v.Op is RecurrentStepSpec or GemmSpec))
+        {
+            using var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
+            Assert.True(tape.IsClosedForm == written.Contains(v), $"{network}: {v.Name} ({v.Op.OpType}) closed form {tape.IsClosedForm}");
+        }
+
+        var loss = new MeanSquaredErrorLoss();
+        using var zil = new Zil().Compute(model, batch, loss);
+        using var bp = new Backprop().Compute(model, batch, loss);
+        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
+            d => Assert.True(d.MaxAbs == 0, $"{network}/{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+    }
+
+    /// <summary>
+    /// What the closed forms cover, stated on its own: a plain RNN step (tanh or relu, no clip, no lengths, the initial
+    /// state not trained) and a Gemm with alpha = beta = 1.
+    /// </summary>
+    private static bool IsWrittenOut(Vertex v) => v.Op switch
+    {
+        RecurrentStepSpec s => s.Cell == RecurrentCell.Rnn && s.Clip is null && s.Activations[0].Name is "Tanh" or "Relu"
+                               && v.Operands[RecurrentSlots.SequenceLengths] is Operand.Absent
+                               && v.Operands[RecurrentSlots.InitialH] is Operand.Absent or Operand.FromConstant,
+        GemmSpec g => g.Alpha == 1.0 && (g.Beta == 1.0 || v.Operands.Count < 3 || v.Operands[2] is Operand.Absent),
+        _ => false,
+    };
+}
