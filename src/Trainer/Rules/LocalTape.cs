@@ -186,12 +186,15 @@ public sealed class LocalTape : IDisposable
         {
             if (!closedForm.Wanted[slot]) continue;
             var product = products[slot] ?? throw new InvalidOperationException($"vertex '{Vertex.Name}': the closed-form gradient left out input {slot}");
+            // A product may be the error itself, passed on unchanged (a Gemm's C of the output's shape): a parent takes a
+            // handle of its own, since the sweep disposes the error's, and a root's gradient, added to in place, a copy.
+            bool isError = ReferenceEquals(product, error);
             if (Vertex.Operands[slot] is not Operand.FromParameter { View: var view })
             {
-                results.Add((Vertex.Operands[slot], product.MoveToOuterDisposeScope()));
+                results.Add((Vertex.Operands[slot], (isError ? error.alias() : product).MoveToOuterDisposeScope()));
                 continue;
             }
-            var term = closedForm.Model.MapBack(view, product);
+            var term = closedForm.Model.MapBack(view, isError ? error.clone() : product);
             var root = closedForm.Roots[slot]!;
             using var _ = no_grad();
             if (root.grad is { } sum) sum.add_(term);

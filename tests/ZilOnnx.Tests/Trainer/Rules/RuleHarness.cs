@@ -15,12 +15,18 @@ internal static class RuleHarness
 
     public static double MaxRelativeDivergence(PcnModel model, ILearningRule rule, string fixture, string loss)
     {
-        var data = Fixtures.Data(fixture, loss);
-        var batch = data.Take(new BatchOrder(data.Count, BatchSize, shuffle: false, seed: 0).IndicesOf(0), model.DType, model.Device);
+        var batch = FirstBatch(model, fixture, loss);
         var lossFunction = LossFactory.Create(loss);
         using var ruleResult = rule.Compute(model, batch, lossFunction);
         using var bpResult = new Backprop().Compute(model, batch, lossFunction);
         return ParameterDivergence.Compare(ruleResult.Updates, bpResult.Updates).Max(d => d.MaxRel);
+    }
+
+    /// <summary>The fixture's first batch of <see cref="BatchSize"/> samples, in order, in the model's precision.</summary>
+    public static Batch FirstBatch(PcnModel model, string fixture, string loss)
+    {
+        var data = Fixtures.Data(fixture, loss);
+        return data.Take(new BatchOrder(data.Count, BatchSize, shuffle: false, seed: 0).IndicesOf(0), model.DType, model.Device);
     }
 
     public static IEnumerable<object[]> NetworksLossesPrecisions() =>

@@ -2,7 +2,6 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
-using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
@@ -31,8 +30,7 @@ public sealed class ZilClosedFormTests
     {
         using var scope = NewDisposeScope();
         using var model = Fixtures.Model(network, "mse", precision);
-        var data = Fixtures.Data(network, "mse");
-        var batch = data.Take(new BatchOrder(data.Count, RuleHarness.BatchSize, shuffle: false, seed: 0).IndicesOf(0), model.DType, model.Device);
+        var batch = RuleHarness.FirstBatch(model, network, "mse");
 
         var values = model.Forward(batch.Inputs);
         var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
