@@ -16,12 +16,14 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>, IClosedForm
     {
         var (_, xt, previous, w, r, bias) = StepOperands.Of(spec, inputs);
         long batch = xt.shape[0], hidden = spec.HiddenSize;
-        var hPrevious = spec.Cell == RecurrentCell.Lstm ? previous.narrow(1, 0, hidden) : previous;
+        // An LSTM's state is [H, C]: split in one operation, whose backward is one concatenation, where two narrows
+        // would each fill a zero tensor of the state's size for autograd to add.
+        var (hPrevious, cPrevious) = spec.Cell == RecurrentCell.Lstm && previous.split(hidden, 1) is [var h, var c] ? (h, c) : (previous, null);
         Tensor state = spec.Cell switch
         {
             RecurrentCell.Rnn => Gate(spec, 0, SummedPreActivation(spec, xt, hPrevious, w, r, bias)),
             RecurrentCell.Gru => GruStep(spec, xt, hPrevious, w, r, bias),
-            _ => LstmStep(spec, SummedPreActivation(spec, xt, hPrevious, w, r, bias), previous.narrow(1, hidden, hidden), inputs),
+            _ => LstmStep(spec, SummedPreActivation(spec, xt, hPrevious, w, r, bias), cPrevious!, inputs),
         };
         if (Optional(inputs, RecurrentSlots.SequenceLengths) is { } lengths)
         {
