@@ -8,8 +8,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// takes a vertex's products without recording an autograd graph or calling the autograd engine: that call has a fixed
 /// cost (about 10 us on a CPU) which, paid once per inference step, is most of what a small vertex such as one RNN
 /// time step costs beyond backprop. Each product is made of the operations autograd runs for <see cref="IKernel.Forward"/>,
-/// on the same layouts, so that it is bitwise the product autograd gives (ClosedFormGradientTests hold every covered
-/// configuration to that); anything else stays with autograd.
+/// on the same layouts, so that it is bitwise the product autograd gives (RnnStepClosedFormTests and GemmClosedFormTests
+/// hold every covered configuration to that); anything else stays with autograd.
 /// </summary>
 public interface IClosedFormGradient
 {
