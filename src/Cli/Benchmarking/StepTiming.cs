@@ -28,8 +28,8 @@ public static class StepTiming
     public static (List<RuleTimes> Times, WarmupResult Warmup) Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup, TimeSpan jitQuietFor,
         int rounds, Action<string>? progress = null)
     {
-        var times = rules.ToDictionary(r => r.Name, _ => new List<double>());
-        var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup, jitQuietFor, times);
+        var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup, jitQuietFor);
+        var times = NewTimes(rules);
         long compiledBefore = JitInfo.GetCompiledMethodCount();
         var clock = Stopwatch.StartNew();
         for (int round = 0; round < rounds; round++)
@@ -56,22 +56,25 @@ public static class StepTiming
     /// </summary>
     /// <remarks>The warm-up rounds are timed rounds whose times are dropped, so that the timing code is compiled too.</remarks>
     private static (int Rounds, double Seconds, bool? JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds,
-        TimeSpan quietFor, Dictionary<string, List<double>> times)
+        TimeSpan quietFor)
     {
+        var dropped = NewTimes(rules);
         var clock = Stopwatch.StartNew();
         var sinceCompilation = Stopwatch.StartNew();
         long compiled = JitInfo.GetCompiledMethodCount();
         int round = 0;
         while (round < minimumRounds || (sinceCompilation.Elapsed < quietFor && clock.Elapsed < WarmupLimit))
         {
-            TimeRound(setup, rules, round, times);
-            foreach (var list in times.Values) list.Clear();
+            TimeRound(setup, rules, round, dropped);
+            foreach (var list in dropped.Values) list.Clear();
             round++;
             long now = JitInfo.GetCompiledMethodCount();
             if (now != compiled) { compiled = now; sinceCompilation.Restart(); }
         }
         return (round, clock.Elapsed.TotalSeconds, quietFor > TimeSpan.Zero ? sinceCompilation.Elapsed >= quietFor : null);
     }
+
+    private static Dictionary<string, List<double>> NewTimes(IReadOnlyList<BenchRule> rules) => rules.ToDictionary(r => r.Name, _ => new List<double>());
 
     /// <summary>One round: each rule's step on the round's batch, starting one rule later each round, each step's time added to its rule's list.</summary>
     private static void TimeRound(BenchSetup setup, IReadOnlyList<BenchRule> rules, int round, Dictionary<string, List<double>> times)
