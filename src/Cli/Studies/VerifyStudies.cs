@@ -75,7 +75,7 @@ public sealed class VerifyStudies
                 ["points"] = points.Select(p => new Dictionary<string, object>
                 {
                     ["T"] = p.InferenceSteps, ["gamma"] = p.Gamma, ["max_rel_divergence"] = p.MaxRelativeDivergence,
-                    ["max_abs_divergence"] = p.MaxAbsoluteDivergence, ["energy"] = p.Energy,
+                    ["max_abs_divergence"] = p.MaxAbsoluteDivergence, ["energy"] = p.Energy, ["energy_start"] = p.EnergyStart,
                 }).ToList(),
             };
             Console.WriteLine(JsonSerializer.Serialize(report, SweepJson));

@@ -7,7 +7,10 @@ namespace ZilOnnx.Trainer.Studies;
 
 /// <summary>One setting of classic IL and its divergence from BP on the study's batch.</summary>
 /// <param name="Energy">F at the start of the last inference step.</param>
-public sealed record StudyPoint(int InferenceSteps, double Gamma, double MaxRelativeDivergence, double MaxAbsoluteDivergence, double Energy);
+/// <param name="EnergyStart">F at the start of the first inference step (the feed-forward state). A stable relaxation is
+/// gradient descent on F and never raises it, so F above this marks a relaxation that is blowing up.</param>
+public sealed record StudyPoint(int InferenceSteps, double Gamma, double MaxRelativeDivergence, double MaxAbsoluteDivergence, double Energy,
+    double EnergyStart);
 
 /// <summary>
 /// The studies of classic inference learning (`verify --sweep`): its divergence from BP on one batch, from the same
@@ -23,7 +26,7 @@ public static class IlStudy
         var trace = new InferenceTrace(model, backprop.Updates, wanted.Contains);
         using (new Il(inferenceSteps.Max(), gamma).Observed(trace).Compute(model, batch, loss)) { }
         return trace.Steps.Where(s => s.Divergence != null)
-            .Select(s => new StudyPoint(s.Step, gamma, s.Divergence!.MaxRel, s.Divergence.MaxAbs, s.Energy)).ToList();
+            .Select(s => new StudyPoint(s.Step, gamma, s.Divergence!.MaxRel, s.Divergence.MaxAbs, s.Energy, trace.Steps[0].Energy)).ToList();
     }
 
     /// <summary>il's divergence with T steps at each gamma, one relaxation per gamma.</summary>
@@ -36,7 +39,7 @@ public static class IlStudy
             var trace = new InferenceTrace(model, backprop.Updates, t => t == inferenceSteps);
             using (new Il(inferenceSteps, gamma).Observed(trace).Compute(model, batch, loss)) { }
             var last = trace.Steps[^1];
-            points.Add(new StudyPoint(inferenceSteps, gamma, last.Divergence!.MaxRel, last.Divergence.MaxAbs, last.Energy));
+            points.Add(new StudyPoint(inferenceSteps, gamma, last.Divergence!.MaxRel, last.Divergence.MaxAbs, last.Energy, trace.Steps[0].Energy));
         }
         return points;
     }
