@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Commands;
 using ZilOnnx.Trainer.Compute;
@@ -18,4 +19,6 @@ var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive
     BenchCommand.Create(),
 };
 HelpExamples.AttachTo(root);
-return root.Parse(args).Invoke();
+var parse = root.Parse(args);
+// Parse errors (unless --help, --version or a directive clears them) are said like every other usage error.
+return parse.Action is ParseErrorAction ? UsageErrors.Report(parse, Console.Error) : parse.Invoke();
