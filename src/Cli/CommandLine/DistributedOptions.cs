@@ -15,11 +15,14 @@ public sealed class DistributedOptions
         DefaultValueFactory = _ => "none",
     };
 
-    public Option<double> Timeout { get; } = new("--mpi-timeout")
+    /// <summary>A week: longer than any collective of a working job waits, and short of what a TimeSpan or a timer holds.</summary>
+    private const double LongestTimeout = 7 * 24 * 3600;
+
+    public Option<double> Timeout { get; } = new Option<double>("--mpi-timeout")
     {
         Description = "Seconds a rank waits inside one collective before it ends the job (a peer died or hangs)",
         DefaultValueFactory = _ => 600,
-    };
+    }.Within(new NumberRange($"a positive number of seconds, at most {LongestTimeout} (a week)", x => x > 0 && x <= LongestTimeout));
 
     private static readonly TimeSpan RootFirst = TimeSpan.FromSeconds(2);
 
@@ -37,8 +40,7 @@ public sealed class DistributedOptions
         return mode.ToLowerInvariant() switch
         {
             "none" => SingleProcess.Instance,
-            "mpi" => timeout > 0 ? OpenMpiCommunicator.Initialize(TimeSpan.FromSeconds(timeout))
-                : throw new ArgumentException($"--mpi-timeout must be positive, got {timeout}"),
+            "mpi" => OpenMpiCommunicator.Initialize(TimeSpan.FromSeconds(timeout)),
             _ => throw new ArgumentException($"--distributed '{mode}' is not a known mode: use none or mpi"),
         };
     }

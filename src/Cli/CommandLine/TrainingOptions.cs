@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Rules;
 
@@ -14,29 +17,41 @@ public sealed class TrainingOptions
     public TrainingOptions(bool dataRequired = true)
     {
         Data = new("--data") { Description = "Training data: an .npz (x, y), an IDX folder, or 'fashion-mnist'", Required = dataRequired };
+        // Each item is checked as the run will read it, so that a bad one fails before any file is read.
+        Ablate.Validators.Add(result =>
+        {
+            try { Ablation.Parse(result.GetValueOrDefault<string[]>() ?? [], seed: 0); }
+            catch (ArgumentException e) { result.AddError(e.Message); }
+        });
     }
+
+    /// <summary>--threads: at least one, and not so many that the cores drown in them.</summary>
+    public static NumberRange ThreadLimit => NumberRange.WholeBetween(1, ThreadCount.Limit, $" (4 per core; this machine has {Environment.ProcessorCount})");
 
     public Option<string> Data { get; }
     public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed, fa-zil (fully autonomous Z-IL), il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil" };
     public Option<string> Loss { get; } = new("--loss") { Description = "Loss: mse or ce (softmax cross-entropy on the logits)", DefaultValueFactory = _ => "ce" };
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 };
-    public Option<double> Momentum { get; } = new("--momentum") { Description = "Momentum of --optimizer momentum (torch.optim.SGD, dampening 0)", DefaultValueFactory = _ => OptimizerFactory.DefaultMomentum };
-    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay of every optimizer, as torch.optim's weight_decay: g = grad + W * theta", DefaultValueFactory = _ => 0 };
+    public Option<double> LearningRate { get; } = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 }.Within(NumberRange.Positive);
+    public Option<double> Momentum { get; } = new Option<double>("--momentum") { Description = "Momentum of --optimizer momentum (torch.optim.SGD, dampening 0)", DefaultValueFactory = _ => OptimizerFactory.DefaultMomentum }.Within(NumberRange.Decay);
+    public Option<double> WeightDecay { get; } = new Option<double>("--weight-decay") { Description = "L2 weight decay of every optimizer, as torch.optim's weight_decay: g = grad + W * theta", DefaultValueFactory = _ => 0 }.Within(NumberRange.NotNegative);
     public Option<string> LearningRateSchedule { get; } = new("--lr-schedule") { Description = "constant, step:N:G (lr * G every N steps) or cosine[:ETA_MIN[:T_MAX]] (over the run's steps)", DefaultValueFactory = _ => "constant" };
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Samples per training step", DefaultValueFactory = _ => 32 };
-    public Option<int?> Epochs { get; } = new("--epochs") { Description = "Passes over the data, in whole batches (rounded up)" };
-    public Option<long?> Steps { get; } = new("--steps") { Description = "Training steps, cycling over the data" };
+    public Option<int> BatchSize { get; } = new Option<int>("--batch-size") { Description = "Samples per training step", DefaultValueFactory = _ => 32 }.Within(NumberRange.Count);
+    public Option<int?> Epochs { get; } = new Option<int?>("--epochs") { Description = "Passes over the data, in whole batches (rounded up)" }.Within(NumberRange.Count);
+    public Option<long?> Steps { get; } = new Option<long?>("--steps") { Description = "Training steps, cycling over the data" }.Within(NumberRange.Count);
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Shuffle each pass over the data, seeded by --seed (the default)" };
     public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Batch k is samples [kB, (k+1)B) in file order, wrapping around" };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling and noise", DefaultValueFactory = _ => 0 };
     public Option<string> Precision { get; } = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
-    public Option<int> InferenceSteps { get; } = new("--inference-steps", "--T") { Description = "Inference steps T of --rule il before its parameters take their terms", DefaultValueFactory = _ => Il.DefaultInferenceSteps };
-    public Option<double> Gamma { get; } = new("--gamma") { Description = "Inference rate of --rule il, in (0, 1]", DefaultValueFactory = _ => Il.DefaultGamma };
-    public Option<double?> EnergyTolerance { get; } = new("--tol") { Description = "--rule il: stop relaxing before T once the energy F changes by at most this fraction in one step; the steps used are reported" };
-    public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" };
-    public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
+    public Option<int> InferenceSteps { get; } = new Option<int>("--inference-steps", "--T") { Description = "Inference steps T of --rule il before its parameters take their terms", DefaultValueFactory = _ => Il.DefaultInferenceSteps }
+        .Within(NumberRange.WholeBetween(1, Il.MaxInferenceSteps));
+    public Option<double> Gamma { get; } = new Option<double>("--gamma") { Description = "Inference rate of --rule il, in (0, 1]", DefaultValueFactory = _ => Il.DefaultGamma }.Within(NumberRange.Rate);
+    public Option<double?> EnergyTolerance { get; } = new Option<double?>("--tol") { Description = "--rule il: stop relaxing before T once the energy F changes by at most this fraction in one step; the steps used are reported" }
+        .Within(NumberRange.NotNegative);
+    public Option<int?> Threads { get; } = new Option<int?>("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" }.Within(ThreadLimit);
+    public Option<double?> Tolerance { get; } = new Option<double?>("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" }
+        .Within(NumberRange.NotNegative);
 
     public Option<string[]> Ablate { get; } = new("--ablate")
     {
@@ -49,5 +64,21 @@ public sealed class TrainingOptions
     {
         foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance })
             if (!except.Contains(option)) command.Options.Add(option);
+        command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));
+    }
+
+    /// <summary>The settings given on the command line that the run turns into scalars of its own precision.</summary>
+    private IEnumerable<(string Name, string Typed, double Value)> ScalarSettings(CommandResult command)
+    {
+        foreach (var option in new[] { LearningRate, WeightDecay })
+            if (command.GetResult(option) is { } given && OptionRanges.Given(given) is { } value)
+                yield return (option.Name, OptionRanges.Typed(given), value);
+        if (command.GetResult(Ablate) is { Implicit: false } ablate)
+        {
+            double noise;
+            try { noise = Ablation.Parse(ablate.GetValueOrDefault<string[]>() ?? [], seed: 0).Dynamics.InitNoise; }
+            catch (ArgumentException) { yield break; }
+            yield return ("--ablate init-noise", noise.ToString(CultureInfo.InvariantCulture), noise);
+        }
     }
 }

@@ -178,7 +178,6 @@ public sealed class TrainingSetup : IDisposable
         long? steps = parse.GetValue(options.Steps);
         int? epochs = parse.GetValue(options.Epochs);
         if (steps != null && epochs != null) throw new ArgumentException("give --steps or --epochs, not both");
-        if (steps is < 1 || epochs is < 1) throw new ArgumentException("--steps and --epochs must be positive");
         if (epochs != null) return epochs.Value * ((samples + batchSize - 1) / batchSize);
         return steps ?? defaultSteps ?? (samples + batchSize - 1) / batchSize;
     }

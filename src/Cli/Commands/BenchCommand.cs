@@ -28,11 +28,16 @@ public static class BenchCommand
         var options = new TrainingOptions(dataRequired: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var rules = new Option<string>("--rules") { Description = $"Rules to time, comma-separated, from {string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule at least; more follow until the JIT is quiet (--jit-quiet)", DefaultValueFactory = _ => 30 };
-        var jitQuiet = new Option<double>("--jit-quiet") { Description = "Seconds in which .NET's JIT must compile nothing before the warm-up ends (at most 60 s of warm-up; 0: end after --warmup rounds)", DefaultValueFactory = _ => 2 };
-        var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule", DefaultValueFactory = _ => 20 };
-        var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)" };
-        var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule at least; more follow until the JIT is quiet (--jit-quiet)", DefaultValueFactory = _ => 30 }
+            .Within(NumberRange.CountOrZero);
+        var jitQuiet = new Option<double>("--jit-quiet") { Description = "Seconds in which .NET's JIT must compile nothing before the warm-up ends (at most 60 s of warm-up; 0: end after --warmup rounds)", DefaultValueFactory = _ => 2 }
+            .Within(NumberRange.Between(0, StepTiming.WarmupLimit.TotalSeconds, " seconds"));
+        var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule", DefaultValueFactory = _ => 20 }
+            .Within(NumberRange.Count);
+        var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)" }
+            .Within(TrainingOptions.ThreadLimit);
+        var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 }
+            .Within(NumberRange.CountOrZero);
         var epoch = new Option<bool>("--epoch") { Description = "Also time a full epoch of bp and of zil (verification off) on --data, else fashion-mnist" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("bench", "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
@@ -43,12 +48,7 @@ public static class BenchCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             int warmupRounds = parse.GetValue(warmup), rounds = parse.GetValue(steps), runs = parse.GetValue(ortRuns);
-            if (warmupRounds < 0) throw new ArgumentException("--warmup must not be negative");
             double quietSeconds = parse.GetValue(jitQuiet);
-            if (!(quietSeconds >= 0 && quietSeconds <= StepTiming.WarmupLimit.TotalSeconds))
-                throw new ArgumentException($"--jit-quiet must be between 0 and {StepTiming.WarmupLimit.TotalSeconds:0} seconds");
-            if (rounds < 1) throw new ArgumentException("--steps must be positive");
-            if (runs < 0) throw new ArgumentException("--ort-runs must not be negative");
             int? threadCount = parse.GetValue(threads);
             ThreadCount.Apply(threadCount);
             double[]? loadStart = LoadAverage();

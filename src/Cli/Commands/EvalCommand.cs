@@ -21,7 +21,7 @@ public static class EvalCommand
         var model = new Argument<string>("MODEL") { Description = "An .onnx model with one input and class scores as its first output" };
         var data = new Option<string>("--data") { Description = "An .npz (x, integer y), an IDX folder or 'fashion-mnist' (test split)", Required = true };
         var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
         var command = new Command("eval", "Evaluate a classifier with ONNX Runtime: loss, top-1/top-5 accuracy, confusion matrix, throughput")
             { model, data, provider, batchSize };
         command.SetAction(parse => CommandRunner.Run(() =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ZilOnnx.Trainer.Rules;
 
 namespace ZilOnnx.Cli.Studies;
 
@@ -20,7 +21,7 @@ public sealed record SweepSpec(string Variable, IReadOnlyList<double> Values)
             int start = Integer(text, range[0]), stop = Integer(text, range[1]), step = range.Length == 3 ? Integer(text, range[2]) : 1;
             if (start < 1 || stop < start || step < 1)
                 throw new ArgumentException($"--sweep '{text}': T needs 1 <= A <= B and a step S >= 1");
-            if (stop > 100_000) throw new ArgumentException($"--sweep '{text}': at most 100000 inference steps");
+            if (stop > Il.MaxInferenceSteps) throw new ArgumentException($"--sweep '{text}': at most {Il.MaxInferenceSteps} inference steps");
             var values = new List<double>();
             for (int t = start; t <= stop; t += step) values.Add(t);
             if (values[^1] != stop) values.Add(stop);

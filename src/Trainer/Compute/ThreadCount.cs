@@ -8,10 +8,16 @@ public static class ThreadCount
     private static readonly object Gate = new();
     private static bool _interopSet;
 
+    /// <summary>
+    /// The most threads that are taken: four per core. More only oversubscribe the cores, and libtorch starts every one
+    /// of them (`--threads 100000` effectively hangs).
+    /// </summary>
+    public static int Limit => 4 * Environment.ProcessorCount;
+
     public static void Apply(int? threads)
     {
         if (threads is not { } n) return;
-        if (n < 1) throw new ArgumentException("--threads must be positive");
+        if (n < 1 || n > Limit) throw new ArgumentException($"--threads must be from 1 to {Limit} (4 per core), got {n}");
         set_num_threads(n);
         // libtorch sizes its inter-op pool once per process, before the pool has run anything, and aborts the process
         // (no exception reaches .NET) when asked again; no kernel here uses that pool, so it is set once, first thing.

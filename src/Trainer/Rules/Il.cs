@@ -17,6 +17,11 @@ public sealed class Il : IRelaxingRule
 
     public const int DefaultInferenceSteps = 20;
     public const double DefaultGamma = 0.1;
+    /// <summary>
+    /// The most inference steps a relaxation may take: far more than any stable one needs to settle (LeNet-5's, a few
+    /// hundred), and few enough that a slip of the keyboard (`--T 2000000`) does not run for days.
+    /// </summary>
+    public const int MaxInferenceSteps = 100_000;
 
     private readonly PcDynamics _dynamics;
 
@@ -26,8 +31,8 @@ public sealed class Il : IRelaxingRule
     {
         if (energyTolerance is { } tol && !(tol >= 0 && double.IsFinite(tol)))
             throw new ArgumentException($"--tol of rule il must be a finite number >= 0, not {tol.ToString(CultureInfo.InvariantCulture)}");
-        if (inferenceSteps < 1)
-            throw new ArgumentException($"--inference-steps (T) of rule il must be at least 1, not {inferenceSteps}");
+        if (inferenceSteps is < 1 or > MaxInferenceSteps)
+            throw new ArgumentException($"--inference-steps (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
         if (!(gamma > 0 && gamma <= 1))
             throw new ArgumentException($"--gamma of rule il must be in (0, 1], not {gamma.ToString(CultureInfo.InvariantCulture)}");
         InferenceSteps = inferenceSteps;

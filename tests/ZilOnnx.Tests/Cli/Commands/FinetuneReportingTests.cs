@@ -102,7 +102,7 @@ public sealed class FinetuneReportingTests
         Assert.Contains("--val-split or --val-data", both.Error);
         var range = CliProcess.Run(LeNet(temp.File("o.onnx"), "--val-split", "1.5"));
         Assert.True(range.ExitCode == 1, range.ToString());
-        Assert.Contains("--val-split must lie strictly between 0 and 1", range.Error);
+        Assert.Contains("--val-split must be a number strictly between 0 and 1, got 1.5", range.Error);
     }
 
     /// <summary>The PNG signature, and the image size from the IHDR chunk that must follow it.</summary>

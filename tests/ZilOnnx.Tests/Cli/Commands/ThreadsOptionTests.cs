@@ -30,6 +30,6 @@ public sealed class ThreadsOptionTests
         string[] output = command == "finetune" ? ["-o", Path.Combine(Path.GetTempPath(), "zilonnx-threads-never-written.onnx")] : [];
         var run = CliProcess.Run([command, Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"), "--threads", "0", .. output]);
         Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Contains("--threads must be positive", run.Error);
+        Assert.Contains("--threads must be a whole number from 1 to", run.Error);
     }
 }
