@@ -2,6 +2,7 @@ using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
 using ZilOnnx.Trainer.Distributed;
+using ZilOnnx.Trainer.Training;
 using ZilOnnx.Trainer.Verification;
 
 namespace ZilOnnx.Cli.Commands;
@@ -26,12 +27,17 @@ public static class FinetuneCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
         var maxUpdateNorm = new Option<double?>("--max-update-norm") { Description = "Stop with exit code 4 when a step's update (L2 norm over all parameters) exceeds this" }
             .Within(NumberRange.Positive);
+        var maxLossGrowth = new Option<double>("--max-loss-growth")
+        {
+            Description = "Stop with exit code 4 when a step's loss exceeds the run's first by this factor (the run diverges)",
+            DefaultValueFactory = _ => NumericalGuard.DefaultMaxLossGrowth,
+        }.Within(NumberRange.Above(1));
         var force = new Option<bool>("--force") { Description = "Allow -o to name the input model itself (it is replaced)" };
         var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
         options.AddTo(command);
         validation.AddTo(command);
         distributed.AddTo(command);
-        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, maxUpdateNorm, force }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, maxUpdateNorm, maxLossGrowth, force }) command.Options.Add(o);
 
         command.SetAction(parse =>
         {
@@ -60,6 +66,7 @@ public static class FinetuneCommand
                 CheckpointPath = parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".checkpoint.pcn"),
                 Quiet = parse.GetValue(quiet),
                 MaxUpdateNorm = parse.GetValue(maxUpdateNorm),
+                MaxLossGrowth = parse.GetValue(maxLossGrowth),
                 Job = job,
             };
             return run.Execute();

@@ -27,6 +27,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
     public required string CheckpointPath { get; init; }
     public bool Quiet { get; init; }
     public double? MaxUpdateNorm { get; init; }
+    public double? MaxLossGrowth { get; init; }
     /// <summary>The processes this run is one of (--distributed mpi), or this process alone.</summary>
     public ICommunicator Job { get; init; } = SingleProcess.Instance;
 
@@ -37,7 +38,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order, policy)
         {
             StepsTaken = setup.State.Step,
-            Guard = new NumericalGuard { MaxUpdateNorm = MaxUpdateNorm },
+            Guard = new NumericalGuard { MaxUpdateNorm = MaxUpdateNorm, MaxLossGrowth = MaxLossGrowth },
             Reducer = Job.Size > 1 ? new AllreduceUpdateReducer(Job) : NoReduction.Instance,
         };
         bool quiet = Quiet || !IsRoot;
@@ -73,6 +74,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         progress.EndBar();
         if (!IsRoot) return ExitCodes.Success;
 
+        ExportCheck.Check(setup.Model, setup.Data, setup.Order);
         ModelOutput.Write(OutputPath, setup.Model);
         if (PlotPath != null) TrainingPlot.Save(PlotPath, history, $"{Path.GetFileName(setup.Source.Path)}: rule {setup.Rule.Name}, {setup.Loss.Name}, {setup.Optimizer.Name}", policy.Tolerance);
         PrintSummary(history, clock.Elapsed, verified, maxRel, maxAbs, before);

@@ -8,20 +8,34 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Training;
 
 /// <summary>
-/// Stops a run at the first NaN or Inf (or an update larger than <see cref="MaxUpdateNorm"/>), before it reaches
-/// the parameters, so the last checkpoint and the output stay those of good parameters. The check itself costs
-/// one host read per step; only when it fails does <see cref="Locate"/> find where the blow-up began.
+/// Stops a run at the first NaN or Inf (or an update larger than <see cref="MaxUpdateNorm"/>, or a loss grown past
+/// <see cref="MaxLossGrowth"/> times the first), before the step's update reaches the parameters, so the last
+/// checkpoint and the output stay those of good parameters. The check itself costs one host read per step; only
+/// when it fails does <see cref="Locate"/> find where the blow-up began.
 /// </summary>
 public sealed class NumericalGuard
 {
+    /// <summary>
+    /// `finetune --max-loss-growth`'s default: a loss 10^4 times its first is no noisy step (a fine-tuning run's batch
+    /// losses vary by a factor of ten or so) but a run that diverges, which left alone reaches huge but finite numbers
+    /// (LeNet-5 at --lr 10: a loss of 1e10) and exports a model whose outputs overflow.
+    /// </summary>
+    public const double DefaultMaxLossGrowth = 1e4;
+
     /// <summary>The largest L2 norm of a step's update (all parameters together) accepted, or null for no limit.</summary>
     public double? MaxUpdateNorm { get; init; }
+
+    /// <summary>The largest factor by which a step's loss may exceed the first checked step's, or null for no limit.</summary>
+    public double? MaxLossGrowth { get; init; }
+
+    private double? _firstLoss;
 
     public void Check(RuleResult result, long step, PcnModel model, Batch batch, ILoss loss)
     {
         string at = $"step {step + 1}";
         if (!double.IsFinite(result.Loss))
             throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {Locate(model, batch, loss)}");
+        CheckLossGrowth(result.Loss, at);
         using var scope = NewDisposeScope();
         // The usual step is decided in the updates' own precision, two operations per parameter and one host read:
         // a finite sum of squares clearly under the limit. Anything else is decided by the float64 sums below.
@@ -38,6 +52,26 @@ public sealed class NumericalGuard
         {
             string largest = squares.MaxBy(s => s.Value.ToDouble()).Key;
             throw new NumericalFailureException($"{at}: the update's norm {norm:E3} exceeds --max-update-norm {MaxUpdateNorm:E3} (largest on parameter '{largest}')");
+        }
+    }
+
+    /// <summary>
+    /// The first step's loss is the reference (a resumed run's first step after resuming). A first loss of 0 has no
+    /// factor to grow by, so such a run is watched for NaN and Inf alone.
+    /// </summary>
+    private void CheckLossGrowth(double value, string at)
+    {
+        if (MaxLossGrowth is not { } limit) return;
+        if (_firstLoss is not { } first)
+        {
+            _firstLoss = value;
+            return;
+        }
+        if (first > 0 && value > first * limit)
+        {
+            double growth = value / first;
+            throw new NumericalFailureException($"{at}: the loss {value:E3} is {(growth < 1e6 ? growth.ToString("F0") : growth.ToString("E2"))} times the first step's " +
+                                                $"{first:E3}, over --max-loss-growth {limit:G}: the run diverges (a smaller --lr may keep it stable)");
         }
     }
 
