@@ -31,6 +31,7 @@ public static partial class UsageErrors
         if (option != null && NotAmong().Match(message) is { Success: true } value)
             return $"{option.Option.Name} '{value.Groups[1].Value}' is not one of {string.Join(", ", value.Groups[2].Value.Split(' '))}";
         if (RequiredOption().Match(message) is { Success: true } required) return $"{required.Groups[1].Value} is required";
+        if (Repeated().Match(message) is { Success: true } repeated) return $"{repeated.Groups[1].Value} takes one value, and {repeated.Groups[2].Value} were given";
         if (Unrecognized().Match(message) is { Success: true } unknown)
             return $"'{unknown.Groups[1].Value}' is not a command, option or argument of `{CommandPath(parse)}` (see `{CommandPath(parse)} --help`)";
         if (message == "Required command was not provided") return NoCommand;
@@ -83,6 +84,9 @@ public static partial class UsageErrors
 
     [GeneratedRegex(@"^Argument '(.*)' not recognized\. Must be one of: (.*)$")]
     private static partial Regex NotAmong();
+
+    [GeneratedRegex(@"^Option '(.+)' expects a single argument but (\d+) were provided$")]
+    private static partial Regex Repeated();
 
     [GeneratedRegex(@"^Option '(.+)' is required$")]
     private static partial Regex RequiredOption();
