@@ -57,7 +57,12 @@ public static class EvalCommand
             var scores = session.Run(new Dictionary<string, HostTensor> { [session.Inputs[0].Name] = x }).First().Value;
             if (scores.Rank != 2 || scores.Shape[0] != size)
                 throw new InferenceInputException($"the first output has shape [{string.Join(", ", scores.Shape)}]; eval needs [batch, classes]");
-            metrics ??= new ClassificationMetrics((int)scores.Shape[1], kind);
+            if (metrics == null)
+            {
+                // The classes are known from the model's first output; every label is checked against them before any is counted.
+                DataValidation.CheckLabels(set, classes: scores.Shape[1]);
+                metrics = new ClassificationMetrics((int)scores.Shape[1], kind);
+            }
             metrics.Add(scores.Values, set.Targets.Values.AsSpan((int)start, size));
         }
         elapsed = clock.Elapsed;

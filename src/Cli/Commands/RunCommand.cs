@@ -31,10 +31,11 @@ public static class RunCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var source = ModelSource.Load(parse.GetValue(model)!);
-            var arrays = NpzArchive.Read(parse.GetValue(data)!);
+            string dataPath = parse.GetValue(data)!;
+            var arrays = NpzArchive.Read(dataPath);
             var outputs = parse.GetValue(engine) == "ort"
-                ? RunOnnxRuntime(source, arrays)
-                : RunPcn(source, arrays, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));
+                ? RunOnnxRuntime(source, arrays, dataPath)
+                : RunPcn(source, arrays, dataPath, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));
             NpzArchive.Write(parse.GetValue(output)!, outputs);
             Console.WriteLine($"wrote {string.Join(", ", outputs.Select(o => $"{o.Key} {o.Value}"))} to {parse.GetValue(output)}");
             return ExitCodes.Success;
@@ -42,27 +43,35 @@ public static class RunCommand
         return command;
     }
 
+    /// <summary>The array for each graph input (`x` also names a single one), each finite.</summary>
     private static Dictionary<string, HostTensor> Feeds(IEnumerable<string> inputNames, IReadOnlyDictionary<string, HostTensor> arrays, string file)
     {
         var names = inputNames.ToList();
         var feeds = new Dictionary<string, HostTensor>();
         foreach (string name in names)
         {
-            if (arrays.TryGetValue(name, out var value) || (names.Count == 1 && arrays.TryGetValue("x", out value))) feeds[name] = value;
-            else throw new DataFormatException(file, null, $"no array for graph input '{name}' (arrays: {string.Join(", ", arrays.Keys)})");
+            string array = arrays.ContainsKey(name) || names.Count > 1 ? name : "x";
+            if (!arrays.TryGetValue(array, out var value))
+                throw new DataFormatException(file, null, $"no array for graph input '{name}' (arrays: {string.Join(", ", arrays.Keys)})");
+            DataValidation.CheckFinite(file, array, value);
+            feeds[name] = value;
         }
         return feeds;
     }
 
-    private static Dictionary<string, HostTensor> RunOnnxRuntime(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays)
+    private static Dictionary<string, HostTensor> RunOnnxRuntime(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays, string file)
     {
         using var session = OnnxRuntimeSession.Open(Google.Protobuf.MessageExtensions.ToByteArray(source.Model), ExecutionProviderChoice.Cpu);
-        return session.Run(Feeds(session.Inputs.Select(i => i.Name), arrays, source.Path)).ToDictionary();
+        return session.Run(Feeds(session.Inputs.Select(i => i.Name), arrays, file)).ToDictionary();
     }
 
-    private static Dictionary<string, HostTensor> RunPcn(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays, Precision precision, Device device)
+    private static Dictionary<string, HostTensor> RunPcn(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays, string file, Precision precision, Device device)
     {
-        var feeds = Feeds(ModelInputs.DataInputNames(source.Model), arrays, source.Path);
+        var feeds = Feeds(ModelInputs.DataInputNames(source.Model), arrays, file);
+        // The PCN is built for the arrays' shapes, and a tensor with no elements builds none (ONNX Runtime runs one).
+        if (feeds.FirstOrDefault(f => f.Value.Count == 0) is { Key: not null } empty)
+            throw new DataFormatException(file, arrays.ContainsKey(empty.Key) ? empty.Key : "x",
+                $"the array is empty (shape [{string.Join(", ", empty.Value.Shape)}]): the pcn engine needs at least one sample (--engine ort runs empty arrays)");
         var graph = source.BuildGraph(new PcGraphOptions { InputShapes = feeds.ToDictionary(f => f.Key, f => f.Value.Shape) });
         using var pcn = new PcnModel(graph, precision, device);
         var values = pcn.Forward(feeds.ToDictionary(f => f.Key, f => pcn.ToTensor(f.Value)));

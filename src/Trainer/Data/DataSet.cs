@@ -12,21 +12,28 @@ namespace ZilOnnx.Trainer.Data;
 public sealed class DataSet
 {
     /// <param name="integerInputs">The model input is integer (token ids): batches keep them as int64.</param>
-    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets, bool integerInputs = false)
+    /// <param name="targetsFile">The file the targets come from when it is not <paramref name="source"/> (an IDX labels
+    /// file, the Y.npy of a pair), so that a bad label names the file that holds it.</param>
+    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets, bool integerInputs = false, string? targetsFile = null)
     {
         if (inputs.Rank == 0 || targets.Rank == 0)
             throw new DataFormatException(source, null, $"x and y need a sample axis (got x {inputs}, y {targets})");
         if (inputs.Shape[0] != targets.Shape[0])
-            throw new DataFormatException(source, null, $"x has {inputs.Shape[0]} samples but y has {targets.Shape[0]}");
+            throw new DataFormatException(source, null, targetsFile == null
+                ? $"x has {inputs.Shape[0]} samples but y has {targets.Shape[0]}"
+                : $"it has {inputs.Shape[0]} samples but the targets in {targetsFile} are {targets.Shape[0]}");
         if (inputs.Shape[0] == 0) throw new DataFormatException(source, null, "the data set is empty");
         Source = source;
         InputName = inputName;
         Inputs = inputs;
         Targets = targets;
         IntegerInputs = integerInputs;
+        TargetsFile = targetsFile;
     }
 
     public string Source { get; }
+    /// <summary>The targets' own file, or null when they are an array of <see cref="Source"/> (y of an .npz).</summary>
+    public string? TargetsFile { get; }
     /// <summary>The graph input the samples feed.</summary>
     public string InputName { get; }
     public HostTensor Inputs { get; }
@@ -55,7 +62,7 @@ public sealed class DataSet
 
     /// <summary>The samples at the given indices, in that order, as a data set of its own (a validation split).</summary>
     public DataSet Subset(IReadOnlyList<long> indices, string source) =>
-        new(source, InputName, Rows(Inputs, indices), Rows(Targets, indices), IntegerInputs) { Notice = Notice };
+        new(source, InputName, Rows(Inputs, indices), Rows(Targets, indices), IntegerInputs, TargetsFile) { Notice = Notice };
 
     private static HostTensor Rows(HostTensor source, IReadOnlyList<long> indices)
     {

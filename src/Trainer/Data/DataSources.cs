@@ -21,13 +21,16 @@ public static class DataSources
     public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape, bool integerInput = false)
     {
         string? notice = null;
-        var (inputs, targets, origin) = source == FashionMnist ? FromFolder(FindFashionMnist(out notice), split)
+        var (inputs, targets, origin, targetsFile) = source == FashionMnist ? FromFolder(FindFashionMnist(out notice), split)
             : NpyPair(source) is { } pair ? FromNpy(pair.Inputs, pair.Targets)
             : Directory.Exists(source) ? FromFolder(source, split)
             : File.Exists(source) ? FromNpz(source, inputName)
             : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, X.npy,Y.npy, a folder with x.npy and y.npy, an IDX folder or '{FashionMnist}')");
         CheckElementType(inputs, integerInput, origin);
-        return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets, integerInput) { Notice = notice };
+        var set = new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets, integerInput, targetsFile) { Notice = notice };
+        // Whatever command reads the data, a NaN in it is the file's fault, not a result to report (eval's loss NaN).
+        DataValidation.CheckInputs(set);
+        return set;
     }
 
     /// <summary>Ids and values do not mix: floats cannot index a table, and ids are no measurements to scale.</summary>
@@ -72,7 +75,8 @@ public static class DataSources
 
     private static bool HasIdxImages(string folder) => IdxFile(folder, "train-images-idx3-ubyte") != null;
 
-    private static (HostTensor, HostTensor, string) FromFolder(string folder, DataSplit split)
+    /// <summary>Inputs, targets, the inputs' file, and the targets' file where it is another.</summary>
+    private static (HostTensor, HostTensor, string, string?) FromFolder(string folder, DataSplit split)
     {
         string prefix = split == DataSplit.Train ? "train" : "t10k";
         string images = IdxFile(folder, $"{prefix}-images-idx3-ubyte") ?? throw new FileNotFoundException($"{folder}: no {prefix}-images-idx3-ubyte[.gz]");
@@ -81,7 +85,7 @@ public static class DataSources
         // Pixels are scaled to [0, 1] (docs/cli.md).
         var scaled = new HostTensor(TensorProto.Types.DataType.Float, pixels.Shape, Array.ConvertAll(pixels.Values, v => v / 255.0));
         var classes = IdxFormat.Read(labels);
-        return (scaled, new HostTensor(TensorProto.Types.DataType.Int64, classes.Shape, classes.Values), images);
+        return (scaled, new HostTensor(TensorProto.Types.DataType.Int64, classes.Shape, classes.Values), images, labels);
     }
 
     private static string? IdxFile(string folder, string name) =>
@@ -100,22 +104,23 @@ public static class DataSources
         return null;
     }
 
-    private static (HostTensor, HostTensor, string) FromNpy(string inputs, string targets)
+    private static (HostTensor, HostTensor, string, string?) FromNpy(string inputs, string targets)
     {
         foreach (string file in new[] { inputs, targets })
             if (!File.Exists(file)) throw new FileNotFoundException($"{file}: no such .npy file (a pair of .npy files is inputs,targets)");
-        return (NpyFormat.Read(inputs), NpyFormat.Read(targets), inputs);
+        return (NpyFormat.Read(inputs), NpyFormat.Read(targets), inputs, targets);
     }
 
-    private static (HostTensor, HostTensor, string) FromNpz(string path, string inputName)
+    private static (HostTensor, HostTensor, string, string?) FromNpz(string path, string inputName)
     {
         var arrays = NpzArchive.Read(path);
+        string names = inputName == "x" ? "'x'" : $"'x' or '{inputName}'";
         HostTensor x = arrays.TryGetValue("x", out var byX) ? byX
             : arrays.TryGetValue(inputName, out var byName) ? byName
-            : throw new DataFormatException(path, null, $"no array 'x' or '{inputName}' (arrays: {string.Join(", ", arrays.Keys)})");
+            : throw new DataFormatException(path, null, $"no array {names} with the inputs (arrays: {string.Join(", ", arrays.Keys)})");
         HostTensor y = arrays.TryGetValue("y", out var targets) ? targets
             : throw new DataFormatException(path, null, $"no array 'y' with the targets (arrays: {string.Join(", ", arrays.Keys)})");
-        return (x, y, path);
+        return (x, y, path, null);
     }
 
     /// <summary>Checks the inputs against the model's declared input and adds a missing unit channel axis.</summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Tensors;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -12,43 +14,54 @@ public static class DataValidation
     /// <param name="outputShape">The training output's shape, batch axis first.</param>
     public static void Check(DataSet data, IReadOnlyList<long> outputShape, string lossName)
     {
-        CheckFinite(data.Source, "x", data.Inputs.Values);
         long[] sampleOutput = [.. outputShape.Skip(1)];
         long[] sampleTarget = [.. data.Targets.Shape.Skip(1)];
         if (data.HasLabels)
         {
             if (lossName != "ce")
-                throw new DataFormatException(data.Source, "y", $"{lossName} needs float targets shaped like the output {Format(sampleOutput)} per sample; " +
-                                                                "got integer class labels (use --loss ce, or one-hot rows)");
+                throw TargetsError(data, $"{lossName} needs float targets shaped like the output {Format(sampleOutput)} per sample; " +
+                                         "got integer class labels (use --loss ce, or one-hot rows)");
             if (sampleOutput.Length == 0)
-                throw new DataFormatException(data.Source, "y", "class labels need an output with a class axis; the model's output is one number per sample");
+                throw TargetsError(data, "class labels need an output with a class axis; the model's output is one number per sample");
             long[] expected = sampleOutput[..^1];
             if (!sampleTarget.SequenceEqual(expected))
-                throw new DataFormatException(data.Source, "y", $"labels have shape {Format(data.Targets.Shape)} but the model's output {Format(outputShape)} " +
-                                                                $"takes labels shaped [N{string.Concat(expected.Select(d => $", {d}"))}]");
-            CheckLabelRange(data, classes: sampleOutput[^1]);
+                throw TargetsError(data, $"labels have shape {Format(data.Targets.Shape)} but the model's output {Format(outputShape)} " +
+                                         $"takes labels shaped [N{string.Concat(expected.Select(d => $", {d}"))}]");
+            CheckLabels(data, classes: sampleOutput[^1]);
             return;
         }
-        CheckFinite(data.Source, "y", data.Targets.Values);
+        CheckFinite(data.TargetsFile ?? data.Source, data.TargetsFile == null ? "y" : null, data.Targets);
         if (!sampleTarget.SequenceEqual(sampleOutput))
-            throw new DataFormatException(data.Source, "y", $"targets have shape {Format(data.Targets.Shape)} but the model's output is {Format(outputShape)}: " +
-                                                            $"each sample needs a target of shape {Format(sampleOutput)}");
+            throw TargetsError(data, $"targets have shape {Format(data.Targets.Shape)} but the model's output is {Format(outputShape)}: " +
+                                     $"each sample needs a target of shape {Format(sampleOutput)}");
     }
 
-    private static void CheckLabelRange(DataSet data, long classes)
+    /// <summary>Class labels inside 0..classes-1 (an out-of-range label would one-hot to a zero row, or index past a row).</summary>
+    public static void CheckLabels(DataSet data, long classes)
     {
         var labels = data.Targets.Values;
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] < 0 || labels[i] >= classes)
-                throw new DataFormatException(data.Source, "y", $"label {labels[i]} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
+                throw TargetsError(data, $"label {labels[i]} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
     }
 
-    private static void CheckFinite(string source, string array, double[] values)
+    /// <summary>Finite inputs, checked when any command loads data: NaN or Inf in x is a broken file, never a result.</summary>
+    public static void CheckInputs(DataSet data) => CheckFinite(data.Source, "x", data.Inputs);
+
+    /// <summary>Every element finite; the first that is not is named with its sample (index on axis 0) and its flat index.</summary>
+    public static void CheckFinite(string source, string? array, HostTensor tensor)
     {
+        if (!tensor.IsFloatingPoint || tensor.Count == 0) return;
+        var values = tensor.Values;
+        long sampleSize = tensor.Rank == 0 ? 1 : values.Length / Math.Max(1, tensor.Shape[0]);
         for (int i = 0; i < values.Length; i++)
             if (!double.IsFinite(values[i]))
-                throw new DataFormatException(source, array, $"element {i} is {values[i]}: data must be finite");
+                throw new DataFormatException(source, array, $"sample {i / sampleSize} holds {values[i].ToString(CultureInfo.InvariantCulture)} (element {i} of the array): data must be finite");
     }
+
+    /// <summary>A problem with the targets, named by the file that holds them (an IDX labels file) or by the array y.</summary>
+    private static DataFormatException TargetsError(DataSet data, string problem) =>
+        new(data.TargetsFile ?? data.Source, data.TargetsFile == null ? "y" : null, problem);
 
     private static string Format(IEnumerable<long> shape) => ShapeMath.Format([.. shape]);
 }

@@ -54,10 +54,20 @@ public sealed class DataValidationTests
     [Theory]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void Non_finite_inputs_are_refused_naming_the_element(double bad)
+    public void Non_finite_inputs_are_refused_naming_the_sample_and_the_element(double bad)
     {
         var set = Set([0, 1, bad, 3], [2, 2], [0, 1], [2], labels: true);
-        var e = Assert.Throws<DataFormatException>(() => DataValidation.Check(set, [8, 2], "ce"));
-        Assert.Contains("array 'x': element 2 is", e.Message);
+        var e = Assert.Throws<DataFormatException>(() => DataValidation.CheckInputs(set));
+        Assert.Contains($"array 'x': sample 1 holds {bad.ToString(System.Globalization.CultureInfo.InvariantCulture)} (element 2 of the array)", e.Message);
+        DataValidation.CheckInputs(Set([0, 1, 2, 3], [2, 2], [0, 1], [2], labels: true));
+    }
+
+    [Fact]
+    public void Labels_from_a_file_of_their_own_are_named_by_that_file()
+    {
+        var set = new DataSet("train-images-idx3-ubyte", "x", new HostTensor(TensorProto.Types.DataType.Float, [2, 2], new double[4]),
+            new HostTensor(TensorProto.Types.DataType.Int64, [2], [0, 7]), targetsFile: "train-labels-idx1-ubyte");
+        var e = Assert.Throws<DataFormatException>(() => DataValidation.Check(set, [8, 3], "ce"));
+        Assert.StartsWith("train-labels-idx1-ubyte: label 7 at index 1 is outside 0..2", e.Message);
     }
 }
