@@ -78,7 +78,10 @@ public sealed class TrainingOptions
             double noise;
             try { noise = Ablation.Parse(ablate.GetValueOrDefault<string[]>() ?? [], seed: 0).Dynamics.InitNoise; }
             catch (ArgumentException) { yield break; }
-            yield return ("--ablate init-noise", noise.ToString(CultureInfo.InvariantCulture), noise);
+            // The item as typed (the last one wins, as in the parse).
+            string typed = ablate.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.TrimEntries))
+                .LastOrDefault(i => i.StartsWith("init-noise=", StringComparison.OrdinalIgnoreCase))?.Split('=', 2)[1] ?? noise.ToString(CultureInfo.InvariantCulture);
+            yield return ("--ablate init-noise", typed, noise);
         }
     }
 }

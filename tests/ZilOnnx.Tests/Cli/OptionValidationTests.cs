@@ -51,7 +51,7 @@ public sealed class OptionValidationTests
         { ["--mpi-timeout", "0"], "--mpi-timeout must be a positive number of seconds, at most 604800" },
         { ["--ablate", "init-noise=nan"], "--ablate 'init-noise=nan' needs a noise scale S, a finite number >= 0" },
         { ["--ablate", "init-noise=-1"], "--ablate 'init-noise=-1' needs a noise scale S" },
-        { ["--ablate", "init-noise=1e39"], "--ablate init-noise 1E+39 is too large for float32" },
+        { ["--ablate", "init-noise=1e39"], "--ablate init-noise 1e39 is too large for float32" },
         { ["--ablate", "gamma=0"], "--ablate 'gamma=0' needs an inference rate G greater than 0 and at most 1" },
         { ["--ablate", "gamma=-1"], "--ablate 'gamma=-1' needs an inference rate G" },
         { ["--ablate", "schedule-shift=1.5"], "--ablate 'schedule-shift=1.5' needs a shift K in inference steps, a whole number" },
