@@ -59,6 +59,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             if (step.MaxRelativeDivergence is { } rel)
             {
                 verified++;
+                // Math.Max keeps a NaN (Enumerable.Max would not): the summary must not show a NaN step as a pass.
                 maxRel = Math.Max(maxRel, rel);
                 maxAbs = Math.Max(maxAbs, step.MaxAbsoluteDivergence!.Value);
             }

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Reporting;
 using ZilOnnx.Cli.Studies;
-using ZilOnnx.Converter.Pcn;
 using ZilOnnx.Trainer.Verification;
 
 namespace ZilOnnx.Cli.Commands;
@@ -42,12 +42,13 @@ public static class VerifyCommand
             {
                 var step = trainer.Step();
                 if (step.InferenceSteps is { } n) inferenceSteps.Add(n);
+                // Math.Max keeps a NaN (Enumerable.Max would not), so a step that went NaN stays in the report.
                 foreach (var d in step.Divergences!)
                     worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel, d.MaxRel)) : d;
             }
             var report = new VerificationReport(setup.Rule.Name, setup.Precision.ToString().ToLowerInvariant(), setup.TotalSteps, tolerance,
                 worst.Values.ToList()) { InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null };
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), PcnArchive.Json));
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), NonFiniteJson.Options));
             else report.Print(Console.Out);
             return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;
         }));

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ZilOnnx.Cli.CommandLine;
-using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Cli.Reporting;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Studies;
 
@@ -18,12 +18,6 @@ public sealed class VerifyStudies
     public Option<string?> Sweep { get; } = new("--sweep") { Description = "Study rule il on the first batch instead of verifying steps: gamma=A:B:S or T=A:B[:S]; writes --sweep-out PREFIX.csv and .png" };
     public Option<string> SweepOut { get; } = new("--sweep-out") { Description = "Where --sweep writes: PREFIX.csv and PREFIX.png", DefaultValueFactory = _ => "il-sweep" };
     public Option<string?> Energy { get; } = new("--energy") { Description = "Write the energy F over the inference steps of the rule's relaxation on the first batch to PREFIX.csv and PREFIX.png (il, fa-zil, zil-relaxed, --ablate)" };
-
-    /// <summary>A relaxation that blew up has NaN or Infinity divergences: written as the strings "NaN", "Infinity".</summary>
-    private static readonly JsonSerializerOptions SweepJson = new(PcnArchive.Json)
-    {
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 
     public void AddTo(Command command)
     {
@@ -78,7 +72,7 @@ public sealed class VerifyStudies
                     ["max_abs_divergence"] = p.MaxAbsoluteDivergence, ["energy"] = p.Energy, ["energy_start"] = p.EnergyStart,
                 }).ToList(),
             };
-            Console.WriteLine(JsonSerializer.Serialize(report, SweepJson));
+            Console.WriteLine(JsonSerializer.Serialize(report, NonFiniteJson.Options));
         }
         else
         {

@@ -36,7 +36,7 @@ public sealed class FinetuneCommandTests
         using var session = OnnxRuntimeSession.Open(output, ExecutionProviderChoice.Cpu);
         var actual = session.Run(new Dictionary<string, HostTensor> { ["x"] = firstEight })["y"];
         // The bound: ONNX Runtime on the float32 export within 1e-4 of PyTorch's float64 SGD result.
-        double worst = actual.Values.Zip(expected.Values, (a, e) => Math.Abs(a - e)).Max();
+        double worst = SequenceDifference.MaxAbs(actual.Values, expected.Values);
         Assert.True(worst <= 1e-4, $"{network}/{loss}: ONNX Runtime output differs from PyTorch's by {worst:E3}");
     }
 
@@ -109,9 +109,10 @@ public sealed class FinetuneCommandTests
         // bitwise reproducible from run to run); a resume that loses a step, a buffer or the schedule is off by >= 1e-6.
         var full = FullPrecisionParameters(straight + ".ckpt");
         var fromResumed = FullPrecisionParameters(resumed + ".ckpt");
+        Assert.Equal(full.Keys.Order(StringComparer.Ordinal), fromResumed.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, values) in full)
         {
-            double worst = values.Zip(fromResumed[name], (x, y) => Math.Abs(x - y)).Max();
+            double worst = SequenceDifference.MaxAbs(values, fromResumed[name]);
             Assert.True(worst <= 1e-12, $"parameter {name} differs after resuming by {worst:E3}");
         }
     }

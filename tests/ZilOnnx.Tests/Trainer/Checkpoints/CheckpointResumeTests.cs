@@ -58,7 +58,7 @@ public sealed class CheckpointResumeTests
             var resumedOptimizer = NewOptimizer();
             Checkpoint.Restore(entries, resumed, resumedOptimizer, restoredSteps);
             Train(resumed, resumedOptimizer, Interrupted);
-            return straight.Parameters.Max(p => (p.Value - resumed.Parameters[p.Key]).abs().max().item<double>());
+            return straight.Parameters.Select(p => (p.Value - resumed.Parameters[p.Key]).abs().max().item<double>()).LargestOrNaN();
         }
 
         double difference = Resume(Interrupted);

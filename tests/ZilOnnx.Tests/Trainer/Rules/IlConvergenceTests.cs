@@ -26,7 +26,7 @@ public sealed class IlConvergenceTests
     {
         using var result = rule.Compute(model, batch, loss);
         using var bp = new Backprop().Compute(model, batch, loss);
-        return ParameterDivergence.Compare(result.Updates, bp.Updates).Max(d => d.MaxRel);
+        return ParameterDivergence.Compare(result.Updates, bp.Updates).Select(d => d.MaxRel).LargestOrNaN();
     }
 
     /// <summary>

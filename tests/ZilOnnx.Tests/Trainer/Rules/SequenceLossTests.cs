@@ -32,8 +32,8 @@ public sealed class SequenceLossTests
 
         using var result = RuleFactory.Create(rule).Compute(model, batch, new CrossEntropyLoss());
         using var bp = new Backprop().Compute(model, batch, new CrossEntropyLoss());
-        double divergence = ParameterDivergence.Compare(result.Updates, bp.Updates).Max(d => d.MaxRel);
+        RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
+        double divergence = ParameterDivergence.Compare(result.Updates, bp.Updates).Select(d => d.MaxRel).LargestOrNaN();
         Assert.True(divergence <= Tolerances.Exactness(precision), $"{rule}/{precision}: {divergence:E3}");
-        Assert.All(bp.Updates.Values, u => Assert.True(u.MaxAbs() > 0, "every parameter should get a non-zero update"));
     }
 }

@@ -45,6 +45,7 @@ public sealed class ZilClosedFormTests
         var loss = new MeanSquaredErrorLoss();
         using var zil = new Zil().Compute(model, batch, loss);
         using var bp = new Backprop().Compute(model, batch, loss);
+        RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
         Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
             d => Assert.True(d.MaxAbs == 0, $"{network}/{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
     }
