@@ -56,7 +56,9 @@ public static class FinetuneCommand
                 OutputPath = outputPath,
                 Data = data,
                 CommandLine = ResumeCommand.Words(parse),
-                DataArgument = parse.GetValue(options.Data)!,
+                // --force allowed this run to replace its input model or to resume on other data; the resume reads the
+                // checkpoint, not that model, and its data are the ones this run records: it needs neither.
+                ResumeCommand = ResumeCommand.For(parse, model, checkpointPath, force),
                 MetricsPath = parse.GetValue(metrics),
                 PlotPath = parse.GetValue(plot),
                 HeldOutEvery = parse.GetValue(validation.Every),

@@ -22,8 +22,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
     public required DataIdentity Data { get; init; }
     /// <summary>The command line of this run, which checkpoints record.</summary>
     public required IReadOnlyList<string> CommandLine { get; init; }
-    /// <summary>--data as the user gave it, for the resume command printed on interruption.</summary>
-    public required string DataArgument { get; init; }
+    /// <summary>The shell command that resumes this run from its checkpoint, printed on interruption.</summary>
+    public required string ResumeCommand { get; init; }
     public string? MetricsPath { get; init; }
     public string? PlotPath { get; init; }
     public int HeldOutEvery { get; init; }
@@ -104,7 +104,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         if (!IsRoot) return ExitCodes.Interrupted;
         SaveCheckpoint(step);
         Console.Error.WriteLine($"interrupted ({signal}) after step {step}/{setup.TotalSteps}: wrote the checkpoint {CheckpointPath}; " +
-                                $"`zilonnx finetune {CheckpointPath} --data {DataArgument} --steps {setup.TotalSteps} -o {OutputPath}` resumes the run");
+                                $"`{ResumeCommand}` resumes the run");
         return ExitCodes.Interrupted;
     }
 
