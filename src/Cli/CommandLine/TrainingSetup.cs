@@ -52,7 +52,7 @@ public sealed class TrainingSetup : IDisposable
     {
         ThreadCount.Apply(parse.GetValue(options.Threads));
         var source = ModelSource.Load(modelPath);
-        var run = new ResumedSettings(parse, FromCheckpoint(modelPath, () => Checkpoint.ReadState(source.Entries)), modelPath);
+        var run = new ResumedSettings(parse, ReadCheckpoint(source), modelPath);
         string lossName = run.Get(options.Loss, r => r.Loss);
         var loss = LossFactory.Create(lossName);
         int seed = run.Get(options.Seed, r => r.Seed);
@@ -81,6 +81,9 @@ public sealed class TrainingSetup : IDisposable
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
         var notices = new List<string>();
+        if (run.Resumed is { Manifest: null } legacy)
+            notices.Add($"{modelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
+                        "parameters and data are the ones it was written with cannot be checked");
         if (data.Notice != null) notices.Add(data.Notice);
         if (data.Count % batchSize != 0)
             notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
@@ -119,7 +122,7 @@ public sealed class TrainingSetup : IDisposable
         var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, run);
         var optimizer = OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         if (run.Resumed is { } resumed)
-            FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step); return 0; });
+            FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest); return 0; });
         var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
             precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction)
         {
@@ -131,6 +134,17 @@ public sealed class TrainingSetup : IDisposable
         setup.Notices.AddRange(notices);
         return setup;
     }
+
+    /// <summary>
+    /// The run state of a checkpoint (null for a plain model), checked against its manifest before the data are
+    /// loaded: a checkpoint whose model entry was swapped would otherwise fail on the data, naming the wrong file.
+    /// </summary>
+    private static CheckpointState? ReadCheckpoint(ModelSource source) => FromCheckpoint(source.Path, () =>
+    {
+        var state = Checkpoint.ReadState(source.Entries);
+        if (state != null) Checkpoint.CheckManifest(source.Entries, source.ModelSha256 ?? "", state);
+        return state;
+    });
 
     /// <summary>
     /// Reads what a checkpoint holds besides its model: the run state and the saved tensors. Whatever fails there comes

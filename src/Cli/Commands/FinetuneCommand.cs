@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
+using ZilOnnx.Trainer.Checkpoints;
 using ZilOnnx.Trainer.Distributed;
 using ZilOnnx.Trainer.Verification;
 
@@ -23,7 +24,7 @@ public static class FinetuneCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: OUT with .checkpoint.pcn)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
         var maxUpdateNorm = new Option<double?>("--max-update-norm") { Description = "Stop with exit code 4 when a step's update (L2 norm over all parameters) exceeds this" };
-        var force = new Option<bool>("--force") { Description = "Allow -o to name the input model itself (it is replaced)" };
+        var force = new Option<bool>("--force") { Description = "Allow -o to name the input model itself (it is replaced), and a checkpoint to resume on other data than it was written training on" };
         var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
         options.AddTo(command);
         validation.AddTo(command);
@@ -44,17 +45,25 @@ public static class FinetuneCommand
             string outputPath = parse.GetValue(output)!;
             ModelOutput.EnsureNotInput(parse.GetValue(model)!, outputPath, parse.GetValue(force));
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: null, validation: validation, ranks: job.Size);
+            CheckResumedStep(setup, parse, options);
+            var data = DataIdentity.Of(setup.Data, setup.Order.BatchSize);
+            ResumedData.Check(setup, data, parse.GetValue(force));
+            string checkpointPath = parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".checkpoint.pcn");
             var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options),
                 // An approximate rule (il) is verified to measure how far it is from backprop, never to stop the run.
                 StopOnFailure: setup.Rule.IsExact))
             {
                 OutputPath = outputPath,
-                DataArgument = parse.GetValue(options.Data)!,
+                Data = data,
+                CommandLine = ResumeCommand.Words(parse),
+                // --force allowed this run to replace its input model or to resume on other data; the resume reads the
+                // checkpoint, not that model, and its data are the ones this run records: it needs neither.
+                ResumeCommand = ResumeCommand.For(parse, model, checkpointPath, force),
                 MetricsPath = parse.GetValue(metrics),
                 PlotPath = parse.GetValue(plot),
                 HeldOutEvery = parse.GetValue(validation.Every),
                 CheckpointEvery = parse.GetValue(checkpointEvery),
-                CheckpointPath = parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".checkpoint.pcn"),
+                CheckpointPath = checkpointPath,
                 Quiet = parse.GetValue(quiet),
                 MaxUpdateNorm = parse.GetValue(maxUpdateNorm) is { } limit && !(limit > 0)
                     ? throw new ArgumentException($"--max-update-norm must be positive, got {limit}")
@@ -63,6 +72,20 @@ public static class FinetuneCommand
             };
             return run.Execute();
         }
+    }
+
+    /// <summary>
+    /// A checkpoint already past the run's last step: without this the run would take no step and export the
+    /// checkpoint's parameters as if it had trained to the step asked for.
+    /// </summary>
+    private static void CheckResumedStep(TrainingSetup setup, ParseResult parse, TrainingOptions options)
+    {
+        if (setup.Resumed is not { } resumed || resumed.Step <= setup.TotalSteps) return;
+        string given = parse.GetValue(options.Epochs) is { } epochs ? $"--epochs {epochs} ends the run at step {setup.TotalSteps}"
+            : parse.GetValue(options.Steps) is { } steps ? $"--steps {steps} ends the run"
+            : $"without --steps, the run ends after one epoch, at step {setup.TotalSteps}";
+        throw new ArgumentException($"{given}, before step {resumed.Step}, where the checkpoint {setup.Source.Path} already is: " +
+                                    $"give --steps over {resumed.Step} to continue it");
     }
 
     /// <summary>Errors of rank 0 (or of a single process) as they are; other ranks' lines say which rank wrote them.</summary>
