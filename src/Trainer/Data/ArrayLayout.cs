@@ -18,6 +18,9 @@ public sealed record ArrayLayout(string Name, DataType ElementType, long[] Shape
 
     public double HeldBytes => Elements * SampleTypes.HeldItemSize(ElementType);
 
+    /// <summary>The bytes the array's data are compressed into (a deflated .npz member), or null when they are stored as they are.</summary>
+    public long? CompressedBytes { get; init; }
+
     /// <summary>The sample axis's length (axis 0); arrays without one are refused before this is asked.</summary>
     public long Samples => Shape[0];
 

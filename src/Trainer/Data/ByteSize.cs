@@ -9,13 +9,14 @@ public static class ByteSize
 
     public static string Format(double bytes) => bytes switch
     {
+        >= 1e12 => Scaled(bytes / 1e12, "TB"),
         >= Gigabyte => Scaled(bytes / Gigabyte, "GB"),
         >= 1e6 => Scaled(bytes / 1e6, "MB"),
         >= 1e3 => Scaled(bytes / 1e3, "kB"),
         _ => $"{bytes.ToString("0", CultureInfo.InvariantCulture)} bytes",
     };
 
-    /// <summary>Two or three significant figures: 4.7 GB, 21.9 GB, 470 GB.</summary>
+    /// <summary>Two or three significant figures: 4.7 GB, 21.9 GB, 470 GB (beyond 999 TB, all the digits).</summary>
     private static string Scaled(double value, string unit) =>
         $"{value.ToString(value >= 100 ? "0" : "0.#", CultureInfo.InvariantCulture)} {unit}";
 }

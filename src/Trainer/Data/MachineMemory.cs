@@ -4,17 +4,18 @@ namespace ZilOnnx.Trainer.Data;
 
 /// <summary>
 /// How much memory this process can still take: the kernel's estimate of what can be allocated without swapping
-/// (MemAvailable in /proc/meminfo), lowered to what the process's cgroup (a container's memory limit) has left.
+/// (MemAvailable in /proc/meminfo), lowered to what the process's cgroup (a container's memory limit) has left and
+/// to the most .NET's GC will hold (a GCHeapHardLimit, else the machine's or the container's memory).
 /// </summary>
 public static class MachineMemory
 {
-    /// <summary>Bytes available now; where Linux's files cannot be read, what .NET's GC sees as the machine's memory.</summary>
+    /// <summary>Bytes available now.</summary>
     public static long AvailableBytes()
     {
-        long? available = ReadOr(() => MemAvailable(File.ReadAllText("/proc/meminfo")));
-        long? cgroupLeft = ReadOr(CgroupLeft);
-        long fallback = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        return Math.Min(available ?? fallback, cgroupLeft ?? long.MaxValue);
+        long managed = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long available = ReadOr(() => MemAvailable(File.ReadAllText("/proc/meminfo"))) ?? long.MaxValue;
+        long cgroupLeft = ReadOr(CgroupLeft) ?? long.MaxValue;
+        return Math.Min(managed, Math.Min(available, cgroupLeft));
     }
 
     /// <summary>MemAvailable of a /proc/meminfo text, in bytes, or null.</summary>

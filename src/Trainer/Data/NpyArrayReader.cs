@@ -2,8 +2,7 @@ namespace ZilOnnx.Trainer.Data;
 
 /// <summary>
 /// An array in an .npy file or an .npz member. A file is read from where the rows start; a member (deflated or
-/// stored, never seekable) is inflated from its start, through a <see cref="BoundedReadStream"/> so that it cannot
-/// inflate beyond its declared size.
+/// stored, never seekable) is inflated from its start, and no further than the rows asked for.
 /// </summary>
 public sealed class NpyArrayReader : IArrayReader
 {

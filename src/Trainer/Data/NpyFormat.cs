@@ -36,11 +36,12 @@ public static partial class NpyFormat
     /// <param name="fileName">Names the file in error messages.</param>
     /// <param name="arrayName">Names the array in error messages (an .npz member), or null.</param>
     /// <param name="budget">Memory the array may take (its values held as doubles), checked before they are read; null: no bound.</param>
-    public static HostTensor Read(Stream stream, string fileName, string? arrayName = null, DataBudget? budget = null)
+    /// <param name="compressedBytes">The size of the compressed data the stream inflates (a deflated .npz member), checked by the budget.</param>
+    public static HostTensor Read(Stream stream, string fileName, string? arrayName = null, DataBudget? budget = null, long? compressedBytes = null)
     {
         var context = new ErrorContext(fileName, arrayName);
         NpyHeader header = ReadHeader(stream, context, out _);
-        var layout = header.Layout(arrayName ?? "array");
+        var layout = header.Layout(arrayName ?? "array") with { CompressedBytes = compressedBytes };
         budget?.Reserve(fileName, arrayName, layout, layout.Elements * sizeof(double));
         long count = CountElements(header, context);
         // count is at most Array.MaxLength (about 2^31) and items at most 8 bytes, so this cannot overflow.

@@ -58,7 +58,11 @@ public static class NpzArchive
 
     /// <summary>A member read by rows (its header read now), under the name <paramref name="layoutName"/> in layouts.</summary>
     internal static IArrayReader ArrayReader(string path, string name, ZipArchiveEntry entry, string layoutName) =>
-        new MemberReader(path, name, Decompressing(path, name, () => NpyArrayReader.Open(() => Inflate(path, name, entry), layoutName, path, name)));
+        new MemberReader(path, name, Decompressing(path, name, () => NpyArrayReader.Open(() => Inflate(entry), layoutName, path, name)),
+            CompressedBytes(entry));
+
+    /// <summary>A deflated member's compressed size (what its inflation is measured against), or null for a stored one.</summary>
+    private static long? CompressedBytes(ZipArchiveEntry entry) => entry.CompressedLength < entry.Length ? entry.CompressedLength : null;
 
     /// <summary>
     /// Writes the arrays as NAME.npy members, atomically: a reader of <paramref name="path"/> sees either the old
@@ -86,17 +90,16 @@ public static class NpzArchive
     private static HostTensor ReadMember(string path, string name, ZipArchiveEntry entry, DataBudget? budget) =>
         Decompressing(path, name, () =>
         {
-            using Stream member = Inflate(path, name, entry);
-            return NpyFormat.Read(member, path, name, budget);
+            using Stream member = Inflate(entry);
+            return NpyFormat.Read(member, path, name, budget, CompressedBytes(entry));
         });
 
     /// <summary>
-    /// The member's bytes as they inflate, never more than its zip entry declares: inflating stops with an error at the
-    /// first byte beyond it, so a member cannot grow past its declared size however it is compressed.
+    /// The member's bytes as they inflate. Inflating is bounded twice: .NET's entry stream ends at the size the zip
+    /// directory declares (its decompressor counts the bytes it produces), and the readers take no more than the .npy
+    /// header declares, which the data budget has accepted before. A member cannot grow past either, however it is compressed.
     /// </summary>
-    private static Stream Inflate(string path, string name, ZipArchiveEntry entry) =>
-        new BoundedReadStream(entry.Open(), entry.Length,
-            limit => new DataFormatException(path, name, $"the member inflates beyond the {limit} bytes its zip entry declares: the archive is corrupt"));
+    private static Stream Inflate(ZipArchiveEntry entry) => entry.Open();
 
     private static T Decompressing<T>(string path, string name, Func<T> read)
     {
@@ -112,9 +115,9 @@ public static class NpzArchive
     }
 
     /// <summary>A member's rows, with decompression failures said as such.</summary>
-    private sealed class MemberReader(string path, string name, IArrayReader inner) : IArrayReader
+    private sealed class MemberReader(string path, string name, IArrayReader inner, long? compressedBytes) : IArrayReader
     {
-        public ArrayLayout Layout => inner.Layout;
+        public ArrayLayout Layout { get; } = inner.Layout with { CompressedBytes = compressedBytes };
         public SampleArray ReadRows(long start, long count) => Decompressing(path, name, () => inner.ReadRows(start, count));
     }
 
