@@ -36,6 +36,7 @@ public sealed class TrainingOptions
     public Option<double> Gamma { get; } = new("--gamma") { Description = "Inference rate of --rule il, in (0, 1]", DefaultValueFactory = _ => Il.DefaultGamma };
     public Option<double?> EnergyTolerance { get; } = new("--tol") { Description = "--rule il: stop relaxing before T once the energy F changes by at most this fraction in one step; the steps used are reported" };
     public Option<int?> Threads { get; } = new("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" };
+    public Option<double?> MaxDataGb { get; } = DataBudgetOption.Create();
     public Option<double?> Tolerance { get; } = new("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" };
 
     public Option<string[]> Ablate { get; } = new("--ablate")
@@ -47,7 +48,7 @@ public sealed class TrainingOptions
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance })
+        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb })
             if (!except.Contains(option)) command.Options.Add(option);
     }
 }

@@ -50,6 +50,7 @@ public sealed class TrainingSetup : IDisposable
     public static TrainingSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long? defaultSteps,
         ValidationOptions? validation = null, int ranks = 1)
     {
+        var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         ThreadCount.Apply(parse.GetValue(options.Threads));
         var source = ModelSource.Load(modelPath);
         var run = new ResumedSettings(parse, ReadCheckpoint(source), modelPath);
@@ -64,7 +65,7 @@ public sealed class TrainingSetup : IDisposable
             ? inputNames[0]
             : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
         DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
-            ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName));
+            ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName), budget);
         var data = Load(parse.GetValue(options.Data)!, DataSplit.Train);
         DataSet? heldOut = null;
         double? heldOutFraction = null;
@@ -84,7 +85,8 @@ public sealed class TrainingSetup : IDisposable
         if (run.Resumed is { Manifest: null } legacy)
             notices.Add($"{modelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
                         "parameters and data are the ones it was written with cannot be checked");
-        if (data.Notice != null) notices.Add(data.Notice);
+        notices.AddRange(data.Notices);
+        if (heldOut != null) notices.AddRange(heldOut.Notices.Except(data.Notices));
         if (data.Count % batchSize != 0)
             notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
                         $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");

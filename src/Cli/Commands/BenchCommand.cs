@@ -91,8 +91,8 @@ public static class BenchCommand
                 {
                     Progress($"loading {dataArgument} for an epoch of bp and zil");
                     data = DataSources.Load(dataArgument, DataSplit.Train, inputName,
-                        ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName));
-                    if (data.Notice != null) Console.Error.WriteLine($"note: {data.Notice}");
+                        ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName), setup.Budget);
+                    foreach (string notice in data.Notices) Console.Error.WriteLine($"note: {notice}");
                 }
                 Progress($"an epoch of bp and zil on {data.Source} ({data.Count} samples)");
                 epochResult = EpochThroughput.Run(setup, data, ["bp", "zil"], parse.GetValue(options.Seed), Progress);

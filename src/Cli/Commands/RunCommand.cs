@@ -27,11 +27,13 @@ public static class RunCommand
         engine.AcceptOnlyFromAmong("pcn", "ort");
         var precision = new Option<string>("--precision") { Description = "float32 or float64 (pcn engine)", DefaultValueFactory = _ => "float32" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (pcn engine)", DefaultValueFactory = _ => "auto" };
-        var command = new Command("run", "Run a model on the arrays of an .npz file") { model, data, output, engine, precision, device };
+        var maxDataGb = DataBudgetOption.Create();
+        var command = new Command("run", "Run a model on the arrays of an .npz file") { model, data, output, engine, precision, device, maxDataGb };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var budget = DataBudgetOption.Resolve(parse, maxDataGb);
             var source = ModelSource.Load(parse.GetValue(model)!);
-            var arrays = NpzArchive.Read(parse.GetValue(data)!);
+            var arrays = NpzArchive.Read(parse.GetValue(data)!, budget);
             var outputs = parse.GetValue(engine) == "ort"
                 ? RunOnnxRuntime(source, arrays)
                 : RunPcn(source, arrays, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));

@@ -12,7 +12,7 @@ public static class DataValidation
     /// <param name="outputShape">The training output's shape, batch axis first.</param>
     public static void Check(DataSet data, IReadOnlyList<long> outputShape, string lossName)
     {
-        CheckFinite(data.Source, "x", data.Inputs.Values);
+        CheckFinite(data.Source, "x", data.Inputs);
         long[] sampleOutput = [.. outputShape.Skip(1)];
         long[] sampleTarget = [.. data.Targets.Shape.Skip(1)];
         if (data.HasLabels)
@@ -29,7 +29,7 @@ public static class DataValidation
             CheckLabelRange(data, classes: sampleOutput[^1]);
             return;
         }
-        CheckFinite(data.Source, "y", data.Targets.Values);
+        CheckFinite(data.Source, "y", data.Targets);
         if (!sampleTarget.SequenceEqual(sampleOutput))
             throw new DataFormatException(data.Source, "y", $"targets have shape {Format(data.Targets.Shape)} but the model's output is {Format(outputShape)}: " +
                                                             $"each sample needs a target of shape {Format(sampleOutput)}");
@@ -37,17 +37,15 @@ public static class DataValidation
 
     private static void CheckLabelRange(DataSet data, long classes)
     {
-        var labels = data.Targets.Values;
-        for (int i = 0; i < labels.Length; i++)
-            if (labels[i] < 0 || labels[i] >= classes)
-                throw new DataFormatException(data.Source, "y", $"label {labels[i]} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
+        long i = data.Targets.IndexOfOutside(0, classes);
+        if (i >= 0)
+            throw new DataFormatException(data.Source, "y", $"label {data.Targets.ValueAt(i)} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
     }
 
-    private static void CheckFinite(string source, string array, double[] values)
+    private static void CheckFinite(string source, string array, SampleArray values)
     {
-        for (int i = 0; i < values.Length; i++)
-            if (!double.IsFinite(values[i]))
-                throw new DataFormatException(source, array, $"element {i} is {values[i]}: data must be finite");
+        long i = values.IndexOfNonFinite();
+        if (i >= 0) throw new DataFormatException(source, array, $"element {i} is {values.ValueAt(i)}: data must be finite");
     }
 
     private static string Format(IEnumerable<long> shape) => ShapeMath.Format([.. shape]);

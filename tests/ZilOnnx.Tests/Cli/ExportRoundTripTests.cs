@@ -29,7 +29,7 @@ public sealed class ExportRoundTripTests
         var exported = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
 
         // The first batch: the PCN was built for batches of 8 (a model with constant sequence lengths is fixed to it).
-        var all = Fixtures.Data(network, loss).Inputs;
+        var all = Fixtures.Arrays($"{Fixtures.DataOf(network)}.{loss}.npz")["x"];
         long sample = all.Count / all.Shape[0];
         var x = new HostTensor(all.ElementType, [8, .. all.Shape[1..]], all.Values[..(int)(8 * sample)]);
         var values = model.Forward(new Dictionary<string, Tensor> { ["x"] = model.ToTensor(x) });

@@ -3,6 +3,7 @@ using ZilOnnx.Cli.Inference;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Data;
+using static TorchSharp.torch;
 
 namespace ZilOnnx.Tests.TestSupport;
 
@@ -32,14 +33,13 @@ public static class NearTies
             ModelInputs.IsIdType(input.ElementType));
         // A model that fixes its batch dimension is fed batches of that size, as eval feeds it.
         int batchSize = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : 256;
-        long sampleSize = set.Inputs.Count / set.Count;
         var ties = new HashSet<long>();
         for (long start = 0; start < set.Count; start += batchSize)
         {
             int size = (int)Math.Min(batchSize, set.Count - start);
-            var x = new HostTensor(set.Inputs.ElementType, [size, .. set.Inputs.Shape[1..]],
-                set.Inputs.Values.AsSpan((int)(start * sampleSize), (int)(size * sampleSize)).ToArray());
-            var scores = session.Run(new Dictionary<string, HostTensor> { [input.Name] = x }).First().Value;
+            // Fed as eval feeds the model.
+            var batch = set.Prepare([.. Enumerable.Range(0, size).Select(i => start + i)], ScalarType.Float64);
+            var scores = session.Run(new Dictionary<string, HostTensor> { [input.Name] = batch.Inputs.ToHostTensor() }).First().Value;
             int classes = (int)scores.Shape[1];
             for (int row = 0; row < size; row++)
                 if (TopTwoGap(scores.Values.AsSpan(row * classes, classes)) < Margin) ties.Add(start + row);

@@ -27,7 +27,7 @@ public sealed class SequenceLossTests
         var random = new Random(5);
         var labels = new HostTensor(TensorProto.Types.DataType.Int64, [x.Shape[0], x.Shape[1]],
             Enumerable.Range(0, (int)(x.Shape[0] * x.Shape[1])).Select(_ => (double)random.Next(10)).ToArray());
-        var data = new DataSet("per-step labels", "x", x, labels);
+        var data = new DataSet("per-step labels", "x", x, SampleArray.FromHostTensor(labels));
         var batch = data.Take(new BatchOrder(data.Count, 8, false, 0).IndicesOf(0), model.DType, model.Device);
 
         using var result = RuleFactory.Create(rule).Compute(model, batch, new CrossEntropyLoss());
