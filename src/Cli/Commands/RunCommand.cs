@@ -2,6 +2,7 @@ using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Inference;
 using ZilOnnx.Cli.Models;
+using ZilOnnx.Cli.Outputs;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Tensors;
@@ -30,6 +31,8 @@ public static class RunCommand
         var command = new Command("run", "Run a model on the arrays of an .npz file") { model, data, output, engine, precision, device };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            using var plan = new OutputPlan().ReadsModel(parse.GetValue(model)!).ReadsData("--data", parse.GetValue(data)!)
+                .Writes("-o", parse.GetValue(output)!).Prepare();
             var source = ModelSource.Load(parse.GetValue(model)!);
             var arrays = NpzArchive.Read(parse.GetValue(data)!);
             var outputs = parse.GetValue(engine) == "ort"

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Pcn;
@@ -52,6 +53,25 @@ public static class Checkpoint
         foreach (var (name, value) in optimizer.State) entries[OptimizerPrefix + name + ".npy"] = ToNpy(value);
         var onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
         PcnArchive.Write(path, onnx, model.Graph, entries);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is a checkpoint (a regular .pcn file with a run state), read from the zip's
+    /// directory alone; false for anything else, which loading the model then judges.
+    /// </summary>
+    public static bool IsCheckpointFile(string path)
+    {
+        // A pipe or a device is never opened: reading one would not end.
+        if (!path.EndsWith(".pcn", StringComparison.OrdinalIgnoreCase) || PathStatus.Of(path, followLinks: true).Kind != PathKind.RegularFile) return false;
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            return zip.GetEntry(StateEntry) != null;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The state stored in a .pcn's entries, or null when the file is a plain converted model.</summary>

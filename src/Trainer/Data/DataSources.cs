@@ -30,6 +30,23 @@ public static class DataSources
         return new DataSet(origin, inputName, FitToModel(inputs, modelInputShape, origin), targets, integerInput) { Notice = notice };
     }
 
+    /// <summary>
+    /// The files and folders a DATA argument names, found as <see cref="Load"/> finds them but not read: what no
+    /// output may replace. Empty where the argument names nothing (loading it then says so).
+    /// </summary>
+    public static IReadOnlyList<string> Locate(string source)
+    {
+        if (source == FashionMnist)
+        {
+            try { return [FindFashionMnist(out _)]; }
+            catch (FileNotFoundException) { return []; }
+        }
+        // A folder of x.npy and y.npy is a folder like an IDX one: every file in it is data.
+        if (Directory.Exists(source)) return [source];
+        if (NpyPair(source) is { } pair) return [pair.Inputs, pair.Targets];
+        return File.Exists(source) ? [source] : [];
+    }
+
     /// <summary>Ids and values do not mix: floats cannot index a table, and ids are no measurements to scale.</summary>
     private static void CheckElementType(HostTensor x, bool integerInput, string origin)
     {
