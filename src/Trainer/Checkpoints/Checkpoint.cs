@@ -68,8 +68,9 @@ public static class Checkpoint
             using var zip = System.IO.Compression.ZipFile.OpenRead(path);
             return zip.GetEntry(StateEntry) != null;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever a broken or hostile zip throws, it is no checkpoint; loading it as the model says what is wrong.
             return false;
         }
     }
