@@ -1,7 +1,9 @@
 using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
+using ZilOnnx.Cli.Outputs;
 using ZilOnnx.Trainer.Checkpoints;
+using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Distributed;
 using ZilOnnx.Trainer.Verification;
 
@@ -42,13 +44,15 @@ public static class FinetuneCommand
 
         int Run(ParseResult parse, ICommunicator job)
         {
-            string outputPath = parse.GetValue(output)!;
-            ModelOutput.EnsureNotInput(parse.GetValue(model)!, outputPath, parse.GetValue(force));
-            using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: null, validation: validation, ranks: job.Size);
+            string outputPath = parse.GetValue(output)!, modelPath = parse.GetValue(model)!;
+            ModelOutput.EnsureNotInput(modelPath, outputPath, parse.GetValue(force));
+            string checkpointPath = parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".checkpoint.pcn");
+            // Rank 0 alone writes files (FinetuneRun), so it alone checks and locks them; a refusal there aborts the job.
+            using var outputs = job.Rank == 0 ? PlanOutputs(parse, modelPath, outputPath, checkpointPath).Prepare() : null;
+            using var setup = TrainingSetup.Create(modelPath, parse, options, defaultSteps: null, validation: validation, ranks: job.Size);
             CheckResumedStep(setup, parse, options);
             var data = DataIdentity.Of(setup.Data, setup.Order.BatchSize);
             ResumedData.Check(setup, data, parse.GetValue(force));
-            string checkpointPath = parse.GetValue(checkpoint) ?? Path.ChangeExtension(outputPath, ".checkpoint.pcn");
             var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options),
                 // An approximate rule (il) is verified to measure how far it is from backprop, never to stop the run.
                 StopOnFailure: setup.Rule.IsExact))
@@ -71,6 +75,23 @@ public static class FinetuneCommand
                 Job = job,
             };
             return run.Execute();
+        }
+
+        /// <summary>The model and data the run reads, and every file it may write (the checkpoint even without --checkpoint-every: an interruption writes it).</summary>
+        OutputPlan PlanOutputs(ParseResult parse, string modelPath, string outputPath, string checkpointPath)
+        {
+            string checkpointOption = parse.GetValue(checkpoint) != null ? "--checkpoint" : "--checkpoint (default)";
+            // A resumed checkpoint is the run's own state: its checkpoints replace it, as the printed resume command has them do.
+            string[] mayReplaceModel = [.. parse.GetValue(force) ? ["-o"] : Array.Empty<string>(),
+                .. Checkpoint.IsCheckpointFile(modelPath) ? [checkpointOption] : Array.Empty<string>()];
+            var plan = new OutputPlan().ReadsModel(modelPath, mayReplaceModel);
+            foreach (string data in DataSources.Locate(parse.GetValue(options.Data)!)) plan.ReadsData("--data", data);
+            if (parse.GetValue(validation.Data) is { } heldOut)
+                foreach (string data in DataSources.Locate(heldOut)) plan.ReadsData("--val-data", data);
+            plan.Writes("-o", outputPath).Writes(checkpointOption, checkpointPath);
+            if (parse.GetValue(metrics) is { } metricsPath) plan.Writes("--metrics", metricsPath, appends: true);
+            if (parse.GetValue(plot) is { } plotPath) plan.Writes("--plot", plotPath);
+            return plan;
         }
     }
 

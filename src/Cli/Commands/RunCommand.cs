@@ -2,6 +2,7 @@ using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Inference;
 using ZilOnnx.Cli.Models;
+using ZilOnnx.Cli.Outputs;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Tensors;
@@ -32,6 +33,8 @@ public static class RunCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
+            using var plan = new OutputPlan().ReadsModel(parse.GetValue(model)!).ReadsData("--data", parse.GetValue(data)!)
+                .Writes("-o", parse.GetValue(output)!).Prepare();
             var source = ModelSource.Load(parse.GetValue(model)!);
             var arrays = NpzArchive.Read(parse.GetValue(data)!, budget);
             var outputs = parse.GetValue(engine) == "ort"

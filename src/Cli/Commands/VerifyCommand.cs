@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Outputs;
 using ZilOnnx.Cli.Reporting;
 using ZilOnnx.Cli.Studies;
 using ZilOnnx.Trainer.Verification;
@@ -27,6 +28,7 @@ public static class VerifyCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             studies.Validate(parse, options);
+            using var outputs = studies.PlanOutputs(parse, new OutputPlan().ReadsModel(parse.GetValue(model)!), options).Prepare();
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
             if (studies.SweepAsked(parse)) return studies.RunSweep(parse, setup, options, parse.GetValue(json));

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Outputs;
 using ZilOnnx.Cli.Reporting;
+using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Studies;
 
@@ -44,6 +47,19 @@ public sealed class VerifyStudies
             if (parse.GetValue(options.EnergyTolerance) != null) throw new ArgumentException("--sweep runs every setting to its end: leave --tol out");
         }
         else if (parse.GetResult(SweepOut) is { Implicit: false }) throw new ArgumentException("--sweep-out needs --sweep");
+    }
+
+    /// <summary>Adds the data the studies read and the files they write (PREFIX.csv and PREFIX.png of each study asked for).</summary>
+    public OutputPlan PlanOutputs(ParseResult parse, OutputPlan plan, TrainingOptions options)
+    {
+        foreach (string data in DataSources.Locate(parse.GetValue(options.Data)!)) plan.ReadsData("--data", data);
+        foreach (var (option, prefix) in new[] { ("--sweep-out", SweepAsked(parse) ? parse.GetValue(SweepOut) : null), ("--energy", parse.GetValue(Energy)) })
+        {
+            if (prefix == null) continue;
+            string stem = StudyFiles.Prefix(prefix);
+            plan.Writes(option, stem + ".csv").Writes(option, stem + ".png");
+        }
+        return plan;
     }
 
     /// <summary>Runs the sweep and reports it (a table, or JSON); returns the exit code.</summary>

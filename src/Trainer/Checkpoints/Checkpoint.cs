@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Pcn;
@@ -66,6 +67,26 @@ public static class Checkpoint
         foreach (var (name, value) in model.Parameters) entries[ParameterFile(name)] = ToNpy(value);
         foreach (var (name, value) in optimizer.State) entries[OptimizerPrefix + name + Npy] = ToNpy(value);
         PcnArchive.Write(path, onnx, model.Graph, entries);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is a checkpoint (a regular .pcn file with a run state), read from the zip's
+    /// directory alone; false for anything else, which loading the model then judges.
+    /// </summary>
+    public static bool IsCheckpointFile(string path)
+    {
+        // A pipe or a device is never opened: reading one would not end.
+        if (!path.EndsWith(".pcn", StringComparison.OrdinalIgnoreCase) || PathStatus.Of(path, followLinks: true).Kind != PathKind.RegularFile) return false;
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            return zip.GetEntry(StateEntry) != null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever a broken or hostile zip throws, it is no checkpoint; loading it as the model says what is wrong.
+            return false;
+        }
     }
 
     /// <summary>

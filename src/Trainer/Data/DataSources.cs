@@ -45,6 +45,23 @@ public static class DataSources
     }
 
     /// <summary>
+    /// The files and folders a DATA argument names, found as <see cref="Open"/> finds them but not read: what no
+    /// output may replace. Empty where the argument names nothing (loading it then says so).
+    /// </summary>
+    public static IReadOnlyList<string> Locate(string source)
+    {
+        if (FashionMnistLookup.Recognizes(source))
+        {
+            try { return [FashionMnistLookup.Find(out _)]; }
+            catch (FileNotFoundException) { return []; }
+        }
+        // A folder of x.npy and y.npy is a folder like an IDX one: every file in it is data.
+        if (Directory.Exists(source)) return [source];
+        if (NpyPairSampleReader.Files(source) is { } pair) return [pair.Inputs, pair.Targets];
+        return File.Exists(source) ? [source] : [];
+    }
+
+    /// <summary>
     /// Ids and values do not mix: floats cannot index a table, and ids are no measurements to scale. uint8 inputs are
     /// images (scaled to [0, 1]); other integers cannot feed a floating-point input.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Tensors;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -60,11 +61,8 @@ public static partial class NpyFormat
         return new HostTensor(header.Dtype.ElementType, header.Shape, values);
     }
 
-    public static void Write(string path, HostTensor tensor)
-    {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Write(stream, tensor, path);
-    }
+    /// <summary>Writes one array as an .npy file, atomically (<see cref="AtomicFile"/>).</summary>
+    public static void Write(string path, HostTensor tensor) => AtomicFile.Write(path, stream => Write(stream, tensor, path));
 
     /// <param name="fileName">Names the file in error messages.</param>
     /// <param name="arrayName">Names the array in error messages (an .npz member), or null.</param>

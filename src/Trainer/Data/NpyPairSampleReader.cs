@@ -23,7 +23,7 @@ public sealed class NpyPairSampleReader : ArrayPairReader
     private static NpyArrayReader Array(string file, string name) => NpyArrayReader.Open(() => DataFile.OpenForReading(file), name, file, null);
 
     /// <summary>The inputs and targets files a DATA argument names, or null when it names no pair.</summary>
-    private static (string Inputs, string Targets)? Files(string source)
+    public static (string Inputs, string Targets)? Files(string source)
     {
         string[] parts = source.Split(',');
         if (parts.Length == 2 && parts.All(p => p.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))) return (parts[0], parts[1]);
