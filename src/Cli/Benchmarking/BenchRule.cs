@@ -60,8 +60,8 @@ public sealed class BenchRule
         if (_witness != null)
         {
             using var reference = _witness.Compute(setup.Model, batch, setup.Loss);
-            double divergence = ParameterDivergence.Compare(result.Updates, reference.Updates).Max(d => d.MaxRel);
-            MaxDivergence = Math.Max(MaxDivergence ?? 0, divergence);
+            double divergence = ParameterDivergence.Compare(result.Updates, reference.Updates).Select(d => d.MaxRel).LargestOrNaN();
+            MaxDivergence = Math.Max(MaxDivergence ?? 0, divergence); // Math.Max keeps a NaN
         }
         Guard.Check(result, _steps, setup.Model, batch, setup.Loss);
         _optimizer.Step(setup.Model.Parameters, result.Updates);

@@ -28,6 +28,9 @@ public sealed class BenchSetup : IDisposable
         Batches = batches; Data = data; DataSet = dataSet; NewOptimizer = newOptimizer; OptimizerText = optimizerText;
     }
 
+    /// <summary>The memory the data may take (--max-data-gb), for data the benchmark loads later (--epoch).</summary>
+    public DataBudget Budget { get; private init; } = null!;
+
     public ModelSource Source { get; }
     public PcnModel Model { get; }
     public ILoss Loss { get; }
@@ -47,6 +50,7 @@ public sealed class BenchSetup : IDisposable
 
     public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps)
     {
+        var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         var source = ModelSource.Load(modelPath);
         var loss = LossFactory.Create(parse.GetValue(options.Loss)!);
         int batchSize = parse.GetValue(options.BatchSize);
@@ -61,7 +65,7 @@ public sealed class BenchSetup : IDisposable
 
         string? dataArgument = parse.GetValue(options.Data);
         DataSet? data = dataArgument == null ? null
-            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput);
+            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget);
         long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
 
         long? fixedBatch = declared.FirstOrDefault();
@@ -99,8 +103,8 @@ public sealed class BenchSetup : IDisposable
         IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, perSample, batches, description, data, NewOptimizer,
-            $"{optimizerName.ToLowerInvariant()} lr {learningRate}");
-        if (data?.Notice != null) setup.Notices.Add(data.Notice);
+            $"{optimizerName.ToLowerInvariant()} lr {learningRate}") { Budget = budget };
+        if (data != null) setup.Notices.AddRange(data.Notices);
         if (perSample) setup.Notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is run one sample at a time, as finetune does");
         return setup;
     }

@@ -50,6 +50,7 @@ public sealed class TrainingOptions
     public Option<double?> EnergyTolerance { get; } = new Option<double?>("--tol") { Description = "--rule il: stop relaxing before T once the energy F changes by at most this fraction in one step; the steps used are reported" }
         .Within(NumberRange.NotNegative);
     public Option<int?> Threads { get; } = new Option<int?>("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" }.Within(ThreadLimit);
+    public Option<double?> MaxDataGb { get; } = DataBudgetOption.Create();
     public Option<double?> Tolerance { get; } = new Option<double?>("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" }
         .Within(NumberRange.NotNegative);
 
@@ -62,7 +63,7 @@ public sealed class TrainingOptions
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance })
+        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb })
             if (!except.Contains(option)) command.Options.Add(option);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));
     }

@@ -50,9 +50,10 @@ public sealed class TrainingSetup : IDisposable
     public static TrainingSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long? defaultSteps,
         ValidationOptions? validation = null, int ranks = 1)
     {
+        var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         ThreadCount.Apply(parse.GetValue(options.Threads));
         var source = ModelSource.Load(modelPath);
-        var run = new ResumedSettings(parse, FromCheckpoint(modelPath, () => Checkpoint.ReadState(source.Entries)), modelPath);
+        var run = new ResumedSettings(parse, ReadCheckpoint(source), modelPath);
         string lossName = run.Get(options.Loss, r => r.Loss);
         var loss = LossFactory.Create(lossName);
         int seed = run.Get(options.Seed, r => r.Seed);
@@ -64,7 +65,7 @@ public sealed class TrainingSetup : IDisposable
             ? inputNames[0]
             : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
         DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
-            ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName));
+            ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName), budget);
         var data = Load(parse.GetValue(options.Data)!, DataSplit.Train);
         DataSet? heldOut = null;
         double? heldOutFraction = null;
@@ -81,7 +82,11 @@ public sealed class TrainingSetup : IDisposable
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
         var notices = new List<string>();
-        if (data.Notice != null) notices.Add(data.Notice);
+        if (run.Resumed is { Manifest: null } legacy)
+            notices.Add($"{modelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
+                        "parameters and data are the ones it was written with cannot be checked");
+        notices.AddRange(data.Notices);
+        if (heldOut != null) notices.AddRange(heldOut.Notices.Except(data.Notices));
         if (data.Count % batchSize != 0)
             notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
                         $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
@@ -119,7 +124,7 @@ public sealed class TrainingSetup : IDisposable
         var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, run);
         var optimizer = OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         if (run.Resumed is { } resumed)
-            FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step); return 0; });
+            FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest); return 0; });
         var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
             precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction)
         {
@@ -131,6 +136,17 @@ public sealed class TrainingSetup : IDisposable
         setup.Notices.AddRange(notices);
         return setup;
     }
+
+    /// <summary>
+    /// The run state of a checkpoint (null for a plain model), checked against its manifest before the data are
+    /// loaded: a checkpoint whose model entry was swapped would otherwise fail on the data, naming the wrong file.
+    /// </summary>
+    private static CheckpointState? ReadCheckpoint(ModelSource source) => FromCheckpoint(source.Path, () =>
+    {
+        var state = Checkpoint.ReadState(source.Entries);
+        if (state != null) Checkpoint.CheckManifest(source.Entries, source.ModelSha256 ?? "", state);
+        return state;
+    });
 
     /// <summary>
     /// Reads what a checkpoint holds besides its model: the run state and the saved tensors. Whatever fails there comes

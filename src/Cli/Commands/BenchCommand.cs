@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Google.Protobuf;
 using ZilOnnx.Cli.Benchmarking;
 using ZilOnnx.Cli.CommandLine;
@@ -90,8 +91,8 @@ public static class BenchCommand
                 {
                     Progress($"loading {dataArgument} for an epoch of bp and zil");
                     data = DataSources.Load(dataArgument, DataSplit.Train, inputName,
-                        ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName));
-                    if (data.Notice != null) Console.Error.WriteLine($"note: {data.Notice}");
+                        ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName), setup.Budget);
+                    foreach (string notice in data.Notices) Console.Error.WriteLine($"note: {notice}");
                 }
                 Progress($"an epoch of bp and zil on {data.Source} ({data.Count} samples)");
                 epochResult = EpochThroughput.Run(setup, data, ["bp", "zil"], parse.GetValue(options.Seed), Progress);
@@ -120,8 +121,14 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Indented, with rule names such as zil+verify written as they are rather than escaped.</summary>
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>
+    /// Indented, with rule names such as zil+verify written as they are rather than escaped; a divergence of zil+verify that
+    /// is NaN or infinite is written as a string, as `verify --json` writes it, instead of failing the report.
+    /// </summary>
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), to tell a quiet machine from a busy one.</summary>
     private static double[]? LoadAverage()

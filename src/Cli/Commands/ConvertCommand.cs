@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Models;
+using ZilOnnx.Cli.Outputs;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Pcn;
@@ -24,6 +25,7 @@ public static class ConvertCommand
         bool toPcn = ModelSource.IsPcn(output);
         if (toPcn == ModelSource.IsPcn(input))
             throw new ArgumentException("convert goes from .onnx to .pcn or from .pcn to .onnx");
+        using var outputs = new OutputPlan().ReadsModel(input).Writes("OUT", output).Prepare();
         var source = ModelSource.Load(input);
         // Building the graph proves the model maps onto a PCN, in both directions.
         var graph = source.BuildGraph(new PcGraphOptions());

@@ -7,6 +7,8 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Data;
+using static TorchSharp.torch;
+using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace ZilOnnx.Cli.Commands;
 
@@ -22,17 +24,20 @@ public static class EvalCommand
         var data = new Option<string>("--data") { Description = "An .npz (x, integer y), an IDX folder or 'fashion-mnist' (test split)", Required = true };
         var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
+        var maxDataGb = DataBudgetOption.Create();
         var command = new Command("eval", "Evaluate a classifier with ONNX Runtime: loss, top-1/top-5 accuracy, confusion matrix, throughput")
-            { model, data, provider, batchSize };
+            { model, data, provider, batchSize, maxDataGb };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var budget = DataBudgetOption.Resolve(parse, maxDataGb);
             string path = parse.GetValue(model)!;
             var onnx = OnnxModelFile.Load(path);
             using var session = OnnxRuntimeSession.Open(path, OnnxRuntimeSession.ParseProvider(parse.GetValue(provider)!));
             if (session.FallbackNotice != null) Console.Error.WriteLine(session.FallbackNotice);
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
-                ModelInputs.IsIdType(input.ElementType));
+                ModelInputs.IsIdType(input.ElementType), budget);
+            foreach (string notice in set.Notices) Console.Error.WriteLine($"note: {notice}");
             if (!set.HasLabels) throw new DataFormatException(set.Source, "y", "eval needs integer class labels");
 
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
@@ -48,13 +53,12 @@ public static class EvalCommand
     {
         ClassificationMetrics? metrics = null;
         var clock = Stopwatch.StartNew();
-        long sampleSize = set.Inputs.Count / set.Count;
         for (long start = 0; start < set.Count; start += batchSize)
         {
             int size = (int)Math.Min(batchSize, set.Count - start);
-            var x = new HostTensor(set.Inputs.ElementType, [size, .. set.Inputs.Shape[1..]],
-                set.Inputs.Values.AsSpan((int)(start * sampleSize), (int)(size * sampleSize)).ToArray());
-            var scores = session.Run(new Dictionary<string, HostTensor> { [session.Inputs[0].Name] = x }).First().Value;
+            // Gathered as float64 (or int64 ids), which ONNX Runtime's feed converts to the input's own type.
+            var batch = set.Prepare([.. Enumerable.Range(0, size).Select(i => start + i)], ScalarType.Float64);
+            var scores = session.Run(new Dictionary<string, HostTensor> { [session.Inputs[0].Name] = batch.Inputs.ToHostTensor() }).First().Value;
             if (scores.Rank != 2 || scores.Shape[0] != size)
                 throw new InferenceInputException($"the first output has shape [{string.Join(", ", scores.Shape)}]; eval needs [batch, classes]");
             if (metrics == null)
@@ -63,7 +67,7 @@ public static class EvalCommand
                 DataValidation.CheckLabels(set, classes: scores.Shape[1]);
                 metrics = new ClassificationMetrics((int)scores.Shape[1], kind);
             }
-            metrics.Add(scores.Values, set.Targets.Values.AsSpan((int)start, size));
+            metrics.Add(scores.Values, Array.ConvertAll((long[])batch.Targets.Values, v => (double)v));
         }
         elapsed = clock.Elapsed;
         return metrics!;

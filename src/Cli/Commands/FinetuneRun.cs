@@ -18,8 +18,12 @@ namespace ZilOnnx.Cli.Commands;
 public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
 {
     public required string OutputPath { get; init; }
-    /// <summary>--data as the user gave it, for the resume command printed on interruption.</summary>
-    public required string DataArgument { get; init; }
+    /// <summary>The training data's identity, which checkpoints record.</summary>
+    public required DataIdentity Data { get; init; }
+    /// <summary>The command line of this run, which checkpoints record.</summary>
+    public required IReadOnlyList<string> CommandLine { get; init; }
+    /// <summary>The shell command that resumes this run from its checkpoint, printed on interruption.</summary>
+    public required string ResumeCommand { get; init; }
     public string? MetricsPath { get; init; }
     public string? PlotPath { get; init; }
     public int HeldOutEvery { get; init; }
@@ -60,6 +64,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             if (step.MaxRelativeDivergence is { } rel)
             {
                 verified++;
+                // Math.Max keeps a NaN (Enumerable.Max would not): the summary must not show a NaN step as a pass.
                 maxRel = Math.Max(maxRel, rel);
                 maxAbs = Math.Max(maxAbs, step.MaxAbsoluteDivergence!.Value);
             }
@@ -68,7 +73,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             var heldOut = evaluate ? EvaluateHeldOut(step.Step, $"after step {step.Step}", history, progress) : null;
             metrics?.Write(step, ProgressDisplay.EpochOf(step.Step, setup.Order.BatchSize, setup.Data.Count), heldOut);
             if (IsRoot && CheckpointEvery > 0 && step.Step % CheckpointEvery == 0)
-                Checkpoint.Save(CheckpointPath, setup.Model, setup.Optimizer, setup.State with { Step = step.Step });
+                SaveCheckpoint(step.Step);
             if (AgreedSignal(interruption) is { } signal && step.Step < setup.TotalSteps) return Interrupt(signal, step.Step, progress);
         }
         progress.EndBar();
@@ -100,11 +105,14 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
     {
         progress.EndBar();
         if (!IsRoot) return ExitCodes.Interrupted;
-        Checkpoint.Save(CheckpointPath, setup.Model, setup.Optimizer, setup.State with { Step = step });
+        SaveCheckpoint(step);
         Console.Error.WriteLine($"interrupted ({signal}) after step {step}/{setup.TotalSteps}: wrote the checkpoint {CheckpointPath}; " +
-                                $"`zilonnx finetune {CheckpointPath} --data {DataArgument} --steps {setup.TotalSteps} -o {OutputPath}` resumes the run");
+                                $"`{ResumeCommand}` resumes the run");
         return ExitCodes.Interrupted;
     }
+
+    private void SaveCheckpoint(long step) =>
+        Checkpoint.Save(CheckpointPath, setup.Model, setup.Optimizer, setup.State with { Step = step }, Data, CommandLine);
 
     /// <summary>
     /// Open MPI's mpirun sends SIGTERM to every rank when it is interrupted itself (Ctrl-C), and to the ranks still

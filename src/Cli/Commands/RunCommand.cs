@@ -2,6 +2,7 @@ using System.CommandLine;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Inference;
 using ZilOnnx.Cli.Models;
+using ZilOnnx.Cli.Outputs;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Tensors;
@@ -27,12 +28,16 @@ public static class RunCommand
         engine.AcceptOnlyFromAmong("pcn", "ort");
         var precision = new Option<string>("--precision") { Description = "float32 or float64 (pcn engine)", DefaultValueFactory = _ => "float32" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (pcn engine)", DefaultValueFactory = _ => "auto" };
-        var command = new Command("run", "Run a model on the arrays of an .npz file") { model, data, output, engine, precision, device };
+        var maxDataGb = DataBudgetOption.Create();
+        var command = new Command("run", "Run a model on the arrays of an .npz file") { model, data, output, engine, precision, device, maxDataGb };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
+            var budget = DataBudgetOption.Resolve(parse, maxDataGb);
+            using var plan = new OutputPlan().ReadsModel(parse.GetValue(model)!).ReadsData("--data", parse.GetValue(data)!)
+                .Writes("-o", parse.GetValue(output)!).Prepare();
             var source = ModelSource.Load(parse.GetValue(model)!);
             string dataPath = parse.GetValue(data)!;
-            var arrays = NpzArchive.Read(dataPath);
+            var arrays = NpzArchive.Read(dataPath, budget);
             var outputs = parse.GetValue(engine) == "ort"
                 ? RunOnnxRuntime(source, arrays, dataPath)
                 : RunPcn(source, arrays, dataPath, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Outputs;
+using ZilOnnx.Cli.Reporting;
 using ZilOnnx.Cli.Studies;
-using ZilOnnx.Converter.Pcn;
 using ZilOnnx.Trainer.Verification;
 
 namespace ZilOnnx.Cli.Commands;
@@ -27,6 +28,7 @@ public static class VerifyCommand
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             studies.Validate(parse, options);
+            using var outputs = studies.PlanOutputs(parse, new OutputPlan().ReadsModel(parse.GetValue(model)!), options).Prepare();
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
             if (studies.SweepAsked(parse)) return studies.RunSweep(parse, setup, options, parse.GetValue(json));
@@ -42,12 +44,13 @@ public static class VerifyCommand
             {
                 var step = trainer.Step();
                 if (step.InferenceSteps is { } n) inferenceSteps.Add(n);
+                // Math.Max keeps a NaN (Enumerable.Max would not), so a step that went NaN stays in the report.
                 foreach (var d in step.Divergences!)
                     worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel, d.MaxRel)) : d;
             }
             var report = new VerificationReport(setup.Rule.Name, setup.Precision.ToString().ToLowerInvariant(), setup.TotalSteps, tolerance,
                 worst.Values.ToList()) { InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null };
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), PcnArchive.Json));
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), NonFiniteJson.Options));
             else report.Print(Console.Out);
             return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;
         }));

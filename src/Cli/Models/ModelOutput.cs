@@ -1,3 +1,4 @@
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Pcn;
 using ZilOnnx.Trainer.Pcn;
@@ -8,20 +9,16 @@ namespace ZilOnnx.Cli.Models;
 public static class ModelOutput
 {
     /// <summary>
-    /// Refuses an output path that is the input model itself (also through a symbolic link) unless forced: a
-    /// fine-tuned model written over the only copy of the original cannot be undone.
+    /// Refuses an output path that is the input model itself (also through a symbolic or a hard link, or `..`) unless
+    /// forced: a fine-tuned model written over the only copy of the original cannot be undone.
     /// </summary>
     public static void EnsureNotInput(string input, string output, bool force)
     {
-        if (force || !File.Exists(input)) return;
-        if (FinalPath(input) == FinalPath(output))
+        var model = PathStatus.Of(input, followLinks: true);
+        if (force || model.Kind != PathKind.RegularFile) return;
+        // The real paths stand in where the system has no file identities (not Linux).
+        if (model.IsSameFileAs(PathStatus.Of(output, followLinks: true)) || PathStatus.RealPath(input) == PathStatus.RealPath(output))
             throw new ArgumentException($"-o {output} is the input model {input}: writing it would replace the original; give --force to allow that");
-    }
-
-    private static string FinalPath(string path)
-    {
-        var file = new FileInfo(path);
-        return file.Exists && file.ResolveLinkTarget(returnFinalTarget: true) is { } target ? Path.GetFullPath(target.FullName) : file.FullName;
     }
 
     public static void Write(string path, PcnModel model)

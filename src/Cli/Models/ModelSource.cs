@@ -6,15 +6,16 @@ using ZilOnnx.Converter.Pcn;
 namespace ZilOnnx.Cli.Models;
 
 /// <summary>A model argument: an .onnx file, or a .pcn file (a converted model or a checkpoint) with its extra entries.</summary>
-public sealed record ModelSource(string Path, ModelProto Model, IReadOnlyDictionary<string, byte[]> Entries)
+/// <param name="ModelSha256">For a .pcn file, the SHA-256 of its model entry's bytes (a checkpoint's manifest records it); else null.</param>
+public sealed record ModelSource(string Path, ModelProto Model, IReadOnlyDictionary<string, byte[]> Entries, string? ModelSha256 = null)
 {
     public static ModelSource Load(string path)
     {
         if (IsPcn(path))
         {
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file");
-            var (model, entries) = PcnArchive.Read(path);
-            return new ModelSource(path, model, entries);
+            var (model, entries, modelSha256) = PcnArchive.Read(path);
+            return new ModelSource(path, model, entries, modelSha256);
         }
         return new ModelSource(path, OnnxModelFile.Load(path), new Dictionary<string, byte[]>());
     }

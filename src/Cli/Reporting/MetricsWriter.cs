@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Trainer.Training;
 
 namespace ZilOnnx.Cli.Reporting;
@@ -6,11 +7,12 @@ namespace ZilOnnx.Cli.Reporting;
 /// <summary>
 /// `--metrics FILE.jsonl`: one JSON object per step (`step`, `epoch`, `loss`, `accuracy`, `divergence`,
 /// `divergence_abs`, `time`, `inference_steps` for rules with PC dynamics, and `val_loss`/`val_accuracy` on the steps followed by a held-out evaluation),
-/// flushed as it is written so a killed run keeps its history.
+/// each line added to the file in one write as it is made (<see cref="AppendOnlyFile"/>), so a killed run keeps its
+/// history and no reader or other writer ever sees part of a line.
 /// </summary>
 public sealed class MetricsWriter(string path, bool append) : IDisposable
 {
-    private readonly StreamWriter _writer = new(path, append) { AutoFlush = true };
+    private readonly AppendOnlyFile _file = new(path, truncate: !append);
     private double _seconds;
 
     public void Write(TrainingStep step, long epoch, EvaluationResult? heldOut)
@@ -33,10 +35,10 @@ public sealed class MetricsWriter(string path, bool append) : IDisposable
             record["val_loss"] = heldOut.Loss;
             record["val_accuracy"] = NullIfNaN(heldOut.Accuracy);
         }
-        _writer.WriteLine(JsonSerializer.Serialize(record));
+        _file.WriteLine(JsonSerializer.Serialize(record));
     }
 
     private static double? NullIfNaN(double value) => double.IsNaN(value) ? null : value;
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose() => _file.Dispose();
 }

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Outputs;
+using ZilOnnx.Cli.Reporting;
 using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Studies;
 
@@ -18,12 +21,6 @@ public sealed class VerifyStudies
     public Option<string?> Sweep { get; } = new("--sweep") { Description = "Study rule il on the first batch instead of verifying steps: gamma=A:B:S or T=A:B[:S]; writes --sweep-out PREFIX.csv and .png" };
     public Option<string> SweepOut { get; } = new("--sweep-out") { Description = "Where --sweep writes: PREFIX.csv and PREFIX.png", DefaultValueFactory = _ => "il-sweep" };
     public Option<string?> Energy { get; } = new("--energy") { Description = "Write the energy F over the inference steps of the rule's relaxation on the first batch to PREFIX.csv and PREFIX.png (il, fa-zil, zil-relaxed, --ablate)" };
-
-    /// <summary>A relaxation that blew up has NaN or Infinity divergences: written as the strings "NaN", "Infinity".</summary>
-    private static readonly JsonSerializerOptions SweepJson = new(PcnArchive.Json)
-    {
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
 
     public void AddTo(Command command)
     {
@@ -52,6 +49,19 @@ public sealed class VerifyStudies
         else if (parse.GetResult(SweepOut) is { Implicit: false }) throw new ArgumentException("--sweep-out needs --sweep");
     }
 
+    /// <summary>Adds the data the studies read and the files they write (PREFIX.csv and PREFIX.png of each study asked for).</summary>
+    public OutputPlan PlanOutputs(ParseResult parse, OutputPlan plan, TrainingOptions options)
+    {
+        foreach (string data in DataSources.Locate(parse.GetValue(options.Data)!)) plan.ReadsData("--data", data);
+        foreach (var (option, prefix) in new[] { ("--sweep-out", SweepAsked(parse) ? parse.GetValue(SweepOut) : null), ("--energy", parse.GetValue(Energy)) })
+        {
+            if (prefix == null) continue;
+            string stem = StudyFiles.Prefix(prefix);
+            plan.Writes(option, stem + ".csv").Writes(option, stem + ".png");
+        }
+        return plan;
+    }
+
     /// <summary>Runs the sweep and reports it (a table, or JSON); returns the exit code.</summary>
     public int RunSweep(ParseResult parse, TrainingSetup setup, TrainingOptions options, bool json)
     {
@@ -78,7 +88,7 @@ public sealed class VerifyStudies
                     ["max_abs_divergence"] = p.MaxAbsoluteDivergence, ["energy"] = p.Energy, ["energy_start"] = p.EnergyStart,
                 }).ToList(),
             };
-            Console.WriteLine(JsonSerializer.Serialize(report, SweepJson));
+            Console.WriteLine(JsonSerializer.Serialize(report, NonFiniteJson.Options));
         }
         else
         {

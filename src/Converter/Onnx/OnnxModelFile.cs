@@ -55,7 +55,9 @@ public static class OnnxModelFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new OnnxModelException(path, $"cannot write the model: {e.Message}", e);
+            // The writer's messages start with the path, which the exception puts first already.
+            string reason = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+            throw new OnnxModelException(path, $"cannot write the model: {reason}", e);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
 using ZilOnnx.Converter.Graph;
@@ -21,20 +22,27 @@ public static class PcnArchive
 
     public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static void Write(string path, ModelProto model, PcGraph graph, IReadOnlyDictionary<string, byte[]>? extraEntries = null)
+    public static void Write(string path, ModelProto model, PcGraph graph, IReadOnlyDictionary<string, byte[]>? extraEntries = null) =>
+        Write(path, model.ToByteArray(), graph, extraEntries);
+
+    /// <summary>The same with the model already serialized: a checkpoint hashes exactly the bytes it stores.</summary>
+    public static void Write(string path, byte[] modelBytes, PcGraph graph, IReadOnlyDictionary<string, byte[]>? extraEntries = null)
     {
         AtomicFile.Write(path, stream =>
         {
             using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-            Add(zip, ModelEntry, model.ToByteArray());
+            Add(zip, ModelEntry, modelBytes);
             var description = new { format = "zilonnx-pcn", version = FormatVersion, graph = PcGraphDescription.Of(graph) };
             Add(zip, DescriptionEntry, JsonSerializer.SerializeToUtf8Bytes(description, Json));
             foreach (var (name, bytes) in extraEntries ?? new Dictionary<string, byte[]>()) Add(zip, name, bytes);
         });
     }
 
-    /// <summary>Reads the model (validated like any ONNX file) and every other entry.</summary>
-    public static (ModelProto Model, Dictionary<string, byte[]> Entries) Read(string path)
+    /// <summary>
+    /// Reads the model (validated like any ONNX file), every other entry, and the SHA-256 (lower-case hex) of the
+    /// model entry's bytes, which a checkpoint's manifest records.
+    /// </summary>
+    public static (ModelProto Model, Dictionary<string, byte[]> Entries, string ModelSha256) Read(string path)
     {
         Dictionary<string, byte[]> entries;
         try
@@ -59,7 +67,7 @@ public static class PcnArchive
         ModelProto model = OnnxModelFile.Parse(modelBytes, path, $"{ModelEntry} is not an ONNX model");
         OnnxModelValidator.Validate(model, path);
         entries.Remove(DescriptionEntry);
-        return (model, entries);
+        return (model, entries, Convert.ToHexStringLower(SHA256.HashData(modelBytes)));
     }
 
     private static void Add(ZipArchive zip, string name, byte[] bytes)

@@ -1,4 +1,7 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using Google.Protobuf;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Pcn;
@@ -16,12 +19,16 @@ namespace ZilOnnx.Trainer.Checkpoints;
 /// <param name="Version">The state's format: 1 before weight decay, momentum and schedule were recorded (a state
 /// without them reads with the defaults, which is what those runs used), 2 with them, 3 with the held-out split
 /// (null before: no earlier run held data out), 4 with the inference steps and rate of rule il (null for the other
-/// rules, and before: no earlier run used il). Save stamps the current one.</param>
+/// rules, and before: no earlier run used il), 5 with the <see cref="Manifest"/> (required from then on). Save
+/// stamps the current one.</param>
 public sealed record CheckpointState(long Step, string Rule, string Loss, string Optimizer, double LearningRate, int BatchSize,
     bool Shuffle, int Seed, string Precision, double WeightDecay = 0, double Momentum = OptimizerFactory.DefaultMomentum,
     string LearningRateSchedule = "constant", double? ValidationSplit = null, int Version = 1)
 {
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
+
+    /// <summary>The first version whose states carry a <see cref="Manifest"/>.</summary>
+    public const int ManifestVersion = 5;
 
     /// <summary>T of rule il (--inference-steps), or null for the other rules.</summary>
     public int? InferenceSteps { get; init; }
@@ -31,6 +38,9 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
 
     /// <summary>The energy-change stop of rule il (--tol), or null when it relaxes all T steps (and for the other rules).</summary>
     public double? EnergyTolerance { get; init; }
+
+    /// <summary>What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.</summary>
+    public CheckpointManifest? Manifest { get; init; }
 }
 
 /// <summary>
@@ -40,44 +50,125 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
 /// </summary>
 public static class Checkpoint
 {
-    private const string StateEntry = "checkpoint/state.json";
-    private const string ParameterPrefix = "checkpoint/parameters/";
+    public const string StateEntry = "checkpoint/state.json";
+    public const string ParameterPrefix = "checkpoint/parameters/";
     private const string OptimizerPrefix = "checkpoint/optimizer/";
+    private const string Npy = ".npy";
 
-    public static void Save(string path, PcnModel model, IOptimizer optimizer, CheckpointState state)
+    /// <param name="data">The data the run trains on, and <paramref name="commandLine"/> the command line that runs it,
+    /// for the manifest (<see cref="CheckpointManifest"/>); the model's hash and parameters are taken here.</param>
+    public static void Save(string path, PcnModel model, IOptimizer optimizer, CheckpointState state, DataIdentity data, IReadOnlyList<string> commandLine)
     {
-        var stamped = state with { Version = CheckpointState.CurrentVersion };
+        byte[] onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters()).ToByteArray();
+        var parameters = model.Graph.Parameters.Select(p => new ParameterRecord(p.Name, p.Shape, p.Initial.ElementType.ToString())).ToList();
+        var manifest = new CheckpointManifest(Convert.ToHexStringLower(SHA256.HashData(onnx)), parameters, data, commandLine);
+        var stamped = state with { Version = CheckpointState.CurrentVersion, Manifest = manifest };
         var entries = new Dictionary<string, byte[]> { [StateEntry] = JsonSerializer.SerializeToUtf8Bytes(stamped, PcnArchive.Json) };
-        foreach (var (name, value) in model.Parameters) entries[ParameterPrefix + name + ".npy"] = ToNpy(value);
-        foreach (var (name, value) in optimizer.State) entries[OptimizerPrefix + name + ".npy"] = ToNpy(value);
-        var onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
+        foreach (var (name, value) in model.Parameters) entries[ParameterFile(name)] = ToNpy(value);
+        foreach (var (name, value) in optimizer.State) entries[OptimizerPrefix + name + Npy] = ToNpy(value);
         PcnArchive.Write(path, onnx, model.Graph, entries);
     }
 
-    /// <summary>The state stored in a .pcn's entries, or null when the file is a plain converted model.</summary>
-    public static CheckpointState? ReadState(IReadOnlyDictionary<string, byte[]> entries)
+    /// <summary>
+    /// Whether <paramref name="path"/> is a checkpoint (a regular .pcn file with a run state), read from the zip's
+    /// directory alone; false for anything else, which loading the model then judges.
+    /// </summary>
+    public static bool IsCheckpointFile(string path)
     {
-        if (!entries.TryGetValue(StateEntry, out var json)) return null;
-        var state = JsonSerializer.Deserialize<CheckpointState>(json, PcnArchive.Json)
-            ?? throw new DataFormatException(StateEntry, null, "the checkpoint's run state is empty");
-        // A newer state may hold settings this version would silently drop, and then not continue the run.
-        return state.Version <= CheckpointState.CurrentVersion ? state
-            : throw new DataFormatException(StateEntry, null, $"run state version {state.Version} is newer than this zilonnx reads ({CheckpointState.CurrentVersion})");
+        // A pipe or a device is never opened: reading one would not end.
+        if (!path.EndsWith(".pcn", StringComparison.OrdinalIgnoreCase) || PathStatus.Of(path, followLinks: true).Kind != PathKind.RegularFile) return false;
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            return zip.GetEntry(StateEntry) != null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever a broken or hostile zip throws, it is no checkpoint; loading it as the model says what is wrong.
+            return false;
+        }
     }
 
-    /// <summary>Puts the full-precision parameters and the optimizer state back.</summary>
-    public static void Restore(IReadOnlyDictionary<string, byte[]> entries, PcnModel model, IOptimizer optimizer, long steps)
+    /// <summary>
+    /// The state stored in a .pcn's entries, checked field by field (<see cref="CheckpointStateReader"/>), or null when
+    /// the file is a plain converted model.
+    /// </summary>
+    public static CheckpointState? ReadState(IReadOnlyDictionary<string, byte[]> entries) =>
+        entries.TryGetValue(StateEntry, out var json) ? CheckpointStateReader.Read(json, StateEntry) : null;
+
+    /// <summary>
+    /// Before anything else is loaded: the model entry and the parameter files against the manifest, so that a
+    /// checkpoint whose model was swapped or whose parameter file was removed is refused rather than resumed as
+    /// another run. A state without a manifest (before version 5) has nothing to check against.
+    /// </summary>
+    /// <param name="modelSha256">SHA-256 of the checkpoint's model entry as read (<see cref="PcnArchive.Read"/>).</param>
+    public static void CheckManifest(IReadOnlyDictionary<string, byte[]> entries, string modelSha256, CheckpointState state)
     {
-        using var _ = no_grad();
-        foreach (var (name, bytes) in entries.Where(e => e.Key.StartsWith(ParameterPrefix)))
+        if (state.Manifest is not { } manifest) return;
+        if (modelSha256 != manifest.ModelSha256)
+            throw new DataFormatException(PcnArchive.ModelEntry, null, $"not the model this checkpoint was written with: its SHA-256 is {Short(modelSha256)}, " +
+                                                                     $"the manifest records {Short(manifest.ModelSha256)}");
+        foreach (var parameter in manifest.Parameters)
+            if (!entries.ContainsKey(ParameterFile(parameter.Name)))
+                throw new DataFormatException(ParameterFile(parameter.Name), null, $"missing: the manifest lists the parameter '{parameter.Name}' " +
+                                                                                   $"{parameter.ShapeText}, whose full-precision value this file holds");
+        var listed = manifest.Parameters.Select(p => ParameterFile(p.Name)).ToHashSet();
+        if (entries.Keys.Where(k => k.StartsWith(ParameterPrefix)).Order(StringComparer.Ordinal).FirstOrDefault(k => !listed.Contains(k)) is { } extra)
+            throw new DataFormatException(extra, null, "not in the manifest: the checkpoint was not written with this parameter");
+    }
+
+    /// <summary>
+    /// Puts the full-precision parameters and the optimizer state back. Every parameter of the model must have its
+    /// float64 file, of its shape, and every file a parameter of the model; with a manifest, the model's parameters
+    /// must also be the ones it lists.
+    /// </summary>
+    public static void Restore(IReadOnlyDictionary<string, byte[]> entries, PcnModel model, IOptimizer optimizer, long steps, CheckpointManifest? manifest = null)
+    {
+        if (manifest != null) CheckParametersAgainstManifest(model, manifest);
+        var saved = new Dictionary<string, HostTensor>();
+        foreach (var (name, bytes) in entries.Where(e => e.Key.StartsWith(ParameterPrefix)).OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            string parameter = name[ParameterPrefix.Length..^".npy".Length];
-            if (model.Parameters.TryGetValue(parameter, out var target)) target.copy_(model.ToTensor(FromNpy(bytes, name)));
+            string parameter = name[ParameterPrefix.Length..^Npy.Length];
+            if (!model.Parameters.TryGetValue(parameter, out var target))
+                throw new DataFormatException(name, null, $"the model has no parameter '{parameter}'");
+            var host = FromNpy(bytes, name);
+            if (host.ElementType != TensorProto.Types.DataType.Double)
+                throw new DataFormatException(name, null, $"holds {host.ElementType} values; a checkpoint saves parameters as float64 (Double)");
+            if (!host.Shape.SequenceEqual(target.shape))
+                throw new DataFormatException(name, null, $"holds a [{string.Join(", ", host.Shape)}] array; the model's '{parameter}' is [{string.Join(", ", target.shape)}]");
+            saved[parameter] = host;
         }
+        if (model.Graph.Parameters.FirstOrDefault(p => !saved.ContainsKey(p.Name)) is { } missing)
+            throw new DataFormatException(ParameterFile(missing.Name), null, $"missing: the model's parameter '{missing.Name}' has no saved full-precision value");
+
+        using var _ = no_grad();
+        foreach (var (parameter, host) in saved) model.Parameters[parameter].copy_(model.ToTensor(host));
         var state = entries.Where(e => e.Key.StartsWith(OptimizerPrefix))
-            .ToDictionary(e => e.Key[OptimizerPrefix.Length..^".npy".Length], e => model.ToTensor(FromNpy(e.Value, e.Key)));
+            .ToDictionary(e => e.Key[OptimizerPrefix.Length..^Npy.Length], e => model.ToTensor(FromNpy(e.Value, e.Key)));
         optimizer.Restore(state, steps);
     }
+
+    /// <summary>The model built from the checkpoint's entry against the manifest: the same names, shapes and element types.</summary>
+    private static void CheckParametersAgainstManifest(PcnModel model, CheckpointManifest manifest)
+    {
+        var listed = manifest.Parameters.ToDictionary(p => p.Name);
+        foreach (var parameter in model.Graph.Parameters)
+        {
+            if (!listed.Remove(parameter.Name, out var record))
+                throw new DataFormatException(PcnArchive.ModelEntry, null, $"the model's parameter '{parameter.Name}' is not in the manifest");
+            var actual = new ParameterRecord(parameter.Name, parameter.Shape, parameter.Initial.ElementType.ToString());
+            if (!actual.Shape.SequenceEqual(record.Shape) || actual.Dtype != record.Dtype)
+                throw new DataFormatException(PcnArchive.ModelEntry, null, $"the model's parameter '{parameter.Name}' is {actual.Dtype} {actual.ShapeText}; " +
+                                                                         $"the manifest records {record.Dtype} {record.ShapeText}");
+        }
+        if (listed.Keys.FirstOrDefault() is { } gone)
+            throw new DataFormatException(PcnArchive.ModelEntry, null, $"the model has no parameter '{gone}', which the manifest lists");
+    }
+
+    private static string ParameterFile(string parameter) => ParameterPrefix + parameter + Npy;
+
+    /// <summary>Enough of a hash to tell two apart in a message.</summary>
+    private static string Short(string sha256) => sha256.Length > 16 ? sha256[..16] + "..." : sha256;
 
     private static byte[] ToNpy(Tensor value)
     {

@@ -1,4 +1,3 @@
-using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Rules;
 using static TorchSharp.torch;
@@ -6,23 +5,17 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Data;
 
 /// <summary>
-/// Inputs and targets held in memory, sample-major (axis 0). Targets of an integer type are class labels;
-/// float targets are regression targets or probability rows.
+/// Inputs and targets held in memory in their stored types (<see cref="SampleArray"/>), sample-major (axis 0).
+/// Targets of an integer type are class labels; float targets are regression targets or probability rows.
 /// </summary>
 public sealed class DataSet
 {
     /// <param name="integerInputs">The model input is integer (token ids): batches keep them as int64.</param>
     /// <param name="targetsFile">The file the targets come from when it is not <paramref name="source"/> (an IDX labels
-    /// file, the Y.npy of a pair), so that a bad label names the file that holds it.</param>
-    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets, bool integerInputs = false, string? targetsFile = null)
+    /// file, the Y.npy of a pair; <see cref="ISampleReader.TargetsFile"/>), so that a bad label names the file that holds it.</param>
+    public DataSet(string source, string inputName, SampleArray inputs, SampleArray targets, bool integerInputs = false, string? targetsFile = null)
     {
-        if (inputs.Rank == 0 || targets.Rank == 0)
-            throw new DataFormatException(source, null, $"x and y need a sample axis (got x {inputs}, y {targets})");
-        if (inputs.Shape[0] != targets.Shape[0])
-            throw new DataFormatException(source, null, targetsFile == null
-                ? $"x has {inputs.Shape[0]} samples but y has {targets.Shape[0]}"
-                : $"it has {inputs.Shape[0]} samples but the targets in {targetsFile} are {targets.Shape[0]}");
-        if (inputs.Shape[0] == 0) throw new DataFormatException(source, null, "the data set is empty");
+        SampleAxes.Check(source, inputs.Shape, targets.Shape, targetsFile);
         Source = source;
         InputName = inputName;
         Inputs = inputs;
@@ -31,16 +24,20 @@ public sealed class DataSet
         TargetsFile = targetsFile;
     }
 
+    /// <summary>A data set built in memory from <see cref="HostTensor"/>s (tests, small synthetic sets).</summary>
+    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets, bool integerInputs = false, string? targetsFile = null)
+        : this(source, inputName, SampleArray.FromHostTensor(inputs), SampleArray.FromHostTensor(targets), integerInputs, targetsFile) { }
+
     public string Source { get; }
     /// <summary>The targets' own file, or null when they are an array of <see cref="Source"/> (y of an .npz).</summary>
     public string? TargetsFile { get; }
     /// <summary>The graph input the samples feed.</summary>
     public string InputName { get; }
-    public HostTensor Inputs { get; }
-    public HostTensor Targets { get; }
+    public SampleArray Inputs { get; }
+    public SampleArray Targets { get; }
     public long Count => Inputs.Shape[0];
-    /// <summary>Something the user should know about where the data came from (e.g. a stand-in subset).</summary>
-    public string? Notice { get; init; }
+    /// <summary>Things the user should know about where the data came from (e.g. a stand-in subset, scaled pixels).</summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
     public bool HasLabels => !Targets.IsFloatingPoint;
     /// <summary>Inputs are ids for an integer model input, fed as int64 rather than converted to floats.</summary>
     public bool IntegerInputs { get; }
@@ -53,8 +50,8 @@ public sealed class DataSet
     /// reads this data set, so it may run on any thread (the trainer prepares the next batch while a step runs).
     /// </summary>
     public HostBatch Prepare(IReadOnlyList<long> indices, ScalarType floatType) => new(
-        HostBatch.Part.Of(Rows(Inputs, indices), IntegerInputs ? ScalarType.Int64 : floatType),
-        HostBatch.Part.Of(Rows(Targets, indices), HasLabels ? ScalarType.Int64 : floatType));
+        Part(Inputs, indices, IntegerInputs ? ScalarType.Int64 : floatType),
+        Part(Targets, indices, HasLabels ? ScalarType.Int64 : floatType));
 
     /// <summary>The tensor half of <see cref="Take"/>: one copy of each prepared array, on the calling thread.</summary>
     public Batch ToBatch(HostBatch batch, Device device) =>
@@ -62,14 +59,8 @@ public sealed class DataSet
 
     /// <summary>The samples at the given indices, in that order, as a data set of its own (a validation split).</summary>
     public DataSet Subset(IReadOnlyList<long> indices, string source) =>
-        new(source, InputName, Rows(Inputs, indices), Rows(Targets, indices), IntegerInputs, TargetsFile) { Notice = Notice };
+        new(source, InputName, Inputs.Rows(indices), Targets.Rows(indices), IntegerInputs, TargetsFile) { Notices = Notices };
 
-    private static HostTensor Rows(HostTensor source, IReadOnlyList<long> indices)
-    {
-        long sampleSize = source.Count / source.Shape[0];
-        var values = new double[indices.Count * sampleSize];
-        for (int i = 0; i < indices.Count; i++)
-            Array.Copy(source.Values, indices[i] * sampleSize, values, i * sampleSize, sampleSize);
-        return new HostTensor(source.ElementType, [indices.Count, .. source.Shape[1..]], values);
-    }
+    private static HostBatch.Part Part(SampleArray array, IReadOnlyList<long> indices, ScalarType type) =>
+        new(array.Gather(indices, type), [indices.Count, .. array.Shape[1..]]);
 }

@@ -39,16 +39,25 @@ public static class DataValidation
     /// <summary>Class labels inside 0..classes-1 (an out-of-range label would one-hot to a zero row, or index past a row).</summary>
     public static void CheckLabels(DataSet data, long classes)
     {
-        var labels = data.Targets.Values;
-        for (int i = 0; i < labels.Length; i++)
-            if (labels[i] < 0 || labels[i] >= classes)
-                throw TargetsError(data, $"label {labels[i]} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
+        long i = data.Targets.IndexOfOutside(0, classes);
+        if (i >= 0)
+            throw TargetsError(data, $"label {Show(data.Targets.ValueAt(i))} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
     }
 
     /// <summary>Finite inputs, checked when any command loads data: NaN or Inf in x is a broken file, never a result.</summary>
     public static void CheckInputs(DataSet data) => CheckFinite(data.Source, "x", data.Inputs);
 
-    /// <summary>Every element finite; the first that is not is named with its sample (index on axis 0) and its flat index.</summary>
+    /// <summary>
+    /// Every element finite; the first that is not is named with its sample (index on axis 0) and its flat index. The
+    /// array is scanned in its stored type: no copy of the data set is made.
+    /// </summary>
+    public static void CheckFinite(string source, string? array, SampleArray values)
+    {
+        long i = values.IndexOfNonFinite();
+        if (i >= 0) throw NonFinite(source, array, i, values.SampleSize, values.ValueAt(i));
+    }
+
+    /// <summary><see cref="CheckFinite(string, string?, SampleArray)"/> for an array fed as it is (`run`'s arrays of an .npz).</summary>
     public static void CheckFinite(string source, string? array, HostTensor tensor)
     {
         if (!tensor.IsFloatingPoint || tensor.Count == 0) return;
@@ -56,8 +65,13 @@ public static class DataValidation
         long sampleSize = tensor.Rank == 0 ? 1 : values.Length / Math.Max(1, tensor.Shape[0]);
         for (int i = 0; i < values.Length; i++)
             if (!double.IsFinite(values[i]))
-                throw new DataFormatException(source, array, $"sample {i / sampleSize} holds {values[i].ToString(CultureInfo.InvariantCulture)} (element {i} of the array): data must be finite");
+                throw NonFinite(source, array, i, sampleSize, values[i]);
     }
+
+    private static DataFormatException NonFinite(string source, string? array, long index, long sampleSize, double value) =>
+        new(source, array, $"sample {index / Math.Max(1, sampleSize)} holds {Show(value)} (element {index} of the array): data must be finite");
+
+    private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A problem with the targets, named by the file that holds them (an IDX labels file) or by the array y.</summary>
     private static DataFormatException TargetsError(DataSet data, string problem) =>

@@ -1,6 +1,7 @@
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
+using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -10,21 +11,20 @@ namespace ZilOnnx.Trainer.Data;
 /// </summary>
 public sealed record HostBatch(HostBatch.Part Inputs, HostBatch.Part Targets)
 {
-    /// <summary>One array of the batch: float[], double[] or long[] values, row-major in the given shape.</summary>
+    /// <summary>One array of the batch: float[], double[] or long[] values, row-major in the given shape (<see cref="SampleArray.Gather"/>).</summary>
     public sealed record Part(Array Values, long[] Shape)
     {
-        /// <summary>
-        /// Converts on the host: a C# cast from double rounds to nearest as libtorch's conversion does, and integers
-        /// (ids, labels) are whole numbers, so the tensors are bitwise those of converting a float64 tensor.
-        /// </summary>
-        public static Part Of(HostTensor host, ScalarType type) => type switch
-        {
-            ScalarType.Float32 => new(Array.ConvertAll(host.Values, v => (float)v), host.Shape),
-            ScalarType.Float64 => new(host.Values, host.Shape),
-            ScalarType.Int64 => new(Array.ConvertAll(host.Values, v => (long)v), host.Shape),
-            _ => throw new ArgumentException($"batches are float32, float64 or int64, not {type}"),
-        };
-
         public Tensor ToTensor(Device device) => OwnedTensors.FromArray(Values, Shape, device);
+
+        /// <summary>
+        /// As a float64 (or int64 ids) host tensor, the form ONNX Runtime's feed converts to the input's own type; the part
+        /// must have been gathered as float64 or int64.
+        /// </summary>
+        public HostTensor ToHostTensor() => Values switch
+        {
+            long[] ids => new HostTensor(DataType.Int64, Shape, Array.ConvertAll(ids, v => (double)v)),
+            double[] values => new HostTensor(DataType.Double, Shape, values),
+            _ => throw new InvalidOperationException($"a batch part for ONNX Runtime is gathered as float64 or int64, not {Values.GetType().Name}"),
+        };
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Tensors;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -12,7 +13,7 @@ namespace ZilOnnx.Trainer.Data;
 /// order; writing uses the tensor's element type, little-endian, C order, and the oldest version that can hold
 /// the header. Every problem with a file is reported as a <see cref="DataFormatException"/>.
 /// </summary>
-public static class NpyFormat
+public static partial class NpyFormat
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
@@ -25,19 +26,24 @@ public static class NpyFormat
     /// <summary>Elements decoded per read, so memory grows with the data actually present, not the header's claim.</summary>
     private const int ElementsPerChunk = 8192;
 
-    public static HostTensor Read(string path)
+    /// <param name="budget">Memory the array may take (its values held as doubles), checked before they are read; null: no bound.</param>
+    public static HostTensor Read(string path, DataBudget? budget = null)
     {
         using var stream = OpenForReading(path);
-        return Read(stream, path);
+        return Read(stream, path, budget: budget);
     }
 
     /// <param name="stream">Positioned at the magic string; left just after the array's data.</param>
     /// <param name="fileName">Names the file in error messages.</param>
     /// <param name="arrayName">Names the array in error messages (an .npz member), or null.</param>
-    public static HostTensor Read(Stream stream, string fileName, string? arrayName = null)
+    /// <param name="budget">Memory the array may take (its values held as doubles), checked before they are read; null: no bound.</param>
+    /// <param name="compressedBytes">The size of the compressed data the stream inflates (a deflated .npz member), checked by the budget.</param>
+    public static HostTensor Read(Stream stream, string fileName, string? arrayName = null, DataBudget? budget = null, long? compressedBytes = null)
     {
         var context = new ErrorContext(fileName, arrayName);
-        NpyHeader header = ReadHeader(stream, context);
+        NpyHeader header = ReadHeader(stream, context, out _);
+        var layout = header.Layout(arrayName ?? "array") with { CompressedBytes = compressedBytes };
+        budget?.Reserve(fileName, arrayName, layout, layout.Elements * sizeof(double));
         long count = CountElements(header, context);
         // count is at most Array.MaxLength (about 2^31) and items at most 8 bytes, so this cannot overflow.
         long byteCount = count * header.Dtype.Size;
@@ -55,11 +61,8 @@ public static class NpyFormat
         return new HostTensor(header.Dtype.ElementType, header.Shape, values);
     }
 
-    public static void Write(string path, HostTensor tensor)
-    {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        Write(stream, tensor, path);
-    }
+    /// <summary>Writes one array as an .npy file, atomically (<see cref="AtomicFile"/>).</summary>
+    public static void Write(string path, HostTensor tensor) => AtomicFile.Write(path, stream => Write(stream, tensor, path));
 
     /// <param name="fileName">Names the file in error messages.</param>
     /// <param name="arrayName">Names the array in error messages (an .npz member), or null.</param>
@@ -82,22 +85,13 @@ public static class NpyFormat
         }
     }
 
-    /// <summary>Opens a file for reading, turning "not there" into the same error type as "not valid".</summary>
-    internal static FileStream OpenForReading(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException(path, null, $"cannot open the file: {e.Message}", e);
-        }
-    }
+    /// <summary>Opens a file for reading, turning "not there" (and a pipe or a device) into the same error type as "not valid".</summary>
+    internal static FileStream OpenForReading(string path) => DataFile.OpenForReading(path);
 
     // ---- header ---------------------------------------------------------------------------------------------
 
-    private static NpyHeader ReadHeader(Stream stream, ErrorContext context)
+    /// <param name="dataOffset">Bytes from the magic string to the first data byte.</param>
+    internal static NpyHeader ReadHeader(Stream stream, ErrorContext context, out long dataOffset)
     {
         Span<byte> prefix = stackalloc byte[8];
         int prefixRead = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
@@ -127,7 +121,9 @@ public static class NpyFormat
 
         // Versions 1.0 and 2.0 store the header in latin-1; 3.0 exists only to allow UTF-8 field names.
         string text = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
-        return NpyHeader.Parse(text, context);
+        var header = NpyHeader.Parse(text, context);
+        dataOffset = Magic.Length + 2 + lengthFieldSize + headerLength;
+        return header;
     }
 
     private static byte[] EncodeHeader(NpyDtype dtype, long[] shape)
@@ -162,7 +158,7 @@ public static class NpyFormat
 
     // ---- data -----------------------------------------------------------------------------------------------
 
-    private static long CountElements(NpyHeader header, ErrorContext context)
+    internal static long CountElements(NpyHeader header, ErrorContext context)
     {
         long count = 1;
         foreach (long dimension in header.Shape)
@@ -211,7 +207,7 @@ public static class NpyFormat
     }
 
     /// <summary>Reorders column-major (Fortran) data into row-major (C) order for the same shape.</summary>
-    private static double[] FortranToCOrder(double[] fortran, long[] shape)
+    internal static T[] FortranToCOrder<T>(T[] fortran, long[] shape)
     {
         int rank = shape.Length;
         var fortranStrides = new long[rank];
@@ -222,7 +218,7 @@ public static class NpyFormat
             stride *= shape[axis];
         }
 
-        var result = new double[fortran.Length];
+        var result = new T[fortran.Length];
         var index = new long[rank];
         long offset = 0;
         for (int i = 0; i < result.Length; i++)
@@ -277,9 +273,12 @@ public static class NpyFormat
     // ---- header dictionary ----------------------------------------------------------------------------------
 
     /// <summary>The three keys of an .npy header: dtype, memory order and shape.</summary>
-    private sealed record NpyHeader(NpyDtype Dtype, bool FortranOrder, long[] Shape)
+    internal sealed record NpyHeader(NpyDtype Dtype, bool FortranOrder, long[] Shape)
     {
         public string Describe() => $"shape {PythonTuple(Shape)} of dtype '{Dtype.Descriptor}'";
+
+        /// <summary>What the header declares, under the given array name.</summary>
+        public ArrayLayout Layout(string name) => new(name, Dtype.ElementType, Shape, Dtype.Size);
 
         public static NpyHeader Parse(string text, ErrorContext context)
         {
@@ -460,7 +459,7 @@ public static class NpyFormat
     // ---- dtypes ---------------------------------------------------------------------------------------------
 
     /// <summary>One supported NumPy dtype: kind letter, item size, byte order and the ONNX element type it maps to.</summary>
-    private sealed record NpyDtype(char Kind, int Size, bool BigEndian, DataType ElementType)
+    internal sealed partial record NpyDtype(char Kind, int Size, bool BigEndian, DataType ElementType)
     {
         private static readonly NpyDtype[] LittleEndianTypes =
         [

@@ -14,36 +14,55 @@ public static class NpzArchive
     private const string MemberSuffix = ".npy";
 
     /// <summary>Reads every array of the archive, in archive order, keyed by name without the .npy suffix.</summary>
-    public static OrderedDictionary<string, HostTensor> Read(string path)
+    /// <param name="budget">Memory the arrays may take (held as doubles), checked from each header before its data are read; null: no bound.</param>
+    public static OrderedDictionary<string, HostTensor> Read(string path, DataBudget? budget = null)
     {
-        using FileStream file = NpyFormat.OpenForReading(path);
-        ZipArchive zip;
+        using ZipArchive zip = OpenArchive(path);
+        var arrays = new OrderedDictionary<string, HostTensor>(StringComparer.Ordinal);
+        foreach ((string name, ZipArchiveEntry entry) in Members(zip, path))
+            arrays.Add(name, ReadMember(path, name, entry, budget));
+        return arrays;
+    }
+
+    /// <summary>Opens the archive for reading (the zip directory only), or says why the file is not one.</summary>
+    internal static ZipArchive OpenArchive(string path)
+    {
+        FileStream file = NpyFormat.OpenForReading(path);
         try
         {
-            zip = new ZipArchive(file, ZipArchiveMode.Read);
+            return new ZipArchive(file, ZipArchiveMode.Read);
         }
         catch (InvalidDataException e)
         {
+            file.Dispose();
             throw new DataFormatException(path, null, $"not an .npz archive: expected a zip file of NAME.npy members ({e.Message})", e);
         }
-
-        using (zip)
-        {
-            var arrays = new OrderedDictionary<string, HostTensor>(StringComparer.Ordinal);
-            foreach (ZipArchiveEntry entry in zip.Entries)
-            {
-                if (entry.FullName.EndsWith('/')) continue; // a folder entry holds no data
-                if (!entry.FullName.EndsWith(MemberSuffix, StringComparison.Ordinal))
-                    throw new DataFormatException(path, null, $"member '{entry.FullName}' is not an array: expected only NAME.npy members");
-
-                string name = entry.FullName[..^MemberSuffix.Length];
-                if (arrays.ContainsKey(name))
-                    throw new DataFormatException(path, name, "the archive holds this array twice: expected unique names");
-                arrays.Add(name, ReadMember(path, name, entry));
-            }
-            return arrays;
-        }
     }
+
+    /// <summary>The archive's arrays by name, in archive order, without reading any of them.</summary>
+    internal static OrderedDictionary<string, ZipArchiveEntry> Members(ZipArchive zip, string path)
+    {
+        var members = new OrderedDictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+        foreach (ZipArchiveEntry entry in zip.Entries)
+        {
+            if (entry.FullName.EndsWith('/')) continue; // a folder entry holds no data
+            if (!entry.FullName.EndsWith(MemberSuffix, StringComparison.Ordinal))
+                throw new DataFormatException(path, null, $"member '{entry.FullName}' is not an array: expected only NAME.npy members");
+
+            string name = entry.FullName[..^MemberSuffix.Length];
+            if (!members.TryAdd(name, entry))
+                throw new DataFormatException(path, name, "the archive holds this array twice: expected unique names");
+        }
+        return members;
+    }
+
+    /// <summary>A member read by rows (its header read now), under the name <paramref name="layoutName"/> in layouts.</summary>
+    internal static IArrayReader ArrayReader(string path, string name, ZipArchiveEntry entry, string layoutName) =>
+        new MemberReader(path, name, Decompressing(path, name, () => NpyArrayReader.Open(() => Inflate(entry), layoutName, path, name)),
+            CompressedBytes(entry));
+
+    /// <summary>A deflated member's compressed size (what its inflation is measured against), or null for a stored one.</summary>
+    private static long? CompressedBytes(ZipArchiveEntry entry) => entry.CompressedLength < entry.Length ? entry.CompressedLength : null;
 
     /// <summary>
     /// Writes the arrays as NAME.npy members, atomically: a reader of <paramref name="path"/> sees either the old
@@ -68,18 +87,38 @@ public static class NpzArchive
         });
     }
 
-    private static HostTensor ReadMember(string path, string name, ZipArchiveEntry entry)
+    private static HostTensor ReadMember(string path, string name, ZipArchiveEntry entry, DataBudget? budget) =>
+        Decompressing(path, name, () =>
+        {
+            using Stream member = Inflate(entry);
+            return NpyFormat.Read(member, path, name, budget, CompressedBytes(entry));
+        });
+
+    /// <summary>
+    /// The member's bytes as they inflate. Inflating is bounded twice: .NET's entry stream ends at the size the zip
+    /// directory declares (its decompressor counts the bytes it produces), and the readers take no more than the .npy
+    /// header declares, which the data budget has accepted before. A member cannot grow past either, however it is compressed.
+    /// </summary>
+    private static Stream Inflate(ZipArchiveEntry entry) => entry.Open();
+
+    private static T Decompressing<T>(string path, string name, Func<T> read)
     {
         try
         {
-            using Stream member = entry.Open();
-            return NpyFormat.Read(member, path, name);
+            return read();
         }
         catch (InvalidDataException e)
         {
             // Unsupported compression methods, corrupt deflate streams and CRC mismatches all land here.
             throw new DataFormatException(path, name, $"the zip member cannot be decompressed: expected a stored or deflated member ({e.Message})", e);
         }
+    }
+
+    /// <summary>A member's rows, with decompression failures said as such.</summary>
+    private sealed class MemberReader(string path, string name, IArrayReader inner, long? compressedBytes) : IArrayReader
+    {
+        public ArrayLayout Layout { get; } = inner.Layout with { CompressedBytes = compressedBytes };
+        public SampleArray ReadRows(long start, long count) => Decompressing(path, name, () => inner.ReadRows(start, count));
     }
 
     private static void ValidateName(string path, string name)

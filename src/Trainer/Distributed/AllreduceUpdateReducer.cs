@@ -55,8 +55,13 @@ public sealed class AllreduceUpdateReducer(ICommunicator communicator) : IUpdate
     {
         var ordered = shard.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
         double[] values = ordered.SelectMany(d => new[] { d.MaxAbs, d.MaxRel }).ToArray();
-        Collective(() => communicator.Max(values), values.Length * sizeof(double));
-        return ordered.Select((d, i) => d with { MaxAbs = values[2 * i], MaxRel = values[2 * i + 1] }).ToList();
+        // MPI_MAX compares with '>', which is false for NaN, so a NaN on one rank can lose to another rank's number and
+        // a failed verification would pass. Each NaN travels as a flag of its own (the largest flag is 1 where any rank
+        // had NaN), beside the numbers with NaN as 0.
+        double[] reduced = [.. values.Select(v => double.IsNaN(v) ? 0 : v), .. values.Select(v => double.IsNaN(v) ? 1.0 : 0.0)];
+        Collective(() => communicator.Max(reduced), reduced.Length * sizeof(double));
+        double At(int k) => reduced[values.Length + k] > 0 ? double.NaN : reduced[k];
+        return ordered.Select((d, i) => d with { MaxAbs = At(2 * i), MaxRel = At(2 * i + 1) }).ToList();
     }
 
     private void Collective(Action call, long bytes)

@@ -32,7 +32,7 @@ public sealed class InferenceTrace(PcnModel model, IReadOnlyDictionary<string, T
             var updates = new ParameterAccumulator(model);
             foreach (var (view, term) in terms) updates.Add(view, term);
             var divergences = ParameterDivergence.Compare(updates.MoveToOuterScope(), backprop);
-            worst = new ParameterDivergence("all", divergences.Max(d => d.MaxAbs), divergences.Max(d => d.MaxRel));
+            worst = new ParameterDivergence("all", divergences.Select(d => d.MaxAbs).LargestOrNaN(), divergences.Select(d => d.MaxRel).LargestOrNaN());
         }
         Steps.Add(new TracedStep(step + 1, energy, worst));
     }

@@ -50,16 +50,17 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
             using var reference = Witness.Compute(model, batch, loss);
             // Each process verifies its shard; the step's divergence is the largest any shard has.
             divergences = Reducer.Reduce(ParameterDivergence.Compare(shard.Updates, reference.Updates));
-            var worst = divergences.MaxBy(d => d.MaxRel)!;
-            // Checked before the update is applied, so a failed run leaves the parameters of the last good step.
-            if (verification.StopOnFailure && !(worst.MaxRel <= verification.Tolerance))
-                throw new VerificationFailedException(
-                    $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} (relative), over the tolerance {verification.Tolerance:E1}",
-                    divergences);
         }
         // The global update's tensors live in this step's dispose scope; the shard's output is disposed with the shard.
         var (result, accuracy) = Reducer.Reduce(shard, data.HasLabels ? Metrics.Accuracy(shard.Output, batch.Targets) : double.NaN);
+        // A non-finite loss or update is a numerical failure whatever BP says: in a blow-up BP's update is as NaN as the
+        // rule's and their divergence is NaN too, so the guard speaks first and names where the blow-up began.
         Guard.Check(result, StepsTaken, model, batch, loss);
+        // Both checks come before the update is applied, so a failed run leaves the parameters of the last good step.
+        if (verification.StopOnFailure && divergences?.Worst() is { } worst && !(worst.MaxRel <= verification.Tolerance))
+            throw new VerificationFailedException(
+                $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} (relative), over the tolerance {verification.Tolerance:E1}",
+                divergences!);
         optimizer.Step(model.Parameters, result.Updates);
         StepsTaken++;
         return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed) { InferenceSteps = result.InferenceSteps };

@@ -9,6 +9,6 @@ public sealed record TrainingStep(long Step, double Loss, double Accuracy, IRead
     /// <summary>The inference steps the rule's relaxation ran (rules with PC dynamics), else null.</summary>
     public int? InferenceSteps { get; init; }
 
-    public double? MaxRelativeDivergence => Divergences?.Select(d => d.MaxRel).DefaultIfEmpty(0).Max();
-    public double? MaxAbsoluteDivergence => Divergences?.Select(d => d.MaxAbs).DefaultIfEmpty(0).Max();
+    public double? MaxRelativeDivergence => Divergences?.Select(d => d.MaxRel).LargestOrNaN();
+    public double? MaxAbsoluteDivergence => Divergences?.Select(d => d.MaxAbs).LargestOrNaN();
 }

@@ -12,6 +12,7 @@ public sealed record ParameterDivergence(string Name, double MaxAbs, double MaxR
 {
     public static IReadOnlyList<ParameterDivergence> Compare(IReadOnlyDictionary<string, Tensor> rule, IReadOnlyDictionary<string, Tensor> backprop)
     {
+        RequireSameParameters(rule, backprop);
         var names = backprop.Keys.ToList();
         if (names.Count == 0) return [];
         using var scope = NewDisposeScope();
@@ -21,6 +22,9 @@ public sealed record ParameterDivergence(string Name, double MaxAbs, double MaxR
         foreach (string name in names)
         {
             Tensor reference = backprop[name];
+            // A differently shaped update would broadcast against BP's and be compared element by element with the wrong ones.
+            if (!rule[name].shape.SequenceEqual(reference.shape))
+                throw new InvalidOperationException($"the rule's update of '{name}' has shape [{string.Join(", ", rule[name].shape)}], backprop's [{string.Join(", ", reference.shape)}]");
             if (reference.numel() == 0)
             {
                 extremes.AddRange(Enumerable.Range(0, 4).Select(_ => zeros([], reference.dtype, reference.device)));
@@ -34,9 +38,26 @@ public sealed record ParameterDivergence(string Name, double MaxAbs, double MaxR
         return names.Select((name, i) =>
         {
             double maxAbs = Math.Max(-values[4 * i], values[4 * i + 1]), scale = Math.Max(-values[4 * i + 2], values[4 * i + 3]);
-            // A parameter BP leaves unchanged must be left unchanged by the rule too.
-            double maxRel = scale > 0 ? maxAbs / scale : maxAbs > 0 ? double.PositiveInfinity : 0;
+            // A NaN on either side is a divergence, never a pass: the comparisons below are false for NaN and would
+            // turn it into 0. A parameter BP leaves unchanged must be left unchanged by the rule too.
+            double maxRel = double.IsNaN(maxAbs) || double.IsNaN(scale) ? double.NaN
+                : scale > 0 ? maxAbs / scale : maxAbs > 0 ? double.PositiveInfinity : 0;
             return new ParameterDivergence(name, maxAbs, maxRel);
         }).ToList();
+    }
+
+    /// <summary>
+    /// A parameter only one side updates would otherwise be compared against nothing (or skipped): both must name
+    /// the same parameters.
+    /// </summary>
+    private static void RequireSameParameters(IReadOnlyDictionary<string, Tensor> rule, IReadOnlyDictionary<string, Tensor> backprop)
+    {
+        var missing = backprop.Keys.Where(name => !rule.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        var extra = rule.Keys.Where(name => !backprop.ContainsKey(name)).Order(StringComparer.Ordinal).ToList();
+        if (missing.Count == 0 && extra.Count == 0) return;
+        var problems = new List<string>();
+        if (missing.Count > 0) problems.Add($"missing from the rule's update: {string.Join(", ", missing)}");
+        if (extra.Count > 0) problems.Add($"not in backprop's update: {string.Join(", ", extra)}");
+        throw new InvalidOperationException($"the rule's and backprop's updates name different parameters ({string.Join("; ", problems)})");
     }
 }

@@ -3,8 +3,9 @@ namespace ZilOnnx.Trainer.Verification;
 /// <summary>The outcome of verifying K steps: per-parameter divergences (maxima over the steps) and the verdict.</summary>
 public sealed record VerificationReport(string Rule, string Precision, long Steps, double Tolerance, IReadOnlyList<ParameterDivergence> Parameters)
 {
-    public double MaxAbsoluteDivergence => Parameters.Select(p => p.MaxAbs).DefaultIfEmpty(0).Max();
-    public double MaxRelativeDivergence => Parameters.Select(p => p.MaxRel).DefaultIfEmpty(0).Max();
+    public double MaxAbsoluteDivergence => Parameters.Select(p => p.MaxAbs).LargestOrNaN();
+    public double MaxRelativeDivergence => Parameters.Select(p => p.MaxRel).LargestOrNaN();
+    // False for NaN: a parameter whose update went NaN fails the verification.
     public bool Passed => MaxRelativeDivergence <= Tolerance;
 
     /// <summary>The inference steps each verified step's relaxation ran (rules with PC dynamics), else null.</summary>

@@ -29,7 +29,7 @@ public sealed class ExportRoundTripTests
         var exported = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
 
         // The first batch: the PCN was built for batches of 8 (a model with constant sequence lengths is fixed to it).
-        var all = Fixtures.Data(network, loss).Inputs;
+        var all = Fixtures.Arrays($"{Fixtures.DataOf(network)}.{loss}.npz")["x"];
         long sample = all.Count / all.Shape[0];
         var x = new HostTensor(all.ElementType, [8, .. all.Shape[1..]], all.Values[..(int)(8 * sample)]);
         var values = model.Forward(new Dictionary<string, Tensor> { ["x"] = model.ToTensor(x) });
@@ -38,7 +38,7 @@ public sealed class ExportRoundTripTests
 
         using var session = OnnxRuntimeSession.Open(exported.ToByteArray(), ExecutionProviderChoice.Cpu);
         var ort = session.Run(new Dictionary<string, HostTensor> { ["x"] = x })["y"];
-        double worst = pcn.data<double>().ToArray().Zip(ort.Values, (a, b) => Math.Abs(a - b)).Max();
+        double worst = SequenceDifference.MaxAbs(pcn.data<double>().ToArray(), ort.Values);
         // Two float32 engines with their own summation orders: outputs of order 1 agree to ~1e-6.
         Assert.True(worst <= 1e-5, $"{network}: ONNX Runtime and the PCN differ by {worst:E3}");
     }

@@ -3,6 +3,7 @@ using ZilOnnx.Converter.Pcn;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Checkpoints;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Verification;
 using Xunit.Abstractions;
 
 namespace ZilOnnx.Tests.Distributed;
@@ -213,7 +214,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         foreach (var (name, a) in expected)
         {
             var b = actual[name];
-            double scale = a.Max(Math.Abs), difference = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+            double scale = a.Select(Math.Abs).LargestOrNaN(), difference = SequenceDifference.MaxAbs(a, b);
             worst = Math.Max(worst, scale > 0 ? difference / scale : difference);
         }
         return worst;

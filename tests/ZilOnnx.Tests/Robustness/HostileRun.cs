@@ -12,9 +12,9 @@ public sealed record CommandResult(string Command, int ExitCode, string Output, 
     public override string ToString() => $"zilonnx {Command}: exit {ExitCode} after {Elapsed.TotalSeconds:F2} s{(TimedOut ? " (killed: hung)" : "")}\nstdout:\n{Output}\nstderr:\n{Error}";
 }
 
-/// <summary>What one hostile file did: in process (outcome, message, time) and under each command.</summary>
+/// <summary>What one hostile file did: in process (outcome, message) and under each command.</summary>
 public sealed record HostileResult(HostileCase Case, string ModelPath, string OutputFolder, PipelineOutcome Outcome, string? Message,
-    TimeSpan InProcessTime, IReadOnlyList<CommandResult> Commands)
+    IReadOnlyList<CommandResult> Commands)
 {
     public CommandResult Command(string name) => Commands.Single(c => c.Command == name);
 }
@@ -69,18 +69,10 @@ public sealed class HostileRun : IDisposable
             return (Case: c, Model: model, Output: output);
         }).ToList();
 
-        // In process first (quiet machine for the timing): best of three, so a scheduling hiccup does not count.
         var inProcess = built.Select(b =>
         {
             var (outcome, error) = ModelPipeline.Classify(b.Model);
-            var best = TimeSpan.MaxValue;
-            for (int i = 0; i < 3; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                ModelPipeline.Classify(b.Model);
-                best = TimeSpan.FromTicks(Math.Min(best.Ticks, clock.Elapsed.Ticks));
-            }
-            return (outcome, error?.Message, best);
+            return (Outcome: outcome, Message: error?.Message);
         }).ToList();
 
         var jobs = built.SelectMany((b, i) => Commands.Select(command => (Index: i, Command: command))).ToList();
@@ -91,7 +83,7 @@ public sealed class HostileRun : IDisposable
             results[j] = RunCommand(command, built[i].Model, built[i].Output);
         });
 
-        return built.Select((b, i) => new HostileResult(b.Case, b.Model, b.Output, inProcess[i].outcome, inProcess[i].Item2, inProcess[i].best,
+        return built.Select((b, i) => new HostileResult(b.Case, b.Model, b.Output, inProcess[i].Outcome, inProcess[i].Message,
             results.Where((_, j) => jobs[j].Index == i).ToList())).ToList();
     }
 

@@ -39,7 +39,7 @@ public sealed class DataFormatTests
     public void An_idx_folder_gzipped_or_plain(bool gzipped)
     {
         using var temp = new TempDirectory();
-        foreach (string gz in Directory.GetFiles(DataSources.EmbeddedFashionMnistFolder, "*.gz"))
+        foreach (string gz in Directory.GetFiles(FashionMnistLookup.EmbeddedFolder, "*.gz"))
         {
             string name = Path.GetFileName(gz);
             if (gzipped) File.Copy(gz, temp.File(name));

@@ -20,6 +20,8 @@ public sealed class EpochEquivalenceTests
     {
         using var temp = new TempDirectory();
         var trainer = new Dictionary<string, string>();
+        var nearTies = new Dictionary<string, IReadOnlySet<long>>();
+        long samples = 0;
         foreach (string rule in new[] { "bp", "zil" })
         {
             string output = temp.File($"{rule}.onnx");
@@ -32,10 +34,16 @@ public sealed class EpochEquivalenceTests
 
             var eval = CliProcess.Run("eval", output, "--data", "fashion-mnist", "--provider", "cpu");
             Assert.True(eval.ExitCode == 0, eval.ToString());
-            // The trainer's forward pass (TorchSharp) and ONNX Runtime, on the same test images: equal as printed (0.01 %).
-            Assert.Equal(trainer[rule], Regex.Match(eval.Output, @"top-1 (\S+ %)").Groups[1].Value);
+            // The trainer's forward pass (TorchSharp) and ONNX Runtime, on the same test images: two float32 engines,
+            // the same right answers but for near ties, whose top-1 their own rounding may flip (NearTies says why).
+            string onnxRuntime = Regex.Match(eval.Output, @"top-1 (\S+ %)").Groups[1].Value;
+            Assert.NotEqual("", onnxRuntime);
+            (samples, nearTies[rule]) = NearTies.Find(output, "fashion-mnist");
+            NearTies.AssertAccuraciesAgree(trainer[rule], onnxRuntime, samples, nearTies[rule].Count, $"{rule}: the trainer and ONNX Runtime");
         }
-        // Z-IL's updates are bitwise backprop's (float32 included), so the accuracies are equal, not merely close.
-        Assert.Equal(trainer["bp"], trainer["zil"]);
+        // Z-IL's updates are bitwise backprop's (float32 included), so the two runs take the same steps; but they are two
+        // processes, which libtorch does not promise to round alike (ResumedParameters), and over an epoch in float32
+        // one bit apart can flip a near tie: the accuracies are equal but for near ties of either export.
+        NearTies.AssertAccuraciesAgree(trainer["bp"], trainer["zil"], samples, nearTies["bp"].Union(nearTies["zil"]).Count(), "bp and zil");
     }
 }

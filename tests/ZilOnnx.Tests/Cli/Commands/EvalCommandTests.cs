@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using ZilOnnx.Tests.TestSupport;
 
@@ -14,7 +15,8 @@ public sealed class EvalCommandTests
         Assert.Contains("(32 samples, cpu provider)", run.Output);
         var summary = Regex.Match(run.Output, @"loss (\d+\.\d{4})  top-1 (\d+\.\d\d) %  top-5 (\d+\.\d\d) %  (\d+) samples/s");
         Assert.True(summary.Success, run.Output);
-        double top1 = double.Parse(summary.Groups[2].Value), top5 = double.Parse(summary.Groups[3].Value);
+        // The program prints in the invariant culture; read it so, whatever culture the test machine has.
+        double top1 = double.Parse(summary.Groups[2].Value, CultureInfo.InvariantCulture), top5 = double.Parse(summary.Groups[3].Value, CultureInfo.InvariantCulture);
         Assert.True(top1 <= top5, "top-5 below top-1");
 
         var rows = Regex.Matches(run.Output, @"^\s+(\d+): ((?:\s+\d+){10})$", RegexOptions.Multiline);

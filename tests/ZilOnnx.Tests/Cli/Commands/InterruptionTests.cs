@@ -14,14 +14,20 @@ public sealed class InterruptionTests
     {
         if (OperatingSystem.IsWindows()) return; // POSIX signals; the CI and the supported platform are Linux
         using var temp = new TempDirectory();
-        string checkpoint = temp.File("run.checkpoint.pcn"), output = temp.File("run.onnx");
+        // Outputs in a folder whose name a shell must have quoted: the printed resume command quotes it back.
+        string folder = Directory.CreateDirectory(temp.File("run's outputs")).FullName;
+        string checkpoint = Path.Combine(folder, "run.checkpoint.pcn"), output = Path.Combine(folder, "run.onnx");
         string[] common = ["--data", Fixtures.PathOf("mlp.ce.npz"), "--loss", "ce", "--lr", "0.05", "--batch-size", "8", "--precision", "float64", "--optimizer", "momentum"];
+        // Options the checkpoint's state does not record: the resume command must still carry them.
+        string[] unrecorded = ["--val-data", Fixtures.PathOf("mlp.ce.npz"), "--val-every", "100000", "--checkpoint-every", "100000",
+            "--metrics", Path.Combine(folder, "metrics.jsonl"), "--plot", Path.Combine(folder, "run.png"), "--verify-every", "2"];
+        string[] finetune = ["finetune", Fixtures.PathOf("mlp.onnx"), .. common, "--steps", "1000000", "--checkpoint", checkpoint, .. unrecorded, "-o", output];
 
         // A process started in the background by a shell without job control inherits SIGINT as ignored, and the
         // runtime then never sees it; coreutils' env restores the default disposition, as a terminal would have it.
+        // --force comes last: it is the one word the resume command leaves out.
         var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])["--default-signal=INT,TERM", "dotnet", Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"), "finetune", Fixtures.PathOf("mlp.onnx"), .. common,
-                     "--steps", "1000000", "--checkpoint", checkpoint, "-o", output])
+        foreach (string argument in (string[])["--default-signal=INT,TERM", "dotnet", Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"), .. finetune, "--force"])
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var error = StreamDrain.Start(process.StandardError);
@@ -42,15 +48,20 @@ public sealed class InterruptionTests
         Assert.True(File.Exists(checkpoint));
         Assert.False(File.Exists(output), "an interrupted run wrote its output model");
 
+        // The printed command, read back by a shell, is the run's own command line with the checkpoint as the model.
+        var printed = Regex.Match(stderr, "`(zilonnx [^`]*)` resumes the run");
+        Assert.True(printed.Success, stderr);
+        string[] expected = ["zilonnx", .. finetune];
+        expected[2] = checkpoint;
+        Assert.Equal(expected, PosixShell.Words(printed.Groups[1].Value));
+
         // Two more steps from the checkpoint equal an uninterrupted run of the same length.
         long total = long.Parse(stopped.Groups[1].Value) + 2;
         var resumed = CliProcess.Run(["finetune", checkpoint, "--data", Fixtures.PathOf("mlp.ce.npz"), "--steps", total.ToString(), "-o", temp.File("resumed.onnx")]);
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         var straight = CliProcess.Run(["finetune", Fixtures.PathOf("mlp.onnx"), .. common, "--steps", total.ToString(), "-o", temp.File("straight.onnx")]);
         Assert.True(straight.ExitCode == 0, straight.ToString());
-        var a = ZilOnnx.Converter.Onnx.OnnxModelFile.Load(temp.File("straight.onnx")).Graph.Initializer.ToDictionary(t => t.Name);
-        var b = ZilOnnx.Converter.Onnx.OnnxModelFile.Load(temp.File("resumed.onnx")).Graph.Initializer.ToDictionary(t => t.Name);
-        foreach (var (parameter, tensor) in a)
-            Assert.True(tensor.RawData.Equals(b[parameter].RawData), $"parameter {parameter} differs after resuming an interrupted run");
+        ResumedParameters.AssertExportsAgree(ZilOnnx.Converter.Onnx.OnnxModelFile.Load(temp.File("straight.onnx")).Graph.Initializer,
+            ZilOnnx.Converter.Onnx.OnnxModelFile.Load(temp.File("resumed.onnx")).Graph.Initializer, "after resuming an interrupted run");
     }
 }

@@ -59,7 +59,7 @@ public sealed class ModelCommandsTests
         var ort = NpzArchive.Read(ortOut)["y"];
         Assert.Equal(ort.Shape, pcn.Shape);
         // Both run float32 convolutions with their own summation orders; logits of order 1 agree to ~1e-6.
-        Assert.True(pcn.Values.Zip(ort.Values, (a, b) => Math.Abs(a - b)).Max() <= 1e-5);
+        Assert.True(SequenceDifference.MaxAbs(pcn.Values, ort.Values) <= 1e-5);
     }
 
     [Fact]

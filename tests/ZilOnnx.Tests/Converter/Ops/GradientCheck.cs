@@ -61,7 +61,7 @@ internal static class GradientCheck
 
         using var zil = new Zil().Compute(pcn, batchOfOne, loss);
         using var bp = new Backprop().Compute(pcn, batchOfOne, loss);
-        double divergence = ParameterDivergence.Compare(zil.Updates, bp.Updates).Select(d => d.MaxRel).DefaultIfEmpty(0).Max();
+        double divergence = ParameterDivergence.Compare(zil.Updates, bp.Updates).Select(d => d.MaxRel).LargestOrNaN();
 
         // Directional derivative of f = <output, e> along a random unit-scale direction, by central differences.
         var direction = pcn.Parameters.ToDictionary(p => p.Key, p => randn(p.Value.shape, ScalarType.Float64, CPU, generator: generator));

@@ -47,18 +47,20 @@ public sealed class CheckpointResumeTests
         {
             var firstOptimizer = NewOptimizer();
             Train(first, firstOptimizer, 0, Interrupted);
-            Checkpoint.Save(path, first, firstOptimizer, state);
+            Checkpoint.Save(path, first, firstOptimizer, state, DataIdentity.Of(Fixtures.Data("mlp", "mse"), BatchSize), ["finetune", "mlp.onnx"]);
         }
         var entries = PcnArchive.Read(path).Entries;
-        Assert.Equal(state with { Version = CheckpointState.CurrentVersion }, Checkpoint.ReadState(entries));
+        var read = Checkpoint.ReadState(entries)!;
+        Assert.Equal(state with { Version = CheckpointState.CurrentVersion }, read with { Manifest = null });
+        Assert.Equal(["finetune", "mlp.onnx"], read.Manifest!.CommandLine);
 
         double Resume(long restoredSteps)
         {
             using var resumed = Fixtures.Model("mlp", "mse", Precision.Float64);
             var resumedOptimizer = NewOptimizer();
-            Checkpoint.Restore(entries, resumed, resumedOptimizer, restoredSteps);
+            Checkpoint.Restore(entries, resumed, resumedOptimizer, restoredSteps, read.Manifest);
             Train(resumed, resumedOptimizer, Interrupted);
-            return straight.Parameters.Max(p => (p.Value - resumed.Parameters[p.Key]).abs().max().item<double>());
+            return straight.Parameters.Select(p => (p.Value - resumed.Parameters[p.Key]).abs().max().item<double>()).LargestOrNaN();
         }
 
         double difference = Resume(Interrupted);

@@ -10,8 +10,8 @@ public sealed class FashionMnistLookupTests
     public void Without_an_installed_set_the_embedded_subset_stands_in_and_says_so()
     {
         using var empty = new TempDirectory();
-        string found = DataSources.FindFashionMnist([empty.Path], DataSources.EmbeddedFashionMnistFolder, out string? notice);
-        Assert.Equal(DataSources.EmbeddedFashionMnistFolder, found);
+        string found = FashionMnistLookup.Find([empty.Path], FashionMnistLookup.EmbeddedFolder, out string? notice);
+        Assert.Equal(FashionMnistLookup.EmbeddedFolder, found);
         Assert.NotNull(notice);
         Assert.Contains("embedded subset", notice);
         Assert.Contains("apt-get install dataset-fashion-mnist", notice);
@@ -22,7 +22,7 @@ public sealed class FashionMnistLookupTests
     {
         using var installed = new TempDirectory();
         File.WriteAllBytes(installed.File("train-images-idx3-ubyte.gz"), []);
-        string found = DataSources.FindFashionMnist([installed.Path], DataSources.EmbeddedFashionMnistFolder, out string? notice);
+        string found = FashionMnistLookup.Find([installed.Path], FashionMnistLookup.EmbeddedFolder, out string? notice);
         Assert.Equal(installed.Path, found);
         Assert.Null(notice);
     }
@@ -32,7 +32,7 @@ public sealed class FashionMnistLookupTests
     {
         using var a = new TempDirectory();
         using var b = new TempDirectory();
-        var e = Assert.Throws<FileNotFoundException>(() => DataSources.FindFashionMnist([a.Path], b.Path, out _));
+        var e = Assert.Throws<FileNotFoundException>(() => FashionMnistLookup.Find([a.Path], b.Path, out _));
         Assert.Contains(a.Path, e.Message);
         Assert.Contains(b.Path, e.Message);
     }
@@ -42,9 +42,10 @@ public sealed class FashionMnistLookupTests
     [InlineData(DataSplit.Test, 1000)]
     public void The_embedded_subset_is_a_readable_ten_class_data_set(DataSplit split, int count)
     {
-        var set = DataSources.Load(DataSources.EmbeddedFashionMnistFolder, split, "x", [null, 1, 28, 28]);
+        var set = DataSources.Load(FashionMnistLookup.EmbeddedFolder, split, "x", [null, 1, 28, 28]);
         Assert.Equal([count, 1, 28, 28], set.Inputs.Shape);
-        Assert.Equal(Enumerable.Range(0, 10).Select(c => (double)c), set.Targets.Values.Distinct().Order());
-        Assert.InRange(set.Inputs.Values.Max(), 0.9, 1.0);
+        Assert.Equal(Enumerable.Range(0, 10).Select(c => (byte)c), ((SampleArray<byte>)set.Targets).Values.Distinct().Order());
+        var all = Enumerable.Range(0, count).Select(i => (long)i).ToArray();
+        Assert.InRange(((float[])set.Inputs.Gather(all, TorchSharp.torch.ScalarType.Float32)).Max(), 0.9, 1.0);
     }
 }

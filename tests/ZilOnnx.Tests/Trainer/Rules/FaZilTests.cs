@@ -23,7 +23,7 @@ public sealed class FaZilTests
     public void Fa_zil_equals_backprop_on_one_step(string network, string loss, Precision precision)
     {
         using var model = Fixtures.Model(network, loss, precision);
-        double divergence = RuleHarness.MaxRelativeDivergence(model, new FaZil(), network, loss);
+        double divergence = RuleHarness.DivergenceOfNonZeroUpdates(model, new FaZil(), network, loss);
         Assert.True(divergence <= Tolerances.Exactness(precision), $"{network}/{loss}/{precision}: relative divergence {divergence:E3}");
     }
 
@@ -61,7 +61,8 @@ public sealed class FaZilTests
     {
         using var model = Fixtures.Model("residual_mlp", "mse", Precision.Float64);
         KillRelu(model, "fc_mid.bias");
-        double exact = RuleHarness.MaxRelativeDivergence(model, new FaZil(), "residual_mlp", "mse");
+        // fc_mid's ReLU is off for the whole batch: BP's update of fc_mid is exactly 0, and fa-zil must give 0 too.
+        double exact = RuleHarness.DivergenceOfNonZeroUpdates(model, new FaZil(), "residual_mlp", "mse", "fc_mid.weight", "fc_mid.bias");
         Assert.True(exact <= Tolerances.Exactness(Precision.Float64), $"fa-zil with a dead layer: divergence {exact:E3}");
 
         var valueOnly = new PcDynamics("fa-zil, latch on value only", new PcDynamicsOptions { Gate = UpdateGate.Autonomous, LatchesOpenOnArrival = false });

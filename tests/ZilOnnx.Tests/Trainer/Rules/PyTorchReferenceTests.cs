@@ -38,6 +38,9 @@ public sealed class PyTorchReferenceTests
         var batch = data.Take(new BatchOrder(data.Count, RuleHarness.BatchSize, false, 0).IndicesOf(0), model.DType, model.Device);
         using var result = new Zil().Compute(model, batch, LossFactory.Create(loss));
         var reference = Fixtures.Arrays($"{Fixtures.DataOf(network)}.grads.npz");
+        // Both ways: a parameter Z-IL left out of its update would otherwise never be compared with torch's gradient.
+        var torchNames = reference.Keys.Where(k => k.StartsWith(loss + "/")).Select(k => k[(loss.Length + 1)..]);
+        Assert.Equal(torchNames.Order(StringComparer.Ordinal), result.Updates.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, update) in result.Updates)
         {
             using var gradient = model.ToTensor(reference[$"{loss}/{name}"]);

@@ -5,21 +5,50 @@ using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Verification;
+using static TorchSharp.torch;
 
 namespace ZilOnnx.Tests.Trainer.Rules;
 
-/// <summary>Runs a rule and BP on the first batch of a fixture and returns the largest relative divergence.</summary>
+/// <summary>Runs a rule and BP on the first batch of a fixture and returns the largest relative divergence (NaN if any is NaN).</summary>
 internal static class RuleHarness
 {
     public const int BatchSize = 8;
 
-    public static double MaxRelativeDivergence(PcnModel model, ILearningRule rule, string fixture, string loss)
+    /// <summary>The divergence alone: for rules and ablations that must be far from BP.</summary>
+    public static double MaxRelativeDivergence(PcnModel model, ILearningRule rule, string fixture, string loss) =>
+        Run(model, rule, fixture, loss, zeroInBackprop: null);
+
+    /// <summary>
+    /// The divergence of a rule that must equal BP, after <see cref="AssertBackpropUpdatesAreNonZero"/>: a rule and BP
+    /// that both leave a parameter at zero (one cut off from the output, a dead layer) agree without showing anything.
+    /// </summary>
+    public static double DivergenceOfNonZeroUpdates(PcnModel model, ILearningRule rule, string fixture, string loss, params string[] zeroInBackprop) =>
+        Run(model, rule, fixture, loss, zeroInBackprop);
+
+    /// <summary>
+    /// BP's update of every parameter is non-zero, except those named in <paramref name="zeroByDesign"/>, which the
+    /// caller says (with its reason) must be exactly zero, and are checked to be.
+    /// </summary>
+    public static void AssertBackpropUpdatesAreNonZero(IReadOnlyDictionary<string, Tensor> backprop, params string[] zeroByDesign)
+    {
+        Assert.NotEmpty(backprop);
+        foreach (string name in zeroByDesign) Assert.True(backprop.ContainsKey(name), $"there is no parameter '{name}' to be zero");
+        foreach (var (name, update) in backprop)
+        {
+            double size = update.MaxAbs();
+            if (zeroByDesign.Contains(name)) Assert.True(size == 0, $"{name}: BP's update should be zero, it is {size:E3} at most");
+            else Assert.True(size > 0, $"{name}: BP's update is {size:E3} at most, so matching it proves nothing");
+        }
+    }
+
+    private static double Run(PcnModel model, ILearningRule rule, string fixture, string loss, string[]? zeroInBackprop)
     {
         var batch = FirstBatch(model, fixture, loss);
         var lossFunction = LossFactory.Create(loss);
         using var ruleResult = rule.Compute(model, batch, lossFunction);
         using var bpResult = new Backprop().Compute(model, batch, lossFunction);
-        return ParameterDivergence.Compare(ruleResult.Updates, bpResult.Updates).Max(d => d.MaxRel);
+        if (zeroInBackprop != null) AssertBackpropUpdatesAreNonZero(bpResult.Updates, zeroInBackprop);
+        return ParameterDivergence.Compare(ruleResult.Updates, bpResult.Updates).Select(d => d.MaxRel).LargestOrNaN();
     }
 
     /// <summary>The fixture's first batch of <see cref="BatchSize"/> samples, in order, in the model's precision.</summary>

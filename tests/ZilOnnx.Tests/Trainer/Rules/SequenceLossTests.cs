@@ -27,13 +27,13 @@ public sealed class SequenceLossTests
         var random = new Random(5);
         var labels = new HostTensor(TensorProto.Types.DataType.Int64, [x.Shape[0], x.Shape[1]],
             Enumerable.Range(0, (int)(x.Shape[0] * x.Shape[1])).Select(_ => (double)random.Next(10)).ToArray());
-        var data = new DataSet("per-step labels", "x", x, labels);
+        var data = new DataSet("per-step labels", "x", x, SampleArray.FromHostTensor(labels));
         var batch = data.Take(new BatchOrder(data.Count, 8, false, 0).IndicesOf(0), model.DType, model.Device);
 
         using var result = RuleFactory.Create(rule).Compute(model, batch, new CrossEntropyLoss());
         using var bp = new Backprop().Compute(model, batch, new CrossEntropyLoss());
-        double divergence = ParameterDivergence.Compare(result.Updates, bp.Updates).Max(d => d.MaxRel);
+        RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
+        double divergence = ParameterDivergence.Compare(result.Updates, bp.Updates).Select(d => d.MaxRel).LargestOrNaN();
         Assert.True(divergence <= Tolerances.Exactness(precision), $"{rule}/{precision}: {divergence:E3}");
-        Assert.All(bp.Updates.Values, u => Assert.True(u.MaxAbs() > 0, "every parameter should get a non-zero update"));
     }
 }
