@@ -109,6 +109,21 @@ public sealed class DataFaultTests
         Assert.Contains("label 11 at index 4 is outside 0..9", line);
     }
 
+    [Fact]
+    public void Labels_of_an_npy_pair_are_named_by_their_own_file()
+    {
+        using var temp = new TempDirectory();
+        NpyFormat.Write(temp.File("x.npy"), Good["x"]);
+        NpyFormat.Write(temp.File("bad.npy"), WithValue(Good["y"], 6, 42));
+        var y = Good["y"];
+        NpyFormat.Write(temp.File("short.npy"), new HostTensor(y.ElementType, [31], y.Values[..31]));
+
+        string line = AssertBadInput(Eval($"{temp.File("x.npy")},{temp.File("bad.npy")}"), temp.File("bad.npy"));
+        Assert.Contains("label 42 at index 6 is outside 0..9: the model's output has 10 classes", line);
+        line = AssertBadInput(Eval($"{temp.File("x.npy")},{temp.File("short.npy")}"), temp.File("x.npy"));
+        Assert.Contains($"it has 32 samples but the targets in {temp.File("short.npy")} are 31", line);
+    }
+
     /// <summary>An IDX file of unsigned bytes: zero, zero, type 0x08, the rank, big-endian dimensions, the data.</summary>
     private static void WriteIdx(string path, int[] shape, byte[] data)
     {

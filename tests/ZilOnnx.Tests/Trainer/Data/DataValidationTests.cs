@@ -63,6 +63,23 @@ public sealed class DataValidationTests
     }
 
     [Fact]
+    public void Inputs_are_checked_for_finite_values_in_their_stored_type_without_a_copy()
+    {
+        // 4 million float32 inputs (16 MB as stored, 32 MB as doubles), a NaN in the last sample.
+        var values = new float[4_000_000];
+        values[^1] = float.NaN;
+        var inputs = new SampleArray<float>(TensorProto.Types.DataType.Float, [1000, 4000], values);
+        var labels = SampleArray.FromHostTensor(new HostTensor(TensorProto.Types.DataType.Int64, [1000], new double[1000]));
+        var set = new DataSet("big.npy", "x", inputs, labels);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => DataValidation.CheckInputs(set));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("sample 999 holds NaN (element 3999999 of the array)", e.Message);
+        Assert.True(allocated < 1_000_000, $"the check allocated {allocated} bytes");
+    }
+
+    [Fact]
     public void Labels_from_a_file_of_their_own_are_named_by_that_file()
     {
         var set = new DataSet("train-images-idx3-ubyte", "x", new HostTensor(TensorProto.Types.DataType.Float, [2, 2], new double[4]),
