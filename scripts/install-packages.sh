@@ -5,11 +5,12 @@
 #   dataset-fashion-mnist  Fashion-MNIST (/usr/share/datasets/fashion-mnist)
 #   openmpi-bin            Open MPI's mpirun and (through libopenmpi3) libmpi.so.40, for `--distributed mpi`
 #                          and its 2-rank tests on loopback
+#   time                   GNU time, which measures the peak memory of the fault runs (tests/ZilOnnx.Tests/Robustness)
 # As root it installs them; otherwise it says what to install and leaves the choice to the user.
 set -euo pipefail
 
 packages=("$@")
-[ ${#packages[@]} -gt 0 ] || packages=(libonnx-testdata dataset-fashion-mnist openmpi-bin)
+[ ${#packages[@]} -gt 0 ] || packages=(libonnx-testdata dataset-fashion-mnist openmpi-bin time)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -44,7 +44,7 @@ public sealed class FuzzRun
 }
 
 [CollectionDefinition(Name)]
-public sealed class RobustnessCollection : ICollectionFixture<FuzzRun>, ICollectionFixture<HostileRun>
+public sealed class RobustnessCollection : ICollectionFixture<FuzzRun>, ICollectionFixture<HostileRun>, ICollectionFixture<RunFaultRun>
 {
     public const string Name = "Robustness";
 }
