@@ -77,7 +77,8 @@ public sealed class IntegerInputDataTests
         string data = temp.File("tokens.npz");
         NpzArchive.Write(data, [new("x", EmbeddingModel.Ids(16)), new("y", EmbeddingModel.Targets(16))]);
         var e = Assert.Throws<DataFormatException>(() => DataSources.Load(data, DataSplit.Train, "x", [null, 5]));
-        Assert.Contains("floating point for a floating-point model input", e.Message);
+        Assert.Contains("inputs must be floating point", e.Message);
+        Assert.Contains("for a floating-point model input", e.Message);
 
         var set = DataSources.Load(data, DataSplit.Train, "x", [null, 5], integerInput: true);
         Assert.True(set.IntegerInputs);
