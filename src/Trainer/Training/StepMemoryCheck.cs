@@ -6,8 +6,8 @@ namespace ZilOnnx.Trainer.Training;
 /// <summary>
 /// The pre-flight check of a run: a training step whose estimate (<see cref="StepMemoryEstimate"/>) exceeds the memory
 /// available now (<see cref="AvailableMemory"/>) is refused before the first step, naming the batch size, instead of
-/// being left to fail inside libtorch, which on the CPU can end the process with an abort that no exception handler
-/// sees (an allocation failing on one of its worker threads). On a GPU the step's tensors live in the device's memory,
+/// being left to fail inside libtorch halfway through a step (or, under a limit on address space, to be killed by the
+/// kernel's OOM killer before any allocation fails). On a GPU the step's tensors live in the device's memory,
 /// which TorchSharp does not report, so nothing is checked there; a CUDA allocation that fails is still an error
 /// (<see cref="Trainer.Step"/>).
 /// </summary>
