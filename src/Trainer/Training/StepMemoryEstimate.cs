@@ -30,7 +30,7 @@ namespace ZilOnnx.Trainer.Training;
 /// </summary>
 public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, long Workspace, long Parameters)
 {
-    public long Total => Values + Tapes + Errors + Workspace + Parameters;
+    public long Total => Saturated((double)Values + Tapes + Errors + Workspace + Parameters);
 
     /// <param name="graph">The PCN's graph, built for the batch (or, under MPI, the shard) one step computes.</param>
     /// <param name="verified">Whether steps are checked against backprop (the witness's update is one more parameter set).</param>
@@ -74,18 +74,22 @@ public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, lo
         long[]? x = v.Operands.Count > 1 ? v.Operands[0].Shape : null, w = v.Operands.Count > 1 ? v.Operands[1].Shape : null;
         if (x is { Length: > 2 } && w is { Length: > 2 })
         {
-            long kernelCells = ShapeMath.Product(w[2..]);
+            // In doubles, saturated: every tensor of the PCN holds at most 2^31 elements, but the unfolded input is a
+            // product of several such counts, which a hostile model can push past a long.
+            double kernelCells = ShapeMath.Product(w[2..]);
             switch (v.Op)
             {
                 // Conv unfolds its input to [N, C_in x kernel cells, output cells]; the backward pass unfolds it again.
                 case ConvSpec:
-                    return x[0] * x[1] * kernelCells * ShapeMath.Product(v.Shape[2..]) * element;
+                    return Saturated((double)x[0] * x[1] * kernelCells * ShapeMath.Product(v.Shape[2..]) * element);
                 // ConvTranspose multiplies into [N, C_out x kernel cells, input cells] and folds that into the output.
                 case ConvTransposeSpec transpose:
-                    return x[0] * w[1] * transpose.Group * kernelCells * ShapeMath.Product(x[2..]) * element;
+                    return Saturated((double)x[0] * w[1] * transpose.Group * kernelCells * ShapeMath.Product(x[2..]) * element);
             }
         }
         long inputs = v.Operands.OfType<Operand.FromVertex>().Sum(o => ShapeMath.Product(o.Source.Shape));
         return (inputs + ShapeMath.Product(v.Shape)) * element;
     }
+
+    private static long Saturated(double bytes) => bytes >= long.MaxValue ? long.MaxValue : (long)bytes;
 }

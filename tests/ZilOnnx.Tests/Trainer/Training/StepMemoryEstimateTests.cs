@@ -71,6 +71,13 @@ public sealed class StepMemoryEstimateTests
     }
 
     [Fact]
+    public void A_total_past_a_long_saturates_rather_than_wrapping_to_a_step_that_fits()
+    {
+        var huge = new StepMemoryEstimate(1, 1, 1, long.MaxValue, 1);
+        Assert.Equal(long.MaxValue, huge.Total);
+    }
+
+    [Fact]
     public void Sizes_read_in_the_units_free_and_top_use()
     {
         Assert.Equal("23.1 GB", StepMemoryEstimate.Format((long)(23.1 * (1L << 30))));
