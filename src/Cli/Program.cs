@@ -6,6 +6,8 @@ using ZilOnnx.Trainer.Compute;
 
 // Before libtorch allocates anything: keep its freed blocks for the next training step (NativeHeap).
 NativeHeap.KeepFreedMemory();
+// Under `ulimit -v`, address space is what runs out first: the threads share malloc arenas rather than reserve one each.
+NativeHeap.ShareArenasUnderAddressSpaceLimit();
 
 var root = new RootCommand("zilonnx: fine-tune ONNX CNNs with Z-IL, a predictive-coding rule verified against backprop at every step")
 {

@@ -5,7 +5,11 @@ namespace ZilOnnx.Cli.Benchmarking;
 
 /// <summary>One rule's results: step times, ratio to bp, throughput and memory.</summary>
 public sealed record RuleReport(string Rule, Spread StepMs, Spread RatioToBp, double SamplesPerSecond, double? StepMemoryMb, double? PeakRssMb,
-    double? MemoryRatioToBp, double? MaxDivergence, int? InferenceSteps, double? Gamma);
+    double? MemoryRatioToBp, double? MaxDivergence, int? InferenceSteps, double? Gamma)
+{
+    /// <summary>What finetune's pre-flight check estimates for the same step (<see cref="ZilOnnx.Trainer.Training.StepMemoryEstimate"/>), in MB.</summary>
+    public double? StepMemoryEstimateMb { get; init; }
+}
 
 /// <summary>Everything `zilonnx bench` measured on one model, as JSON (docs/cli.md) and as a markdown table.</summary>
 public sealed record BenchReport(
@@ -33,6 +37,7 @@ public sealed record BenchReport(
                 ["step_memory_mb"] = r.StepMemoryMb is { } m ? R(m, 2) : null,
                 ["peak_rss_mb"] = r.PeakRssMb is { } p ? R(p, 1) : null,
                 ["memory_ratio_to_bp"] = r.MemoryRatioToBp is { } q ? R(q, 3) : null,
+                ["step_memory_estimate_mb"] = r.StepMemoryEstimateMb is { } estimate ? R(estimate, 2) : null,
             };
             if (r.MaxDivergence is { } d) entry["max_divergence"] = d;
             if (r.InferenceSteps is { } t) { entry["inference_steps"] = t; entry["gamma"] = r.Gamma; }

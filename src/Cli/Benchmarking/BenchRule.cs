@@ -1,3 +1,5 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Training;
@@ -33,22 +35,36 @@ public sealed class BenchRule
     /// <summary>The largest relative divergence from backprop over the verified steps (zil+verify), else null.</summary>
     public double? MaxDivergence { get; private set; }
 
-    /// <summary>The rules of a `--rules` list, bp first (the ratios' denominator, always timed).</summary>
-    public static List<BenchRule> Parse(string list, BenchSetup setup, int inferenceSteps, double gamma)
+    /// <summary>The names of a `--rules` list, checked, bp first (the ratios' denominator, always timed).</summary>
+    public static List<string> NamesOf(string list)
     {
         var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToList();
         if (names.Count == 0) throw new ArgumentException("--rules names no rule");
         foreach (string name in names)
             if (!Names.Contains(name)) throw new ArgumentException($"--rules: '{name}' is not one of {string.Join(", ", Names)}");
-        return names.Prepend("bp").Distinct().Select(name => Create(name, setup, inferenceSteps, gamma)).ToList();
+        return names.Prepend("bp").Distinct().ToList();
     }
+
+    /// <summary>The rules of <see cref="NamesOf"/>'s list.</summary>
+    public static List<BenchRule> Parse(IReadOnlyList<string> names, BenchSetup setup, int inferenceSteps, double gamma) =>
+        names.Select(name => Create(name, setup, inferenceSteps, gamma)).ToList();
 
     private static BenchRule Create(string name, BenchSetup setup, int inferenceSteps, double gamma)
     {
         ILearningRule Wrapped(ILearningRule rule) => setup.PerSample ? new PerSampleRule(rule) : rule;
-        var rule = name == "zil+verify" ? new Zil() : RuleFactory.Create(name, inferenceSteps: inferenceSteps, gamma: gamma);
-        return new BenchRule(name, Wrapped(rule), name == "zil+verify" ? Wrapped(new Backprop()) : null, setup.NewOptimizer());
+        return new BenchRule(name, Wrapped(LearningRule(name, inferenceSteps, gamma)), name == "zil+verify" ? Wrapped(new Backprop()) : null, setup.NewOptimizer());
     }
+
+    private static ILearningRule LearningRule(string name, int inferenceSteps = Il.DefaultInferenceSteps, double gamma = Il.DefaultGamma) =>
+        name == "zil+verify" ? new Zil() : RuleFactory.Create(name, inferenceSteps: inferenceSteps, gamma: gamma);
+
+    /// <summary>The pre-flight estimate (finetune's) of the step of the rule named, before any rule or batch exists.</summary>
+    public static StepMemoryEstimate EstimateStepMemory(string name, PcGraph graph, Precision precision, string optimizer) =>
+        StepMemoryEstimate.For(graph, precision, LearningRule(name), optimizer, verified: name == "zil+verify");
+
+    /// <summary>The pre-flight estimate of this rule's step, for comparison with the memory measured.</summary>
+    public StepMemoryEstimate EstimateStepMemory(BenchSetup setup) =>
+        StepMemoryEstimate.For(setup.Model.Graph, setup.Precision, _rule, _optimizer.Name, verified: _witness != null);
 
     private static readonly NumericalGuard Guard = new();
 

@@ -8,6 +8,7 @@ using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Training;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Cli.Benchmarking;
@@ -48,7 +49,8 @@ public sealed class BenchSetup : IDisposable
     public string OptimizerText { get; }
     public List<string> Notices { get; } = [];
 
-    public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps)
+    /// <param name="rules">The rules to be timed (<see cref="BenchRule.NamesOf"/>): the largest of their steps must fit in memory.</param>
+    public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps, IReadOnlyList<string> rules)
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         var source = ModelSource.Load(modelPath);
@@ -79,6 +81,9 @@ public sealed class BenchSetup : IDisposable
         });
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
         var model = new PcnModel(graph, precision, DeviceSelection.Resolve(parse.GetValue(options.Device)!));
+        // Before the batches are made: the rules run one after another, so the largest of their steps is what must fit.
+        string optimizerName = parse.GetValue(options.Optimizer)!;
+        StepMemoryCheck.EnsureFits(rules.Select(r => BenchRule.EstimateStepMemory(r, graph, precision, optimizerName)).MaxBy(e => e.Total)!, batchSize, model.Device);
 
         IReadOnlyList<Batch> batches;
         string description;
@@ -96,7 +101,6 @@ public sealed class BenchSetup : IDisposable
             description = "synthetic";
         }
 
-        string optimizerName = parse.GetValue(options.Optimizer)!;
         double learningRate = parse.GetValue(options.LearningRate);
         // A benchmark never resumes a run: the settings are the command line's.
         var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, new ResumedSettings(parse, null, modelPath));

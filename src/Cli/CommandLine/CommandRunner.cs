@@ -30,6 +30,12 @@ public static class CommandRunner
             error.WriteLine($"error: {e.Message}");
             return code;
         }
+        catch (Exception e) when (OutOfMemory.Is(e))
+        {
+            // Outside a training step (which names its batch size itself): loading, evaluating, exporting.
+            error.WriteLine($"error: out of memory: {OutOfMemory.Describe(e)}");
+            return ExitCodes.BadInput;
+        }
         catch (Exception e)
         {
             // A failure no input should cause: still one line, with the trace only on request. Native libraries'
@@ -46,7 +52,7 @@ public static class CommandRunner
         VerificationFailedException => ExitCodes.VerificationFailed,
         NumericalFailureException => ExitCodes.NumericalFailure,
         CollectiveFailedException => ExitCodes.DistributedFailure,
-        MpiUnavailableException => ExitCodes.BadInput,
+        MpiUnavailableException or StepMemoryException => ExitCodes.BadInput,
         OnnxModelException or ModelConversionException or DataFormatException or KernelException
             or FileNotFoundException or DirectoryNotFoundException or DeviceUnavailableException
             or ExecutionProviderUnavailableException or InferenceInputException or UnauthorizedAccessException or IOException => ExitCodes.BadInput,

@@ -9,6 +9,7 @@ using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Training;
 using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 
@@ -123,6 +124,8 @@ public sealed class TrainingSetup : IDisposable
         double learningRate = run.Get(options.LearningRate, r => r.LearningRate);
         var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, run);
         var optimizer = OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
+        // Before any step: a batch that cannot fit is refused here rather than failing (or aborting) inside libtorch.
+        StepMemoryCheck.EnsureFits(StepMemoryEstimate.For(graph, precision, rule, optimizer.Name), batchSize, device);
         if (run.Resumed is { } resumed)
             FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest); return 0; });
         var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,

@@ -55,11 +55,12 @@ public static class BenchCommand
             double[]? loadStart = LoadAverage();
             void Progress(string line) => Console.Error.WriteLine(line);
 
-            using var setup = BenchSetup.Create(parse.GetValue(model)!, parse, options, totalSteps: warmupRounds + rounds);
+            var ruleNames = BenchRule.NamesOf(parse.GetValue(rules)!);
+            using var setup = BenchSetup.Create(parse.GetValue(model)!, parse, options, totalSteps: warmupRounds + rounds, ruleNames);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
             int inferenceSteps = parse.GetValue(options.InferenceSteps);
             double gamma = parse.GetValue(options.Gamma);
-            var benchRules = BenchRule.Parse(parse.GetValue(rules)!, setup, inferenceSteps, gamma);
+            var benchRules = BenchRule.Parse(ruleNames, setup, inferenceSteps, gamma);
             if (!benchRules.Any(r => r.Name == "il") && (parse.GetResult(options.InferenceSteps) is { Implicit: false } || parse.GetResult(options.Gamma) is { Implicit: false }))
                 throw new ArgumentException("--inference-steps (--T) and --gamma apply to rule il, which --rules leaves out");
 
@@ -108,7 +109,10 @@ public static class BenchCommand
                 return new RuleReport(t.Rule, spread, Spread.Of(t.RatiosToBp), setup.BatchSize / (spread.Median / 1000),
                     m is { } mm ? Mb(mm.Rise) : null, m is { } mp ? Mb(mp.Peak) : null,
                     m is { } a && bpMemory is { } b && b.Rise > 0 ? (double)a.Rise / b.Rise : null,
-                    rule.MaxDivergence, rule.Rule is Il il ? il.InferenceSteps : null, rule.Rule is Il il2 ? il2.Gamma : null);
+                    rule.MaxDivergence, rule.Rule is Il il ? il.InferenceSteps : null, rule.Rule is Il il2 ? il2.Gamma : null)
+                {
+                    StepMemoryEstimateMb = Mb(rule.EstimateStepMemory(setup).Total),
+                };
             }).ToList();
             var report = new BenchReport(setup.Source.Path, setup.BatchSize, get_num_threads(), setup.Precision.ToString().ToLowerInvariant(),
                 setup.Model.Device.type.ToString().ToLowerInvariant(), setup.Loss.Name, setup.OptimizerText, setup.Data,

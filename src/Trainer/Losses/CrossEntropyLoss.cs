@@ -45,7 +45,7 @@ public sealed class CrossEntropyLoss : ILoss
         using var grad = enable_grad();
         var logits = output.detach().requires_grad_(true);
         var value = Value(logits, target);
-        var derivative = autograd.grad([value], [logits])[0];
+        var derivative = Gradients.Of([value], [logits])[0] ?? zeros_like(logits);
         return (value.detach().MoveToOuterDisposeScope(), derivative.neg().MoveToOuterDisposeScope());
     }
 

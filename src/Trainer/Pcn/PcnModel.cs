@@ -67,7 +67,8 @@ public sealed class PcnModel : IDisposable
         if (view.Chain.Count == 0) return gradient;
         using var root = Parameters[view.Root.Name].detach().requires_grad_(true);
         using var viewed = ApplyView(view, root);
-        return autograd.grad([viewed], [root], [gradient])[0];
+        return Gradients.Of([viewed], [root], [gradient])[0]
+            ?? throw new InvalidOperationException($"parameter '{view.Root.Name}': its view does not depend on it");
     }
 
     /// <summary>Gathers a vertex's inputs: vertex values from <paramref name="vertexValue"/>, parameters from <paramref name="parameterValue"/>.</summary>

@@ -28,10 +28,10 @@ public sealed class Backprop : ILearningRule
         // The update is -dLoss/dtheta: differentiating with an output gradient of -1 negates every product on the way,
         // exactly (each backward operation is linear in the gradient it receives), instead of negating each result.
         using var minusOne = ones([], lossValue.dtype, lossValue.device).neg_();
-        var gradients = autograd.grad([lossValue], names.Select(n => roots[n]).ToList(), [minusOne], allow_unused: true);
+        var gradients = Gradients.Of([lossValue], names.Select(n => roots[n]).ToList(), [minusOne]);
         var updates = new Dictionary<string, Tensor>();
         for (int i = 0; i < names.Count; i++)
-            updates[names[i]] = (gradients[i].Defined() ?? zeros_like(roots[names[i]])).MoveToOuterDisposeScope();
+            updates[names[i]] = (gradients[i] ?? zeros_like(roots[names[i]])).MoveToOuterDisposeScope();
         return new RuleResult(updates, lossValue.ToDouble(), output.detach().MoveToOuterDisposeScope());
     }
 }

@@ -100,13 +100,13 @@ public sealed class LocalTape : IDisposable
         var used = tapes.Where(t => t.Tape._leaves.Count > 0).ToList();
         if (used.Count == 0) return results;
         var leaves = used.SelectMany(t => t.Tape._leaves.Select(l => l.Leaf)).ToList();
-        var products = autograd.grad(used.Select(t => t.Tape.Prediction).ToList(), leaves, used.Select(t => t.Error).ToList(), allow_unused: true);
+        var products = Gradients.Of(used.Select(t => t.Tape.Prediction).ToList(), leaves, used.Select(t => t.Error).ToList());
         int next = 0;
         for (int k = 0; k < tapes.Count; k++)
             foreach (var (slot, leaf) in tapes[k].Tape._leaves)
             {
                 var product = products[next++];
-                results[k].Add((tapes[k].Tape.Vertex.Operands[slot], product.Defined() ?? zeros_like(leaf)));
+                results[k].Add((tapes[k].Tape.Vertex.Operands[slot], product ?? zeros_like(leaf)));
             }
         return results;
     }

@@ -15,6 +15,9 @@ public sealed class PerSampleRule(ILearningRule inner) : ILearningRule
 {
     public string Name => inner.Name;
 
+    /// <summary>The rule each sample runs.</summary>
+    public ILearningRule Inner => inner;
+
     public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
     {
         using var scope = NewDisposeScope();

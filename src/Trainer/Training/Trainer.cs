@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Distributed;
 using ZilOnnx.Trainer.Losses;
@@ -39,6 +40,20 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     public long StepsTaken { get; set; }
 
     public TrainingStep Step()
+    {
+        try
+        {
+            return StepOrFail();
+        }
+        catch (Exception e) when (OutOfMemory.Is(e))
+        {
+            // The pre-flight estimate (StepMemoryCheck) passed, yet an allocation failed: other processes took the memory,
+            // or the estimate fell short. The step's tensors are released by its dispose scope; the parameters are untouched.
+            throw new StepMemoryException($"--batch-size {order.BatchSize}: step {StepsTaken + 1} ran out of memory ({OutOfMemory.Describe(e)}); use a smaller --batch-size", e);
+        }
+    }
+
+    private TrainingStep StepOrFail()
     {
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Trainer.Training;
 
 namespace ZilOnnx.Tests.Cli;
 
@@ -36,5 +37,41 @@ public sealed class CommandRunnerTests
 
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Equal("error: internal error (ExternalException): The size of tensor a (5) must match the size of tensor b (7)", Assert.Single(lines));
+    }
+
+    [Fact]
+    public void Memory_that_runs_out_is_exit_code_2_in_one_line_never_an_internal_error()
+    {
+        // libtorch's allocator failing outside a step (a step names its batch size itself, below).
+        var (code, lines) = Run(new ExternalException("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: " +
+            "you tried to allocate 200704000 bytes. Error code 12 (Cannot allocate memory)\nframe #0: c10::ThrowEnforceNotMet(...)"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("error: out of memory: can't allocate memory: you tried to allocate 200704000 bytes. Error code 12 (Cannot allocate memory)", Assert.Single(lines));
+
+        (code, lines) = Run(new ExternalException("CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.10 GiB total capacity)\nframe #0: ..."));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("error: out of memory: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 79.10 GiB total capacity)", Assert.Single(lines));
+
+        // .NET's own, also when it is the reason a task could not start.
+        (code, lines) = Run(new TaskSchedulerException(new OutOfMemoryException()));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith("error: out of memory: the .NET runtime could not allocate memory", Assert.Single(lines));
+
+        (code, lines) = Run(new StepMemoryException("--batch-size 60000: step 1 ran out of memory (...); use a smaller --batch-size"));
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("error: --batch-size 60000: step 1 ran out of memory (...); use a smaller --batch-size", Assert.Single(lines));
+    }
+
+    [Fact]
+    public void A_native_failure_that_is_not_about_memory_stays_an_internal_error()
+    {
+        var (code, lines) = Run(new ExternalException("Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!"));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("error: internal error (ExternalException)", Assert.Single(lines));
+
+        // Without an address-space limit (the test process has none), a libtorch that does not load is a broken install.
+        (code, lines) = Run(new TypeInitializationException("TorchSharp.torch", new NotSupportedException("could not load libtorch")));
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.StartsWith("error: internal error (TypeInitializationException)", Assert.Single(lines));
     }
 }

@@ -28,6 +28,14 @@ public sealed class NativeHeapTests
         Assert.True(fewest < BlocksPerStep * BlockBytes / PageBytes / 8, $"{fewest} page faults in a step that reuses freed memory");
     }
 
+    [Fact]
+    public void Arenas_are_capped_only_under_an_address_space_limit()
+    {
+        // The test process runs without `ulimit -v` unless its runner sets one; under a limit the cap applies (the 3 GB
+        // run of StepMemoryCommandTests is where it matters).
+        Assert.Equal(AvailableMemory.AddressSpaceLimit() != null, NativeHeap.ShareArenasUnderAddressSpaceLimit());
+    }
+
     private static void Step()
     {
         var blocks = Enumerable.Range(0, BlocksPerStep).Select(_ => Marshal.AllocHGlobal(BlockBytes)).ToList();

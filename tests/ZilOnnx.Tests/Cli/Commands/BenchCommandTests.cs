@@ -11,7 +11,8 @@ namespace ZilOnnx.Tests.Cli.Commands;
 public sealed class BenchCommandTests
 {
     private static readonly string[] RuleKeys =
-        ["median_ms", "p10_ms", "p90_ms", "ratio_to_bp", "ratio_p10", "ratio_p90", "samples_per_s", "step_memory_mb", "peak_rss_mb", "memory_ratio_to_bp"];
+        ["median_ms", "p10_ms", "p90_ms", "ratio_to_bp", "ratio_p10", "ratio_p90", "samples_per_s", "step_memory_mb", "peak_rss_mb", "memory_ratio_to_bp",
+         "step_memory_estimate_mb"];
 
     /// <summary>
     /// A short bench of a fixture; an option in <paramref name="extra"/> replaces the default given here. The warm-up
