@@ -6,8 +6,8 @@ namespace ZilOnnx.Tests.Robustness;
 
 /// <summary>
 /// The section of docs/robustness.md on faults around a run. Its tables show each fault's time and peak memory as the
-/// machine that wrote the page measured them; those cells, and numbers in E notation within messages (losses of runs
-/// that diverge, which differ in their last digits between CPUs), are left out when the page is compared
+/// machine that wrote the page measured them; those cells, the losses of a diverging run within messages (which differ
+/// in their last digits between CPUs) and the memory a refusal finds available are left out when the page is compared
 /// (<see cref="FaultTablesTests"/> shows what still counts).
 /// </summary>
 internal static partial class FaultTables
@@ -26,7 +26,8 @@ internal static partial class FaultTables
         text.AppendLine("assert for every row: its exit code, exactly one line on stderr, starting with `error:`, no stack trace, every file");
         text.AppendLine("and link in the folder unchanged, nothing added (no output, temporary or lock file), and a peak resident memory");
         text.AppendLine("under 1 GB. *Time* (seconds, .NET start-up included) and *peak RSS* (GNU time's maximum resident set size) are");
-        text.AppendLine("what the machine that wrote this page measured; they vary with the machine and are not compared.");
+        text.AppendLine("what the machine that wrote this page measured; they vary with the machine and are not compared, nor are the");
+        text.AppendLine("memory a refusal finds available and the losses of a diverging run.");
         text.AppendLine();
         text.AppendLine(Open);
         foreach (string section in RunFaults.Sections)
@@ -48,7 +49,8 @@ internal static partial class FaultTables
 
     /// <summary>
     /// The page as compared: within the fault tables, each row without its two measured cells, and with the numbers of a
-    /// diverging run's losses (in E notation, and the "N times" of their ratio) masked.
+    /// diverging run's losses (in E notation, and the "N times" of their ratio) and the memory the machine has available
+    /// masked.
     /// </summary>
     public static string Comparable(string page)
     {
@@ -63,7 +65,7 @@ internal static partial class FaultTables
         return page[..start] + string.Join('\n', rows) + page[end..];
     }
 
-    [GeneratedRegex(@"\d(\.\d+)?E[+-]?\d+|\d+(\.\d+)?(?= times)")]
+    [GeneratedRegex(@"\d(\.\d+)?E[+-]?\d+|\d+(\.\d+)?(?= times)|\d+(\.\d+)? [kMGT]?B(?= are available)")]
     private static partial Regex LossNumber();
 
     private static string Cut(string message) => message.Length <= MessageLength ? message : message[..MessageLength] + "…";

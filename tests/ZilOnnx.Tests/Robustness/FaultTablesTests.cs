@@ -16,6 +16,15 @@ public sealed class FaultTablesTests
         Assert.Equal(FaultTables.Comparable(Written),
             FaultTables.Comparable(Page("4", "error: step 2: the loss 1.094E+006 is 372901.5 times the first step's 2.930E+000", "3.1", "214")));
 
+    [Fact]
+    public void The_memory_available_is_not_compared_but_the_estimate_is()
+    {
+        string Refusal(string needs, string available) =>
+            Page("2", $"error: --batch-size 400000: one training step needs about {needs} GB, but {available} are available", "0.4", "205");
+        Assert.Equal(FaultTables.Comparable(Refusal("604.3", "23.0 GB")), FaultTables.Comparable(Refusal("604.3", "812 MB")));
+        Assert.NotEqual(FaultTables.Comparable(Refusal("604.3", "23.0 GB")), FaultTables.Comparable(Refusal("302.1", "23.0 GB")));
+    }
+
     [Theory]
     [InlineData("2", "error: step 2: the loss 1.093E+006 is 372837 times the first step's 2.931E+000")]
     [InlineData("4", "error: step 3: the loss 1.093E+006 is 372837 times the first step's 2.931E+000")]

@@ -23,7 +23,7 @@ public static class RunFaults
     public const string Model = "model.onnx", Data = "data.npz";
     private const string Train = $"finetune {Model} --data {Data} --steps 1 --batch-size 8";
 
-    public static readonly string[] Sections = ["Outputs", "Data", "Option values", "Divergence", "Checkpoints"];
+    public static readonly string[] Sections = ["Outputs", "Data", "Memory", "Option values", "Divergence", "Checkpoints"];
 
     public static readonly RunFault[] All =
     [
@@ -46,6 +46,8 @@ public static class RunFaults
             d => WriteData(Path.Combine(d, "nan.npz"), x => x[100] = double.NaN, _ => { })),
         new("Data", "label-out-of-range", "a label beyond the model's classes", $"eval {Model} --data labels.npz --provider cpu", 2,
             d => WriteData(Path.Combine(d, "labels.npz"), _ => { }, y => y[2] = 12)),
+        new("Memory", "step-over-memory", "a training step that cannot fit in memory",
+            $"finetune {Model} --data {Data} --batch-size 400000 --precision float64 --rule il --steps 1 -o out.onnx", 2),
         new("Option values", "lr-float32-overflow", "`--lr` beyond float32", $"{Train} -o out.onnx --lr 1e39", 1),
         new("Option values", "lr-nan", "`--lr nan`", $"{Train} -o out.onnx --lr nan", 1),
         new("Option values", "lr-negative", "`--lr -1`", $"{Train} -o out.onnx --lr -1", 1),
