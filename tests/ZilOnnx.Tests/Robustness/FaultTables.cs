@@ -68,7 +68,9 @@ internal static partial class FaultTables
     [GeneratedRegex(@"\d(\.\d+)?E[+-]?\d+|\d+(\.\d+)?(?= times)|\d+(\.\d+)? [kMGT]?B(?= are available)")]
     private static partial Regex LossNumber();
 
-    private static string Cut(string message) => message.Length <= MessageLength ? message : message[..MessageLength] + "…";
+    /// <summary>A message cut at <paramref name="length"/> characters, marked where it was cut.</summary>
+    public static string Cut(string message, int length = MessageLength) => message.Length <= length ? message : message[..length] + "…";
 
-    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+    /// <summary>Text that stays in its table cell.</summary>
+    public static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
 }

@@ -148,7 +148,7 @@ public sealed class RobustnessDocTests(HostileRun hostile, FuzzRun fuzz, RunFaul
         return hostile.Placeholder(message.Replace(result.ModelPath, "FILE"));
     }
 
-    private static string Cut(string message) => message.Length <= MessageLength ? message : message[..MessageLength] + "…";
+    private static string Cut(string message) => FaultTables.Cut(message, MessageLength);
 
-    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+    private static string Cell(string text) => FaultTables.Cell(text);
 }
