@@ -1,4 +1,5 @@
 using System.Globalization;
+using ZilOnnx.Trainer.Compute;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -41,11 +42,15 @@ public sealed class DataBudget
     /// <summary>Bytes reserved so far.</summary>
     public long Reserved { get; private set; }
 
-    /// <summary>--max-data-gb's gigabytes (10^9 bytes), or, without it, the memory available now (<see cref="MachineMemory"/>).</summary>
+    /// <summary>
+    /// --max-data-gb's gigabytes (10^9 bytes), or, without it, the memory available now (<see cref="AvailableMemory"/>),
+    /// and no more than .NET's garbage collector will hold, since data sets are managed arrays.
+    /// </summary>
     public static DataBudget Of(double? gigabytes)
     {
         if (gigabytes is not { } gb)
-            return new(MachineMemory.AvailableBytes(), $"the memory available now; {OptionName} sets another", given: false);
+            return new(Math.Min(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, AvailableMemory.Now()?.Bytes ?? long.MaxValue),
+                $"the memory available now; {OptionName} sets another", given: false);
         if (!(double.IsFinite(gb) && gb > 0))
             throw new ArgumentException($"{OptionName} must be a positive number of gigabytes, got {gb.ToString(CultureInfo.InvariantCulture)}");
         return new((long)Math.Min(gb * ByteSize.Gigabyte, long.MaxValue), OptionName, given: true);

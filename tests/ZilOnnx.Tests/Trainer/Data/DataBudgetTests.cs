@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -83,11 +84,11 @@ public sealed class DataBudgetTests
     [Fact]
     public void MemAvailable_and_a_cgroup_limit_are_read_from_the_kernels_texts()
     {
-        Assert.Equal(21_474_836_480L, MachineMemory.MemAvailable("MemTotal:       32000000 kB\nMemFree:         1000 kB\nMemAvailable:   20971520 kB\n"));
-        Assert.Null(MachineMemory.MemAvailable("MemTotal: 1 kB\n"));
-        Assert.Equal(1_000_000, MachineMemory.Left("3000000\n", "2000000\n"));
-        Assert.Equal(0, MachineMemory.Left("1000\n", "2000\n"));
-        Assert.Null(MachineMemory.Left("max\n", "2000\n"));
+        Assert.Equal(21_474_836_480L, AvailableMemory.MemAvailable("MemTotal:       32000000 kB\nMemFree:         1000 kB\nMemAvailable:   20971520 kB\n"));
+        Assert.Null(AvailableMemory.MemAvailable("MemTotal: 1 kB\n"));
+        Assert.Equal(1_000_000, AvailableMemory.Headroom("3000000\n", "2000000\n"));
+        Assert.Equal(0, AvailableMemory.Headroom("1000\n", "2000\n"));
+        Assert.Null(AvailableMemory.Headroom("max\n", "2000\n"));
     }
 
     [Theory]
