@@ -66,7 +66,10 @@ public static class ImageDecoding
         {
             codec = SKCodec.Create(file, out var result);
             if (codec == null)
-                throw new DataFormatException(file, null, $"not a readable image ({result}; PNG, JPEG, BMP, GIF and WebP are read)");
+                // Skia says Unimplemented for contents no decoder recognizes, which reads like a fault of its own.
+                throw new DataFormatException(file, null, result == SKCodecResult.Unimplemented
+                    ? "not a PNG, JPEG, BMP, GIF or WebP image (its contents are none of these)"
+                    : $"not a readable image ({result})");
         }
         catch (IOException e)
         {
