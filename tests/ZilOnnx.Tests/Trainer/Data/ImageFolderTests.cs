@@ -195,4 +195,18 @@ public sealed class ImageFolderTests
         Assert.Contains(Path.Combine("set", "b"), e.Message);
         Assert.Contains("no images", e.Message);
     }
+
+    [Fact]
+    public void The_data_budget_is_checked_before_any_image_is_decoded()
+    {
+        using var temp = new TempDirectory();
+        var (folder, _) = WriteFashionImages(temp);
+        // A corrupt image would be the error if anything were decoded before the budget is checked.
+        string bad = Directory.GetFiles(Path.Combine(folder, Directory.GetDirectories(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).First()!)).First();
+        File.WriteAllBytes(bad, [1, 2, 3]);
+        var e = Assert.Throws<DataFormatException>(() =>
+            DataSources.Load(folder, DataSplit.Train, "x", LeNetInput, budget: DataBudget.OfBytes(10_000, "a test budget")));
+        Assert.Contains("64 x 1 x 28 x 28 uint8", e.Message);
+        Assert.Contains("data budget", e.Message);
+    }
 }
