@@ -61,7 +61,7 @@ public static class DataSources
             try { return [FashionMnistLookup.Find(out _)]; }
             catch (FileNotFoundException) { return []; }
         }
-        // A folder of x.npy and y.npy is a folder like an IDX one: every file in it is data.
+        // A folder of x.npy and y.npy, or of class folders of images, is a folder like an IDX one: every file in it is data.
         if (Directory.Exists(source)) return [source];
         if (NpyPairSampleReader.Files(source) is { } pair) return [pair.Inputs, pair.Targets];
         return File.Exists(source) ? [source] : [];
