@@ -15,22 +15,25 @@ public static class DataSources
 
     /// <summary>
     /// The reader of a DATA argument, chosen by what it is: the name fashion-mnist; a pair of .npy files (or a folder
-    /// with x.npy and y.npy); an IDX folder; any other file, read as an .npz. Only headers are read.
+    /// with x.npy and y.npy); an image folder (subfolders of images, no IDX files); an IDX folder; any other file,
+    /// read as an .npz. Only headers are read.
     /// </summary>
     /// <param name="inputName">The graph input, whose name may name the inputs' array in an .npz.</param>
-    public static ISampleReader Open(string source, DataSplit split, string inputName) =>
+    /// <param name="modelInputShape">The model input's shape, which says the channels and size images are read as.</param>
+    public static ISampleReader Open(string source, DataSplit split, string inputName, IReadOnlyList<long?>? modelInputShape = null) =>
         FashionMnistLookup.Recognizes(source) ? FashionMnistLookup.Open(split)
         : NpyPairSampleReader.Recognizes(source) ? NpyPairSampleReader.Open(source)
+        : ImageFolderSampleReader.Recognizes(source) ? ImageFolderSampleReader.Open(source, split, modelInputShape ?? [])
         : IdxFolderSampleReader.Recognizes(source) ? IdxFolderSampleReader.Open(source, split)
         : NpzSampleReader.Recognizes(source) ? NpzSampleReader.Open(source, inputName)
-        : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, X.npy,Y.npy, a folder with x.npy and y.npy, an IDX folder or '{FashionMnist}')");
+        : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, X.npy,Y.npy, a folder with x.npy and y.npy, an image folder, an IDX folder or '{FashionMnist}')");
 
     /// <param name="integerInput">The model input is int32/int64 (token ids): x must be integer and stays so.</param>
     /// <param name="budget">The memory the data may take, shared by the data sets of one command; default: what is available now.</param>
     public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape, bool integerInput = false,
         DataBudget? budget = null)
     {
-        using var reader = Open(source, split, inputName);
+        using var reader = Open(source, split, inputName, modelInputShape);
         string origin = reader.Origin;
         SampleAxes.Check(origin, reader.Inputs.Shape, reader.Targets.Shape, reader.TargetsFile);
         CheckElementType(reader.Inputs.ElementType, integerInput, origin);
@@ -41,7 +44,7 @@ public static class DataSources
         budget.Reserve(origin, reader.Inputs.Name, reader.Inputs);
         budget.Reserve(origin, reader.Targets.Name, reader.Targets);
         var samples = reader.Read(0, reader.Inputs.Samples);
-        var set = new DataSet(origin, inputName, samples.Inputs.WithShape(fitted), samples.Targets, integerInput, reader.TargetsFile) { Notices = [.. reader.Notices] };
+        var set = new DataSet(origin, inputName, samples.Inputs.WithShape(fitted), samples.Targets, integerInput, reader.TargetsFile) { Notices = [.. reader.Notices], ClassNames = reader.ClassNames };
         // Whatever command reads the data, a NaN in it is the file's fault, not a result to report (eval's loss NaN).
         DataValidation.CheckInputs(set);
         return set;
@@ -58,7 +61,7 @@ public static class DataSources
             try { return [FashionMnistLookup.Find(out _)]; }
             catch (FileNotFoundException) { return []; }
         }
-        // A folder of x.npy and y.npy is a folder like an IDX one: every file in it is data.
+        // A folder of x.npy and y.npy, or of class folders of images, is a folder like an IDX one: every file in it is data.
         if (Directory.Exists(source)) return [source];
         if (NpyPairSampleReader.Files(source) is { } pair) return [pair.Inputs, pair.Targets];
         return File.Exists(source) ? [source] : [];

@@ -29,6 +29,9 @@ public interface ISampleReader : IDisposable
     /// <summary>Things the user should know about where the data came from (e.g. a stand-in subset).</summary>
     IReadOnlyList<string> Notices { get; }
 
+    /// <summary>The names of the class indices (an image folder's class folders), or null where the source has none.</summary>
+    IReadOnlyList<string>? ClassNames => null;
+
     /// <summary>Samples [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>), inputs and targets.</summary>
     SampleBlock Read(long start, long count);
 }

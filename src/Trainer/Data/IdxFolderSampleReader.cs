@@ -15,6 +15,10 @@ public sealed class IdxFolderSampleReader : ArrayPairReader
     /// <summary>Whether the folder holds the train images (what the fashion-mnist lookup looks for).</summary>
     public static bool HasTrainImages(string folder) => FileOf(folder, "train-images-idx3-ubyte") != null;
 
+    /// <summary>Whether the folder holds any IDX file of either split (an image folder holds none).</summary>
+    public static bool HasAnyIdxFiles(string folder) =>
+        new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" }.Any(n => FileOf(folder, n) != null);
+
     public static IdxFolderSampleReader Open(string folder, DataSplit split)
     {
         string prefix = split == DataSplit.Train ? "train" : "t10k";
