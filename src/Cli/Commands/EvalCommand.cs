@@ -25,8 +25,9 @@ public static class EvalCommand
         var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
-        var command = new Command("eval", "Evaluate a classifier with ONNX Runtime: loss, top-1/top-5 accuracy, confusion matrix, throughput")
-            { model, data, provider, batchSize, maxDataGb };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, per_class, confusion" };
+        var command = new Command("eval", "Evaluate a classifier with ONNX Runtime: loss, top-1/top-5 accuracy, per-class accuracy, confusion matrix, throughput")
+            { model, data, provider, batchSize, maxDataGb, json };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
@@ -43,7 +44,9 @@ public static class EvalCommand
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
             int batch = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : parse.GetValue(batchSize);
             var metrics = Evaluate(session, set, batch, OutputKindOf(onnx), out var elapsed);
-            Report(path, set, metrics, session.ActiveProvider, elapsed);
+            var names = ClassNames.Resolve(set, onnx, path, metrics.Classes);
+            if (parse.GetValue(json)) Console.WriteLine(EvalReport.Of(metrics, names).ToJson());
+            else Report(path, set, metrics, names, session.ActiveProvider, elapsed);
             return ExitCodes.Success;
         }));
         return command;
@@ -81,13 +84,20 @@ public static class EvalCommand
         return op switch { "Softmax" => OutputKind.Probabilities, "LogSoftmax" => OutputKind.LogProbabilities, _ => OutputKind.Logits };
     }
 
-    private static void Report(string path, DataSet set, ClassificationMetrics m, ExecutionProviderChoice provider, TimeSpan elapsed)
+    private static void Report(string path, DataSet set, ClassificationMetrics m, IReadOnlyList<string> names, ExecutionProviderChoice provider, TimeSpan elapsed)
     {
         Console.WriteLine($"{path} on {set.Source} ({m.Count} samples, {provider.ToString().ToLowerInvariant()} provider)");
         Console.WriteLine($"loss {m.Loss:F4}  top-1 {m.Top1:P2}" + (m.Classes > 5 ? $"  top-5 {m.Top5:P2}" : "") +
             $"  {m.Count / elapsed.TotalSeconds:F0} samples/s");
+        Console.WriteLine("per class (label, name, accuracy, count):");
+        int width = Math.Max(4, names.Max(n => n.Length));
+        for (int label = 0; label < m.Classes; label++)
+            Console.WriteLine($"  {label,3}  {names[label].PadRight(width)}  {FormatAccuracy(m.AccuracyOf(label))}  {m.CountOf(label),6}");
         Console.WriteLine("confusion matrix (rows: label, columns: predicted):");
         for (int label = 0; label < m.Classes; label++)
             Console.WriteLine($"  {label,3}: " + string.Join(" ", Enumerable.Range(0, m.Classes).Select(p => m.Confusion(label, p).ToString().PadLeft(5))));
     }
+
+    /// <summary>A class without samples has no accuracy: printed as "-" rather than "NaN %".</summary>
+    private static string FormatAccuracy(double accuracy) => (double.IsNaN(accuracy) ? "-" : accuracy.ToString("P2")).PadLeft(8);
 }

@@ -40,6 +40,17 @@ public sealed class ClassificationMetrics(int classes, OutputKind kind)
 
     public long Confusion(int label, int predicted) => _confusion[label, predicted];
 
+    /// <summary>Samples whose label is <paramref name="label"/>: the sum of its confusion row.</summary>
+    public long CountOf(int label)
+    {
+        long count = 0;
+        for (int p = 0; p < classes; p++) count += _confusion[label, p];
+        return count;
+    }
+
+    /// <summary>The fraction of the label's samples predicted as it; NaN when the data has none.</summary>
+    public double AccuracyOf(int label) => (double)_confusion[label, label] / CountOf(label);
+
     private double LogProbability(ReadOnlySpan<double> scores, int label)
     {
         switch (kind)

@@ -39,6 +39,8 @@ public sealed class DataSet
     /// <summary>Things the user should know about where the data came from (e.g. a stand-in subset, scaled pixels).</summary>
     public IReadOnlyList<string> Notices { get; init; } = [];
     public bool HasLabels => !Targets.IsFloatingPoint;
+    /// <summary>The name of each class label, in label order (an image folder's subfolders); null when the data does not name them.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
     /// <summary>Inputs are ids for an integer model input, fed as int64 rather than converted to floats.</summary>
     public bool IntegerInputs { get; }
 
@@ -59,7 +61,7 @@ public sealed class DataSet
 
     /// <summary>The samples at the given indices, in that order, as a data set of its own (a validation split).</summary>
     public DataSet Subset(IReadOnlyList<long> indices, string source) =>
-        new(source, InputName, Inputs.Rows(indices), Targets.Rows(indices), IntegerInputs, TargetsFile) { Notices = Notices };
+        new(source, InputName, Inputs.Rows(indices), Targets.Rows(indices), IntegerInputs, TargetsFile) { Notices = Notices, ClassNames = ClassNames };
 
     private static HostBatch.Part Part(SampleArray array, IReadOnlyList<long> indices, ScalarType type) =>
         new(array.Gather(indices, type), [indices.Count, .. array.Shape[1..]]);
