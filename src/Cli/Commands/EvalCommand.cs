@@ -34,7 +34,7 @@ public static class EvalCommand
             string path = parse.GetValue(model)!;
             var onnx = OnnxModelFile.Load(path);
             using var session = OnnxRuntimeSession.Open(path, OnnxRuntimeSession.ParseProvider(parse.GetValue(provider)!));
-            if (session.FallbackNotice != null) Console.Error.WriteLine(session.FallbackNotice);
+            ShowFallbackNotice(session);
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
                 ModelInputs.IsIdType(input.ElementType), budget);
@@ -100,4 +100,15 @@ public static class EvalCommand
 
     /// <summary>A class without samples has no accuracy: printed as "-" rather than "NaN %".</summary>
     private static string FormatAccuracy(double accuracy) => (double.IsNaN(accuracy) ? "-" : accuracy.ToString("P2")).PadLeft(8);
+
+    /// <summary>The CUDA fallback of <c>auto</c> is told once per machine state, not on every run (<see cref="OnceNotice"/>).</summary>
+    private static void ShowFallbackNotice(OnnxRuntimeSession session)
+    {
+        if (session.FallbackNotice == null)
+        {
+            if (session.ActiveProvider == ExecutionProviderChoice.Cuda) OnceNotice.Forget("cuda-fallback");
+            return;
+        }
+        if (OnceNotice.ShouldShow("cuda-fallback", session.FallbackNotice)) Console.Error.WriteLine(session.FallbackNotice);
+    }
 }
