@@ -43,18 +43,26 @@ public static class EvalCommand
 
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
             int batch = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : parse.GetValue(batchSize);
-            var metrics = Evaluate(session, set, batch, OutputKindOf(onnx), out var elapsed);
+            var metrics = Evaluate(session, set, batch, OutputKindOf(onnx), out bool segmentation, out var elapsed);
             var names = ClassNames.Resolve(set, onnx, path, metrics.Classes);
-            if (parse.GetValue(json)) Console.WriteLine(EvalReport.Of(metrics, names).ToJson());
+            if (segmentation && parse.GetValue(json)) Console.WriteLine(SegmentationReport.Of(metrics, set.Count, names).ToJson());
+            else if (segmentation) SegmentationTable.Print(path, set, metrics, names, session.ActiveProvider, elapsed);
+            else if (parse.GetValue(json)) Console.WriteLine(EvalReport.Of(metrics, names).ToJson());
             else Report(path, set, metrics, names, session.ActiveProvider, elapsed);
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static ClassificationMetrics Evaluate(OnnxRuntimeSession session, DataSet set, int batchSize, OutputKind kind, out TimeSpan elapsed)
+    /// <summary>
+    /// Runs every sample through the model. Rows [batch, classes] are classified; outputs [batch, classes, H, W]
+    /// with labels [batch, H, W] are segmentations, each pixel counted as a sample (<see cref="PixelRows"/>).
+    /// </summary>
+    private static ClassificationMetrics Evaluate(OnnxRuntimeSession session, DataSet set, int batchSize, OutputKind kind,
+        out bool segmentation, out TimeSpan elapsed)
     {
         ClassificationMetrics? metrics = null;
+        segmentation = false;
         var clock = Stopwatch.StartNew();
         for (long start = 0; start < set.Count; start += batchSize)
         {
@@ -62,18 +70,28 @@ public static class EvalCommand
             // Gathered as float64 (or int64 ids), which ONNX Runtime's feed converts to the input's own type.
             var batch = set.Prepare([.. Enumerable.Range(0, size).Select(i => start + i)], ScalarType.Float64);
             var scores = session.Run(new Dictionary<string, HostTensor> { [session.Inputs[0].Name] = batch.Inputs.ToHostTensor() }).First().Value;
-            if (scores.Rank != 2 || scores.Shape[0] != size)
-                throw new InferenceInputException($"the first output has shape [{string.Join(", ", scores.Shape)}]; eval needs [batch, classes]");
+            segmentation = scores.Rank == 4;
+            CheckOutputShape(scores.Shape, batch.Targets.Shape, size);
             if (metrics == null)
             {
                 // The classes are known from the model's first output; every label is checked against them before any is counted.
                 DataValidation.CheckLabels(set, classes: scores.Shape[1]);
                 metrics = new ClassificationMetrics((int)scores.Shape[1], kind);
             }
-            metrics.Add(scores.Values, Array.ConvertAll((long[])batch.Targets.Values, v => (double)v));
+            var labels = Array.ConvertAll((long[])batch.Targets.Values, v => (double)v);
+            metrics.Add(segmentation ? PixelRows.Of(scores.Values, scores.Shape) : scores.Values, labels);
         }
         elapsed = clock.Elapsed;
         return metrics!;
+    }
+
+    private static void CheckOutputShape(long[] output, long[] labels, int size)
+    {
+        bool classification = output.Length == 2 && labels.Length == 1;
+        bool segmentation = output.Length == 4 && labels.Length == 3 && labels[1] == output[2] && labels[2] == output[3];
+        if (output[0] != size || !(classification || segmentation))
+            throw new InferenceInputException($"the first output has shape [{string.Join(", ", output)}] for labels [{string.Join(", ", labels)}]; " +
+                "eval needs [batch, classes] for labels [batch], or [batch, classes, H, W] for labels [batch, H, W]");
     }
 
     /// <summary>The output's last operator tells whether rows are logits, probabilities or log-probabilities.</summary>
