@@ -17,10 +17,11 @@ public static class ClassNames
     {
         if (data.ClassNames is { } fromData)
         {
-            // The data's names win: they are the ones its labels were numbered by.
-            if (fromData.Count != classes)
+            // The data's names win: they are the ones its labels were numbered by. Data may hold fewer classes than
+            // the model predicts (a subset of them); the model's further classes keep their numbers.
+            if (fromData.Count > classes)
                 throw new DataFormatException(data.Source, null, $"the data names {fromData.Count} classes but the model's output has {classes}");
-            return fromData;
+            return [.. fromData, .. Enumerable.Range(fromData.Count, classes - fromData.Count).Select(c => c.ToString())];
         }
         if (FromMetadata(model, modelPath) is { } fromModel)
         {
