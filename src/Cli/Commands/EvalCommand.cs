@@ -13,8 +13,8 @@ using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 namespace ZilOnnx.Cli.Commands;
 
 /// <summary>
-/// `zilonnx eval MODEL.onnx --data DATA [--provider auto|cpu|cuda]`: classification quality of a model as
-/// ONNX Runtime serves it (IDX folders and fashion-mnist use their test split).
+/// `zilonnx eval MODEL.onnx --data DATA [--provider auto|cpu|cuda] [--json]`: classification (or segmentation)
+/// quality of a model as ONNX Runtime serves it (IDX folders and fashion-mnist use their test split).
 /// </summary>
 public static class EvalCommand
 {
@@ -25,8 +25,8 @@ public static class EvalCommand
         var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
-        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, per_class, confusion" };
-        var command = new Command("eval", "Evaluate a classifier with ONNX Runtime: loss, top-1/top-5 accuracy, per-class accuracy, confusion matrix, throughput")
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, per_class, confusion (segmentation: pixel_accuracy, mean_iou)" };
+        var command = new Command("eval", "Evaluate a classifier or segmentation model with ONNX Runtime: loss, top-1/top-5 accuracy (pixel accuracy, mean IoU), per-class accuracy, confusion matrix, throughput")
             { model, data, provider, batchSize, maxDataGb, json };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -43,7 +43,7 @@ public static class EvalCommand
 
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
             int batch = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : parse.GetValue(batchSize);
-            var metrics = Evaluate(session, set, batch, OutputKindOf(onnx), out bool segmentation, out var elapsed);
+            var metrics = Evaluate(path, session, set, batch, OutputKindOf(onnx), out bool segmentation, out var elapsed);
             var names = ClassNames.Resolve(set, onnx, path, metrics.Classes);
             if (segmentation && parse.GetValue(json)) Console.WriteLine(SegmentationReport.Of(metrics, set.Count, names).ToJson());
             else if (segmentation) SegmentationTable.Print(path, set, metrics, names, session.ActiveProvider, elapsed);
@@ -58,7 +58,7 @@ public static class EvalCommand
     /// Runs every sample through the model. Rows [batch, classes] are classified; outputs [batch, classes, H, W]
     /// with labels [batch, H, W] are segmentations, each pixel counted as a sample (<see cref="PixelRows"/>).
     /// </summary>
-    private static ClassificationMetrics Evaluate(OnnxRuntimeSession session, DataSet set, int batchSize, OutputKind kind,
+    private static ClassificationMetrics Evaluate(string path, OnnxRuntimeSession session, DataSet set, int batchSize, OutputKind kind,
         out bool segmentation, out TimeSpan elapsed)
     {
         ClassificationMetrics? metrics = null;
@@ -71,7 +71,7 @@ public static class EvalCommand
             var batch = set.Prepare([.. Enumerable.Range(0, size).Select(i => start + i)], ScalarType.Float64);
             var scores = session.Run(new Dictionary<string, HostTensor> { [session.Inputs[0].Name] = batch.Inputs.ToHostTensor() }).First().Value;
             segmentation = scores.Rank == 4;
-            CheckOutputShape(scores.Shape, batch.Targets.Shape, size);
+            CheckOutputShape(path, set, scores.Shape, batch.Targets.Shape, size);
             if (metrics == null)
             {
                 // The classes are known from the model's first output; every label is checked against them before any is counted.
@@ -85,12 +85,12 @@ public static class EvalCommand
         return metrics!;
     }
 
-    private static void CheckOutputShape(long[] output, long[] labels, int size)
+    private static void CheckOutputShape(string path, DataSet set, long[] output, long[] labels, int size)
     {
         bool classification = output.Length == 2 && labels.Length == 1;
         bool segmentation = output.Length == 4 && labels.Length == 3 && labels[1] == output[2] && labels[2] == output[3];
         if (output[0] != size || !(classification || segmentation))
-            throw new InferenceInputException($"the first output has shape [{string.Join(", ", output)}] for labels [{string.Join(", ", labels)}]; " +
+            throw new InferenceInputException($"{path}: the first output has shape [{string.Join(", ", output)}] for labels [{string.Join(", ", labels)}] of {set.TargetsFile ?? set.Source}; " +
                 "eval needs [batch, classes] for labels [batch], or [batch, classes, H, W] for labels [batch, H, W]");
     }
 

@@ -63,6 +63,25 @@ public sealed class EvalSegmentationTests
         Assert.Matches(@"\n\s+2  car\s+50\.00 %\s+33\.33 %\s+2\n", run.Output);
     }
 
+    [Fact]
+    public void Labels_whose_height_and_width_are_not_the_outputs_are_exit_code_2()
+    {
+        using var temp = new TempDirectory();
+        var (model, _) = Write(temp);
+        string data = temp.File("wrong-masks.npz");
+        NpzArchive.Write(data, new Dictionary<string, HostTensor>
+        {
+            ["x"] = new(DataType.Float, [2, 3, 2, 2], new double[24]),
+            ["y"] = new(DataType.Int64, [2, 2, 1], new double[4]),
+        });
+        var run = CliProcess.Run("eval", model, "--data", data, "--provider", "cpu");
+        Assert.True(run.ExitCode == 2, run.ToString());
+        Assert.Contains("[batch, classes, H, W] for labels [batch, H, W]", run.Error);
+        Assert.StartsWith($"error: {model}: the first output has shape [2, 3, 2, 2] for labels [2, 2, 1] of {data}", run.Error);
+        Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("", run.Output);
+    }
+
     private static (string Model, string Data) Write(TempDirectory temp)
     {
         var identity = new float[9];
