@@ -13,8 +13,8 @@ using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 namespace ZilOnnx.Cli.Commands;
 
 /// <summary>
-/// `zilonnx eval MODEL.onnx --data DATA [--provider auto|cpu|cuda]`: classification quality of a model as
-/// ONNX Runtime serves it (IDX folders and fashion-mnist use their test split).
+/// `zilonnx eval MODEL.onnx --data DATA [--provider auto|cpu|cuda] [--json]`: classification (or segmentation)
+/// quality of a model as ONNX Runtime serves it (IDX folders and fashion-mnist use their test split).
 /// </summary>
 public static class EvalCommand
 {
@@ -25,15 +25,16 @@ public static class EvalCommand
         var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
-        var command = new Command("eval", "Evaluate a classifier with ONNX Runtime: loss, top-1/top-5 accuracy, confusion matrix, throughput")
-            { model, data, provider, batchSize, maxDataGb };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, per_class, confusion (segmentation: pixel_accuracy, mean_iou)" };
+        var command = new Command("eval", "Evaluate a classifier or segmentation model with ONNX Runtime: loss, top-1/top-5 accuracy (pixel accuracy, mean IoU), per-class accuracy, confusion matrix, throughput")
+            { model, data, provider, batchSize, maxDataGb, json };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
             string path = parse.GetValue(model)!;
             var onnx = OnnxModelFile.Load(path);
             using var session = OnnxRuntimeSession.Open(path, OnnxRuntimeSession.ParseProvider(parse.GetValue(provider)!));
-            if (session.FallbackNotice != null) Console.Error.WriteLine(session.FallbackNotice);
+            ShowFallbackNotice(session);
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
                 ModelInputs.IsIdType(input.ElementType), budget);
@@ -42,16 +43,26 @@ public static class EvalCommand
 
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
             int batch = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : parse.GetValue(batchSize);
-            var metrics = Evaluate(session, set, batch, OutputKindOf(onnx), out var elapsed);
-            Report(path, set, metrics, session.ActiveProvider, elapsed);
+            var metrics = Evaluate(path, session, set, batch, OutputKindOf(onnx), out bool segmentation, out var elapsed);
+            var names = ClassNames.Resolve(set, onnx, path, metrics.Classes);
+            if (segmentation && parse.GetValue(json)) Console.WriteLine(SegmentationReport.Of(metrics, set.Count, names).ToJson());
+            else if (segmentation) SegmentationTable.Print(path, set, metrics, names, session.ActiveProvider, elapsed);
+            else if (parse.GetValue(json)) Console.WriteLine(EvalReport.Of(metrics, names).ToJson());
+            else Report(path, set, metrics, names, session.ActiveProvider, elapsed);
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    private static ClassificationMetrics Evaluate(OnnxRuntimeSession session, DataSet set, int batchSize, OutputKind kind, out TimeSpan elapsed)
+    /// <summary>
+    /// Runs every sample through the model. Rows [batch, classes] are classified; outputs [batch, classes, H, W]
+    /// with labels [batch, H, W] are segmentations, each pixel counted as a sample (<see cref="PixelRows"/>).
+    /// </summary>
+    private static ClassificationMetrics Evaluate(string path, OnnxRuntimeSession session, DataSet set, int batchSize, OutputKind kind,
+        out bool segmentation, out TimeSpan elapsed)
     {
         ClassificationMetrics? metrics = null;
+        segmentation = false;
         var clock = Stopwatch.StartNew();
         for (long start = 0; start < set.Count; start += batchSize)
         {
@@ -59,18 +70,28 @@ public static class EvalCommand
             // Gathered as float64 (or int64 ids), which ONNX Runtime's feed converts to the input's own type.
             var batch = set.Prepare([.. Enumerable.Range(0, size).Select(i => start + i)], ScalarType.Float64);
             var scores = session.Run(new Dictionary<string, HostTensor> { [session.Inputs[0].Name] = batch.Inputs.ToHostTensor() }).First().Value;
-            if (scores.Rank != 2 || scores.Shape[0] != size)
-                throw new InferenceInputException($"the first output has shape [{string.Join(", ", scores.Shape)}]; eval needs [batch, classes]");
+            segmentation = scores.Rank == 4;
+            CheckOutputShape(path, set, scores.Shape, batch.Targets.Shape, size);
             if (metrics == null)
             {
                 // The classes are known from the model's first output; every label is checked against them before any is counted.
                 DataValidation.CheckLabels(set, classes: scores.Shape[1]);
                 metrics = new ClassificationMetrics((int)scores.Shape[1], kind);
             }
-            metrics.Add(scores.Values, Array.ConvertAll((long[])batch.Targets.Values, v => (double)v));
+            var labels = Array.ConvertAll((long[])batch.Targets.Values, v => (double)v);
+            metrics.Add(segmentation ? PixelRows.Of(scores.Values, scores.Shape) : scores.Values, labels);
         }
         elapsed = clock.Elapsed;
         return metrics!;
+    }
+
+    private static void CheckOutputShape(string path, DataSet set, long[] output, long[] labels, int size)
+    {
+        bool classification = output.Length == 2 && labels.Length == 1;
+        bool segmentation = output.Length == 4 && labels.Length == 3 && labels[1] == output[2] && labels[2] == output[3];
+        if (output[0] != size || !(classification || segmentation))
+            throw new InferenceInputException($"{path}: the first output has shape [{string.Join(", ", output)}] for labels [{string.Join(", ", labels)}] of {set.TargetsFile ?? set.Source}; " +
+                "eval needs [batch, classes] for labels [batch], or [batch, classes, H, W] for labels [batch, H, W]");
     }
 
     /// <summary>The output's last operator tells whether rows are logits, probabilities or log-probabilities.</summary>
@@ -81,13 +102,31 @@ public static class EvalCommand
         return op switch { "Softmax" => OutputKind.Probabilities, "LogSoftmax" => OutputKind.LogProbabilities, _ => OutputKind.Logits };
     }
 
-    private static void Report(string path, DataSet set, ClassificationMetrics m, ExecutionProviderChoice provider, TimeSpan elapsed)
+    private static void Report(string path, DataSet set, ClassificationMetrics m, IReadOnlyList<string> names, ExecutionProviderChoice provider, TimeSpan elapsed)
     {
         Console.WriteLine($"{path} on {set.Source} ({m.Count} samples, {provider.ToString().ToLowerInvariant()} provider)");
         Console.WriteLine($"loss {m.Loss:F4}  top-1 {m.Top1:P2}" + (m.Classes > 5 ? $"  top-5 {m.Top5:P2}" : "") +
             $"  {m.Count / elapsed.TotalSeconds:F0} samples/s");
+        Console.WriteLine("per class (label, name, accuracy, count):");
+        int width = Math.Max(4, names.Max(n => n.Length));
+        for (int label = 0; label < m.Classes; label++)
+            Console.WriteLine($"  {label,3}  {names[label].PadRight(width)}  {FormatAccuracy(m.AccuracyOf(label))}  {m.CountOf(label),6}");
         Console.WriteLine("confusion matrix (rows: label, columns: predicted):");
         for (int label = 0; label < m.Classes; label++)
             Console.WriteLine($"  {label,3}: " + string.Join(" ", Enumerable.Range(0, m.Classes).Select(p => m.Confusion(label, p).ToString().PadLeft(5))));
+    }
+
+    /// <summary>A class without samples has no accuracy: printed as "-" rather than "NaN %".</summary>
+    private static string FormatAccuracy(double accuracy) => (double.IsNaN(accuracy) ? "-" : accuracy.ToString("P2")).PadLeft(8);
+
+    /// <summary>The CUDA fallback of <c>auto</c> is told once per machine state, not on every run (<see cref="OnceNotice"/>).</summary>
+    private static void ShowFallbackNotice(OnnxRuntimeSession session)
+    {
+        if (session.FallbackNotice == null)
+        {
+            if (session.ActiveProvider == ExecutionProviderChoice.Cuda) OnceNotice.Forget("cuda-fallback");
+            return;
+        }
+        if (OnceNotice.ShouldShow("cuda-fallback", session.FallbackNotice)) Console.Error.WriteLine(session.FallbackNotice);
     }
 }

@@ -40,6 +40,35 @@ public sealed class ClassificationMetrics(int classes, OutputKind kind)
 
     public long Confusion(int label, int predicted) => _confusion[label, predicted];
 
+    /// <summary>Samples whose label is <paramref name="label"/>: the sum of its confusion row.</summary>
+    public long CountOf(int label)
+    {
+        long count = 0;
+        for (int p = 0; p < classes; p++) count += _confusion[label, p];
+        return count;
+    }
+
+    /// <summary>The fraction of the label's samples predicted as it; NaN when the data has none.</summary>
+    public double AccuracyOf(int label) => (double)_confusion[label, label] / CountOf(label);
+
+    /// <summary>Intersection over union of the class: right / (labelled as it + predicted as it - right); NaN when neither happened.</summary>
+    public double IoUOf(int c)
+    {
+        long predicted = 0;
+        for (int label = 0; label < classes; label++) predicted += _confusion[label, c];
+        return (double)_confusion[c, c] / (CountOf(c) + predicted - _confusion[c, c]);
+    }
+
+    /// <summary>The mean of <see cref="IoUOf"/> over the classes that occur in the labels or the predictions.</summary>
+    public double MeanIoU
+    {
+        get
+        {
+            var present = Enumerable.Range(0, classes).Select(IoUOf).Where(iou => !double.IsNaN(iou)).ToArray();
+            return present.Length == 0 ? double.NaN : present.Average();
+        }
+    }
+
     private double LogProbability(ReadOnlySpan<double> scores, int label)
     {
         switch (kind)

@@ -12,9 +12,13 @@ public static class CliProcess
 
     public static Result Run(params string[] arguments) => Run(TimeSpan.FromMinutes(3), arguments);
 
-    public static Result Run(TimeSpan timeout, params string[] arguments)
+    public static Result Run(TimeSpan timeout, params string[] arguments) => Run(timeout, new Dictionary<string, string>(), arguments);
+
+    /// <summary>The same with environment variables set for the program (XDG_CACHE_HOME: a cache of the test's own).</summary>
+    public static Result Run(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zilonnx.dll"));
         foreach (string a in arguments) start.ArgumentList.Add(a);
         return Complete(start, timeout, $"zilonnx {string.Join(' ', arguments)}");

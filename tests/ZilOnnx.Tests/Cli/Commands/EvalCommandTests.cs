@@ -31,7 +31,7 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
-    public void Cuda_where_it_is_not_usable_is_exit_code_2_and_auto_falls_back_with_one_notice()
+    public void Cuda_where_it_is_not_usable_is_exit_code_2_and_auto_falls_back_with_one_notice_per_machine_state()
     {
         var cuda = CliProcess.Run("eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"), "--provider", "cuda");
         // This machine class has no GPU; where CUDA does work, the run succeeds on it instead.
@@ -39,10 +39,23 @@ public sealed class EvalCommandTests
         Assert.True(cuda.ExitCode == 2, cuda.ToString());
         Assert.Contains("CUDA execution provider is not usable", cuda.Error);
 
-        var auto = CliProcess.Run("eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"));
+        // The notice is remembered in a cache of this test's own, never the user's.
+        using var cache = new TempDirectory();
+        var environment = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache.Path };
+        var auto = CliProcess.Run(TimeSpan.FromMinutes(3), environment, "eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"));
         Assert.True(auto.ExitCode == 0, auto.ToString());
         Assert.Single(auto.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("running on the CPU", auto.Error);
         Assert.Contains("cpu provider", auto.Output);
+
+        // Once per machine state: the next run says nothing of it (its first line still names the provider),
+        // and a notice that changes (another reason) is shown again.
+        var again = CliProcess.Run(TimeSpan.FromMinutes(3), environment, "eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"));
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal("", again.Error.Trim());
+        Assert.Contains("cpu provider", again.Output);
+        File.WriteAllText(Path.Combine(cache.Path, "zilonnx", "cuda-fallback.notice"), "CUDA is not usable (an older reason); running on the CPU.");
+        var changed = CliProcess.Run(TimeSpan.FromMinutes(3), environment, "eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"));
+        Assert.Contains("running on the CPU", changed.Error);
     }
 }
