@@ -67,7 +67,7 @@ public sealed class BenchSetup : IDisposable
 
         string? dataArgument = parse.GetValue(options.Data);
         DataSet? data = dataArgument == null ? null
-            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget);
+            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget, parse.GetValue(options.LabelColumn));
         long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
 
         long? fixedBatch = declared.FirstOrDefault();

@@ -21,12 +21,13 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = "An .onnx model with one input and class scores as its first output" };
-        var data = new Option<string>("--data") { Description = "An .npz (x, integer y), an IDX folder or 'fashion-mnist' (test split)", Required = true };
+        var data = new Option<string>("--data") { Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or 'fashion-mnist' (test split)", Required = true };
         var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
+        var labelColumn = LabelColumnOption.Create();
         var command = new Command("eval", "Evaluate a classifier with ONNX Runtime: loss, top-1/top-5 accuracy, confusion matrix, throughput")
-            { model, data, provider, batchSize, maxDataGb };
+            { model, data, provider, batchSize, maxDataGb, labelColumn };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
@@ -36,7 +37,7 @@ public static class EvalCommand
             if (session.FallbackNotice != null) Console.Error.WriteLine(session.FallbackNotice);
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
-                ModelInputs.IsIdType(input.ElementType), budget);
+                ModelInputs.IsIdType(input.ElementType), budget, parse.GetValue(labelColumn));
             foreach (string notice in set.Notices) Console.Error.WriteLine($"note: {notice}");
             if (!set.HasLabels) throw new DataFormatException(set.Source, "y", "eval needs integer class labels");
 
