@@ -36,6 +36,7 @@ public static class EvalCommand
             using var session = OnnxRuntimeSession.Open(path, OnnxRuntimeSession.ParseProvider(parse.GetValue(provider)!));
             if (session.FallbackNotice != null) Console.Error.WriteLine(session.FallbackNotice);
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
+            DataSources.CheckLabelColumnApplies(parse.GetValue(data)!, parse.GetValue(labelColumn));
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
                 ModelInputs.IsIdType(input.ElementType), budget, parse.GetValue(labelColumn));
             foreach (string notice in set.Notices) Console.Error.WriteLine($"note: {notice}");

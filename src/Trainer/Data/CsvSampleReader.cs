@@ -109,11 +109,12 @@ public sealed class CsvSampleReader : ISampleReader
 
     public void Dispose() { }
 
+    /// <summary>Opened through <see cref="DataFile"/>, which refuses a pipe or a device before reading could hang on it.</summary>
     private static SepReader OpenReader(string path, char separator)
     {
         try
         {
-            return Sep.New(separator).Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).FromFile(path);
+            return Sep.New(separator).Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).From(DataFile.OpenForReading(path));
         }
         catch (InvalidDataException e)
         {

@@ -33,7 +33,6 @@ public static class DataSources
     public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape, bool integerInput = false,
         DataBudget? budget = null, string? labelColumn = null)
     {
-        CheckLabelColumnApplies(source, labelColumn);
         using var reader = Open(source, split, inputName, labelColumn);
         string origin = reader.Origin;
         SampleAxes.Check(origin, reader.Inputs.Shape, reader.Targets.Shape, reader.TargetsFile);
@@ -68,8 +67,11 @@ public static class DataSources
         return File.Exists(source) ? [source] : [];
     }
 
-    /// <summary>A label column given for data without columns is a mistake to say, not an option to ignore.</summary>
-    private static void CheckLabelColumnApplies(string source, string? labelColumn)
+    /// <summary>
+    /// A label column given for --data without columns is a mistake to say, not an option to ignore. Only the main
+    /// data argument is checked: held-out data may be of another kind (an .npz beside a training table).
+    /// </summary>
+    public static void CheckLabelColumnApplies(string source, string? labelColumn)
     {
         if (labelColumn != null && !CsvSampleReader.Recognizes(source) && (File.Exists(source) || Directory.Exists(source)))
             throw new ArgumentException($"{CsvSampleReader.LabelColumnOption} picks a column of a .csv or .tsv table; {source} is none");

@@ -56,6 +56,25 @@ public sealed class CsvDataTests
         Assert.Contains("--label-column 'class' is not a column; the header names 'f0', 'f1'", line);
     }
 
+    [Fact]
+    public void A_label_column_for_data_without_columns_is_a_usage_error()
+    {
+        using var temp = new TempDirectory();
+        var run = Finetune(Fixtures.PathOf(Data), temp.File("o.onnx"), ["--label-column", "label"]);
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("--label-column picks a column of a .csv or .tsv table", run.Error);
+    }
+
+    [Fact]
+    public void A_training_table_takes_held_out_data_of_another_kind()
+    {
+        using var temp = new TempDirectory();
+        var arrays = Fixtures.Arrays(Data);
+        string table = CsvTables.Write(temp.File("data.csv"), arrays["x"], arrays["y"], labelAt: 0);
+        var run = Finetune(table, temp.File("o.onnx"), ["--label-column", "label", "--val-data", Fixtures.PathOf(Data)]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+    }
+
     private static CliProcess.Result Finetune(string data, string output, string[] extra) =>
         CliProcess.Run(["finetune", Fixtures.PathOf(Model), "--data", data, "--no-shuffle", "--steps", "3", "--batch-size", "8", "-o", output, .. extra]);
 
