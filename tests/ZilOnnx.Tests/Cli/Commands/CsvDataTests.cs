@@ -57,6 +57,21 @@ public sealed class CsvDataTests
     }
 
     [Fact]
+    public void Eval_on_a_table_reports_what_its_npz_gives()
+    {
+        using var temp = new TempDirectory();
+        var arrays = Fixtures.Arrays(Data);
+        string table = CsvTables.Write(temp.File("data.csv"), arrays["x"], arrays["y"], labelAt: 3);
+        var fromTable = CliProcess.Run("eval", Fixtures.PathOf(Model), "--data", table, "--label-column", "label", "--provider", "cpu");
+        var fromNpz = CliProcess.Run("eval", Fixtures.PathOf(Model), "--data", Fixtures.PathOf(Data), "--provider", "cpu");
+        Assert.True(fromTable.ExitCode == 0, fromTable.ToString());
+        // The first line names the data file, the second ends in a throughput: the rest (loss, accuracy, confusion) is the same.
+        string[] Lines(CliProcess.Result run) => run.Output.Split('\n')[1..];
+        Assert.Equal(Lines(fromNpz)[0].Split("  ")[..3], Lines(fromTable)[0].Split("  ")[..3]);
+        Assert.Equal(Lines(fromNpz)[1..], Lines(fromTable)[1..]);
+    }
+
+    [Fact]
     public void A_label_column_for_data_without_columns_is_a_usage_error()
     {
         using var temp = new TempDirectory();
