@@ -103,6 +103,17 @@ public sealed class CsvSampleReaderTests
         Assert.Contains("over the data budget of", e.Message);
     }
 
+    [Fact]
+    public void Loading_a_table_leaves_no_handle_open()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("t.csv");
+        File.WriteAllText(path, "a,b,label\n1,2,0\n");
+        DataSources.Load(path, DataSplit.Train, "x", []);
+        // .NET takes a shared lock for every open reader of the file: an exclusive open fails while one is left open.
+        using var exclusive = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+    }
+
     private static long[] Bits(Array values) => values switch
     {
         float[] f => [.. f.Select(v => (long)BitConverter.SingleToInt32Bits(v))],
