@@ -66,8 +66,9 @@ public sealed class BenchSetup : IDisposable
         bool integerInput = ModelInputs.IsIntegerInput(source.Model, inputName);
 
         string? dataArgument = parse.GetValue(options.Data);
+        if (dataArgument != null) DataSources.CheckLabelColumnApplies(dataArgument, parse.GetValue(options.LabelColumn));
         DataSet? data = dataArgument == null ? null
-            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget);
+            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget, parse.GetValue(options.LabelColumn));
         long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
 
         long? fixedBatch = declared.FirstOrDefault();

@@ -16,7 +16,7 @@ public sealed class TrainingOptions
     /// <param name="dataRequired">False where the command has data of its own to fall back on (`bench`: synthetic batches).</param>
     public TrainingOptions(bool dataRequired = true)
     {
-        Data = new("--data") { Description = "Training data: an .npz (x, y), an IDX folder, or 'fashion-mnist'", Required = dataRequired };
+        Data = new("--data") { Description = "Training data: an .npz (x, y), a .csv/.tsv table, an IDX folder, or 'fashion-mnist'", Required = dataRequired };
         // Each item is checked as the run will read it, so that a bad one fails before any file is read.
         Ablate.Validators.Add(result =>
         {
@@ -51,6 +51,7 @@ public sealed class TrainingOptions
         .Within(NumberRange.NotNegative);
     public Option<int?> Threads { get; } = new Option<int?>("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" }.Within(ThreadLimit);
     public Option<double?> MaxDataGb { get; } = DataBudgetOption.Create();
+    public Option<string?> LabelColumn { get; } = LabelColumnOption.Create();
     public Option<double?> Tolerance { get; } = new Option<double?>("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" }
         .Within(NumberRange.NotNegative);
 
@@ -63,7 +64,7 @@ public sealed class TrainingOptions
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb })
+        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn })
             if (!except.Contains(option)) command.Options.Add(option);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));
     }

@@ -66,7 +66,9 @@ public sealed class TrainingSetup : IDisposable
             ? inputNames[0]
             : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
         DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
-            ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName), budget);
+            ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName), budget,
+            parse.GetValue(options.LabelColumn));
+        DataSources.CheckLabelColumnApplies(parse.GetValue(options.Data)!, parse.GetValue(options.LabelColumn));
         var data = Load(parse.GetValue(options.Data)!, DataSplit.Train);
         DataSet? heldOut = null;
         double? heldOutFraction = null;

@@ -21,13 +21,14 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = "An .onnx model with one input and class scores as its first output" };
-        var data = new Option<string>("--data") { Description = "An .npz (x, integer y), an IDX folder or 'fashion-mnist' (test split)", Required = true };
+        var data = new Option<string>("--data") { Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or 'fashion-mnist' (test split)", Required = true };
         var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
+        var labelColumn = LabelColumnOption.Create();
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, per_class, confusion (segmentation: pixel_accuracy, mean_iou)" };
         var command = new Command("eval", "Evaluate a classifier or segmentation model with ONNX Runtime: loss, top-1/top-5 accuracy (pixel accuracy, mean IoU), per-class accuracy, confusion matrix, throughput")
-            { model, data, provider, batchSize, maxDataGb, json };
+            { model, data, provider, batchSize, maxDataGb, json, labelColumn };
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
@@ -36,8 +37,9 @@ public static class EvalCommand
             using var session = OnnxRuntimeSession.Open(path, OnnxRuntimeSession.ParseProvider(parse.GetValue(provider)!));
             ShowFallbackNotice(session);
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
+            DataSources.CheckLabelColumnApplies(parse.GetValue(data)!, parse.GetValue(labelColumn));
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
-                ModelInputs.IsIdType(input.ElementType), budget);
+                ModelInputs.IsIdType(input.ElementType), budget, parse.GetValue(labelColumn));
             foreach (string notice in set.Notices) Console.Error.WriteLine($"note: {notice}");
             if (!set.HasLabels) throw new DataFormatException(set.Source, "y", "eval needs integer class labels");
 

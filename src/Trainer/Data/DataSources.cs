@@ -15,25 +15,29 @@ public static class DataSources
 
     /// <summary>
     /// The reader of a DATA argument, chosen by what it is: the name fashion-mnist; a pair of .npy files (or a folder
-    /// with x.npy and y.npy); an image folder (subfolders of images, no IDX files); an IDX folder; any other file,
-    /// read as an .npz. Only headers are read.
+    /// with x.npy and y.npy); a .csv or .tsv table; an image folder (subfolders of images, no IDX files); an IDX folder;
+    /// any other file, read as an .npz. Only headers are read (a table is scanned once for its row count and label type,
+    /// holding nothing).
     /// </summary>
     /// <param name="inputName">The graph input, whose name may name the inputs' array in an .npz.</param>
     /// <param name="modelInputShape">The model input's shape, which says the channels and size images are read as.</param>
-    public static ISampleReader Open(string source, DataSplit split, string inputName, IReadOnlyList<long?>? modelInputShape = null) =>
+    /// <param name="labelColumn">A table's targets column (--label-column); null: its last column. Other sources have no columns to pick.</param>
+    public static ISampleReader Open(string source, DataSplit split, string inputName, IReadOnlyList<long?>? modelInputShape = null,
+        string? labelColumn = null) =>
         FashionMnistLookup.Recognizes(source) ? FashionMnistLookup.Open(split)
+        : CsvSampleReader.Recognizes(source) ? CsvSampleReader.Open(source, labelColumn)
         : NpyPairSampleReader.Recognizes(source) ? NpyPairSampleReader.Open(source)
         : ImageFolderSampleReader.Recognizes(source) ? ImageFolderSampleReader.Open(source, split, modelInputShape ?? [])
         : IdxFolderSampleReader.Recognizes(source) ? IdxFolderSampleReader.Open(source, split)
         : NpzSampleReader.Recognizes(source) ? NpzSampleReader.Open(source, inputName)
-        : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, X.npy,Y.npy, a folder with x.npy and y.npy, an image folder, an IDX folder or '{FashionMnist}')");
+        : throw new FileNotFoundException($"{source}: no such data file or folder (expected an .npz, a .csv or .tsv, X.npy,Y.npy, a folder with x.npy and y.npy, an image folder, an IDX folder or '{FashionMnist}')");
 
     /// <param name="integerInput">The model input is int32/int64 (token ids): x must be integer and stays so.</param>
     /// <param name="budget">The memory the data may take, shared by the data sets of one command; default: what is available now.</param>
     public static DataSet Load(string source, DataSplit split, string inputName, IReadOnlyList<long?> modelInputShape, bool integerInput = false,
-        DataBudget? budget = null)
+        DataBudget? budget = null, string? labelColumn = null)
     {
-        using var reader = Open(source, split, inputName, modelInputShape);
+        using var reader = Open(source, split, inputName, modelInputShape, labelColumn);
         string origin = reader.Origin;
         SampleAxes.Check(origin, reader.Inputs.Shape, reader.Targets.Shape, reader.TargetsFile);
         CheckElementType(reader.Inputs.ElementType, integerInput, origin);
@@ -65,6 +69,16 @@ public static class DataSources
         if (Directory.Exists(source)) return [source];
         if (NpyPairSampleReader.Files(source) is { } pair) return [pair.Inputs, pair.Targets];
         return File.Exists(source) ? [source] : [];
+    }
+
+    /// <summary>
+    /// A label column given for --data without columns is a mistake to say, not an option to ignore. Only the main
+    /// data argument is checked: held-out data may be of another kind (an .npz beside a training table).
+    /// </summary>
+    public static void CheckLabelColumnApplies(string source, string? labelColumn)
+    {
+        if (labelColumn != null && !CsvSampleReader.Recognizes(source) && (File.Exists(source) || Directory.Exists(source)))
+            throw new ArgumentException($"{CsvSampleReader.LabelColumnOption} picks a column of a .csv or .tsv table; {source} is none");
     }
 
     /// <summary>
