@@ -114,8 +114,7 @@ public static class EvalCommand
         for (int label = 0; label < m.Classes; label++)
             Console.WriteLine($"  {label,3}  {names[label].PadRight(width)}  {FormatAccuracy(m.AccuracyOf(label))}  {m.CountOf(label),6}");
         Console.WriteLine("confusion matrix (rows: label, columns: predicted):");
-        for (int label = 0; label < m.Classes; label++)
-            Console.WriteLine($"  {label,3}: " + string.Join(" ", Enumerable.Range(0, m.Classes).Select(p => m.Confusion(label, p).ToString().PadLeft(5))));
+        m.PrintConfusion(Console.Out, width: 5);
     }
 
     /// <summary>A class without samples has no accuracy: printed as "-" rather than "NaN %".</summary>

@@ -38,7 +38,17 @@ public sealed class ClassificationMetrics(int classes, OutputKind kind)
         }
     }
 
-    public long Confusion(int label, int predicted) => _confusion[label, predicted];
+    /// <summary>The confusion matrix as rows: one per label, its counts by predicted class.</summary>
+    public IReadOnlyList<long[]> ConfusionRows() =>
+        [.. Enumerable.Range(0, classes).Select(label => Enumerable.Range(0, classes).Select(p => _confusion[label, p]).ToArray())];
+
+    /// <summary>Prints the confusion matrix, one line per label, each count right-aligned in <paramref name="width"/> characters.</summary>
+    public void PrintConfusion(TextWriter output, int width)
+    {
+        var rows = ConfusionRows();
+        for (int label = 0; label < rows.Count; label++)
+            output.WriteLine($"  {label,3}: " + string.Join(" ", rows[label].Select(n => n.ToString().PadLeft(width))));
+    }
 
     /// <summary>Samples whose label is <paramref name="label"/>: the sum of its confusion row.</summary>
     public long CountOf(int label)

@@ -25,7 +25,7 @@ public sealed record EvalReport(
     public static EvalReport Of(ClassificationMetrics m, IReadOnlyList<string> names) => new(
         m.Loss, m.Top1, m.Top5, m.Count,
         [.. Enumerable.Range(0, m.Classes).Select(c => new ClassAccuracy(names[c], m.AccuracyOf(c), m.CountOf(c)))],
-        [.. Enumerable.Range(0, m.Classes).Select(label => Enumerable.Range(0, m.Classes).Select(p => m.Confusion(label, p)).ToArray())]);
+        m.ConfusionRows());
 
     public string ToJson() => JsonSerializer.Serialize(this, NonFiniteJson.Options);
 }

@@ -28,7 +28,7 @@ public sealed record SegmentationReport(
     public static SegmentationReport Of(ClassificationMetrics pixels, long samples, IReadOnlyList<string> names) => new(
         pixels.Loss, pixels.Top1, pixels.MeanIoU, samples, pixels.Count,
         [.. Enumerable.Range(0, pixels.Classes).Select(c => new ClassSegmentation(names[c], pixels.AccuracyOf(c), pixels.IoUOf(c), pixels.CountOf(c)))],
-        [.. Enumerable.Range(0, pixels.Classes).Select(label => Enumerable.Range(0, pixels.Classes).Select(p => pixels.Confusion(label, p)).ToArray())]);
+        pixels.ConfusionRows());
 
     public string ToJson() => JsonSerializer.Serialize(this, NonFiniteJson.Options);
 }

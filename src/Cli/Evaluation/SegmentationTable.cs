@@ -15,8 +15,7 @@ public static class SegmentationTable
         for (int c = 0; c < pixels.Classes; c++)
             Console.WriteLine($"  {c,3}  {names[c].PadRight(width)}  {Percent(pixels.AccuracyOf(c)),8}  {Percent(pixels.IoUOf(c)),8}  {pixels.CountOf(c),8}");
         Console.WriteLine("confusion matrix of pixels (rows: label, columns: predicted):");
-        for (int label = 0; label < pixels.Classes; label++)
-            Console.WriteLine($"  {label,3}: " + string.Join(" ", Enumerable.Range(0, pixels.Classes).Select(p => pixels.Confusion(label, p).ToString().PadLeft(7))));
+        pixels.PrintConfusion(Console.Out, width: 7);
     }
 
     /// <summary>A measure of a class that never occurs is printed as "-", not "NaN %".</summary>

@@ -94,7 +94,7 @@ public static class OnnxModelFile
         {
             // A pipe or a device has no size: reading one would wait for a writer forever, or (/dev/zero) fill memory.
             // No model is empty, so a file without a size is refused before it is opened.
-            if (SizeOf(path) == 0)
+            if (FileSize.Of(path) == 0)
                 throw new OnnxModelException(path, "the file is empty (or a pipe or a device, which have no size), not an ONNX model");
             return File.ReadAllBytes(path);
         }
@@ -102,13 +102,6 @@ public static class OnnxModelFile
         {
             throw new OnnxModelException(path, $"cannot read the file: {e.Message}", e);
         }
-    }
-
-    /// <summary>The size of the file a path names, through symbolic links (a link's own size is that of its target's name).</summary>
-    internal static long SizeOf(string path)
-    {
-        var file = new FileInfo(path);
-        return (file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file).Length;
     }
 
     private static void ResolveExternalData(ModelProto model, string path)

@@ -48,7 +48,7 @@ public static class PcnArchive
         try
         {
             // As for .onnx files: a pipe or a device has no size, and opening or reading it would not end.
-            if (OnnxModelFile.SizeOf(path) == 0) throw new OnnxModelException(path, "the file is empty (or a pipe or a device, which have no size), not a .pcn file");
+            if (FileSize.Of(path) == 0) throw new OnnxModelException(path, "the file is empty (or a pipe or a device, which have no size), not a .pcn file");
             using var zip = ZipFile.OpenRead(path);
             entries = zip.Entries.Where(e => e.Length <= 4L << 30).ToDictionary(e => e.FullName, e =>
             {

@@ -1,3 +1,5 @@
+using ZilOnnx.Converter.IO;
+
 namespace ZilOnnx.Trainer.Data;
 
 /// <summary>Opens the files data are read from, refusing what is not a regular file before it is opened.</summary>
@@ -13,7 +15,7 @@ public static class DataFile
         if (Directory.Exists(path)) throw new DataFormatException(path, null, "is a folder, not a data file");
         try
         {
-            if (File.Exists(path) && SizeOf(path) == 0)
+            if (File.Exists(path) && FileSize.Of(path) == 0)
                 throw new DataFormatException(path, null, "the file is empty, or a pipe or a device (which have no size): expected a data file");
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
@@ -21,12 +23,5 @@ public static class DataFile
         {
             throw new DataFormatException(path, null, $"cannot open the file: {e.Message}", e);
         }
-    }
-
-    /// <summary>The size of the file a path names, through symbolic links.</summary>
-    private static long SizeOf(string path)
-    {
-        var file = new FileInfo(path);
-        return (file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file).Length;
     }
 }
