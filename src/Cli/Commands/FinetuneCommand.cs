@@ -62,6 +62,7 @@ public static class FinetuneCommand
             CheckResumedStep(setup, parse, options);
             var data = DataIdentity.Of(setup.Data, setup.Order.BatchSize);
             ResumedData.Check(setup, data, parse.GetValue(force));
+            setup.Notices.AddRange(ExportedClassNames.Stamp(setup.Model.Graph, setup.Data));
             var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options),
                 // An approximate rule (il) is verified to measure how far it is from backprop, never to stop the run.
                 StopOnFailure: setup.Rule.IsExact))

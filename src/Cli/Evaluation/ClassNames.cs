@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Trainer.Data;
@@ -6,12 +5,12 @@ using ZilOnnx.Trainer.Data;
 namespace ZilOnnx.Cli.Evaluation;
 
 /// <summary>
-/// The names `eval` prints for the classes: the data's own (an image folder's subfolders), else the model's
+/// The names `eval` and `run` print for the classes: the data's own (an image folder's subfolders), else the model's
 /// <c>zilonnx.classes</c> metadata (a JSON list written at export), else the labels "0".."C-1".
 /// </summary>
 public static class ClassNames
 {
-    public const string MetadataKey = "zilonnx.classes";
+    public const string MetadataKey = ModelMetadata.ClassesKey;
 
     public static IReadOnlyList<string> Resolve(DataSet data, ModelProto model, string modelPath, int classes)
     {
@@ -21,30 +20,24 @@ public static class ClassNames
             // the model predicts (a subset of them); the model's further classes keep their numbers.
             if (fromData.Count > classes)
                 throw new DataFormatException(data.Source, null, $"the data names {fromData.Count} classes but the model's output has {classes}");
-            return [.. fromData, .. Enumerable.Range(fromData.Count, classes - fromData.Count).Select(c => c.ToString())];
+            return WithNumbers(fromData, classes);
         }
-        if (FromMetadata(model, modelPath) is { } fromModel)
+        return FromModel(model, modelPath, classes);
+    }
+
+    /// <summary>The model's <c>zilonnx.classes</c>, which must name each of its <paramref name="classes"/>, else the labels.</summary>
+    public static IReadOnlyList<string> FromModel(ModelProto model, string modelPath, int classes)
+    {
+        if (ModelMetadata.Classes(model, modelPath) is { } fromModel)
         {
             if (fromModel.Count != classes)
                 throw new OnnxModelException(modelPath, $"metadata {MetadataKey} names {fromModel.Count} classes but the first output has {classes}");
             return fromModel;
         }
-        return [.. Enumerable.Range(0, classes).Select(c => c.ToString())];
+        return WithNumbers([], classes);
     }
 
-    private static IReadOnlyList<string>? FromMetadata(ModelProto model, string modelPath)
-    {
-        var entry = model.MetadataProps.LastOrDefault(p => p.Key == MetadataKey);
-        if (entry == null) return null;
-        try
-        {
-            var names = JsonSerializer.Deserialize<string[]>(entry.Value);
-            if (names == null || names.Any(n => n == null)) throw new JsonException("not a list of strings");
-            return names;
-        }
-        catch (JsonException e)
-        {
-            throw new OnnxModelException(modelPath, $"metadata {MetadataKey} is not a JSON list of strings ({e.Message})");
-        }
-    }
+    /// <summary><paramref name="names"/>, then the numbers of the further classes up to <paramref name="classes"/>.</summary>
+    public static IReadOnlyList<string> WithNumbers(IReadOnlyList<string> names, long classes) =>
+        [.. names, .. Enumerable.Range(names.Count, (int)Math.Max(0, classes - names.Count)).Select(c => c.ToString())];
 }

@@ -27,6 +27,7 @@ public static class DataValidation
             if (!sampleTarget.SequenceEqual(expected))
                 throw TargetsError(data, $"labels have shape {Format(data.Targets.Shape)} but the model's output {Format(outputShape)} " +
                                          $"takes labels shaped [N{string.Concat(expected.Select(d => $", {d}"))}]");
+            CheckClassNames(data, classes: sampleOutput[^1]);
             CheckLabels(data, classes: sampleOutput[^1]);
             return;
         }
@@ -34,6 +35,17 @@ public static class DataValidation
         if (!sampleTarget.SequenceEqual(sampleOutput))
             throw TargetsError(data, $"targets have shape {Format(data.Targets.Shape)} but the model's output is {Format(outputShape)}: " +
                                      $"each sample needs a target of shape {Format(sampleOutput)}");
+    }
+
+    /// <summary>
+    /// Data that name more classes than the model predicts (an image folder with more class folders): said as such, since
+    /// the labels of the further classes would otherwise be reported one by one as out of range.
+    /// </summary>
+    private static void CheckClassNames(DataSet data, long classes)
+    {
+        if (data.ClassNames is { } names && names.Count > classes)
+            throw TargetsError(data, $"the data name {names.Count} classes ({NameList.Abbreviate(names)}) " +
+                                     $"but the model's output has {classes}: train on the model's {classes} classes, or give it an output with {names.Count}");
     }
 
     /// <summary>Class labels inside 0..classes-1 (an out-of-range label would one-hot to a zero row, or index past a row).</summary>

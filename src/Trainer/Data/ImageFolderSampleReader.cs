@@ -22,7 +22,7 @@ public sealed class ImageFolderSampleReader : ISampleReader
         long n = layout.Images.Count;
         Inputs = new ArrayLayout("x", DataType.Uint8, [n, channels, height, width], 1);
         Targets = new ArrayLayout("y", DataType.Int64, [n], 8);
-        Notices = [$"{layout.Folder}: {n} images in {layout.ClassNames.Count} classes ({Names(layout.ClassNames)}), read as " +
+        Notices = [$"{layout.Folder}: {n} images in {layout.ClassNames.Count} classes ({NameList.Abbreviate(layout.ClassNames)}), read as " +
                    $"{(channels == 1 ? "grayscale" : "RGB")} {height}x{width} and scaled to [0, 1] (v / 255)"];
     }
 
@@ -75,7 +75,4 @@ public sealed class ImageFolderSampleReader : ISampleReader
     }
 
     public void Dispose() { }
-
-    private static string Names(IReadOnlyList<string> names) =>
-        names.Count <= 10 ? string.Join(", ", names) : string.Join(", ", names.Take(10)) + $", ... ({names.Count - 10} more)";
 }
