@@ -45,7 +45,7 @@ public static class EvalCommand
 
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
             int batch = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : parse.GetValue(batchSize);
-            var metrics = Evaluate(path, session, set, batch, OutputKindOf(onnx), out bool segmentation, out var elapsed);
+            var metrics = Evaluate(path, session, set, batch, ModelOutputKind.Of(onnx, onnx.Graph.Output[0].Name), out bool segmentation, out var elapsed);
             var names = ClassNames.Resolve(set, onnx, path, metrics.Classes);
             if (segmentation && parse.GetValue(json)) Console.WriteLine(SegmentationReport.Of(metrics, set.Count, names).ToJson());
             else if (segmentation) SegmentationTable.Print(path, set, metrics, names, session.ActiveProvider, elapsed);
@@ -94,14 +94,6 @@ public static class EvalCommand
         if (output[0] != size || !(classification || segmentation))
             throw new InferenceInputException($"{path}: the first output has shape [{string.Join(", ", output)}] for labels [{string.Join(", ", labels)}] of {set.TargetsFile ?? set.Source}; " +
                 "eval needs [batch, classes] for labels [batch], or [batch, classes, H, W] for labels [batch, H, W]");
-    }
-
-    /// <summary>The output's last operator tells whether rows are logits, probabilities or log-probabilities.</summary>
-    private static OutputKind OutputKindOf(Converter.Onnx.Proto.ModelProto model)
-    {
-        string output = model.Graph.Output[0].Name;
-        string? op = model.Graph.Node.LastOrDefault(n => n.Output.Contains(output))?.OpType;
-        return op switch { "Softmax" => OutputKind.Probabilities, "LogSoftmax" => OutputKind.LogProbabilities, _ => OutputKind.Logits };
     }
 
     private static void Report(string path, DataSet set, ClassificationMetrics m, IReadOnlyList<string> names, ExecutionProviderChoice provider, TimeSpan elapsed)

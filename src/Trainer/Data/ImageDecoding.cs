@@ -54,6 +54,25 @@ public static class ImageDecoding
     }
 
     /// <summary>
+    /// Decodes <paramref name="files"/> into <paramref name="target"/> (one sample of <paramref name="geometry"/> after
+    /// another), or throws for the first file in the list's order that does not decode, whichever thread met it first.
+    /// </summary>
+    public static void DecodeAll(IReadOnlyList<string> files, ImageGeometry geometry, byte[] target)
+    {
+        int size = geometry.SampleSize;
+        var failures = new DataFormatException?[files.Count];
+        // Decoding is the cost; images are independent, so they are decoded on all cores.
+        Parallel.For(0, files.Count, i =>
+        {
+            try { DecodeInto(files[i], geometry.Channels, geometry.Height, geometry.Width, target.AsSpan(checked(i * size), size)); }
+            catch (DataFormatException e) { failures[i] = e; }
+            catch (Exception e) when (e is not OutOfMemoryException) { failures[i] = new DataFormatException(files[i], null, $"the image cannot be decoded: {e.Message}", e); }
+        });
+        if (failures.FirstOrDefault(f => f != null) is { } failure)
+            throw failure;
+    }
+
+    /// <summary>
     /// PIL's RGB to 'L': L = R * 299/1000 + G * 587/1000 + B * 114/1000 in its fixed-point form (weights in 1/65536,
     /// rounded), so gray pixels stay exactly what they were.
     /// </summary>

@@ -11,39 +11,28 @@ namespace ZilOnnx.Trainer.Data;
 public sealed class ImageFolderSampleReader : ISampleReader
 {
     private readonly ImageFolderLayout layout;
-    private readonly int channels, height, width;
+    private readonly ImageGeometry geometry;
 
-    private ImageFolderSampleReader(ImageFolderLayout layout, int channels, int height, int width)
+    private ImageFolderSampleReader(ImageFolderLayout layout, ImageGeometry geometry)
     {
         this.layout = layout;
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
+        this.geometry = geometry;
         long n = layout.Images.Count;
-        Inputs = new ArrayLayout("x", DataType.Uint8, [n, channels, height, width], 1);
+        Inputs = new ArrayLayout("x", DataType.Uint8, [n, geometry.Channels, geometry.Height, geometry.Width], 1);
         Targets = new ArrayLayout("y", DataType.Int64, [n], 8);
         Notices = [$"{layout.Folder}: {n} images in {layout.ClassNames.Count} classes ({NameList.Abbreviate(layout.ClassNames)}), read as " +
-                   $"{(channels == 1 ? "grayscale" : "RGB")} {height}x{width} and scaled to [0, 1] (v / 255)"];
+                   $"{geometry} and scaled to [0, 1] (v / 255)"];
     }
 
     public static bool Recognizes(string source) => ImageFolderLayout.Recognizes(source);
 
-    /// <param name="modelInputShape">The model's input [N, C, H, W] (unknown axes null), which says the channels and
-    /// size the images are read as; where it says nothing, the first image does (grayscale or RGB, its size).</param>
+    /// <param name="modelInputShape">The model's input [N, C, H, W] (unknown axes null); see <see cref="ImageGeometry.For"/>.</param>
     public static ImageFolderSampleReader Open(string source, DataSplit split, IReadOnlyList<long?> modelInputShape)
     {
         var layout = ImageFolderLayout.Find(source, split);
         if (layout.Images.Count == 0)
             throw new DataFormatException(layout.Folder, null, "no images in any class folder");
-        string first = layout.Images[0].File;
-        long? modelChannels = modelInputShape.Count == 4 ? modelInputShape[1] : null;
-        if (modelChannels is not (null or 1 or 3))
-            throw new DataFormatException(layout.Folder, null, $"the model's input has {modelChannels} channels; images are read as 1 (grayscale) or 3 (RGB)");
-        int channels = (int)(modelChannels ?? (ImageDecoding.IsGray(first) ? 1 : 3));
-        var (firstHeight, firstWidth) = ImageDecoding.Size(first);
-        int height = modelInputShape.Count == 4 && modelInputShape[2] is { } h ? checked((int)h) : firstHeight;
-        int width = modelInputShape.Count == 4 && modelInputShape[3] is { } w ? checked((int)w) : firstWidth;
-        return new ImageFolderSampleReader(layout, channels, height, width);
+        return new ImageFolderSampleReader(layout, ImageGeometry.For(modelInputShape, layout.Images[0].File, layout.Folder));
     }
 
     public string Origin => layout.Folder;
@@ -55,22 +44,11 @@ public sealed class ImageFolderSampleReader : ISampleReader
 
     public SampleBlock Read(long start, long count)
     {
-        var pixels = (SampleArray<byte>)SampleArray.Allocate(DataType.Uint8, [count, channels, height, width]);
+        var pixels = (SampleArray<byte>)SampleArray.Allocate(DataType.Uint8, [count, geometry.Channels, geometry.Height, geometry.Width]);
         var labels = (SampleArray<long>)SampleArray.Allocate(DataType.Int64, [count]);
-        int size = channels * height * width;
-        var failures = new DataFormatException?[count];
-        // Decoding is the cost; images are independent, so they are decoded on all cores.
-        Parallel.For(0, count, i =>
-        {
-            var (file, label) = layout.Images[checked((int)(start + i))];
-            labels.Values[i] = label;
-            try { ImageDecoding.DecodeInto(file, channels, height, width, pixels.Values.AsSpan(checked((int)(i * size)), size)); }
-            catch (DataFormatException e) { failures[i] = e; }
-            catch (Exception e) when (e is not OutOfMemoryException) { failures[i] = new DataFormatException(file, null, $"the image cannot be decoded: {e.Message}", e); }
-        });
-        // The first bad image in the folder's order is the one reported, whichever thread met it first.
-        if (failures.FirstOrDefault(f => f != null) is { } failure)
-            throw failure;
+        var images = Enumerable.Range(checked((int)start), checked((int)count)).Select(i => layout.Images[i]).ToList();
+        for (int i = 0; i < images.Count; i++) labels.Values[i] = images[i].Class;
+        ImageDecoding.DecodeAll(images.Select(image => image.File).ToList(), geometry, pixels.Values);
         return new SampleBlock(pixels, labels);
     }
 

@@ -72,7 +72,7 @@ public static partial class NpyFormat
         NpyDtype dtype = NpyDtype.ForElementType(tensor.ElementType)
             ?? throw context.Error($"element type {NpyDtype.Name(tensor.ElementType)} has no .npy dtype; writable types are {NpyDtype.SupportedElementTypes}");
 
-        stream.Write(EncodeHeader(dtype, tensor.Shape));
+        stream.Write(EncodeHeader(dtype.Descriptor, tensor.Shape));
 
         var buffer = new byte[ElementsPerChunk * dtype.Size];
         for (int start = 0; start < tensor.Values.Length; start += ElementsPerChunk)
@@ -82,6 +82,24 @@ public static partial class NpyFormat
             if (badIndex >= 0)
                 throw context.Error($"value {Format(tensor.Values[start + badIndex])} at flat index {start + badIndex} cannot be stored as {NpyDtype.Name(tensor.ElementType)}");
             stream.Write(buffer, 0, length * dtype.Size);
+        }
+    }
+
+    /// <summary>
+    /// Writes text as NumPy's fixed-width unicode array (dtype '&lt;U<i>n</i>', n the longest length in code points, each
+    /// element UTF-32 little-endian, padded with zeros), which <c>np.load</c> gives back as an array of str.
+    /// </summary>
+    public static void WriteStrings(Stream stream, IReadOnlyList<string> values)
+    {
+        var encoding = new System.Text.UTF32Encoding(bigEndian: false, byteOrderMark: false);
+        int width = Math.Max(1, values.Select(v => encoding.GetByteCount(v) / 4).DefaultIfEmpty(0).Max());
+        stream.Write(EncodeHeader($"<U{width}", [values.Count]));
+        var item = new byte[4 * width];
+        foreach (string value in values)
+        {
+            Array.Clear(item);
+            encoding.GetBytes(value, item);
+            stream.Write(item);
         }
     }
 
@@ -126,9 +144,9 @@ public static partial class NpyFormat
         return header;
     }
 
-    private static byte[] EncodeHeader(NpyDtype dtype, long[] shape)
+    private static byte[] EncodeHeader(string descriptor, long[] shape)
     {
-        string dict = $"{{'descr': '{dtype.Descriptor}', 'fortran_order': False, 'shape': {PythonTuple(shape)}, }}";
+        string dict = $"{{'descr': '{descriptor}', 'fortran_order': False, 'shape': {PythonTuple(shape)}, }}";
 
         // NumPy pads so that the data starts on a 64-byte boundary (aligned memory maps) and ends the header
         // with a newline; version 2.0 is used only when the header no longer fits a 16-bit length.

@@ -69,20 +69,31 @@ public static class NpzArchive
     /// file or the complete new one, never a half-written archive (an interrupted run must not destroy data).
     /// </summary>
     /// <param name="compress">Deflate the members, like <c>np.savez_compressed</c>; otherwise store them like <c>np.savez</c>.</param>
-    public static void Write(string path, IEnumerable<KeyValuePair<string, HostTensor>> arrays, bool compress = false)
+    /// <param name="texts">Arrays of strings written after the others (<see cref="NpyFormat.WriteStrings"/>), e.g. the
+    /// files that rows of the arrays belong to; this reader does not read them back, NumPy does.</param>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, HostTensor>> arrays, bool compress = false,
+        IEnumerable<KeyValuePair<string, IReadOnlyList<string>>>? texts = null)
     {
         AtomicFile.Write(path, file =>
         {
             using var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true);
             var written = new HashSet<string>(StringComparer.Ordinal);
-            foreach ((string name, HostTensor tensor) in arrays)
+            Stream Member(string name)
             {
                 ValidateName(path, name);
                 if (!written.Add(name))
                     throw new DataFormatException(path, name, "the array name is given twice: expected unique names");
-                ZipArchiveEntry entry = zip.CreateEntry(name + MemberSuffix, compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
-                using Stream member = entry.Open();
+                return zip.CreateEntry(name + MemberSuffix, compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression).Open();
+            }
+            foreach ((string name, HostTensor tensor) in arrays)
+            {
+                using Stream member = Member(name);
                 NpyFormat.Write(member, tensor, path, name);
+            }
+            foreach ((string name, IReadOnlyList<string> values) in texts ?? [])
+            {
+                using Stream member = Member(name);
+                NpyFormat.WriteStrings(member, values);
             }
         });
     }
