@@ -41,6 +41,7 @@ public static class InspectCommand
                 ir_version = source.Model.IrVersion,
                 producer = source.Model.ProducerName,
                 opset,
+                metadata = MetadataDescription.Json(source.Model, path),
                 graph = description,
                 unsupported_operators = unsupported,
                 conversion_error = conversionError,
@@ -50,6 +51,7 @@ public static class InspectCommand
         else
         {
             Console.WriteLine($"{path}: IR {source.Model.IrVersion}, opset {opset}, producer '{source.Model.ProducerName} {source.Model.ProducerVersion}'");
+            foreach (string line in MetadataDescription.Lines(source.Model, path)) Console.WriteLine($"metadata: {line}");
             foreach (string line in unsupported) Console.WriteLine($"unsupported: {line}");
             if (conversionError != null) Console.WriteLine($"cannot convert: {conversionError}");
             if (description != null) PrintDescription(description);
