@@ -49,6 +49,8 @@ public static class HelpExamples
         [
             "zilonnx run models/lenet5-fashion.onnx --data inputs.npz -o outputs.npz",
             "zilonnx run tuned.pcn --data inputs.npz -o outputs.npz --engine ort",
+            "zilonnx run tuned.onnx --data shirt.png boot.jpg --top 3",
+            "zilonnx run tuned.onnx --data photos/ --engine ort --json -o outputs.npz",
         ],
         ["eval"] =
         [
