@@ -115,6 +115,10 @@ public sealed class RunImagesTests
         ImageFiles.WriteGrayPng(wide, new byte[28 * 32], 28, 32);
         AssertOneError(CliProcess.Run("run", Model, "--data", wide, "--engine", "ort"), wide, "the image is 28x32 (HxW) but the model expects 28x28; resize the images (--resize 28,28)");
 
+        var noTop = CliProcess.Run("run", Model, "--data", wide, "--top", "0");
+        Assert.True(noTop.ExitCode == 1, noTop.ToString());
+        Assert.Equal("error: --top must be a positive whole number, got 0", noTop.Error.TrimEnd('\n'));
+
         var noOutput = CliProcess.Run("run", Model, "--data", temp.File("x.npz"));
         Assert.True(noOutput.ExitCode == 1, noOutput.ToString());
         Assert.Contains("-o OUT.npz is required with an .npz", noOutput.Error);
