@@ -93,7 +93,7 @@ public static class BenchCommand
                     Progress($"loading {dataArgument} for an epoch of bp and zil");
                     data = DataSources.Load(dataArgument, DataSplit.Train, inputName,
                         ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName), setup.Budget,
-                        parse.GetValue(options.LabelColumn));
+                        parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
                     foreach (string notice in data.Notices) Console.Error.WriteLine($"note: {notice}");
                 }
                 Progress($"an epoch of bp and zil on {data.Source} ({data.Count} samples)");

@@ -12,7 +12,7 @@ namespace ZilOnnx.Trainer.Training;
 /// prefetched or not, so runs are the same batch for batch; at most one batch is prepared at a time, so the order's
 /// caches are never used from two threads at once.
 /// </summary>
-internal sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, ScalarType floatType)
+internal sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, Func<long, long> passOf, ScalarType floatType)
 {
     private (long Step, Task<HostBatch> Batch)? _next;
 
@@ -31,5 +31,5 @@ internal sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf
         return data.ToBatch(host, device);
     }
 
-    private HostBatch Prepare(long step) => data.Prepare(indicesOf(step), floatType);
+    private HostBatch Prepare(long step) => data.Prepare(indicesOf(step), floatType, passOf(step));
 }
