@@ -47,6 +47,25 @@ public sealed class ExporterGraphTests
     }
 
     [Fact]
+    public void Bench_runs_a_fixed_batch_in_chunks_and_counts_untied_parameters_apart()
+    {
+        string[] quick = ["--steps", "1", "--warmup", "1", "--jit-quiet", "0", "--ort-runs", "2", "--rules", "bp,zil", "--json"];
+        var chunked = CliProcess.Run(["bench", Fixtures.PathOf("fixed_batch4.onnx"), "--data", Fixtures.PathOf("fixed_batch4.npz"), "--batch-size", "8", .. quick]);
+        Assert.True(chunked.ExitCode == 0, chunked.ToString());
+        Assert.Contains("each batch of 8 is run in 2 chunks of 4", chunked.Error);
+
+        long Parameters(params string[] untie)
+        {
+            var run = CliProcess.Run(["bench", Fixtures.PathOf("tied_layers.onnx"), "--data", Fixtures.PathOf("tied_layers.npz"), "--batch-size", "8", .. quick, .. untie]);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var json = JsonDocument.Parse(run.Output);
+            return json.RootElement.GetProperty("parameter_count").GetInt64();
+        }
+        Assert.Equal(70, Parameters());
+        Assert.Equal(112, Parameters("--untie"));
+    }
+
+    [Fact]
     public void Inspect_lists_the_merged_initializers_as_shared()
     {
         var run = CliProcess.Run("inspect", Fixtures.PathOf("tied_layers.onnx"), "--json");
