@@ -22,10 +22,10 @@ public sealed class BenchSetup : IDisposable
     /// <summary>Distinct batches the timed steps cycle through (so no step sees exactly the previous one's batch).</summary>
     public const int DistinctBatches = 4;
 
-    private BenchSetup(ModelSource source, PcnModel model, ILoss loss, Precision precision, int batchSize, bool perSample,
+    private BenchSetup(ModelSource source, PcnModel model, ILoss loss, Precision precision, int batchSize, long graphBatch,
         IReadOnlyList<Batch> batches, string data, DataSet? dataSet, Func<IOptimizer> newOptimizer, string optimizerText)
     {
-        Source = source; Model = model; Loss = loss; Precision = precision; BatchSize = batchSize; PerSample = perSample;
+        Source = source; Model = model; Loss = loss; Precision = precision; BatchSize = batchSize; GraphBatch = graphBatch;
         Batches = batches; Data = data; DataSet = dataSet; NewOptimizer = newOptimizer; OptimizerText = optimizerText;
     }
 
@@ -37,8 +37,8 @@ public sealed class BenchSetup : IDisposable
     public ILoss Loss { get; }
     public Precision Precision { get; }
     public int BatchSize { get; }
-    /// <summary>The model fixes its batch dimension at 1: every rule runs sample by sample, as the trainer does.</summary>
-    public bool PerSample { get; }
+    /// <summary>The batch the PCN is built for: the batch size, or the smaller one the model fixes, in chunks of which every rule runs, as the trainer does.</summary>
+    public long GraphBatch { get; }
     public IReadOnlyList<Batch> Batches { get; }
     /// <summary>Where the batches came from: a data source or "synthetic".</summary>
     public string Data { get; }
@@ -58,10 +58,8 @@ public sealed class BenchSetup : IDisposable
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         int seed = parse.GetValue(options.Seed);
-        var inputNames = ModelInputs.DataInputNames(source.Model);
-        string inputName = inputNames.Count == 1
-            ? inputNames[0]
-            : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; a benchmark needs exactly one");
+        var notices = new List<string>();
+        string inputName = TrainingInput.Resolve(source, "a benchmark", notices);
         var declared = ModelInputs.DeclaredShape(source.Model, inputName);
         bool integerInput = ModelInputs.IsIntegerInput(source.Model, inputName);
 
@@ -72,14 +70,12 @@ public sealed class BenchSetup : IDisposable
         if (data != null && options.Preprocessing.ResolveAugmentation(parse) is { } augmentation) data = data.WithAugmentation(augmentation, seed);
         long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
 
-        long? fixedBatch = declared.FirstOrDefault();
-        if (fixedBatch is { } size && size != batchSize && size != 1)
-            throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; benchmark it with --batch-size {size}");
-        bool perSample = fixedBatch == 1 && batchSize > 1;
+        long graphBatch = TrainingInput.GraphBatch(source, inputName, batchSize, ranks: 1, "run", notices);
         var graph = source.BuildGraph(new PcGraphOptions
         {
+            Untie = parse.GetValue(options.Untie),
             TrainOnLogits = loss is CrossEntropyLoss,
-            InputShapes = new Dictionary<string, long[]> { [inputName] = [fixedBatch ?? batchSize, .. sampleShape] },
+            InputShapes = new Dictionary<string, long[]> { [inputName] = [graphBatch, .. sampleShape] },
         });
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
         var model = new PcnModel(graph, precision, DeviceSelection.Resolve(parse.GetValue(options.Device)!));
@@ -108,10 +104,10 @@ public sealed class BenchSetup : IDisposable
         var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, new ResumedSettings(parse, null, modelPath));
         IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
-        var setup = new BenchSetup(source, model, loss, precision, batchSize, perSample, batches, description, data, NewOptimizer,
+        var setup = new BenchSetup(source, model, loss, precision, batchSize, graphBatch, batches, description, data, NewOptimizer,
             $"{optimizerName.ToLowerInvariant()} lr {learningRate}") { Budget = budget };
         if (data != null) setup.Notices.AddRange(data.Notices);
-        if (perSample) setup.Notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is run one sample at a time, as finetune does");
+        setup.Notices.AddRange(notices);
         return setup;
     }
 

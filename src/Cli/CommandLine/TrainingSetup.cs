@@ -61,10 +61,8 @@ public sealed class TrainingSetup : IDisposable
         // --ablate replaces the rule with PC dynamics that break the named Z-IL conditions.
         var ablation = parse.GetValue(options.Ablate);
         var ablated = ablation is { Length: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
-        var inputNames = ModelInputs.DataInputNames(source.Model);
-        string inputName = inputNames.Count == 1
-            ? inputNames[0]
-            : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
+        var notices = new List<string>();
+        string inputName = TrainingInput.Resolve(source, "training", notices);
         var preprocessing = options.Preprocessing.Resolve(parse);
         DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
             ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName), budget,
@@ -78,7 +76,6 @@ public sealed class TrainingSetup : IDisposable
             heldOutFraction = run.Get(validation.Split, r => r.ValidationSplit);
             (data, heldOut) = validation.Apply(parse, heldOutFraction, data, seed, argument => Load(argument, DataSplit.Test));
         }
-        var notices = new List<string>();
         // After the held-out split: augmentation is for the training samples only.
         if (options.Preprocessing.ResolveAugmentation(parse) is { } augmentation)
         {
@@ -89,9 +86,8 @@ public sealed class TrainingSetup : IDisposable
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         if (batchSize % ranks != 0)
             throw new ArgumentException($"--batch-size {batchSize} does not split into {ranks} equal shards, one per MPI rank: give a multiple of {ranks}");
-        int shardSize = batchSize / ranks;
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
-        // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
+        // shape, unless the model fixes its batch dimension: then for that fixed size, trained in chunks of it.
         if (run.Resumed is { Manifest: null } legacy)
             notices.Add($"{modelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
                         "parameters and data are the ones it was written with cannot be checked");
@@ -100,15 +96,11 @@ public sealed class TrainingSetup : IDisposable
         if (data.Count % batchSize != 0)
             notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
                         $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
-        long? fixedBatch = ModelInputs.DeclaredShape(source.Model, inputName).FirstOrDefault();
-        long[] batchShape = [fixedBatch ?? shardSize, .. data.Inputs.Shape[1..]];
-        if (fixedBatch is { } size && size != shardSize)
-        {
-            if (size != 1) throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; train it with --batch-size {size * ranks}");
-            notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is trained one sample at a time and the updates are averaged (exactly the batch update)");
-        }
+        long[] batchShape = [TrainingInput.GraphBatch(source, inputName, batchSize, ranks, "trained", notices), .. data.Inputs.Shape[1..]];
+        bool untie = run.Get(options.Untie, r => r.Untie);
         var graph = source.BuildGraph(new PcGraphOptions
         {
+            Untie = untie,
             TrainOnLogits = loss is CrossEntropyLoss,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
@@ -143,6 +135,7 @@ public sealed class TrainingSetup : IDisposable
             InferenceSteps = inferenceSteps,
             Gamma = gamma,
             EnergyTolerance = energyTolerance,
+            Untie = untie,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);

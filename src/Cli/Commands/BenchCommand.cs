@@ -77,7 +77,7 @@ public static class BenchCommand
                 string inputName = ModelInputs.DataInputNames(setup.Source.Model)[0];
                 var export = ModelExport.WithInitializers(graph.Model, setup.Model.ExportParameters());
                 var input = setup.Batches[0].Inputs[inputName];
-                using var feed = setup.PerSample ? input.narrow(0, 0, 1) : input.alias();
+                using var feed = input.narrow(0, 0, setup.GraphBatch);
                 ort = OrtLatency.Measure(setup.Source.Model.ToByteArray(), export.ToByteArray(), inputName,
                     ModelInputs.ElementType(setup.Source.Model, inputName), feed, threadCount, runs);
             }

@@ -42,6 +42,7 @@ public static class InspectCommand
                 ir_version = source.Model.IrVersion,
                 producer = source.Model.ProducerName,
                 opset,
+                unused_inputs = ModelInputs.UnusedInputNames(source.Model),
                 graph = description,
                 unsupported_operators = unsupported,
                 conversion_error = conversionError,
@@ -53,6 +54,8 @@ public static class InspectCommand
         {
             Console.WriteLine($"{path}: IR {source.Model.IrVersion}, opset {opset}, producer '{source.Model.ProducerName} {source.Model.ProducerVersion}'");
             foreach (string line in unsupported) Console.WriteLine($"unsupported: {line}");
+            if (ModelInputs.UnusedInputNames(source.Model) is { Count: > 0 } unused)
+                Console.WriteLine($"unused inputs: {string.Join(", ", unused)} (read by no node: not part of the PCN; training ignores them, the export keeps them)");
             if (conversionError != null) Console.WriteLine($"cannot convert: {conversionError}");
             if (description != null) PrintDescription(description);
             if (StoredPreprocessing(source, path) is { } preprocess) Console.WriteLine($"preprocessing ({ImagePreprocessing.MetadataKey}): {preprocess.ToJson()}");
@@ -69,7 +72,13 @@ public static class InspectCommand
         Console.WriteLine($"operators: {string.Join(", ", d.Operators)}");
         Console.WriteLine($"parameters: {d.Parameters.Count} tensors, {d.Parameters.Sum(p => p.Count):N0} values");
         foreach (var p in d.Parameters)
-            Console.WriteLine($"  {p.Name,-32} [{string.Join(", ", p.Shape)}] {p.ElementType}{(p.Transforms.Count > 0 ? " via " + string.Join(" -> ", p.Transforms) : "")}");
+            Console.WriteLine($"  {p.Name,-32} [{string.Join(", ", p.Shape)}] {p.ElementType}{(p.Transforms.Count > 0 ? " via " + string.Join(" -> ", p.Transforms) : "")}" +
+                              (p.SharedBy.Count > 0 ? $"  shared by {string.Join(", ", p.SharedBy)}" : ""));
+        var shared = d.Parameters.Where(p => p.SharedBy.Count > 0).ToList();
+        if (shared.Count > 0)
+            Console.WriteLine($"shared: {shared.Count} initializer{(shared.Count > 1 ? "s" : "")} ({shared.Sum(p => p.Count):N0} values) read by several nodes, " +
+                              $"trained as one parameter each; with --untie every reader trains its own copy " +
+                              $"({d.Parameters.Sum(p => p.Count) + shared.Sum(p => p.Count * (p.SharedBy.Count - 1)):N0} values in all)");
         Console.WriteLine($"vertices: {d.Vertices.Count} ({d.LevellingVertices.Count} added by levelling), depth {d.Depth}: {d.Depth + 1} inference steps");
         Console.WriteLine("  Z-IL schedule: at inference step t the error of every vertex with d(v) = t equals its backprop error, and the");
         Console.WriteLine("  parameters that vertex reads are updated then (d = '-': the vertex does not reach the trained output; 'data':");

@@ -17,6 +17,13 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
 
     public PcGraph BuildGraph(ModelProto model, string file, PcGraphOptions options)
     {
+        var graph = BuildOnce(model, file, options);
+        // Which initializers are trainable parameters is known once the nodes are mapped, so untying rebuilds.
+        return options.Untie && SharedInitializers.Of(graph).Count > 0 ? BuildOnce(SharedInitializers.Untie(graph), file, options) : graph;
+    }
+
+    private PcGraph BuildOnce(ModelProto model, string file, PcGraphOptions options)
+    {
         var graph = model.Graph;
         int opset = DefaultOpset(model, file);
         var nodes = OnnxModelValidator.TopologicalOrder(graph, file);

@@ -18,6 +18,12 @@ public sealed record PcGraphOptions
     /// </summary>
     public IReadOnlyDictionary<string, long[]>? InputShapes { get; init; }
 
+    /// <summary>
+    /// Give every node that reads a shared trainable initializer its own copy (<see cref="SharedInitializers.Untie"/>);
+    /// the graph's model is then the untied one, which export writes.
+    /// </summary>
+    public bool Untie { get; init; }
+
     /// <summary>The graph output to train; null means the first.</summary>
     public string? OutputName { get; init; }
 }

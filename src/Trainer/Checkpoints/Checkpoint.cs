@@ -39,6 +39,12 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
     /// <summary>The energy-change stop of rule il (--tol), or null when it relaxes all T steps (and for the other rules).</summary>
     public double? EnergyTolerance { get; init; }
 
+    /// <summary>
+    /// Whether every node reading a shared initializer trains its own copy (--untie). The checkpoint's model is already
+    /// untied; the setting is kept so that a resumed run continues it and a contrary --untie is refused.
+    /// </summary>
+    public bool Untie { get; init; }
+
     /// <summary>What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.</summary>
     public CheckpointManifest? Manifest { get; init; }
 }

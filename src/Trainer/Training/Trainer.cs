@@ -20,10 +20,9 @@ namespace ZilOnnx.Trainer.Training;
 /// </summary>
 public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, VerificationPolicy verification)
 {
-    // A PCN built for single samples (a model whose graph fixes the batch at 1) trains a batch sample by sample.
-    private bool PerSample => model.Graph.DataInputs.First().Shape[0] == 1 && order.BatchSize / Reducer.Ranks > 1;
-    private ILearningRule Rule => PerSample ? new PerSampleRule(rule) : rule;
-    private ILearningRule Witness => PerSample ? new PerSampleRule(new Backprop()) : new Backprop();
+    // A PCN built for a fixed batch smaller than this process's batch (a model whose graph fixes it) trains the batch in chunks of that size.
+    private ILearningRule Rule => ChunkedRule.For(rule, model.Graph.DataInputs.First().Shape[0], order.BatchSize / Reducer.Ranks);
+    private ILearningRule Witness => ChunkedRule.For(new Backprop(), model.Graph.DataInputs.First().Shape[0], order.BatchSize / Reducer.Ranks);
     private BatchPrefetcher? _prefetcher;
     private BatchPrefetcher Batches => _prefetcher ??= new(data, step => Reducer.ShardOf(order.IndicesOf(step)), order.PassOf, model.DType);
 
