@@ -53,11 +53,12 @@ public sealed class BenchSetup : IDisposable
     public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps, IReadOnlyList<string> rules)
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
-        var source = ModelSource.Load(modelPath);
         var loss = LossFactory.Create(parse.GetValue(options.Loss)!);
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         int seed = parse.GetValue(options.Seed);
+        var notices = new List<string>();
+        var source = TransferSetup.ApplySurgery(ModelSource.Load(modelPath), parse.GetValue(options.Transfer.NumClasses), seed, resumed: false, notices);
         var inputNames = ModelInputs.DataInputNames(source.Model);
         string inputName = inputNames.Count == 1
             ? inputNames[0]
@@ -75,11 +76,11 @@ public sealed class BenchSetup : IDisposable
         if (fixedBatch is { } size && size != batchSize && size != 1)
             throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; benchmark it with --batch-size {size}");
         bool perSample = fixedBatch == 1 && batchSize > 1;
-        var graph = source.BuildGraph(new PcGraphOptions
+        var (graph, _) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
             TrainOnLogits = loss is CrossEntropyLoss,
             InputShapes = new Dictionary<string, long[]> { [inputName] = [fixedBatch ?? batchSize, .. sampleShape] },
-        });
+        }, options.Transfer.Selection(parse), recorded: null, notices);
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
         var model = new PcnModel(graph, precision, DeviceSelection.Resolve(parse.GetValue(options.Device)!));
         // Before the batches are made: the rules run one after another, so the largest of their steps is what must fit.
@@ -109,6 +110,7 @@ public sealed class BenchSetup : IDisposable
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, perSample, batches, description, data, NewOptimizer,
             $"{optimizerName.ToLowerInvariant()} lr {learningRate}") { Budget = budget };
+        setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices);
         if (perSample) setup.Notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is run one sample at a time, as finetune does");
         return setup;

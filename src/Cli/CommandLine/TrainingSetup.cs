@@ -53,11 +53,14 @@ public sealed class TrainingSetup : IDisposable
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         ThreadCount.Apply(parse.GetValue(options.Threads));
-        var source = ModelSource.Load(modelPath);
-        var run = new ResumedSettings(parse, ReadCheckpoint(source), modelPath);
+        var loaded = ModelSource.Load(modelPath);
+        var run = new ResumedSettings(parse, ReadCheckpoint(loaded), modelPath);
         string lossName = run.Get(options.Loss, r => r.Loss);
         var loss = LossFactory.Create(lossName);
         int seed = run.Get(options.Seed, r => r.Seed);
+        var notices = new List<string>();
+        int? numClasses = run.Get(options.Transfer.NumClasses, r => r.NumClasses);
+        var source = TransferSetup.ApplySurgery(loaded, numClasses, seed, run.Resumed != null, notices);
         // --ablate replaces the rule with PC dynamics that break the named Z-IL conditions.
         var ablation = parse.GetValue(options.Ablate);
         var ablated = ablation is { Length: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
@@ -84,7 +87,6 @@ public sealed class TrainingSetup : IDisposable
         int shardSize = batchSize / ranks;
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
-        var notices = new List<string>();
         if (run.Resumed is { Manifest: null } legacy)
             notices.Add($"{modelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
                         "parameters and data are the ones it was written with cannot be checked");
@@ -100,12 +102,12 @@ public sealed class TrainingSetup : IDisposable
             if (size != 1) throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; train it with --batch-size {size * ranks}");
             notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is trained one sample at a time and the updates are averaged (exactly the batch update)");
         }
-        var graph = source.BuildGraph(new PcGraphOptions
+        var (graph, frozen) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
             TrainOnLogits = loss is CrossEntropyLoss,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
-        });
+        }, options.Transfer.Selection(parse), run.Resumed is { } checkpointed ? checkpointed.Frozen ?? [] : null, notices);
 
         // Targets are checked against the output the loss will see, before anything is trained.
         DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
@@ -136,6 +138,8 @@ public sealed class TrainingSetup : IDisposable
             InferenceSteps = inferenceSteps,
             Gamma = gamma,
             EnergyTolerance = energyTolerance,
+            NumClasses = numClasses,
+            Frozen = frozen.Count > 0 ? frozen.Order(StringComparer.Ordinal).ToList() : null,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);
