@@ -53,12 +53,12 @@ public sealed class BenchSetup : IDisposable
     public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps, IReadOnlyList<string> rules)
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
-        var source = ModelSource.Load(modelPath);
         var loss = LossFactory.Create(parse.GetValue(options.Loss)!);
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         int seed = parse.GetValue(options.Seed);
         var notices = new List<string>();
+        var source = TransferSetup.ApplySurgery(ModelSource.Load(modelPath), parse.GetValue(options.Transfer.NumClasses), seed, resumed: false, notices);
         string inputName = TrainingInput.Resolve(source, "a benchmark", notices);
         var declared = ModelInputs.DeclaredShape(source.Model, inputName);
         bool integerInput = ModelInputs.IsIntegerInput(source.Model, inputName);
@@ -71,12 +71,12 @@ public sealed class BenchSetup : IDisposable
         long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
 
         long graphBatch = TrainingInput.GraphBatch(source, inputName, batchSize, ranks: 1, "run", notices);
-        var graph = source.BuildGraph(new PcGraphOptions
+        var (graph, _) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
             Untie = parse.GetValue(options.Untie),
             TrainOnLogits = loss is CrossEntropyLoss,
             InputShapes = new Dictionary<string, long[]> { [inputName] = [graphBatch, .. sampleShape] },
-        });
+        }, options.Transfer.Selection(parse), recorded: null, notices);
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
         var model = new PcnModel(graph, precision, DeviceSelection.Resolve(parse.GetValue(options.Device)!));
         // Before the batches are made: the rules run one after another, so the largest of their steps is what must fit.
@@ -106,6 +106,7 @@ public sealed class BenchSetup : IDisposable
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, graphBatch, batches, description, data, NewOptimizer,
             $"{optimizerName.ToLowerInvariant()} lr {learningRate}") { Budget = budget };
+        setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices);
         setup.Notices.AddRange(notices);
         return setup;

@@ -66,10 +66,12 @@ public sealed class TrainingOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public TransferOptions Transfer { get; } = new();
+
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie })
+        foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, .. Transfer.All])
             if (!except.Contains(option)) command.Options.Add(option);
         Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));

@@ -53,15 +53,17 @@ public sealed class TrainingSetup : IDisposable
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         ThreadCount.Apply(parse.GetValue(options.Threads));
-        var source = ModelSource.Load(modelPath);
-        var run = new ResumedSettings(parse, ReadCheckpoint(source), modelPath);
+        var loaded = ModelSource.Load(modelPath);
+        var run = new ResumedSettings(parse, ReadCheckpoint(loaded), modelPath);
         string lossName = run.Get(options.Loss, r => r.Loss);
         var loss = LossFactory.Create(lossName);
         int seed = run.Get(options.Seed, r => r.Seed);
+        var notices = new List<string>();
+        int? numClasses = run.Get(options.Transfer.NumClasses, r => r.NumClasses);
+        var source = TransferSetup.ApplySurgery(loaded, numClasses, seed, run.Resumed != null, notices);
         // --ablate replaces the rule with PC dynamics that break the named Z-IL conditions.
         var ablation = parse.GetValue(options.Ablate);
         var ablated = ablation is { Length: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
-        var notices = new List<string>();
         string inputName = TrainingInput.Resolve(source, "training", notices);
         var preprocessing = options.Preprocessing.Resolve(parse);
         DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
@@ -98,13 +100,13 @@ public sealed class TrainingSetup : IDisposable
                         $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
         long[] batchShape = [TrainingInput.GraphBatch(source, inputName, batchSize, ranks, "trained", notices), .. data.Inputs.Shape[1..]];
         bool untie = run.Get(options.Untie, r => r.Untie);
-        var graph = source.BuildGraph(new PcGraphOptions
+        var (graph, frozen) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
             Untie = untie,
             TrainOnLogits = loss is CrossEntropyLoss,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
-        });
+        }, options.Transfer.Selection(parse), run.Resumed is { } checkpointed ? checkpointed.Frozen ?? [] : null, notices);
 
         // Targets are checked against the output the loss will see, before anything is trained.
         DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
@@ -136,6 +138,8 @@ public sealed class TrainingSetup : IDisposable
             Gamma = gamma,
             EnergyTolerance = energyTolerance,
             Untie = untie,
+            NumClasses = numClasses,
+            Frozen = frozen.Count > 0 ? frozen.Order(StringComparer.Ordinal).ToList() : null,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);

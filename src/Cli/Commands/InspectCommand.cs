@@ -16,22 +16,34 @@ public static class InspectCommand
     {
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn file" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
+        var transfer = new TransferOptions();
         var command = new Command("inspect", "Show inputs, outputs, operators, parameters and the Z-IL schedule of a model") { model, json };
-        command.SetAction(parse => CommandRunner.Run(() => Inspect(parse.GetValue(model)!, parse.GetValue(json))));
+        foreach (var option in transfer.All) command.Options.Add(option);
+        command.SetAction(parse => CommandRunner.Run(() => Inspect(parse.GetValue(model)!, parse.GetValue(json), parse.GetValue(transfer.NumClasses), transfer.Selection(parse))));
         return command;
     }
 
-    private static int Inspect(string path, bool json)
+    /// <param name="numClasses">--num-classes: show the model with its new head (initialised from seed 0).</param>
+    /// <param name="selection">--freeze, --train, --train-last: show what would train; the parameters listed are those, the vertices
+    /// below the deepest of them are computed from the data alone.</param>
+    private static int Inspect(string path, bool json, int? numClasses, TrainableSelection selection)
     {
-        var source = ModelSource.Load(path);
+        var notices = new List<string>();
+        var source = TransferSetup.ApplySurgery(ModelSource.Load(path), numClasses, seed: 0, resumed: false, notices);
         int opset = PcGraphBuilder.DefaultOpset(source.Model, path);
         var unsupported = OperatorRegistry.Default.FindUnsupported(source.Model.Graph.Node, opset);
         PcGraphDescription? description = null;
+        IReadOnlySet<string> frozen = new HashSet<string>();
         string? conversionError = null;
         if (unsupported.Count == 0)
         {
-            try { description = PcGraphDescription.Of(source.BuildGraph(new PcGraphOptions())); }
-            catch (ModelConversionException e) { conversionError = e.Message; }
+            // A model that cannot be converted is described as far as it goes; asked what would train, it is an error.
+            try
+            {
+                (var graph, frozen) = TransferSetup.BuildGraph(source, new PcGraphOptions(), selection, recorded: null, notices);
+                description = PcGraphDescription.Of(graph);
+            }
+            catch (ModelConversionException e) when (selection.TrainsAll && numClasses == null) { conversionError = e.Message; }
         }
 
         if (json)
@@ -44,6 +56,7 @@ public static class InspectCommand
                 opset,
                 unused_inputs = ModelInputs.UnusedInputNames(source.Model),
                 graph = description,
+                frozen = frozen.Order(StringComparer.Ordinal).ToList(),
                 unsupported_operators = unsupported,
                 conversion_error = conversionError,
                 preprocess = StoredPreprocessing(source, path),
@@ -57,6 +70,7 @@ public static class InspectCommand
             if (ModelInputs.UnusedInputNames(source.Model) is { Count: > 0 } unused)
                 Console.WriteLine($"unused inputs: {string.Join(", ", unused)} (read by no node: not part of the PCN; training ignores them, the export keeps them)");
             if (conversionError != null) Console.WriteLine($"cannot convert: {conversionError}");
+            foreach (string notice in notices) Console.WriteLine(notice);
             if (description != null) PrintDescription(description);
             if (StoredPreprocessing(source, path) is { } preprocess) Console.WriteLine($"preprocessing ({ImagePreprocessing.MetadataKey}): {preprocess.ToJson()}");
         }

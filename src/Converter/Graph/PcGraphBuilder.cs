@@ -29,7 +29,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         var nodes = OnnxModelValidator.TopologicalOrder(graph, file);
         RejectUnsupported(nodes, opset, file);
 
-        var scope = new Scope(graph, file);
+        var scope = new Scope(graph, file, options.Frozen);
         var vertices = new List<Vertex>();
         foreach (string input in ModelInputs.DataInputNames(model))
         {
@@ -213,11 +213,13 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         private readonly Dictionary<string, string> _unavailable = [];
         private readonly Dictionary<string, Parameter> _parameters = [];
         private readonly string _file;
+        private readonly IReadOnlySet<string> _frozen;
 
-        public Scope(GraphProto graph, string file)
+        public Scope(GraphProto graph, string file, IReadOnlySet<string>? frozen)
         {
             _initializers = graph.Initializer.ToDictionary(t => t.Name);
             _file = file;
+            _frozen = frozen ?? new HashSet<string>();
         }
 
         public IEnumerable<Parameter> Parameters => _parameters.Values;
@@ -237,7 +239,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             if (!_initializers.TryGetValue(name, out var proto))
                 throw new ModelConversionException(_file, [$"'{name}' is read but never defined"]);
             var value = TensorCodec.Decode(proto, _file);
-            if (role != InputRole.Differentiable || !value.IsFloatingPoint) return new Operand.FromConstant(value);
+            if (role != InputRole.Differentiable || !value.IsFloatingPoint || _frozen.Contains(name)) return new Operand.FromConstant(value);
             if (!_parameters.TryGetValue(name, out var parameter))
                 _parameters[name] = parameter = new Parameter(name, value);
             return new Operand.FromParameter(ParameterView.Direct(parameter));

@@ -26,4 +26,12 @@ public sealed record PcGraphOptions
 
     /// <summary>The graph output to train; null means the first.</summary>
     public string? OutputName { get; init; }
+
+    /// <summary>
+    /// Initializers that are read as constants rather than trained (--freeze, --train, --train-last; see
+    /// <see cref="TrainableSelection"/>). A vertex with no trainable parameter upstream is then computed from the data
+    /// alone, so no rule computes an error or a gradient below the deepest trainable vertex, and export writes these
+    /// initializers back untouched.
+    /// </summary>
+    public IReadOnlySet<string>? Frozen { get; init; }
 }

@@ -45,6 +45,12 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
     /// </summary>
     public bool Untie { get; init; }
 
+    /// <summary>The class count of the head --num-classes put in (the checkpoint's model already has it), or null.</summary>
+    public int? NumClasses { get; init; }
+
+    /// <summary>The initializers frozen by --freeze, --train or --train-last (the run resumes with the same ones), or null when all train.</summary>
+    public IReadOnlyList<string>? Frozen { get; init; }
+
     /// <summary>What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.</summary>
     public CheckpointManifest? Manifest { get; init; }
 }

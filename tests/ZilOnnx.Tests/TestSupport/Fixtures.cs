@@ -63,7 +63,8 @@ public static class Fixtures
     public static string DataOf(string model) => Of(model).Data;
 
     /// <summary>The PCN of a fixture built for batches of <paramref name="batchSize"/> samples.</summary>
-    public static PcGraph Graph(string model, string loss, bool levelling = true, int batchSize = 8)
+    /// <param name="frozen">Initializers read as constants (--freeze), or null for all trainable.</param>
+    public static PcGraph Graph(string model, string loss, bool levelling = true, int batchSize = 8, IReadOnlySet<string>? frozen = null)
     {
         string path = PathOf(model + ".onnx");
         long[] sample = Data(model, loss).Inputs.Shape[1..];
@@ -72,6 +73,7 @@ public static class Fixtures
             TrainOnLogits = loss == "ce",
             Levelling = levelling,
             InputShapes = new Dictionary<string, long[]> { ["x"] = [batchSize, .. sample] },
+            Frozen = frozen,
         });
     }
 
