@@ -100,8 +100,10 @@ public sealed class TrainingSetup : IDisposable
             if (size != 1) throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; train it with --batch-size {size * ranks}");
             notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is trained one sample at a time and the updates are averaged (exactly the batch update)");
         }
+        string? batchNorm = run.Get(options.BatchNorm, r => r.BatchNorm);
         var graph = source.BuildGraph(new PcGraphOptions
         {
+            BatchNorm = batchNorm switch { "batch" => BatchNormStatistics.Batch, "frozen" => BatchNormStatistics.Frozen, _ => null },
             TrainOnLogits = loss is CrossEntropyLoss,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
@@ -114,7 +116,7 @@ public sealed class TrainingSetup : IDisposable
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
         if (ablated != null) notices.AddRange(AblationReach.Notes(graph, ablated));
-        var model = new PcnModel(graph, precision, device);
+        var model = new PcnModel(graph, precision, device) { DropoutMasks = new DropoutMasks(seed) };
         string ruleName = run.Get(options.Rule, r => r.Rule);
         var (inferenceSteps, gamma, energyTolerance) = ResolveIlSettings(options, run, ruleName);
         var rule = RuleFactory.Create(ruleName, ablated?.Dynamics, inferenceSteps ?? Il.DefaultInferenceSteps, gamma ?? Il.DefaultGamma, energyTolerance);
@@ -136,6 +138,7 @@ public sealed class TrainingSetup : IDisposable
             InferenceSteps = inferenceSteps,
             Gamma = gamma,
             EnergyTolerance = energyTolerance,
+            BatchNorm = batchNorm,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);

@@ -20,4 +20,7 @@ public sealed record PcGraphOptions
 
     /// <summary>The graph output to train; null means the first.</summary>
     public string? OutputName { get; init; }
+
+    /// <summary>The statistics every BatchNormalization uses (`--bn`); null keeps what each node says (its training form or not).</summary>
+    public BatchNormStatistics? BatchNorm { get; init; }
 }

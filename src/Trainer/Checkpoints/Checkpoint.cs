@@ -39,6 +39,9 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
     /// <summary>The energy-change stop of rule il (--tol), or null when it relaxes all T steps (and for the other rules).</summary>
     public double? EnergyTolerance { get; init; }
 
+    /// <summary>--bn: "batch" or "frozen", or null where each BatchNormalization kept what its node says.</summary>
+    public string? BatchNorm { get; init; }
+
     /// <summary>What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.</summary>
     public CheckpointManifest? Manifest { get; init; }
 }
