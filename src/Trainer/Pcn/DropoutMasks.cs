@@ -27,9 +27,9 @@ public sealed class DropoutMasks(long seed) : IDisposable
     {
         if (_masks.TryGetValue(vertex, out var mask)) return mask;
         using var generator = new Generator(Mix(seed, _step, vertex.Index));
-        using var draws = rand(vertex.Shape, generator: generator, dtype: ScalarType.Float64);
-        using var kept = draws.ge(spec.Ratio);
-        using var scaled = kept.to(ScalarType.Float64).mul_(1.0 / (1.0 - spec.Ratio));
+        using var scope = NewDisposeScope();
+        var draws = rand(vertex.Shape, generator: generator, dtype: ScalarType.Float64);
+        var scaled = draws.ge(spec.Ratio).to(ScalarType.Float64).mul_(1.0 / (1.0 - spec.Ratio));
         mask = scaled.to(dtype, device).DetachFromDisposeScope();
         _masks[vertex] = mask;
         return mask;

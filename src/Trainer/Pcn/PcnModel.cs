@@ -83,25 +83,21 @@ public sealed class PcnModel : IDisposable
     }
 
     /// <summary>Gathers a vertex's inputs: vertex values from <paramref name="vertexValue"/>, parameters from <paramref name="parameterValue"/>.</summary>
-    public List<Tensor?> Inputs(Vertex vertex, Func<Vertex, Tensor> vertexValue, Func<ParameterView, Tensor> parameterValue)
-    {
-        var inputs = vertex.Operands.Select(operand => operand switch
+    public List<Tensor?> Inputs(Vertex vertex, Func<Vertex, Tensor> vertexValue, Func<ParameterView, Tensor> parameterValue) =>
+        vertex.Operands.Select(operand => operand switch
         {
             Operand.FromVertex v => vertexValue(v.Source),
             Operand.FromParameter p => parameterValue(p.View),
             _ => StaticValue(operand),
         }).ToList();
-        if (vertex.Op is DropoutSpec dropout && DropoutMasks != null)
-        {
-            while (inputs.Count < DropoutKernel.MaskSlot) inputs.Add(null);
-            inputs.Add(DropoutMasks.For(vertex, dropout, DType, Device));
-        }
-        return inputs;
-    }
 
     /// <summary>mu_v = g_v(inputs). Input mismatches are reported with the vertex and its ONNX node.</summary>
     public Tensor Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs)
     {
+        // Every rule predicts through here, so the rule and its witness read the same mask of a training-mode Dropout.
+        if (vertex.Op is DropoutSpec dropout && DropoutMasks != null)
+            inputs = [.. inputs, .. Enumerable.Repeat<Tensor?>(null, Math.Max(0, DropoutKernel.MaskSlot - inputs.Count)),
+                      DropoutMasks.For(vertex, dropout, DType, Device)];
         Tensor output;
         try { output = KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
         catch (KernelException e) { throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): {e.Message}"); }
