@@ -120,6 +120,15 @@ public sealed class PcnModel : IDisposable
         return values;
     }
 
+    /// <summary>The feed-forward pass in inference form, as a held-out evaluation needs it: training-mode Dropout is the identity.</summary>
+    public Dictionary<Vertex, Tensor> InferenceForward(IReadOnlyDictionary<string, Tensor> data)
+    {
+        var masks = DropoutMasks;
+        DropoutMasks = null;
+        try { return Forward(data); }
+        finally { DropoutMasks = masks; }
+    }
+
     /// <summary>The batch's tensor for a data input, as given: integer ids stay int64 (never converted to the float type).</summary>
     public Tensor DataValue(Vertex input, IReadOnlyDictionary<string, Tensor> data)
     {
