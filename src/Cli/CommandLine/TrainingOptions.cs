@@ -43,7 +43,11 @@ public sealed class TrainingOptions
     public Option<long?> Steps { get; } = new Option<long?>("--steps") { Description = "Training steps, cycling over the data" }.Within(NumberRange.Count);
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Shuffle each pass over the data, seeded by --seed (the default)" };
     public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Batch k is samples [kB, (k+1)B) in file order, wrapping around" };
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling and noise", DefaultValueFactory = _ => 0 };
+    public Option<string?> BatchNorm { get; } = new Option<string?>("--bn")
+    {
+        Description = "Statistics every BatchNormalization trains with: batch (the batch's own, running statistics updated as PyTorch's train mode does) or frozen (the stored running statistics); default: what each node says (training_mode)",
+    }.AcceptOnlyFromAmong("batch", "frozen");
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling, noise and training-mode Dropout masks", DefaultValueFactory = _ => 0 };
     public Option<string> Precision { get; } = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     public Option<int> InferenceSteps { get; } = new Option<int>("--inference-steps", "--T") { Description = "Inference steps T of --rule il before its parameters take their terms", DefaultValueFactory = _ => Il.DefaultInferenceSteps }
@@ -71,7 +75,7 @@ public sealed class TrainingOptions
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, .. Transfer.All])
+        foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, BatchNorm, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, .. Transfer.All])
             if (!except.Contains(option)) command.Options.Add(option);
         Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));

@@ -100,9 +100,11 @@ public sealed class TrainingSetup : IDisposable
                         $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
         long[] batchShape = [TrainingInput.GraphBatch(source, inputName, batchSize, ranks, "trained", notices), .. data.Inputs.Shape[1..]];
         bool untie = run.Get(options.Untie, r => r.Untie);
+        string? batchNorm = run.Get(options.BatchNorm, r => r.BatchNorm);
         var (graph, frozen) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
             Untie = untie,
+            BatchNorm = batchNorm switch { "batch" => BatchNormStatistics.Batch, "frozen" => BatchNormStatistics.Frozen, _ => null },
             TrainOnLogits = loss is CrossEntropyLoss,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
@@ -115,7 +117,7 @@ public sealed class TrainingSetup : IDisposable
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
         if (ablated != null) notices.AddRange(AblationReach.Notes(graph, ablated));
-        var model = new PcnModel(graph, precision, device);
+        var model = new PcnModel(graph, precision, device) { DropoutMasks = new DropoutMasks(seed) };
         string ruleName = run.Get(options.Rule, r => r.Rule);
         var (inferenceSteps, gamma, energyTolerance) = ResolveIlSettings(options, run, ruleName);
         var rule = RuleFactory.Create(ruleName, ablated?.Dynamics, inferenceSteps ?? Il.DefaultInferenceSteps, gamma ?? Il.DefaultGamma, energyTolerance);
@@ -140,6 +142,7 @@ public sealed class TrainingSetup : IDisposable
             Untie = untie,
             NumClasses = numClasses,
             Frozen = frozen.Count > 0 ? frozen.Order(StringComparer.Ordinal).ToList() : null,
+            BatchNorm = batchNorm,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);

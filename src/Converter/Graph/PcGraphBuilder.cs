@@ -40,7 +40,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             scope.Define(input, new Operand.FromVertex(v));
         }
         foreach (var node in nodes)
-            MapNode(node, opset, scope, vertices, file);
+            MapNode(node, opset, scope, vertices, file, options);
         CheckSizes(vertices, file);
         foreach (var v in vertices)
             v.FromDataAlone = v.Kind == VertexKind.DataInput
@@ -114,11 +114,11 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         if (problems.Count > 0) throw new ModelConversionException(file, problems);
     }
 
-    private void MapNode(NodeProto node, int opset, Scope scope, List<Vertex> vertices, string file)
+    private void MapNode(NodeProto node, int opset, Scope scope, List<Vertex> vertices, string file, PcGraphOptions options)
     {
         var (mapping, since) = registry.Resolve(node.Domain, node.OpType, opset)!.Value;
         var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
-        var context = new NodeContext(node, opset, since, operands, file);
+        var context = new NodeContext(node, opset, since, operands, file) { Options = options };
         // Shapes come from the file, so any shape arithmetic can meet a dimension that is negative, overflows or asks
         // for a constant too large to compute; wherever that surfaces, it is reported against this node.
         try { MapNode(node, mapping, since, operands, context, scope, vertices); }

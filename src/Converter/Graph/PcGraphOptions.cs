@@ -34,4 +34,7 @@ public sealed record PcGraphOptions
     /// initializers back untouched.
     /// </summary>
     public IReadOnlySet<string>? Frozen { get; init; }
+
+    /// <summary>The statistics every BatchNormalization uses (`--bn`); null keeps what each node says (its training form or not).</summary>
+    public BatchNormStatistics? BatchNorm { get; init; }
 }

@@ -51,6 +51,9 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
     /// <summary>The initializers frozen by --freeze, --train or --train-last (the run resumes with the same ones), or null when all train.</summary>
     public IReadOnlyList<string>? Frozen { get; init; }
 
+    /// <summary>--bn: "batch" or "frozen", or null where each BatchNormalization kept what its node says.</summary>
+    public string? BatchNorm { get; init; }
+
     /// <summary>What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.</summary>
     public CheckpointManifest? Manifest { get; init; }
 }

@@ -37,6 +37,7 @@ internal static class CheckpointStateRanges
         Require(state.LearningRateSchedule != null, nameof(state.LearningRateSchedule), null, "a schedule");
         Known(nameof(state.LearningRateSchedule), () => LearningRateSchedule.Parse(state.LearningRateSchedule!, totalSteps: 1));
         Require(state.ValidationSplit is null or > 0 and < 1, nameof(state.ValidationSplit), state.ValidationSplit, "strictly between 0 and 1");
+        Require(state.BatchNorm is null or "batch" or "frozen", nameof(state.BatchNorm), state.BatchNorm, "batch, frozen or absent");
         Require(state.InferenceSteps is null or >= 1, nameof(state.InferenceSteps), state.InferenceSteps, "1 or more");
         Require(state.Gamma is null or > 0 and <= 1, nameof(state.Gamma), state.Gamma, "in (0, 1]");
         Require(state.EnergyTolerance is null || (double.IsFinite(state.EnergyTolerance.Value) && state.EnergyTolerance >= 0),

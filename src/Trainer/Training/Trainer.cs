@@ -38,6 +38,24 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     /// <summary>The number of steps taken so far (also the index of the next batch).</summary>
     public long StepsTaken { get; set; }
 
+    /// <summary>
+    /// Batch statistics and per-step masks are drawn over the whole batch the PCN sees. A model trained in chunks of its fixed batch,
+    /// or a batch split across processes, would normalize each piece with its own statistics (or share one mask among
+    /// the samples), which is not the network PyTorch trains; such runs are refused.
+    /// </summary>
+    private void CheckBatchCoupling()
+    {
+        var (coupled, remedy) = model.RunningStatistics.Any ? ("BatchNormalization with batch statistics", "use --bn frozen")
+            : model.Graph.Vertices.Any(v => v.Op is Converter.Ops.DropoutSpec) ? ("training-mode Dropout", "export the model in eval mode")
+            : default;
+        if (coupled == null) return;
+        long graphBatch = model.Graph.DataInputs.First().Shape[0];
+        string? split = graphBatch < order.BatchSize / Reducer.Ranks ? $"the model fixes its batch dimension at {graphBatch}, so each batch is trained in chunks of {graphBatch}"
+            : Reducer.Ranks > 1 ? $"each batch is split across {Reducer.Ranks} processes" : null;
+        if (split != null)
+            throw new Converter.Graph.ModelConversionException(model.Graph.File, [$"{coupled} works on the whole batch at once, but {split}; {remedy}"]);
+    }
+
     public TrainingStep Step()
     {
         try
@@ -57,6 +75,8 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         var clock = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         var batch = Batches.Take(StepsTaken, model.Device);
+        CheckBatchCoupling();
+        model.DropoutMasks?.BeginStep(StepsTaken);
         using var shard = Rule.Compute(model, batch, loss);
         IReadOnlyList<ParameterDivergence>? divergences = null;
         if (verification.IsDue(StepsTaken))
@@ -75,6 +95,8 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
             throw new VerificationFailedException(
                 $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} (relative), over the tolerance {verification.Tolerance:E1}",
                 divergences!);
+        // PyTorch's train mode moves the running statistics in the step's forward pass, with the parameters before the step.
+        if (model.RunningStatistics.Any) model.RunningStatistics.Update(model.Forward(batch.Inputs));
         optimizer.Step(model.Parameters, result.Updates);
         StepsTaken++;
         return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed) { InferenceSteps = result.InferenceSteps };
