@@ -68,7 +68,8 @@ public sealed class BenchSetup : IDisposable
         string? dataArgument = parse.GetValue(options.Data);
         if (dataArgument != null) DataSources.CheckLabelColumnApplies(dataArgument, parse.GetValue(options.LabelColumn));
         DataSet? data = dataArgument == null ? null
-            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget, parse.GetValue(options.LabelColumn));
+            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget, parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
+        if (data != null && options.Preprocessing.ResolveAugmentation(parse) is { } augmentation) data = data.WithAugmentation(augmentation, seed);
         long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
 
         long? fixedBatch = declared.FirstOrDefault();
@@ -93,7 +94,7 @@ public sealed class BenchSetup : IDisposable
             DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
             bool shuffle = !parse.GetValue(options.NoShuffle);
             var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
-            batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device)).ToList();
+            batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device, order.PassOf(k))).ToList();
             description = data.Source;
         }
         else

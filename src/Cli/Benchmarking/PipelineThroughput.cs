@@ -22,7 +22,7 @@ public static class PipelineThroughput
     {
         long batches = (data.Count + batchSize - 1) / batchSize;
         var order = new BatchOrder(data.Count, batchSize, shuffle: true, seed);
-        using var prefetcher = new BatchPrefetcher(data, order.IndicesOf, floatType);
+        using var prefetcher = new BatchPrefetcher(data, order.IndicesOf, order.PassOf, floatType);
         var clock = Stopwatch.StartNew();
         for (long k = 0; k < batches; k++)
         {

@@ -14,8 +14,10 @@ namespace ZilOnnx.Cli.CommandLine;
 public sealed class TrainingOptions
 {
     /// <param name="dataRequired">False where the command has data of its own to fall back on (`bench`: synthetic batches).</param>
-    public TrainingOptions(bool dataRequired = true)
+    /// <param name="augment">Whether the command trains on its data (finetune, bench) and so offers --augment.</param>
+    public TrainingOptions(bool dataRequired = true, bool augment = true)
     {
+        Preprocessing = new PreprocessingOptions(training: augment);
         Data = new("--data") { Description = "Training data: an .npz (x, y), a .csv/.tsv table, an IDX folder, or 'fashion-mnist'", Required = dataRequired };
         // Each item is checked as the run will read it, so that a bad one fails before any file is read.
         Ablate.Validators.Add(result =>
@@ -52,6 +54,7 @@ public sealed class TrainingOptions
     public Option<int?> Threads { get; } = new Option<int?>("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" }.Within(ThreadLimit);
     public Option<double?> MaxDataGb { get; } = DataBudgetOption.Create();
     public Option<string?> LabelColumn { get; } = LabelColumnOption.Create();
+    public PreprocessingOptions Preprocessing { get; }
     public Option<double?> Tolerance { get; } = new Option<double?>("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" }
         .Within(NumberRange.NotNegative);
 
@@ -66,6 +69,7 @@ public sealed class TrainingOptions
     {
         foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn })
             if (!except.Contains(option)) command.Options.Add(option);
+        Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));
     }
 

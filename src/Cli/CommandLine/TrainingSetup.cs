@@ -65,9 +65,10 @@ public sealed class TrainingSetup : IDisposable
         string inputName = inputNames.Count == 1
             ? inputNames[0]
             : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
+        var preprocessing = options.Preprocessing.Resolve(parse);
         DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
             ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName), budget,
-            parse.GetValue(options.LabelColumn));
+            parse.GetValue(options.LabelColumn), preprocessing);
         DataSources.CheckLabelColumnApplies(parse.GetValue(options.Data)!, parse.GetValue(options.LabelColumn));
         var data = Load(parse.GetValue(options.Data)!, DataSplit.Train);
         DataSet? heldOut = null;
@@ -77,6 +78,13 @@ public sealed class TrainingSetup : IDisposable
             heldOutFraction = run.Get(validation.Split, r => r.ValidationSplit);
             (data, heldOut) = validation.Apply(parse, heldOutFraction, data, seed, argument => Load(argument, DataSplit.Test));
         }
+        var notices = new List<string>();
+        // After the held-out split: augmentation is for the training samples only.
+        if (options.Preprocessing.ResolveAugmentation(parse) is { } augmentation)
+        {
+            data = data.WithAugmentation(augmentation, seed);
+            notices.Add($"--augment {augmentation.Describe()}: each training batch is augmented, drawn from --seed {seed}, the sample and the pass over the data");
+        }
         int batchSize = run.Get(options.BatchSize, r => r.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         if (batchSize % ranks != 0)
@@ -84,7 +92,6 @@ public sealed class TrainingSetup : IDisposable
         int shardSize = batchSize / ranks;
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
-        var notices = new List<string>();
         if (run.Resumed is { Manifest: null } legacy)
             notices.Add($"{modelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
                         "parameters and data are the ones it was written with cannot be checked");

@@ -93,7 +93,7 @@ public static class BenchCommand
                 Progress($"loading {dataArgument} for a pass over the data");
                 passData = DataSources.Load(dataArgument, DataSplit.Train, inputName,
                     ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName), setup.Budget,
-                    parse.GetValue(options.LabelColumn));
+                    parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
                 foreach (string notice in passData.Notices) Console.Error.WriteLine($"note: {notice}");
                 return passData;
             }

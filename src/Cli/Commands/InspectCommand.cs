@@ -5,6 +5,7 @@ using ZilOnnx.Cli.Models;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Trainer.Data.Preprocessing;
 
 namespace ZilOnnx.Cli.Commands;
 
@@ -44,6 +45,7 @@ public static class InspectCommand
                 graph = description,
                 unsupported_operators = unsupported,
                 conversion_error = conversionError,
+                preprocess = StoredPreprocessing(source, path),
             };
             Console.WriteLine(JsonSerializer.Serialize(report, PcnArchive.Json));
         }
@@ -53,9 +55,13 @@ public static class InspectCommand
             foreach (string line in unsupported) Console.WriteLine($"unsupported: {line}");
             if (conversionError != null) Console.WriteLine($"cannot convert: {conversionError}");
             if (description != null) PrintDescription(description);
+            if (StoredPreprocessing(source, path) is { } preprocess) Console.WriteLine($"preprocessing ({ImagePreprocessing.MetadataKey}): {preprocess.ToJson()}");
         }
         return ExitCodes.Success;
     }
+
+    /// <summary>The preprocessing the model stores (<see cref="PreprocessingMetadata"/>), or null.</summary>
+    private static ImagePreprocessing? StoredPreprocessing(ModelSource source, string path) => PreprocessingMetadata.Read(source.Model, path);
 
     private static void PrintDescription(PcGraphDescription d)
     {

@@ -29,7 +29,9 @@ public static class RunCommand
         var precision = new Option<string>("--precision") { Description = "float32 or float64 (pcn engine)", DefaultValueFactory = _ => "float32" };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (pcn engine)", DefaultValueFactory = _ => "auto" };
         var maxDataGb = DataBudgetOption.Create();
+        var preprocessing = new PreprocessingOptions(training: false);
         var command = new Command("run", "Run a model on the arrays of an .npz file") { model, data, output, engine, precision, device, maxDataGb };
+        preprocessing.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
@@ -38,6 +40,7 @@ public static class RunCommand
             var source = ModelSource.Load(parse.GetValue(model)!);
             string dataPath = parse.GetValue(data)!;
             var arrays = NpzArchive.Read(dataPath, budget);
+            if (preprocessing.Resolve(parse) is { } spec) ArrayPreprocessing.Apply(spec, arrays, source.Model, dataPath);
             var outputs = parse.GetValue(engine) == "ort"
                 ? RunOnnxRuntime(source, arrays, dataPath)
                 : RunPcn(source, arrays, dataPath, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));

@@ -18,7 +18,7 @@ public static class VerifyCommand
 {
     public static Command Create()
     {
-        var options = new TrainingOptions();
+        var options = new TrainingOptions(augment: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, json };

@@ -1,4 +1,5 @@
 using SkiaSharp;
+using ZilOnnx.Trainer.Data.Preprocessing;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -24,14 +25,36 @@ public static class ImageDecoding
         return codec.Info.ColorType is SKColorType.Gray8 or SKColorType.Alpha8;
     }
 
-    /// <summary>Decodes <paramref name="file"/> into <paramref name="target"/> (channels x height x width bytes).</summary>
-    public static void DecodeInto(string file, int channels, int height, int width, Span<byte> target)
+    /// <summary>
+    /// Decodes <paramref name="file"/> into <paramref name="target"/> (channels x height x width bytes, or height x width x
+    /// channels where <paramref name="channelsLast"/>): the image's channels, then the <paramref name="preprocessing"/>'s
+    /// resize and centre crop (<see cref="ImageTransforms"/>), which must give height x width. Without them the image
+    /// must have that size already.
+    /// </summary>
+    public static void DecodeInto(string file, int channels, int height, int width, Span<byte> target,
+        ImagePreprocessing? preprocessing = null, bool channelsLast = false)
     {
         using var codec = Open(file);
-        if (codec.Info.Height != height || codec.Info.Width != width)
-            throw new DataFormatException(file, null,
-                $"the image is {codec.Info.Height}x{codec.Info.Width} (HxW) but the model expects {height}x{width}; resize the images (--resize {height},{width})");
+        int decodedHeight = codec.Info.Height, decodedWidth = codec.Info.Width;
+        bool transform = preprocessing is { ChangesGeometry: true };
+        var (outHeight, outWidth) = transform ? ImageTransforms.OutputSize(preprocessing!, decodedHeight, decodedWidth) : (decodedHeight, decodedWidth);
+        if (outHeight != height || outWidth != width)
+            throw new DataFormatException(file, null, transform
+                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after --resize/--center-crop, but the model expects {height}x{width}; add --center-crop {height},{width}"
+                : $"the image is {decodedHeight}x{decodedWidth} (HxW) but the model expects {height}x{width}; resize the images (--resize {height},{width})");
 
+        var planar = transform || channelsLast ? new byte[channels * decodedHeight * decodedWidth] : null;
+        DecodePlanar(codec, file, channels, planar ?? target);
+        if (planar == null) return;
+        byte[]? transformed = transform && channelsLast ? new byte[channels * height * width] : null;
+        if (transform && !channelsLast) ImageTransforms.Apply(preprocessing!, planar, channels, decodedHeight, decodedWidth, target);
+        if (transformed != null) ImageTransforms.Apply(preprocessing!, planar, channels, decodedHeight, decodedWidth, transformed);
+        if (channelsLast) InterleaveInto(transformed ?? planar, channels, height * width, target);
+    }
+
+    private static void DecodePlanar(SKCodec codec, string file, int channels, Span<byte> target)
+    {
+        int height = codec.Info.Height, width = codec.Info.Width;
         // Unpremultiplied, without a colour space: the stored values, not ones converted for a screen.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var result = codec.GetPixels(info, out byte[] rgba);
@@ -51,6 +74,14 @@ public static class ImageDecoding
                 for (int c = 0; c < 3; c++)
                     target[c * plane + i] = rgba[4 * i + c];
         }
+    }
+
+    /// <summary>Planar (C x H x W) to interleaved (H x W x C), for a model whose input has its channels last.</summary>
+    private static void InterleaveInto(ReadOnlySpan<byte> planar, int channels, int plane, Span<byte> target)
+    {
+        for (int i = 0; i < plane; i++)
+            for (int c = 0; c < channels; c++)
+                target[i * channels + c] = planar[c * plane + i];
     }
 
     /// <summary>

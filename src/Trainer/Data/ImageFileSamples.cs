@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Data.Preprocessing;
 using static TorchSharp.torch;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -13,11 +14,17 @@ public sealed class ImageFileSamples : SampleSource
 {
     private readonly IReadOnlyList<string> files;
     private readonly int channels, height, width;
+    private readonly ImagePreprocessing preprocessing;
+    private readonly bool channelsLast;
 
-    public ImageFileSamples(IReadOnlyList<string> files, int channels, int height, int width)
-        : this(files, channels, height, width, [files.Count, channels, height, width]) { }
+    /// <param name="preprocessing">The resize and crop each image is decoded with (<see cref="ImageDecoding.DecodeInto"/>).</param>
+    /// <param name="channelsLast">Images are [H, W, C] (a model whose input has its channels last), else [C, H, W].</param>
+    public ImageFileSamples(IReadOnlyList<string> files, int channels, int height, int width, ImagePreprocessing preprocessing, bool channelsLast)
+        : this(files, channels, height, width, preprocessing, channelsLast,
+            channelsLast ? [files.Count, height, width, channels] : [files.Count, channels, height, width]) { }
 
-    private ImageFileSamples(IReadOnlyList<string> files, int channels, int height, int width, long[] shape) : base(DataType.Uint8, shape)
+    private ImageFileSamples(IReadOnlyList<string> files, int channels, int height, int width, ImagePreprocessing preprocessing, bool channelsLast,
+        long[] shape) : base(DataType.Uint8, shape)
     {
         if (HostTensor.ElementCount(shape) != (long)files.Count * channels * height * width)
             throw new ArgumentException($"shape [{string.Join(", ", shape)}] does not hold {files.Count} images of {channels}x{height}x{width}");
@@ -25,15 +32,17 @@ public sealed class ImageFileSamples : SampleSource
         this.channels = channels;
         this.height = height;
         this.width = width;
+        this.preprocessing = preprocessing;
+        this.channelsLast = channelsLast;
     }
 
     /// <summary>The paths' characters and a string's overhead (about 26 bytes in .NET) for each file.</summary>
     public override long HeldBytes => files.Sum(f => 2L * f.Length + 26 + IntPtr.Size);
 
-    public override ImageFileSamples WithShape(long[] shape) => new(files, channels, height, width, shape);
+    public override ImageFileSamples WithShape(long[] shape) => new(files, channels, height, width, preprocessing, channelsLast, shape);
 
     public override ImageFileSamples Rows(IReadOnlyList<long> indices) =>
-        new(indices.Select(i => files[checked((int)i)]).ToList(), channels, height, width, [indices.Count, .. Shape[1..]]);
+        new(indices.Select(i => files[checked((int)i)]).ToList(), channels, height, width, preprocessing, channelsLast, [indices.Count, .. Shape[1..]]);
 
     public override Array Gather(IReadOnlyList<long> indices, ScalarType type) =>
         Decode(indices).Gather(Enumerable.Range(0, indices.Count).Select(i => (long)i).ToList(), type);
@@ -56,7 +65,7 @@ public sealed class ImageFileSamples : SampleSource
         Parallel.For(0, indices.Count, i =>
         {
             string file = files[checked((int)indices[i])];
-            try { ImageDecoding.DecodeInto(file, channels, height, width, pixels.Values.AsSpan(i * size, size)); }
+            try { ImageDecoding.DecodeInto(file, channels, height, width, pixels.Values.AsSpan(i * size, size), preprocessing, channelsLast); }
             catch (DataFormatException e) { failures[i] = e; }
             catch (Exception e) when (e is not OutOfMemoryException) { failures[i] = new DataFormatException(file, null, $"the image cannot be decoded: {e.Message}", e); }
         });

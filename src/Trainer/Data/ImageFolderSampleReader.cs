@@ -1,50 +1,63 @@
+using ZilOnnx.Trainer.Data.Preprocessing;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace ZilOnnx.Trainer.Data;
 
 /// <summary>
 /// An image folder (<see cref="ImageFolderLayout"/>): the images are decoded with SkiaSharp into uint8 [N, C, H, W],
-/// C being the model's channel count (1: grayscale, 3: RGB), and batches scale them to [0, 1] (v / 255) like IDX
-/// pixels; the labels are the class indices (int64). Opening reads the folder listing and one image header only. The
-/// images are streamed (<see cref="Stream"/>): a data set holds the file list and decodes a batch's images when the
-/// batch is prepared, so a folder larger than memory trains. Every image must have the model's height and width.
+/// C being the model's channel count (1: grayscale, 3: RGB), or [N, H, W, C] for a model whose input has its channels
+/// last, and batches scale them to [0, 1] (v / 255) like IDX pixels; the labels are the class indices (int64). Opening
+/// reads the folder listing and one image header only. The images are streamed (<see cref="Stream"/>): a data set holds
+/// the file list and decodes a batch's images when the batch is prepared, so a folder larger than memory trains. Every
+/// image must have the model's height and width once resized and cropped (<see cref="ImagePreprocessing"/>).
 /// </summary>
 public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleReader
 {
     private readonly ImageFolderLayout layout;
+    private readonly ImagePreprocessing applied;
     private readonly ImageFileSamples images;
     private readonly SampleArray<long> labels;
 
-    private ImageFolderSampleReader(ImageFolderLayout layout, int channels, int height, int width)
+    private ImageFolderSampleReader(ImageFolderLayout layout, int channels, int height, int width, ImagePreprocessing applied)
     {
         this.layout = layout;
-        images = new ImageFileSamples(layout.Images.Select(image => image.File).ToList(), channels, height, width);
+        this.applied = applied;
+        images = new ImageFileSamples(layout.Images.Select(image => image.File).ToList(), channels, height, width, applied, ChannelsLast);
         labels = new SampleArray<long>(DataType.Int64, [layout.Images.Count], layout.Images.Select(image => (long)image.Class).ToArray());
         long n = layout.Images.Count;
-        Inputs = new ArrayLayout("x", DataType.Uint8, [n, channels, height, width], 1);
+        Inputs = new ArrayLayout("x", DataType.Uint8, ChannelsLast ? [n, height, width, channels] : [n, channels, height, width], 1);
         Targets = new ArrayLayout("y", DataType.Int64, [n], 8);
         Notices = [$"{layout.Folder}: {n} images in {layout.ClassNames.Count} classes ({Names(layout.ClassNames)}), read as " +
-                   $"{(channels == 1 ? "grayscale" : "RGB")} {height}x{width} and scaled to [0, 1] (v / 255)"];
+                   $"{(channels == 1 ? "grayscale" : "RGB")} {height}x{width}{Geometry(applied)} and scaled to [0, 1] (v / 255)"];
     }
+
+    private bool ChannelsLast => applied.Layout == InputLayout.Nhwc;
 
     public static bool Recognizes(string source) => ImageFolderLayout.Recognizes(source);
 
-    /// <param name="modelInputShape">The model's input [N, C, H, W] (unknown axes null), which says the channels and
-    /// size the images are read as; where it says nothing, the first image does (grayscale or RGB, its size).</param>
-    public static ImageFolderSampleReader Open(string source, DataSplit split, IReadOnlyList<long?> modelInputShape)
+    /// <param name="modelInputShape">The model's input [N, C, H, W] or [N, H, W, C] (unknown axes null), which says the
+    /// channels and size the images are read as; where it says nothing, the preprocessing and then the first image do
+    /// (grayscale or RGB, its size after any resize and crop).</param>
+    public static ImageFolderSampleReader Open(string source, DataSplit split, IReadOnlyList<long?> modelInputShape, ImagePreprocessing? preprocessing = null)
     {
         var layout = ImageFolderLayout.Find(source, split);
         if (layout.Images.Count == 0)
             throw new DataFormatException(layout.Folder, null, "no images in any class folder");
+        preprocessing ??= new ImagePreprocessing();
         string first = layout.Images[0].File;
-        long? modelChannels = modelInputShape.Count == 4 ? modelInputShape[1] : null;
+        string order = preprocessing.Layout ?? InputLayout.Of(modelInputShape) ?? InputLayout.Nchw;
+        bool last = order == InputLayout.Nhwc;
+        long? Axis(int nchw, int nhwc) => modelInputShape.Count == 4 ? modelInputShape[last ? nhwc : nchw] : null;
+        long? modelChannels = Axis(1, 3);
         if (modelChannels is not (null or 1 or 3))
             throw new DataFormatException(layout.Folder, null, $"the model's input has {modelChannels} channels; images are read as 1 (grayscale) or 3 (RGB)");
-        int channels = (int)(modelChannels ?? (ImageDecoding.IsGray(first) ? 1 : 3));
-        var (firstHeight, firstWidth) = ImageDecoding.Size(first);
-        int height = modelInputShape.Count == 4 && modelInputShape[2] is { } h ? checked((int)h) : firstHeight;
-        int width = modelInputShape.Count == 4 && modelInputShape[3] is { } w ? checked((int)w) : firstWidth;
-        return new ImageFolderSampleReader(layout, channels, height, width);
+        if (modelChannels != null && preprocessing.Channels != null && modelChannels != preprocessing.Channels)
+            throw new DataFormatException(layout.Folder, null, $"the preprocessing reads {preprocessing.Channels} channels but the model's input has {modelChannels}");
+        int channels = (int)(modelChannels ?? preprocessing.Channels ?? (ImageDecoding.IsGray(first) ? 1 : 3));
+        var (firstHeight, firstWidth) = ImageTransforms.OutputSize(preprocessing, ImageDecoding.Size(first).Height, ImageDecoding.Size(first).Width);
+        int height = Axis(2, 1) is { } h ? checked((int)h) : firstHeight;
+        int width = Axis(3, 2) is { } w ? checked((int)w) : firstWidth;
+        return new ImageFolderSampleReader(layout, channels, height, width, preprocessing with { Layout = order, Channels = channels });
     }
 
     public string Origin => layout.Folder;
@@ -53,6 +66,7 @@ public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleRea
     public ArrayLayout Targets { get; }
     public IReadOnlyList<string> Notices { get; }
     public IReadOnlyList<string> ClassNames => layout.ClassNames;
+    public ImagePreprocessing? Applied => applied;
 
     public SampleBlock Read(long start, long count)
     {
@@ -64,6 +78,10 @@ public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleRea
     public StreamedSamples Stream() => new(images, labels);
 
     public void Dispose() { }
+
+    private static string Geometry(ImagePreprocessing spec) =>
+        spec.ChangesGeometry ? " after " + string.Join(" and ", new[] { spec.Resize is { } r ? $"--resize {string.Join(",", r)}" : null,
+            spec.CenterCrop is { } c ? $"--center-crop {string.Join(",", c)}" : null }.OfType<string>()) : "";
 
     private static string Names(IReadOnlyList<string> names) =>
         names.Count <= 10 ? string.Join(", ", names) : string.Join(", ", names.Take(10)) + $", ... ({names.Count - 10} more)";

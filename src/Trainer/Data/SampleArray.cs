@@ -27,6 +27,9 @@ public abstract class SampleArray : SampleSource
     /// <summary>The same elements seen in another shape of as many elements (a unit channel axis added).</summary>
     public abstract override SampleArray WithShape(long[] shape);
 
+    /// <summary>The elements with their axes permuted as numpy's transpose(<paramref name="axes"/>) does (a copy).</summary>
+    public abstract SampleArray Transposed(int[] axes);
+
     /// <summary>The samples at the given indices, in that order, in the stored type.</summary>
     public abstract override SampleArray Rows(IReadOnlyList<long> indices);
 

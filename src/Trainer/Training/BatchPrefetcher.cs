@@ -11,11 +11,12 @@ namespace ZilOnnx.Trainer.Training;
 /// whatever the data set's size. The training thread only copies a prepared batch into tensors, which therefore belong to
 /// its step's dispose scope, and no TorchSharp call is ever made off that thread.
 /// Batch k is always the samples <paramref name="indicesOf"/> gives for k (<see cref="BatchOrder.IndicesOf"/>, or this
-/// process's shard of them), prefetched or not, so runs are the same batch for batch. The indices are asked for on the
-/// calling thread only, so the order's caches are never used from two threads at once. A batch that cannot be prepared
+/// process's shard of them), augmented for the pass <paramref name="passOf"/> gives, prefetched or not, so runs are the same
+/// batch for batch. The indices and passes are asked for on the calling thread only, so the order's caches are never used from two threads at once. A batch that cannot be prepared
 /// (an image that does not decode) throws when its step takes it, not before.
 /// </summary>
-public sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, ScalarType floatType, int depth = BatchPrefetcher.Depth) : IDisposable
+public sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, Func<long, long> passOf, ScalarType floatType, int depth = BatchPrefetcher.Depth)
+    : IDisposable
 {
     /// <summary>
     /// Batches prepared ahead of the step: enough to keep two cores decoding while a step runs, few enough that a batch of
@@ -48,13 +49,14 @@ public sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, 
         {
             // Another step than the one prepared (a resumed or rewound run): what was prepared is of no use.
             Drain();
-            batch = data.Prepare(indicesOf(step), floatType);
+            batch = data.Prepare(indicesOf(step), floatType, passOf(step));
         }
         long following = _ahead.Count > 0 ? _ahead.Last().Step + 1 : step + 1;
         while (_ahead.Count < depth)
         {
             long[] indices = indicesOf(following);
-            _ahead.Enqueue((following++, Task.Run(() => data.Prepare(indices, floatType), _stop.Token)));
+            long pass = passOf(following);
+            _ahead.Enqueue((following++, Task.Run(() => data.Prepare(indices, floatType, pass), _stop.Token)));
         }
         return batch;
     }

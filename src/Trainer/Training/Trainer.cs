@@ -26,7 +26,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     private ILearningRule Rule => PerSample ? new PerSampleRule(rule) : rule;
     private ILearningRule Witness => PerSample ? new PerSampleRule(new Backprop()) : new Backprop();
     private BatchPrefetcher? _prefetcher;
-    private BatchPrefetcher Batches => _prefetcher ??= new(data, step => Reducer.ShardOf(order.IndicesOf(step)), model.DType);
+    private BatchPrefetcher Batches => _prefetcher ??= new(data, step => Reducer.ShardOf(order.IndicesOf(step)), order.PassOf, model.DType);
 
     /// <summary>How this process's share of a batch becomes the global batch's update (data parallelism), or none.</summary>
     public IUpdateReducer Reducer { get; init; } = NoReduction.Instance;

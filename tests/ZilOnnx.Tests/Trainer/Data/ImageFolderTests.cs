@@ -40,12 +40,17 @@ public sealed class ImageFolderTests
         // The labels are the classes' positions among the folder names present.
         var names = ordered.Select(s => $"class-{s.Label}").Distinct().ToList();
         var y = ordered.Select(s => (double)names.IndexOf($"class-{s.Label}")).ToArray();
-        string npz = temp.File("images.npz");
-        NpzArchive.Write(npz, new Dictionary<string, HostTensor>
+        var arrays = new Dictionary<string, HostTensor>
         {
             ["x"] = new(DataType.Float, [Images, 1, Side, Side], x),
             ["y"] = new(DataType.Int64, [Images], y),
-        });
+        };
+        string npz = temp.File("images.npz");
+        NpzArchive.Write(npz, arrays);
+        // The same arrays as a folder of x.npy and y.npy.
+        Directory.CreateDirectory(temp.File("npy"));
+        foreach (var (name, array) in arrays)
+            NpyFormat.Write(temp.File(Path.Combine("npy", $"{name}.npy")), array);
         return (folder, npz);
     }
 
@@ -73,23 +78,30 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
-    public void Finetuning_on_an_image_folder_exports_the_model_the_npz_gives()
+    public void Finetuning_on_an_image_folder_or_npy_files_exports_the_model_the_npz_gives()
     {
         using var temp = new TempDirectory();
         var (folder, npz) = WriteFashionImages(temp);
         string model = Repository.PathOf("models", "lenet5-fashion.onnx");
-        foreach (var (data, output) in new[] { (folder, "a.onnx"), (npz, "b.onnx") })
+        // The image folder, the .npz and the folder of .npy files hold the same samples in the same order.
+        foreach (var (data, output) in new[] { (folder, "images.onnx"), (npz, "npz.onnx"), (temp.File("npy"), "npy.onnx") })
         {
             var run = CliProcess.Run("finetune", model, "--data", data, "--no-shuffle", "--steps", "3", "--batch-size", "8", "-o", temp.File(output));
             Assert.True(run.ExitCode == 0, run.ToString());
         }
-        var a = ModelProto.Parser.ParseFrom(File.ReadAllBytes(temp.File("a.onnx"))).Graph.Initializer;
-        var b = ModelProto.Parser.ParseFrom(File.ReadAllBytes(temp.File("b.onnx"))).Graph.Initializer;
-        Assert.Equal(b.Select(t => t.Name), a.Select(t => t.Name));
-        for (int i = 0; i < a.Count; i++)
-            Assert.True(a[i].Equals(b[i]), $"initializer {a[i].Name} differs");
-        Assert.NotEqual(ModelProto.Parser.ParseFrom(File.ReadAllBytes(model)).Graph.Initializer, a);
+        var expected = Initializers(temp.File("npz.onnx"));
+        foreach (string other in new[] { "images.onnx", "npy.onnx" })
+        {
+            var actual = Initializers(temp.File(other));
+            Assert.Equal(expected.Select(t => t.Name), actual.Select(t => t.Name));
+            for (int i = 0; i < actual.Count; i++)
+                Assert.True(actual[i].Equals(expected[i]), $"{other}: initializer {actual[i].Name} differs from the .npz run's");
+        }
+        Assert.NotEqual(Initializers(model), expected);
     }
+
+    private static IReadOnlyList<TensorProto> Initializers(string model) =>
+        ModelProto.Parser.ParseFrom(File.ReadAllBytes(model)).Graph.Initializer;
 
     [Fact]
     public void Rgb_images_for_a_one_channel_model_are_read_as_their_luminance()

@@ -52,7 +52,7 @@ public sealed class BatchPrefetcherTests
         var order = new BatchOrder(Samples, BatchSize, shuffle: true, seed: 3);
         long furthestAsked = -1;
         using var prefetcher = new BatchPrefetcher(Over(source), step => { furthestAsked = Math.Max(furthestAsked, step); return order.IndicesOf(step); },
-            ScalarType.Float32, depth: 2);
+            order.PassOf, ScalarType.Float32, depth: 2);
         var expected = new BatchOrder(Samples, BatchSize, shuffle: true, seed: 3);
         for (long k = 0; k < 25; k++)
         {
@@ -72,7 +72,7 @@ public sealed class BatchPrefetcherTests
     {
         var source = new WatchedSource { FailAt = 2 * BatchSize + 1 };
         var order = new BatchOrder(Samples, BatchSize, shuffle: false, seed: 0);
-        using var prefetcher = new BatchPrefetcher(Over(source), order.IndicesOf, ScalarType.Float32);
+        using var prefetcher = new BatchPrefetcher(Over(source), order.IndicesOf, order.PassOf, ScalarType.Float32);
         prefetcher.TakeHost(0);
         prefetcher.TakeHost(1);  // batch 2 has been prepared, and failed, by now; its fault is batch 2's
         var e = Assert.Throws<DataFormatException>(() => prefetcher.TakeHost(2));
@@ -85,7 +85,7 @@ public sealed class BatchPrefetcherTests
         var source = new WatchedSource { HoldFrom = BatchSize };
         source.Released.Reset();
         var order = new BatchOrder(Samples, BatchSize, shuffle: false, seed: 0);
-        var prefetcher = new BatchPrefetcher(Over(source), order.IndicesOf, ScalarType.Float32, depth: 3);
+        var prefetcher = new BatchPrefetcher(Over(source), order.IndicesOf, order.PassOf, ScalarType.Float32, depth: 3);
         prefetcher.TakeHost(0);  // batches 1-3 are now held inside their gathers
         SpinWait.SpinUntil(() => source.Running > 0, TimeSpan.FromSeconds(10));
 
