@@ -28,15 +28,16 @@ public static class EpochThroughput
         DataValidation.Check(data, graph.TrainingOutput.Shape, setup.Loss.Name);
         long steps = (data.Count + setup.BatchSize - 1) / setup.BatchSize;
         var models = new List<PcnModel>();
+        var trainers = new List<Trainer.Training.Trainer>();
         try
         {
-            var trainers = ruleNames.Select(name =>
+            trainers.AddRange(ruleNames.Select(name =>
             {
                 var model = new PcnModel(graph, setup.Precision, setup.Model.Device);
                 models.Add(model);
                 return new Trainer.Training.Trainer(model, RuleFactory.Create(name), setup.Loss, setup.NewOptimizer(), data,
                     new BatchOrder(data.Count, setup.BatchSize, shuffle: true, seed), new VerificationPolicy(0, 0));
-            }).ToList();
+            }));
             var seconds = new double[trainers.Count];
             var clock = Stopwatch.StartNew();
             for (long step = 0; step < steps; step++)
@@ -60,6 +61,7 @@ public static class EpochThroughput
         }
         finally
         {
+            foreach (var trainer in trainers) trainer.Dispose();
             foreach (var model in models) model.Dispose();
         }
     }

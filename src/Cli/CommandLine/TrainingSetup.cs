@@ -115,6 +115,10 @@ public sealed class TrainingSetup : IDisposable
         if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss.Name);
 
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
+        // A streamed data set's samples stay in their files; what it holds beyond its file list is the batches prepared ahead.
+        if (data.IsStreamed)
+            budget.Reserve(data.Source, $"{BatchPrefetcher.Depth} batches of {batchSize} prepared ahead of the step",
+                BatchPrefetcher.HeldBytes(data, batchSize, precision == Precision.Float64 ? sizeof(double) : sizeof(float)));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
         if (ablated != null) notices.AddRange(AblationReach.Notes(graph, ablated));
         var model = new PcnModel(graph, precision, device) { DropoutMasks = new DropoutMasks(seed) };

@@ -39,7 +39,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
 
     public int Execute()
     {
-        var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order, policy)
+        using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order, policy)
         {
             StepsTaken = setup.State.Step,
             Guard = new NumericalGuard { MaxUpdateNorm = MaxUpdateNorm, MaxLossGrowth = MaxLossGrowth },

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Data;
 
 /// <summary>
-/// Inputs and targets held in memory in their stored types (<see cref="SampleArray"/>), sample-major (axis 0).
+/// Inputs and targets, sample-major (axis 0): targets held in memory in their stored type (<see cref="SampleArray"/>),
+/// inputs held so (arrays) or streamed from their files when a batch is prepared (images, <see cref="SampleSource"/>).
 /// Targets of an integer type are class labels; float targets are regression targets or probability rows.
 /// </summary>
 public sealed class DataSet
@@ -14,7 +15,7 @@ public sealed class DataSet
     /// <param name="integerInputs">The model input is integer (token ids): batches keep them as int64.</param>
     /// <param name="targetsFile">The file the targets come from when it is not <paramref name="source"/> (an IDX labels
     /// file, the Y.npy of a pair; <see cref="ISampleReader.TargetsFile"/>), so that a bad label names the file that holds it.</param>
-    public DataSet(string source, string inputName, SampleArray inputs, SampleArray targets, bool integerInputs = false, string? targetsFile = null)
+    public DataSet(string source, string inputName, SampleSource inputs, SampleArray targets, bool integerInputs = false, string? targetsFile = null)
     {
         SampleAxes.Check(source, inputs.Shape, targets.Shape, targetsFile);
         Source = source;
@@ -34,7 +35,9 @@ public sealed class DataSet
     public string? TargetsFile { get; }
     /// <summary>The graph input the samples feed.</summary>
     public string InputName { get; }
-    public SampleArray Inputs { get; }
+    public SampleSource Inputs { get; }
+    /// <summary>The inputs are read from their files batch by batch, not held (<see cref="ImageFileSamples"/>).</summary>
+    public bool IsStreamed => Inputs is not SampleArray;
     public SampleArray Targets { get; }
     public long Count => Inputs.Shape[0];
     /// <summary>Things the user should know about where the data came from (e.g. a stand-in subset, scaled pixels).</summary>
@@ -66,9 +69,9 @@ public sealed class DataSet
     public Batch Take(IReadOnlyList<long> indices, ScalarType floatType, Device device, long? pass = null) => ToBatch(Prepare(indices, floatType, pass), device);
 
     /// <summary>
-    /// The host half of <see cref="Take"/>: the samples gathered and converted to the batch's element types, augmented
-    /// and normalized. It only reads this data set, so it may run on any thread (the trainer prepares the next batch
-    /// while a step runs).
+    /// The host half of <see cref="Take"/>: the samples gathered (streamed ones decoded) and converted to the batch's element
+    /// types, augmented and normalized. It only reads this data set, so it may run on any thread, and on several at once
+    /// (the trainer prepares the next batches while a step runs, <see cref="Training.BatchPrefetcher"/>).
     /// </summary>
     public HostBatch Prepare(IReadOnlyList<long> indices, ScalarType floatType, long? pass = null)
     {
@@ -88,6 +91,6 @@ public sealed class DataSet
         new(source, InputName, Inputs.Rows(indices), Targets.Rows(indices), IntegerInputs, TargetsFile)
         { Notices = Notices, ClassNames = ClassNames, Preprocessing = Preprocessing, Normalization = Normalization };
 
-    private static HostBatch.Part Part(SampleArray array, IReadOnlyList<long> indices, ScalarType type) =>
+    private static HostBatch.Part Part(SampleSource array, IReadOnlyList<long> indices, ScalarType type) =>
         new(array.Gather(indices, type), [indices.Count, .. array.Shape[1..]]);
 }

@@ -7,7 +7,7 @@ namespace ZilOnnx.Trainer.Data;
 /// <summary>
 /// Resolves a DATA argument (docs/cli.md) to the reader of its format (<see cref="Open"/>) and loads it for a model
 /// (<see cref="Load"/>): the headers are checked against the model's input and the data budget before any sample is
-/// read, and the samples are then held in their stored types. Inputs are reshaped to the model's input when only a
+/// read, and the samples are then held in their stored types, or, for images, streamed from their files batch by batch. Inputs are reshaped to the model's input when only a
 /// unit channel axis is missing (IDX images are [N, 28, 28], a CNN wants [N, 1, 28, 28]).
 /// </summary>
 public static class DataSources
@@ -54,14 +54,11 @@ public static class DataSources
         bool transpose = dataLayout != null && dataLayout != modelLayout;
         long[] fitted = FitToModel(transpose ? InputLayout.Swap(reader.Inputs.Shape, dataLayout!) : reader.Inputs.Shape, modelInputShape, origin);
 
-        // Nothing is allocated or inflated before both arrays are known to fit.
-        budget ??= DataBudget.Of(null);
-        budget.Reserve(origin, reader.Inputs.Name, reader.Inputs);
-        budget.Reserve(origin, reader.Targets.Name, reader.Targets);
-        var samples = reader.Read(0, reader.Inputs.Samples);
-        var inputs = transpose ? samples.Inputs.Transposed(InputLayout.Permutation(dataLayout!)) : samples.Inputs;
+        var (held, targets) = Samples(reader, budget ?? DataBudget.Of(null));
+        // Only held arrays (an .npz of NHWC images) are transposed; streamed images are decoded in the model's layout.
+        var inputs = transpose && held is SampleArray array ? array.Transposed(InputLayout.Permutation(dataLayout!)) : held;
         var applied = (reader.Applied ?? preprocessing ?? new ImagePreprocessing()) with { Layout = fitted.Length == 4 ? modelLayout : null };
-        var set = new DataSet(origin, inputName, inputs.WithShape(fitted), samples.Targets, integerInput, reader.TargetsFile)
+        var set = new DataSet(origin, inputName, inputs.WithShape(fitted), targets, integerInput, reader.TargetsFile)
         {
             Notices = notices,
             ClassNames = reader.ClassNames,
@@ -71,6 +68,25 @@ public static class DataSources
         // Whatever command reads the data, a NaN in it is the file's fault, not a result to report (eval's loss NaN).
         DataValidation.CheckInputs(set);
         return set;
+    }
+
+    /// <summary>
+    /// The samples, held or streamed: a streaming reader's (images) stay in their files and only what the source holds
+    /// (the file list, the labels) is taken from the budget; the others are read whole, after both arrays are known to
+    /// fit, so nothing is allocated or inflated before.
+    /// </summary>
+    private static (SampleSource Inputs, SampleArray Targets) Samples(ISampleReader reader, DataBudget budget)
+    {
+        if (reader is IStreamingSampleReader streaming)
+        {
+            var streamed = streaming.Stream();
+            budget.Reserve(reader.Origin, $"the file list and labels of {streamed.Inputs.Count} samples", streamed.Inputs.HeldBytes + streamed.Targets.HeldBytes);
+            return (streamed.Inputs, streamed.Targets);
+        }
+        budget.Reserve(reader.Origin, reader.Inputs.Name, reader.Inputs);
+        budget.Reserve(reader.Origin, reader.Targets.Name, reader.Targets);
+        var samples = reader.Read(0, reader.Inputs.Samples);
+        return (samples.Inputs, samples.Targets);
     }
 
     /// <summary>

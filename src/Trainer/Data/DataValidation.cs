@@ -44,20 +44,23 @@ public static class DataValidation
             throw TargetsError(data, $"label {Show(data.Targets.ValueAt(i))} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
     }
 
-    /// <summary>Finite inputs, checked when any command loads data: NaN or Inf in x is a broken file, never a result.</summary>
+    /// <summary>
+    /// Finite inputs, checked when any command loads data: NaN or Inf in x is a broken file, never a result. Streamed images
+    /// are uint8, which holds nothing else, so they are not decoded for this.
+    /// </summary>
     public static void CheckInputs(DataSet data) => CheckFinite(data.Source, "x", data.Inputs);
 
     /// <summary>
     /// Every element finite; the first that is not is named with its sample (index on axis 0) and its flat index. The
     /// array is scanned in its stored type: no copy of the data set is made.
     /// </summary>
-    public static void CheckFinite(string source, string? array, SampleArray values)
+    public static void CheckFinite(string source, string? array, SampleSource values)
     {
         long i = values.IndexOfNonFinite();
         if (i >= 0) throw NonFinite(source, array, i, values.SampleSize, values.ValueAt(i));
     }
 
-    /// <summary><see cref="CheckFinite(string, string?, SampleArray)"/> for an array fed as it is (`run`'s arrays of an .npz).</summary>
+    /// <summary><see cref="CheckFinite(string, string?, SampleSource)"/> for an array fed as it is (`run`'s arrays of an .npz).</summary>
     public static void CheckFinite(string source, string? array, HostTensor tensor)
     {
         if (!tensor.IsFloatingPoint || tensor.Count == 0) return;

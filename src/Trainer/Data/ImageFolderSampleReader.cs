@@ -7,22 +7,23 @@ namespace ZilOnnx.Trainer.Data;
 /// An image folder (<see cref="ImageFolderLayout"/>): the images are decoded with SkiaSharp into uint8 [N, C, H, W],
 /// C being the model's channel count (1: grayscale, 3: RGB), or [N, H, W, C] for a model whose input has its channels
 /// last, and batches scale them to [0, 1] (v / 255) like IDX pixels; the labels are the class indices (int64). Opening
-/// reads the folder listing and one image header only, so the data budget is checked before anything is decoded.
-/// Every image must have the model's height and width once resized and cropped (<see cref="ImagePreprocessing"/>).
+/// reads the folder listing and one image header only. The images are streamed (<see cref="Stream"/>): a data set holds
+/// the file list and decodes a batch's images when the batch is prepared, so a folder larger than memory trains. Every
+/// image must have the model's height and width once resized and cropped (<see cref="ImagePreprocessing"/>).
 /// </summary>
-public sealed class ImageFolderSampleReader : ISampleReader
+public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleReader
 {
     private readonly ImageFolderLayout layout;
-    private readonly int channels, height, width;
     private readonly ImagePreprocessing applied;
+    private readonly ImageFileSamples images;
+    private readonly SampleArray<long> labels;
 
     private ImageFolderSampleReader(ImageFolderLayout layout, int channels, int height, int width, ImagePreprocessing applied)
     {
         this.layout = layout;
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
         this.applied = applied;
+        images = new ImageFileSamples(layout.Images.Select(image => image.File).ToList(), channels, height, width, applied, ChannelsLast);
+        labels = new SampleArray<long>(DataType.Int64, [layout.Images.Count], layout.Images.Select(image => (long)image.Class).ToArray());
         long n = layout.Images.Count;
         Inputs = new ArrayLayout("x", DataType.Uint8, ChannelsLast ? [n, height, width, channels] : [n, channels, height, width], 1);
         Targets = new ArrayLayout("y", DataType.Int64, [n], 8);
@@ -69,24 +70,12 @@ public sealed class ImageFolderSampleReader : ISampleReader
 
     public SampleBlock Read(long start, long count)
     {
-        var pixels = (SampleArray<byte>)SampleArray.Allocate(DataType.Uint8, [count, .. Inputs.Shape[1..]]);
-        var labels = (SampleArray<long>)SampleArray.Allocate(DataType.Int64, [count]);
-        int size = channels * height * width;
-        var failures = new DataFormatException?[count];
-        // Decoding is the cost; images are independent, so they are decoded on all cores.
-        Parallel.For(0, count, i =>
-        {
-            var (file, label) = layout.Images[checked((int)(start + i))];
-            labels.Values[i] = label;
-            try { ImageDecoding.DecodeInto(file, channels, height, width, pixels.Values.AsSpan(checked((int)(i * size)), size), applied, ChannelsLast); }
-            catch (DataFormatException e) { failures[i] = e; }
-            catch (Exception e) when (e is not OutOfMemoryException) { failures[i] = new DataFormatException(file, null, $"the image cannot be decoded: {e.Message}", e); }
-        });
-        // The first bad image in the folder's order is the one reported, whichever thread met it first.
-        if (failures.FirstOrDefault(f => f != null) is { } failure)
-            throw failure;
-        return new SampleBlock(pixels, labels);
+        var range = Enumerable.Range(0, checked((int)count)).Select(i => start + i).ToList();
+        return new SampleBlock(images.Decode(range), labels.Rows(range));
     }
+
+    /// <summary>The images stay in their files, decoded batch by batch; the labels are held (8 bytes each).</summary>
+    public StreamedSamples Stream() => new(images, labels);
 
     public void Dispose() { }
 

@@ -16,9 +16,10 @@ namespace ZilOnnx.Trainer.Training;
 /// parameters when the step is due for verification, and the optimizer applies the rule's update (BP is
 /// only the witness). Under data parallelism (<see cref="Reducer"/>) each process computes its shard of the global
 /// batch, and the shard's update is reduced to the global batch's before the optimizer applies it, so every process
-/// takes the same step.
+/// takes the same step. Disposing it stops the preparation of the batches ahead (<see cref="BatchPrefetcher"/>).
 /// </summary>
 public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, VerificationPolicy verification)
+    : IDisposable
 {
     // A PCN built for a fixed batch smaller than this process's batch (a model whose graph fixes it) trains the batch in chunks of that size.
     private ILearningRule Rule => ChunkedRule.For(rule, model.Graph.DataInputs.First().Shape[0], order.BatchSize / Reducer.Ranks);
@@ -101,4 +102,6 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         StepsTaken++;
         return new TrainingStep(StepsTaken, result.Loss, accuracy, divergences, clock.Elapsed) { InferenceSteps = result.InferenceSteps };
     }
+
+    public void Dispose() => _prefetcher?.Dispose();
 }
