@@ -55,8 +55,8 @@ public sealed class TrainingSetup : IDisposable
         ThreadCount.Apply(parse.GetValue(options.Threads));
         var source = ModelSource.Load(modelPath);
         var run = new ResumedSettings(parse, ReadCheckpoint(source), modelPath);
-        string lossName = run.Get(options.Loss, r => r.Loss);
-        var loss = LossFactory.Create(lossName);
+        var lossSettings = options.LossSettings(run);
+        var loss = lossSettings.Create();
         int seed = run.Get(options.Seed, r => r.Seed);
         // --ablate replaces the rule with PC dynamics that break the named Z-IL conditions.
         var ablation = parse.GetValue(options.Ablate);
@@ -102,14 +102,15 @@ public sealed class TrainingSetup : IDisposable
         }
         var graph = source.BuildGraph(new PcGraphOptions
         {
-            TrainOnLogits = loss is CrossEntropyLoss,
+            TrainOnLogits = loss.AppliesSoftmax,
+            TrainBeforeSigmoid = loss.AppliesSigmoid,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
         });
 
         // Targets are checked against the output the loss will see, before anything is trained.
-        DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
-        if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss.Name);
+        DataValidation.Check(data, graph.TrainingOutput.Shape, loss);
+        if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss);
 
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
@@ -130,12 +131,15 @@ public sealed class TrainingSetup : IDisposable
         StepMemoryCheck.EnsureFits(StepMemoryEstimate.For(graph, precision, rule, optimizer.Name), batchSize, device);
         if (run.Resumed is { } resumed)
             FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest); return 0; });
-        var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
+        var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossSettings.Name, optimizerName, learningRate, batchSize, shuffle, seed,
             precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction)
         {
             InferenceSteps = inferenceSteps,
             Gamma = gamma,
             EnergyTolerance = energyTolerance,
+            Reduction = lossSettings.Reduction.Name(),
+            ClassAxis = lossSettings.ClassAxis,
+            LabelSmoothing = lossSettings.LabelSmoothing,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);

@@ -70,6 +70,7 @@ public static class Fixtures
         return PcGraphBuilder.Build(OnnxModelFile.Load(path), path, new PcGraphOptions
         {
             TrainOnLogits = loss == "ce",
+            TrainBeforeSigmoid = loss == "bce",
             Levelling = levelling,
             InputShapes = new Dictionary<string, long[]> { ["x"] = [batchSize, .. sample] },
         });
