@@ -35,6 +35,4 @@ public static class LossFactory
 {
     /// <summary>The loss with the default settings (reduction sample, ce's class axis by the output's rank, no smoothing).</summary>
     public static ILoss Create(string name) => new LossSettings(name).Create();
-
-    public static ILoss Create(LossSettings settings) => settings.Create();
 }
