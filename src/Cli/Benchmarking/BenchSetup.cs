@@ -53,7 +53,9 @@ public sealed class BenchSetup : IDisposable
     public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps, IReadOnlyList<string> rules)
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
-        var loss = LossFactory.Create(parse.GetValue(options.Loss)!);
+        // A benchmark never resumes a run: the settings are the command line's.
+        var settingsGiven = new ResumedSettings(parse, null, modelPath);
+        var loss = options.LossSettings(settingsGiven).Create();
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         int seed = parse.GetValue(options.Seed);
@@ -74,7 +76,8 @@ public sealed class BenchSetup : IDisposable
         var (graph, _) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
             Untie = parse.GetValue(options.Untie),
-            TrainOnLogits = loss is CrossEntropyLoss,
+            TrainOnLogits = loss.AppliesSoftmax,
+            TrainBeforeSigmoid = loss.AppliesSigmoid,
             InputShapes = new Dictionary<string, long[]> { [inputName] = [graphBatch, .. sampleShape] },
         }, options.Transfer.Selection(parse), recorded: null, notices);
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
@@ -87,7 +90,7 @@ public sealed class BenchSetup : IDisposable
         string description;
         if (data != null)
         {
-            DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
+            DataValidation.Check(data, graph.TrainingOutput.Shape, loss);
             bool shuffle = !parse.GetValue(options.NoShuffle);
             var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
             batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device, order.PassOf(k))).ToList();
@@ -100,8 +103,7 @@ public sealed class BenchSetup : IDisposable
         }
 
         double learningRate = parse.GetValue(options.LearningRate);
-        // A benchmark never resumes a run: the settings are the command line's.
-        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, new ResumedSettings(parse, null, modelPath));
+        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, settingsGiven);
         IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, graphBatch, batches, description, data, NewOptimizer,
@@ -123,7 +125,7 @@ public sealed class BenchSetup : IDisposable
         return declared.Skip(1).Select(d => d!.Value).ToArray();
     }
 
-    /// <summary>Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its last axis), for mse normal targets shaped like the output.</summary>
+    /// <summary>Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its class axis), for bce targets uniform in [0, 1), for mse and l1 normal targets, shaped like the output.</summary>
     private static List<Batch> SyntheticBatches(PcGraph graph, string inputName, ILoss loss, int batchSize, long[] sampleShape, PcnModel model, int seed)
     {
         var generator = new Generator((ulong)seed);
@@ -132,9 +134,12 @@ public sealed class BenchSetup : IDisposable
         for (int k = 0; k < DistinctBatches; k++)
         {
             var x = rand([batchSize, .. sampleShape], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
-            var y = loss is CrossEntropyLoss
-                ? randint(0, output[^1], [batchSize, .. output[..^1]], generator: generator, dtype: ScalarType.Int64).to(model.Device)
-                : randn([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
+            var y = loss switch
+            {
+                CrossEntropyLoss ce => randint(0, output[ce.ClassAxisOf(output.Length + 1) - 1], ce.LabelShape([batchSize, .. output]), generator: generator, dtype: ScalarType.Int64).to(model.Device),
+                BinaryCrossEntropyLoss => rand([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
+                _ => randn([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
+            };
             batches.Add(new Batch(new Dictionary<string, Tensor> { [inputName] = x }, y));
         }
         return batches;

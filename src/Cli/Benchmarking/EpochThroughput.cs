@@ -25,7 +25,7 @@ public static class EpochThroughput
         if (!data.Inputs.Shape[1..].SequenceEqual(input.Shape[1..]))
             throw new ArgumentException($"--epoch: the samples of {data.Source} are [{string.Join(", ", data.Inputs.Shape[1..])}], " +
                                         $"the model's input takes [{string.Join(", ", input.Shape[1..])}]");
-        DataValidation.Check(data, graph.TrainingOutput.Shape, setup.Loss.Name);
+        DataValidation.Check(data, graph.TrainingOutput.Shape, setup.Loss);
         long steps = (data.Count + setup.BatchSize - 1) / setup.BatchSize;
         var models = new List<PcnModel>();
         var trainers = new List<Trainer.Training.Trainer>();

@@ -55,8 +55,8 @@ public sealed class TrainingSetup : IDisposable
         ThreadCount.Apply(parse.GetValue(options.Threads));
         var loaded = ModelSource.Load(modelPath);
         var run = new ResumedSettings(parse, ReadCheckpoint(loaded), modelPath);
-        string lossName = run.Get(options.Loss, r => r.Loss);
-        var loss = LossFactory.Create(lossName);
+        var lossSettings = options.LossSettings(run);
+        var loss = lossSettings.Create();
         int seed = run.Get(options.Seed, r => r.Seed);
         var notices = new List<string>();
         int? numClasses = run.Get(options.Transfer.NumClasses, r => r.NumClasses);
@@ -105,14 +105,15 @@ public sealed class TrainingSetup : IDisposable
         {
             Untie = untie,
             BatchNorm = batchNorm switch { "batch" => BatchNormStatistics.Batch, "frozen" => BatchNormStatistics.Frozen, _ => null },
-            TrainOnLogits = loss is CrossEntropyLoss,
+            TrainOnLogits = loss.AppliesSoftmax,
+            TrainBeforeSigmoid = loss.AppliesSigmoid,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
         }, options.Transfer.Selection(parse), run.Resumed is { } checkpointed ? checkpointed.Frozen ?? [] : null, notices);
 
         // Targets are checked against the output the loss will see, before anything is trained.
-        DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
-        if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss.Name);
+        DataValidation.Check(data, graph.TrainingOutput.Shape, loss);
+        if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss);
 
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
         // A streamed data set's samples stay in their files; what it holds beyond its file list is the batches prepared ahead.
@@ -137,7 +138,7 @@ public sealed class TrainingSetup : IDisposable
         StepMemoryCheck.EnsureFits(StepMemoryEstimate.For(graph, precision, rule, optimizer.Name), batchSize, device);
         if (run.Resumed is { } resumed)
             FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest); return 0; });
-        var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
+        var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossSettings.Name, optimizerName, learningRate, batchSize, shuffle, seed,
             precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction)
         {
             InferenceSteps = inferenceSteps,
@@ -147,6 +148,9 @@ public sealed class TrainingSetup : IDisposable
             NumClasses = numClasses,
             Frozen = frozen.Count > 0 ? frozen.Order(StringComparer.Ordinal).ToList() : null,
             BatchNorm = batchNorm,
+            Reduction = lossSettings.Reduction.Name(),
+            ClassAxis = lossSettings.ClassAxis,
+            LabelSmoothing = lossSettings.LabelSmoothing,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);

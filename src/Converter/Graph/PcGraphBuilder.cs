@@ -202,6 +202,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             throw new ModelConversionException(file, [$"graph output '{name}' does not depend on the data input through any operator"]);
         if (options.TrainOnLogits && output.Op is SoftmaxSpec && output.Operands[0] is Operand.FromVertex { Source: var logits })
             return logits;
+        if (options.TrainBeforeSigmoid && output.Op is ActivationSpec { Kind: Activation.Sigmoid } && output.Operands[0] is Operand.FromVertex { Source: var beforeSigmoid })
+            return beforeSigmoid;
         return output;
     }
 

@@ -9,6 +9,12 @@ public sealed record PcGraphOptions
     /// </summary>
     public bool TrainOnLogits { get; init; }
 
+    /// <summary>
+    /// Train on the input of a final Sigmoid (the `bce` loss takes logits and applies its own sigmoid); the exported
+    /// graph keeps the node either way.
+    /// </summary>
+    public bool TrainBeforeSigmoid { get; init; }
+
     /// <summary>Insert identity vertices so every path to the output has one length (docs/algorithms.md rule 2). Off only for ablations.</summary>
     public bool Levelling { get; init; } = true;
 

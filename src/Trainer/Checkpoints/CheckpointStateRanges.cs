@@ -27,7 +27,8 @@ internal static class CheckpointStateRanges
 
         Require(state.Step >= 0, nameof(state.Step), state.Step, "0 or more");
         Known(nameof(state.Rule), () => RuleFactory.Create(state.Rule));
-        Known(nameof(state.Loss), () => LossFactory.Create(state.Loss));
+        Known(nameof(state.Reduction), () => LossReductions.Parse(state.Reduction ?? LossReduction.Sample.Name()));
+        Known(nameof(state.Loss), () => state.ToLossSettings().Create());
         Known(nameof(state.Optimizer), () => OptimizerFactory.Create(state.Optimizer, 1));
         Require(double.IsFinite(state.LearningRate) && state.LearningRate > 0, nameof(state.LearningRate), state.LearningRate, "a finite number over 0");
         Require(state.BatchSize >= 1, nameof(state.BatchSize), state.BatchSize, "1 or more");

@@ -30,7 +30,7 @@ public static class HeldOutEvaluation
             var targets = batch.Targets.narrow(0, 0, size);
             // Both are means over the batch's samples; weighting by the batch size makes them means over the data set.
             using (no_grad()) lossSum += loss.Value(output, targets).ToDouble() * size;
-            if (data.HasLabels) correctSum += Metrics.Accuracy(output, targets) * size;
+            if (data.HasLabels) correctSum += Metrics.Accuracy(output, targets, loss) * size;
         }
         return new EvaluationResult(data.Count, lossSum / data.Count, data.HasLabels ? correctSum / data.Count : double.NaN);
     }

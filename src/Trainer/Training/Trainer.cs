@@ -87,7 +87,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
             divergences = Reducer.Reduce(ParameterDivergence.Compare(shard.Updates, reference.Updates));
         }
         // The global update's tensors live in this step's dispose scope; the shard's output is disposed with the shard.
-        var (result, accuracy) = Reducer.Reduce(shard, data.HasLabels ? Metrics.Accuracy(shard.Output, batch.Targets) : double.NaN);
+        var (result, accuracy) = Reducer.Reduce(shard, data.HasLabels ? Metrics.Accuracy(shard.Output, batch.Targets, loss) : double.NaN);
         // A non-finite loss or update is a numerical failure whatever BP says: in a blow-up BP's update is as NaN as the
         // rule's and their divergence is NaN too, so the guard speaks first and names where the blow-up began.
         Guard.Check(result, StepsTaken, model, batch, loss);
