@@ -22,6 +22,9 @@ public sealed record BenchReport(
         "after returning freed memory to the system (GC, malloc_trim) and resetting the peak (/proc/self/clear_refs); the largest of 2 such measurements. " +
         "peak_rss_mb: that peak, the whole process (runtime, libtorch, model, data) included";
 
+    /// <summary>The data pipeline alone beside bp's step (bench --pipeline), or null.</summary>
+    public PipelineResult? Pipeline { get; init; }
+
     private static double R(double value, int digits = 4) => Math.Round(value, digits);
 
     public Dictionary<string, object?> ToJson()
@@ -67,6 +70,12 @@ public sealed record BenchReport(
                 foreach (var run in e.Runs.Where(x => x.Rule != "bp")) epoch[$"{run.Rule}_to_bp"] = R(run.SamplesPerSecond / bp.SamplesPerSecond);
             json["epoch"] = epoch;
         }
+        if (Pipeline is { } pipe)
+            json["pipeline"] = new Dictionary<string, object?>
+            {
+                ["data"] = pipe.Data, ["batches"] = pipe.Batches, ["batch_size"] = pipe.BatchSize, ["depth"] = pipe.Depth, ["seconds"] = R(pipe.Seconds, 3),
+                ["samples_per_s"] = R(pipe.SamplesPerSecond, 1), ["step_samples_per_s"] = R(pipe.StepSamplesPerSecond, 1), ["ratio"] = R(pipe.Ratio, 3),
+            };
         json["machine"] = new Dictionary<string, object?> { ["cpu"] = Cpu, ["cores"] = Cores, ["load_average_start"] = LoadStart, ["load_average_end"] = LoadEnd };
         return json;
     }
@@ -111,6 +120,13 @@ public sealed record BenchReport(
             text.AppendLine($"epoch ({e.Data}, {e.Samples} samples, {e.Steps} steps of {e.BatchSize}, trainer with verification off, rules in alternation): " +
                             string.Join(", ", e.Runs.Select(r => $"{r.Rule} {F(r.SamplesPerSecond, 0)} samples/s ({F(r.Seconds, 1)} s)")) +
                             (bp != null ? string.Concat(e.Runs.Where(r => r.Rule != "bp").Select(r => $", {r.Rule}/bp {F(r.SamplesPerSecond / bp.SamplesPerSecond, 3)}")) : ""));
+        }
+        if (Pipeline is { } p)
+        {
+            text.AppendLine();
+            text.AppendLine($"pipeline alone ({p.Data}, {p.Batches} batches of {p.BatchSize}, {p.Depth} prepared ahead, no training): " +
+                            $"{F(p.SamplesPerSecond, 0)} samples/s ({F(p.Seconds, 1)} s); bp's step {F(p.StepSamplesPerSecond, 0)} samples/s; " +
+                            $"pipeline/step {F(p.Ratio, 2)}");
         }
         return text.ToString();
     }

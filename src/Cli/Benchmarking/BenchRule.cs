@@ -51,7 +51,7 @@ public sealed class BenchRule
 
     private static BenchRule Create(string name, BenchSetup setup, int inferenceSteps, double gamma)
     {
-        ILearningRule Wrapped(ILearningRule rule) => setup.PerSample ? new PerSampleRule(rule) : rule;
+        ILearningRule Wrapped(ILearningRule rule) => ChunkedRule.For(rule, setup.GraphBatch, setup.BatchSize);
         return new BenchRule(name, Wrapped(LearningRule(name, inferenceSteps, gamma)), name == "zil+verify" ? Wrapped(new Backprop()) : null, setup.NewOptimizer());
     }
 

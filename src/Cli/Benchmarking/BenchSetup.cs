@@ -22,10 +22,10 @@ public sealed class BenchSetup : IDisposable
     /// <summary>Distinct batches the timed steps cycle through (so no step sees exactly the previous one's batch).</summary>
     public const int DistinctBatches = 4;
 
-    private BenchSetup(ModelSource source, PcnModel model, ILoss loss, Precision precision, int batchSize, bool perSample,
+    private BenchSetup(ModelSource source, PcnModel model, ILoss loss, Precision precision, int batchSize, long graphBatch,
         IReadOnlyList<Batch> batches, string data, DataSet? dataSet, Func<IOptimizer> newOptimizer, string optimizerText)
     {
-        Source = source; Model = model; Loss = loss; Precision = precision; BatchSize = batchSize; PerSample = perSample;
+        Source = source; Model = model; Loss = loss; Precision = precision; BatchSize = batchSize; GraphBatch = graphBatch;
         Batches = batches; Data = data; DataSet = dataSet; NewOptimizer = newOptimizer; OptimizerText = optimizerText;
     }
 
@@ -37,8 +37,8 @@ public sealed class BenchSetup : IDisposable
     public ILoss Loss { get; }
     public Precision Precision { get; }
     public int BatchSize { get; }
-    /// <summary>The model fixes its batch dimension at 1: every rule runs sample by sample, as the trainer does.</summary>
-    public bool PerSample { get; }
+    /// <summary>The batch the PCN is built for: the batch size, or the smaller one the model fixes, in chunks of which every rule runs, as the trainer does.</summary>
+    public long GraphBatch { get; }
     public IReadOnlyList<Batch> Batches { get; }
     /// <summary>Where the batches came from: a data source or "synthetic".</summary>
     public string Data { get; }
@@ -53,33 +53,33 @@ public sealed class BenchSetup : IDisposable
     public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps, IReadOnlyList<string> rules)
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
-        var source = ModelSource.Load(modelPath);
-        var loss = LossFactory.Create(parse.GetValue(options.Loss)!);
+        // A benchmark never resumes a run: the settings are the command line's.
+        var settingsGiven = new ResumedSettings(parse, null, modelPath);
+        var loss = options.LossSettings(settingsGiven).Create();
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         int seed = parse.GetValue(options.Seed);
-        var inputNames = ModelInputs.DataInputNames(source.Model);
-        string inputName = inputNames.Count == 1
-            ? inputNames[0]
-            : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; a benchmark needs exactly one");
+        var notices = new List<string>();
+        var source = TransferSetup.ApplySurgery(ModelSource.Load(modelPath), parse.GetValue(options.Transfer.NumClasses), seed, resumed: false, notices);
+        string inputName = TrainingInput.Resolve(source, "a benchmark", notices);
         var declared = ModelInputs.DeclaredShape(source.Model, inputName);
         bool integerInput = ModelInputs.IsIntegerInput(source.Model, inputName);
 
         string? dataArgument = parse.GetValue(options.Data);
         if (dataArgument != null) DataSources.CheckLabelColumnApplies(dataArgument, parse.GetValue(options.LabelColumn));
         DataSet? data = dataArgument == null ? null
-            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget, parse.GetValue(options.LabelColumn));
+            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget, parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
+        if (data != null && options.Preprocessing.ResolveAugmentation(parse) is { } augmentation) data = data.WithAugmentation(augmentation, seed);
         long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
 
-        long? fixedBatch = declared.FirstOrDefault();
-        if (fixedBatch is { } size && size != batchSize && size != 1)
-            throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; benchmark it with --batch-size {size}");
-        bool perSample = fixedBatch == 1 && batchSize > 1;
-        var graph = source.BuildGraph(new PcGraphOptions
+        long graphBatch = TrainingInput.GraphBatch(source, inputName, batchSize, ranks: 1, "run", notices);
+        var (graph, _) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
-            TrainOnLogits = loss is CrossEntropyLoss,
-            InputShapes = new Dictionary<string, long[]> { [inputName] = [fixedBatch ?? batchSize, .. sampleShape] },
-        });
+            Untie = parse.GetValue(options.Untie),
+            TrainOnLogits = loss.AppliesSoftmax,
+            TrainBeforeSigmoid = loss.AppliesSigmoid,
+            InputShapes = new Dictionary<string, long[]> { [inputName] = [graphBatch, .. sampleShape] },
+        }, options.Transfer.Selection(parse), recorded: null, notices);
         var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
         var model = new PcnModel(graph, precision, DeviceSelection.Resolve(parse.GetValue(options.Device)!));
         // Before the batches are made: the rules run one after another, so the largest of their steps is what must fit.
@@ -90,10 +90,10 @@ public sealed class BenchSetup : IDisposable
         string description;
         if (data != null)
         {
-            DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
+            DataValidation.Check(data, graph.TrainingOutput.Shape, loss);
             bool shuffle = !parse.GetValue(options.NoShuffle);
             var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
-            batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device)).ToList();
+            batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device, order.PassOf(k))).ToList();
             description = data.Source;
         }
         else
@@ -103,14 +103,14 @@ public sealed class BenchSetup : IDisposable
         }
 
         double learningRate = parse.GetValue(options.LearningRate);
-        // A benchmark never resumes a run: the settings are the command line's.
-        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, new ResumedSettings(parse, null, modelPath));
+        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, settingsGiven);
         IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
-        var setup = new BenchSetup(source, model, loss, precision, batchSize, perSample, batches, description, data, NewOptimizer,
+        var setup = new BenchSetup(source, model, loss, precision, batchSize, graphBatch, batches, description, data, NewOptimizer,
             $"{optimizerName.ToLowerInvariant()} lr {learningRate}") { Budget = budget };
+        setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices);
-        if (perSample) setup.Notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is run one sample at a time, as finetune does");
+        setup.Notices.AddRange(notices);
         return setup;
     }
 
@@ -125,7 +125,7 @@ public sealed class BenchSetup : IDisposable
         return declared.Skip(1).Select(d => d!.Value).ToArray();
     }
 
-    /// <summary>Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its last axis), for mse normal targets shaped like the output.</summary>
+    /// <summary>Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its class axis), for bce targets uniform in [0, 1), for mse and l1 normal targets, shaped like the output.</summary>
     private static List<Batch> SyntheticBatches(PcGraph graph, string inputName, ILoss loss, int batchSize, long[] sampleShape, PcnModel model, int seed)
     {
         var generator = new Generator((ulong)seed);
@@ -134,9 +134,12 @@ public sealed class BenchSetup : IDisposable
         for (int k = 0; k < DistinctBatches; k++)
         {
             var x = rand([batchSize, .. sampleShape], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
-            var y = loss is CrossEntropyLoss
-                ? randint(0, output[^1], [batchSize, .. output[..^1]], generator: generator, dtype: ScalarType.Int64).to(model.Device)
-                : randn([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
+            var y = loss switch
+            {
+                CrossEntropyLoss ce => randint(0, output[ce.ClassAxisOf(output.Length + 1) - 1], ce.LabelShape([batchSize, .. output]), generator: generator, dtype: ScalarType.Int64).to(model.Device),
+                BinaryCrossEntropyLoss => rand([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
+                _ => randn([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
+            };
             batches.Add(new Batch(new Dictionary<string, Tensor> { [inputName] = x }, y));
         }
         return batches;

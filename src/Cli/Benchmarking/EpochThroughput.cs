@@ -25,18 +25,19 @@ public static class EpochThroughput
         if (!data.Inputs.Shape[1..].SequenceEqual(input.Shape[1..]))
             throw new ArgumentException($"--epoch: the samples of {data.Source} are [{string.Join(", ", data.Inputs.Shape[1..])}], " +
                                         $"the model's input takes [{string.Join(", ", input.Shape[1..])}]");
-        DataValidation.Check(data, graph.TrainingOutput.Shape, setup.Loss.Name);
+        DataValidation.Check(data, graph.TrainingOutput.Shape, setup.Loss);
         long steps = (data.Count + setup.BatchSize - 1) / setup.BatchSize;
         var models = new List<PcnModel>();
+        var trainers = new List<Trainer.Training.Trainer>();
         try
         {
-            var trainers = ruleNames.Select(name =>
+            trainers.AddRange(ruleNames.Select(name =>
             {
                 var model = new PcnModel(graph, setup.Precision, setup.Model.Device);
                 models.Add(model);
                 return new Trainer.Training.Trainer(model, RuleFactory.Create(name), setup.Loss, setup.NewOptimizer(), data,
                     new BatchOrder(data.Count, setup.BatchSize, shuffle: true, seed), new VerificationPolicy(0, 0));
-            }).ToList();
+            }));
             var seconds = new double[trainers.Count];
             var clock = Stopwatch.StartNew();
             for (long step = 0; step < steps; step++)
@@ -60,6 +61,7 @@ public static class EpochThroughput
         }
         finally
         {
+            foreach (var trainer in trainers) trainer.Dispose();
             foreach (var model in models) model.Dispose();
         }
     }

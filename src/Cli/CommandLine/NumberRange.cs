@@ -7,6 +7,7 @@ namespace ZilOnnx.Cli.CommandLine;
 /// </summary>
 public sealed record NumberRange(string Words, Func<double, bool> Contains)
 {
+    public static NumberRange Finite { get; } = new("a finite number", double.IsFinite);
     public static NumberRange Positive { get; } = new("a positive finite number", x => x > 0 && double.IsFinite(x));
     public static NumberRange NotNegative { get; } = new("a finite number >= 0", x => x >= 0 && double.IsFinite(x));
     /// <summary>(0, 1): a share of something that leaves some of it on both sides.</summary>

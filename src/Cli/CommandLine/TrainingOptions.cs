@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Rules;
 
@@ -14,8 +15,10 @@ namespace ZilOnnx.Cli.CommandLine;
 public sealed class TrainingOptions
 {
     /// <param name="dataRequired">False where the command has data of its own to fall back on (`bench`: synthetic batches).</param>
-    public TrainingOptions(bool dataRequired = true)
+    /// <param name="augment">Whether the command trains on its data (finetune, bench) and so offers --augment.</param>
+    public TrainingOptions(bool dataRequired = true, bool augment = true)
     {
+        Preprocessing = new PreprocessingOptions(training: augment);
         Data = new("--data") { Description = "Training data: an .npz (x, y), a .csv/.tsv table, an IDX folder, or 'fashion-mnist'", Required = dataRequired };
         // Each item is checked as the run will read it, so that a bad one fails before any file is read.
         Ablate.Validators.Add(result =>
@@ -30,7 +33,10 @@ public sealed class TrainingOptions
 
     public Option<string> Data { get; }
     public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed, fa-zil (fully autonomous Z-IL), il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil" };
-    public Option<string> Loss { get; } = new("--loss") { Description = "Loss: mse or ce (softmax cross-entropy on the logits)", DefaultValueFactory = _ => "ce" };
+    public Option<string> Loss { get; } = new("--loss") { Description = "Loss: ce (softmax cross-entropy on the logits), mse, bce (sigmoid cross-entropy on the logits, multi-label targets in [0, 1]) or l1", DefaultValueFactory = _ => "ce" };
+    public Option<string> Reduction { get; } = new("--reduction") { Description = "sample (sum over a sample's positions or features, 1/2 for mse; mean over samples) or mean (torch.nn's: mean over every labelled position or element)", DefaultValueFactory = _ => LossReduction.Sample.Name() };
+    public Option<int?> ClassAxis { get; } = new Option<int?>("--class-axis") { Description = "--loss ce: the output's class axis (default 1 for outputs of rank 4 or more, [N, C, H, W]; else the last)" }.Within(NumberRange.Count);
+    public Option<double?> LabelSmoothing { get; } = new Option<double?>("--label-smoothing") { Description = "--loss ce: label smoothing in [0, 1), as torch.nn.CrossEntropyLoss's label_smoothing" }.Within(NumberRange.Decay);
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
     public Option<double> LearningRate { get; } = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 }.Within(NumberRange.Positive);
     public Option<double> Momentum { get; } = new Option<double>("--momentum") { Description = "Momentum of --optimizer momentum (torch.optim.SGD, dampening 0)", DefaultValueFactory = _ => OptimizerFactory.DefaultMomentum }.Within(NumberRange.Decay);
@@ -41,7 +47,11 @@ public sealed class TrainingOptions
     public Option<long?> Steps { get; } = new Option<long?>("--steps") { Description = "Training steps, cycling over the data" }.Within(NumberRange.Count);
     public Option<bool> Shuffle { get; } = new("--shuffle") { Description = "Shuffle each pass over the data, seeded by --seed (the default)" };
     public Option<bool> NoShuffle { get; } = new("--no-shuffle") { Description = "Batch k is samples [kB, (k+1)B) in file order, wrapping around" };
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling and noise", DefaultValueFactory = _ => 0 };
+    public Option<string?> BatchNorm { get; } = new Option<string?>("--bn")
+    {
+        Description = "Statistics every BatchNormalization trains with: batch (the batch's own, running statistics updated as PyTorch's train mode does) or frozen (the stored running statistics); default: what each node says (training_mode)",
+    }.AcceptOnlyFromAmong("batch", "frozen");
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for shuffling, noise and training-mode Dropout masks", DefaultValueFactory = _ => 0 };
     public Option<string> Precision { get; } = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
     public Option<string> Device { get; } = new("--device") { Description = "auto, cpu, cuda or cuda:N", DefaultValueFactory = _ => "auto" };
     public Option<int> InferenceSteps { get; } = new Option<int>("--inference-steps", "--T") { Description = "Inference steps T of --rule il before its parameters take their terms", DefaultValueFactory = _ => Il.DefaultInferenceSteps }
@@ -52,8 +62,11 @@ public sealed class TrainingOptions
     public Option<int?> Threads { get; } = new Option<int?>("--threads") { Description = "CPU threads libtorch computes with (default: one per core)" }.Within(ThreadLimit);
     public Option<double?> MaxDataGb { get; } = DataBudgetOption.Create();
     public Option<string?> LabelColumn { get; } = LabelColumnOption.Create();
+    public PreprocessingOptions Preprocessing { get; }
     public Option<double?> Tolerance { get; } = new Option<double?>("--tolerance") { Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)" }
         .Within(NumberRange.NotNegative);
+
+    public Option<bool> Untie { get; } = new("--untie") { Description = "Give every node that reads a shared initializer its own parameter (exported as separate initializers), as the framework trained them" };
 
     public Option<string[]> Ablate { get; } = new("--ablate")
     {
@@ -61,11 +74,21 @@ public sealed class TrainingOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public TransferOptions Transfer { get; } = new();
+
+    /// <summary>--loss, --reduction, --class-axis and --label-smoothing, continued from a checkpoint like the other settings.</summary>
+    public LossSettings LossSettings(ResumedSettings run) => new(
+        run.Get(Loss, r => r.Loss),
+        LossReductions.Parse(run.Get(Reduction, r => r.Reduction ?? LossReduction.Sample.Name())),
+        run.Get(ClassAxis, r => r.ClassAxis),
+        run.Get(LabelSmoothing, r => r.LabelSmoothing));
+
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
-        foreach (Option option in new Option[] { Ablate, Data, Rule, Loss, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn })
+        foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Reduction, ClassAxis, LabelSmoothing, Optimizer, LearningRate, Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, BatchNorm, Precision, Device, InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, .. Transfer.All])
             if (!except.Contains(option)) command.Options.Add(option);
+        Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));
     }
 

@@ -53,21 +53,22 @@ public sealed class TrainingSetup : IDisposable
     {
         var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         ThreadCount.Apply(parse.GetValue(options.Threads));
-        var source = ModelSource.Load(modelPath);
-        var run = new ResumedSettings(parse, ReadCheckpoint(source), modelPath);
-        string lossName = run.Get(options.Loss, r => r.Loss);
-        var loss = LossFactory.Create(lossName);
+        var loaded = ModelSource.Load(modelPath);
+        var run = new ResumedSettings(parse, ReadCheckpoint(loaded), modelPath);
+        var lossSettings = options.LossSettings(run);
+        var loss = lossSettings.Create();
         int seed = run.Get(options.Seed, r => r.Seed);
+        var notices = new List<string>();
+        int? numClasses = run.Get(options.Transfer.NumClasses, r => r.NumClasses);
+        var source = TransferSetup.ApplySurgery(loaded, numClasses, seed, run.Resumed != null, notices);
         // --ablate replaces the rule with PC dynamics that break the named Z-IL conditions.
         var ablation = parse.GetValue(options.Ablate);
         var ablated = ablation is { Length: > 0 } ? Ablation.Parse(ablation, seed, parse.GetValue(options.LearningRate)) : null;
-        var inputNames = ModelInputs.DataInputNames(source.Model);
-        string inputName = inputNames.Count == 1
-            ? inputNames[0]
-            : throw new ArgumentException($"{modelPath}: the model has {inputNames.Count} data inputs; training needs exactly one");
+        string inputName = TrainingInput.Resolve(source, "training", notices);
+        var preprocessing = options.Preprocessing.Resolve(parse);
         DataSet Load(string argument, DataSplit split) => DataSources.Load(argument, split, inputName,
             ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName), budget,
-            parse.GetValue(options.LabelColumn));
+            parse.GetValue(options.LabelColumn), preprocessing);
         DataSources.CheckLabelColumnApplies(parse.GetValue(options.Data)!, parse.GetValue(options.LabelColumn));
         var data = Load(parse.GetValue(options.Data)!, DataSplit.Train);
         DataSet? heldOut = null;
@@ -77,14 +78,18 @@ public sealed class TrainingSetup : IDisposable
             heldOutFraction = run.Get(validation.Split, r => r.ValidationSplit);
             (data, heldOut) = validation.Apply(parse, heldOutFraction, data, seed, argument => Load(argument, DataSplit.Test));
         }
+        // After the held-out split: augmentation is for the training samples only.
+        if (options.Preprocessing.ResolveAugmentation(parse) is { } augmentation)
+        {
+            data = data.WithAugmentation(augmentation, seed);
+            notices.Add($"--augment {augmentation.Describe()}: each training batch is augmented, drawn from --seed {seed}, the sample and the pass over the data");
+        }
         int batchSize = run.Get(options.BatchSize, r => r.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         if (batchSize % ranks != 0)
             throw new ArgumentException($"--batch-size {batchSize} does not split into {ranks} equal shards, one per MPI rank: give a multiple of {ranks}");
-        int shardSize = batchSize / ranks;
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
-        // shape, unless the model fixes its batch dimension: then for that fixed size, trained sample by sample.
-        var notices = new List<string>();
+        // shape, unless the model fixes its batch dimension: then for that fixed size, trained in chunks of it.
         if (run.Resumed is { Manifest: null } legacy)
             notices.Add($"{modelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
                         "parameters and data are the ones it was written with cannot be checked");
@@ -93,28 +98,31 @@ public sealed class TrainingSetup : IDisposable
         if (data.Count % batchSize != 0)
             notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
                         $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
-        long? fixedBatch = ModelInputs.DeclaredShape(source.Model, inputName).FirstOrDefault();
-        long[] batchShape = [fixedBatch ?? shardSize, .. data.Inputs.Shape[1..]];
-        if (fixedBatch is { } size && size != shardSize)
+        long[] batchShape = [TrainingInput.GraphBatch(source, inputName, batchSize, ranks, "trained", notices), .. data.Inputs.Shape[1..]];
+        bool untie = run.Get(options.Untie, r => r.Untie);
+        string? batchNorm = run.Get(options.BatchNorm, r => r.BatchNorm);
+        var (graph, frozen) = TransferSetup.BuildGraph(source, new PcGraphOptions
         {
-            if (size != 1) throw new ArgumentException($"{modelPath}: the model fixes its batch dimension at {size}; train it with --batch-size {size * ranks}");
-            notices.Add($"the model fixes its batch dimension at 1: each batch of {batchSize} is trained one sample at a time and the updates are averaged (exactly the batch update)");
-        }
-        var graph = source.BuildGraph(new PcGraphOptions
-        {
-            TrainOnLogits = loss is CrossEntropyLoss,
+            Untie = untie,
+            BatchNorm = batchNorm switch { "batch" => BatchNormStatistics.Batch, "frozen" => BatchNormStatistics.Frozen, _ => null },
+            TrainOnLogits = loss.AppliesSoftmax,
+            TrainBeforeSigmoid = loss.AppliesSigmoid,
             Levelling = ablated?.Levelling ?? true,
             InputShapes = new Dictionary<string, long[]> { [inputName] = batchShape },
-        });
+        }, options.Transfer.Selection(parse), run.Resumed is { } checkpointed ? checkpointed.Frozen ?? [] : null, notices);
 
         // Targets are checked against the output the loss will see, before anything is trained.
-        DataValidation.Check(data, graph.TrainingOutput.Shape, loss.Name);
-        if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss.Name);
+        DataValidation.Check(data, graph.TrainingOutput.Shape, loss);
+        if (heldOut != null) DataValidation.Check(heldOut, graph.TrainingOutput.Shape, loss);
 
         var precision = PrecisionExtensions.Parse(run.Get(options.Precision, r => r.Precision));
+        // A streamed data set's samples stay in their files; what it holds beyond its file list is the batches prepared ahead.
+        if (data.IsStreamed)
+            budget.Reserve(data.Source, $"{BatchPrefetcher.Depth} batches of {batchSize} prepared ahead of the step",
+                BatchPrefetcher.HeldBytes(data, batchSize, precision == Precision.Float64 ? sizeof(double) : sizeof(float)));
         Device device = DeviceSelection.Resolve(parse.GetValue(options.Device)!);
         if (ablated != null) notices.AddRange(AblationReach.Notes(graph, ablated));
-        var model = new PcnModel(graph, precision, device);
+        var model = new PcnModel(graph, precision, device) { DropoutMasks = new DropoutMasks(seed) };
         string ruleName = run.Get(options.Rule, r => r.Rule);
         var (inferenceSteps, gamma, energyTolerance) = ResolveIlSettings(options, run, ruleName);
         var rule = RuleFactory.Create(ruleName, ablated?.Dynamics, inferenceSteps ?? Il.DefaultInferenceSteps, gamma ?? Il.DefaultGamma, energyTolerance);
@@ -130,12 +138,19 @@ public sealed class TrainingSetup : IDisposable
         StepMemoryCheck.EnsureFits(StepMemoryEstimate.For(graph, precision, rule, optimizer.Name), batchSize, device);
         if (run.Resumed is { } resumed)
             FromCheckpoint(modelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest); return 0; });
-        var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossName, optimizerName, learningRate, batchSize, shuffle, seed,
+        var state = new CheckpointState(run.Resumed?.Step ?? 0, ruleName, lossSettings.Name, optimizerName, learningRate, batchSize, shuffle, seed,
             precision.ToString().ToLowerInvariant(), settings.WeightDecay, settings.Momentum, settings.Schedule.ToString(), heldOutFraction)
         {
             InferenceSteps = inferenceSteps,
             Gamma = gamma,
             EnergyTolerance = energyTolerance,
+            Untie = untie,
+            NumClasses = numClasses,
+            Frozen = frozen.Count > 0 ? frozen.Order(StringComparer.Ordinal).ToList() : null,
+            BatchNorm = batchNorm,
+            Reduction = lossSettings.Reduction.Name(),
+            ClassAxis = lossSettings.ClassAxis,
+            LabelSmoothing = lossSettings.LabelSmoothing,
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);

@@ -40,11 +40,12 @@ public static class BenchCommand
         var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 }
             .Within(NumberRange.CountOrZero);
         var epoch = new Option<bool>("--epoch") { Description = "Also time a full epoch of bp and of zil (verification off) on --data, else fashion-mnist" };
+        var pipeline = new Option<bool>("--pipeline") { Description = "Also time the data pipeline alone (a pass over --data, else fashion-mnist, batched without training) beside bp's step" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("bench", "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
         // --threads: bench has its own, which sets ONNX Runtime's threads too.
         options.AddTo(command, options.Rule, options.Steps, options.Epochs, options.Ablate, options.Tolerance, options.Threads);
-        foreach (Option o in new Option[] { rules, warmup, jitQuiet, steps, threads, ortRuns, epoch, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { rules, warmup, jitQuiet, steps, threads, ortRuns, epoch, pipeline, json }) command.Options.Add(o);
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -77,27 +78,42 @@ public static class BenchCommand
                 string inputName = ModelInputs.DataInputNames(setup.Source.Model)[0];
                 var export = ModelExport.WithInitializers(graph.Model, setup.Model.ExportParameters());
                 var input = setup.Batches[0].Inputs[inputName];
-                using var feed = setup.PerSample ? input.narrow(0, 0, 1) : input.alias();
+                using var feed = input.narrow(0, 0, setup.GraphBatch);
                 ort = OrtLatency.Measure(setup.Source.Model.ToByteArray(), export.ToByteArray(), inputName,
                     ModelInputs.ElementType(setup.Source.Model, inputName), feed, threadCount, runs);
+            }
+
+            DataSet? passData = null;
+            DataSet PassData()
+            {
+                if (passData != null) return passData;
+                if (setup.DataSet != null) return passData = setup.DataSet;
+                string dataArgument = parse.GetValue(options.Data) ?? DataSources.FashionMnist;
+                string inputName = ModelInputs.DataInputNames(setup.Source.Model)[0];
+                Progress($"loading {dataArgument} for a pass over the data");
+                passData = DataSources.Load(dataArgument, DataSplit.Train, inputName,
+                    ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName), setup.Budget,
+                    parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
+                foreach (string notice in passData.Notices) Console.Error.WriteLine($"note: {notice}");
+                return passData;
             }
 
             EpochResult? epochResult = null;
             if (parse.GetValue(epoch))
             {
-                string dataArgument = parse.GetValue(options.Data) ?? DataSources.FashionMnist;
-                string inputName = ModelInputs.DataInputNames(setup.Source.Model)[0];
-                var data = setup.DataSet;
-                if (data == null)
-                {
-                    Progress($"loading {dataArgument} for an epoch of bp and zil");
-                    data = DataSources.Load(dataArgument, DataSplit.Train, inputName,
-                        ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName), setup.Budget,
-                        parse.GetValue(options.LabelColumn));
-                    foreach (string notice in data.Notices) Console.Error.WriteLine($"note: {notice}");
-                }
+                var data = PassData();
                 Progress($"an epoch of bp and zil on {data.Source} ({data.Count} samples)");
                 epochResult = EpochThroughput.Run(setup, data, ["bp", "zil"], parse.GetValue(options.Seed), Progress);
+            }
+
+            PipelineResult? pipelineResult = null;
+            if (parse.GetValue(pipeline))
+            {
+                var data = PassData();
+                Progress($"the data pipeline alone on {data.Source} ({data.Count} samples, batch {setup.BatchSize})");
+                var bp = times.Single(t => t.Rule == "bp");
+                pipelineResult = PipelineThroughput.Run(data, setup.BatchSize, setup.Model.DType, parse.GetValue(options.Seed),
+                    setup.BatchSize / (Spread.Of(bp.Milliseconds).Median / 1000));
             }
 
             var bpMemory = memory["bp"];
@@ -118,7 +134,7 @@ public static class BenchCommand
             var report = new BenchReport(setup.Source.Path, setup.BatchSize, get_num_threads(), setup.Precision.ToString().ToLowerInvariant(),
                 setup.Model.Device.type.ToString().ToLowerInvariant(), setup.Loss.Name, setup.OptimizerText, setup.Data,
                 graph.Vertices.Count, graph.MaxDepth, graph.Parameters.Sum(p => p.Shape.Aggregate(1L, (x, y) => x * y)),
-                warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage());
+                warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage()) { Pipeline = pipelineResult };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), JsonOptions));
             else Console.Write(report.ToMarkdown());
             return ExitCodes.Success;

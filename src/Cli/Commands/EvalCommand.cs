@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Cli.Evaluation;
 using ZilOnnx.Cli.Inference;
+using ZilOnnx.Cli.Models;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Tensors;
@@ -26,9 +27,11 @@ public static class EvalCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
         var labelColumn = LabelColumnOption.Create();
+        var preprocessing = new PreprocessingOptions(training: false);
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, per_class, confusion (segmentation: pixel_accuracy, mean_iou)" };
         var command = new Command("eval", "Evaluate a classifier or segmentation model with ONNX Runtime: loss, top-1/top-5 accuracy (pixel accuracy, mean IoU), per-class accuracy, confusion matrix, throughput")
             { model, data, provider, batchSize, maxDataGb, json, labelColumn };
+        preprocessing.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
@@ -39,7 +42,9 @@ public static class EvalCommand
             var input = session.Inputs.Count == 1 ? session.Inputs[0] : throw new ArgumentException($"{path}: eval needs a model with one input");
             DataSources.CheckLabelColumnApplies(parse.GetValue(data)!, parse.GetValue(labelColumn));
             var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
-                ModelInputs.IsIdType(input.ElementType), budget, parse.GetValue(labelColumn));
+                ModelInputs.IsIdType(input.ElementType), budget, parse.GetValue(labelColumn),
+                PreprocessingMetadata.Effective(PreprocessingMetadata.Read(onnx, path), preprocessing.Resolve(parse),
+                    ImageFolderSampleReader.Recognizes(parse.GetValue(data)!), path, Console.Error));
             foreach (string notice in set.Notices) Console.Error.WriteLine($"note: {notice}");
             if (!set.HasLabels) throw new DataFormatException(set.Source, "y", "eval needs integer class labels");
 

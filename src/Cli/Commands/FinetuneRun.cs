@@ -39,7 +39,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
 
     public int Execute()
     {
-        var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order, policy)
+        using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order, policy)
         {
             StepsTaken = setup.State.Step,
             Guard = new NumericalGuard { MaxUpdateNorm = MaxUpdateNorm, MaxLossGrowth = MaxLossGrowth },
@@ -80,7 +80,7 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         if (!IsRoot) return ExitCodes.Success;
 
         ExportCheck.Check(setup.Model, setup.Data, setup.Order);
-        ModelOutput.Write(OutputPath, setup.Model);
+        ModelOutput.Write(OutputPath, setup.Model, setup.Data.Preprocessing);
         if (PlotPath != null) TrainingPlot.Save(PlotPath, history, $"{Path.GetFileName(setup.Source.Path)}: rule {setup.Rule.Name}, {setup.Loss.Name}, {setup.Optimizer.Name}", policy.Tolerance);
         PrintSummary(history, clock.Elapsed, verified, maxRel, maxAbs, before);
         if (Job.Size > 1 && history.Steps.Count > 0) PrintCommunication(trainer.Reducer, history.Steps.Count, clock.Elapsed);

@@ -40,7 +40,9 @@ public static class RunCommand
         var top = new Option<int?>("--top") { Description = "Images: print the K most probable classes of each [1]" }.Within(NumberRange.Count);
         var json = new Option<bool>("--json") { Description = "Images: print a JSON list of {file, top: [{class, index, probability}]}" };
         var maxDataGb = DataBudgetOption.Create();
+        var preprocessing = new PreprocessingOptions(training: false);
         var command = new Command("run", "Run a model on the arrays of an .npz file, or on images") { model, data, output, engine, precision, device, top, json, maxDataGb };
+        preprocessing.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             string[] dataPaths = parse.GetValue(data)!;
@@ -63,10 +65,15 @@ public static class RunCommand
                     ? RunOnnxRuntime(source, feeds)
                     : RunPcn(source, feeds, file, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));
             if (images)
-                return RunImages.Run(source, ImageFileList.Find(dataPaths), budget, Execute, outputPath, parse.GetValue(top) ?? 1, parse.GetValue(json));
+            {
+                var imagePreprocessing = PreprocessingMetadata.Effective(PreprocessingMetadata.Read(source.Model, source.Path), preprocessing.Resolve(parse),
+                    imageData: true, source.Path, Console.Error);
+                return RunImages.Run(source, ImageFileList.Find(dataPaths), imagePreprocessing, budget, Execute, outputPath, parse.GetValue(top) ?? 1, parse.GetValue(json));
+            }
 
             string dataPath = dataPaths[0];
             var arrays = NpzArchive.Read(dataPath, budget);
+            if (preprocessing.Resolve(parse) is { } spec) ArrayPreprocessing.Apply(spec, arrays, source.Model, dataPath);
             var outputs = Execute(inputNames => Feeds(inputNames, arrays, dataPath), dataPath);
             NpzArchive.Write(outputPath!, outputs);
             Console.WriteLine($"wrote {string.Join(", ", outputs.Select(o => $"{o.Key} {o.Value}"))} to {outputPath}");

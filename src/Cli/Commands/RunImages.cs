@@ -8,6 +8,7 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Data.Preprocessing;
 
 namespace ZilOnnx.Cli.Commands;
 
@@ -19,14 +20,15 @@ public static class RunImages
 {
     /// <param name="execute">Runs the engine on the tensor for each graph input, given the input names it takes.</param>
     /// <param name="outputPath">Where the outputs go, with the file of each row (<see cref="RunCommand.FilesArray"/>), or null.</param>
-    public static int Run(ModelSource source, IReadOnlyList<string> files, DataBudget budget,
+    /// <param name="preprocessing">What each image is prepared with (<see cref="ImageInputs"/>), or null.</param>
+    public static int Run(ModelSource source, IReadOnlyList<string> files, ImagePreprocessing? preprocessing, DataBudget budget,
         Func<Func<IReadOnlyList<string>, Dictionary<string, HostTensor>>, string, Dictionary<string, HostTensor>> execute,
         string? outputPath, int top, bool json)
     {
         var inputNames = ModelInputs.DataInputNames(source.Model);
         if (inputNames.Count != 1)
             throw new OnnxModelException(source.Path, $"the model has {inputNames.Count} data inputs ({string.Join(", ", inputNames)}); images feed a model with one");
-        var images = ImageInputs.Load(files, source.Model, inputNames[0], budget);
+        var images = ImageInputs.Load(files, source.Model, inputNames[0], preprocessing, budget);
         var outputs = execute(_ => new Dictionary<string, HostTensor> { [inputNames[0]] = images }, files[0]);
 
         if (outputPath != null)

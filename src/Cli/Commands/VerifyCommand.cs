@@ -18,7 +18,7 @@ public static class VerifyCommand
 {
     public static Command Create()
     {
-        var options = new TrainingOptions();
+        var options = new TrainingOptions(augment: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, json };
@@ -36,7 +36,7 @@ public static class VerifyCommand
             if (!setup.Rule.IsExact)
                 Console.Error.WriteLine($"note: rule {setup.Rule.Name} approximates backprop: its divergence is measured, and one over the tolerance fails verification (exit code 3) as for any rule");
             double tolerance = setup.Tolerance(parse, options);
-            var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
+            using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
                 new VerificationPolicy(1, tolerance, StopOnFailure: false));
             var worst = new Dictionary<string, ParameterDivergence>();
             var inferenceSteps = new List<int>();

@@ -26,7 +26,7 @@ public static class MetadataDescription
         return result;
     }
 
-    /// <summary>Lines for the terminal: the classes counted and abbreviated, zilonnx.* JSON indented, others key=value.</summary>
+    /// <summary>Lines for the terminal: the classes counted and abbreviated, zilonnx.* JSON on one line, others key=value.</summary>
     public static IEnumerable<string> Lines(ModelProto model, string modelPath)
     {
         foreach (var (key, value) in LastValues(model))
@@ -34,15 +34,13 @@ public static class MetadataDescription
             if (key == ModelMetadata.ClassesKey && Classes(model, modelPath) is { } classes)
                 yield return $"{key}: {classes.Count} classes: {NameList.Abbreviate(classes, shown: 20)}";
             else if (key.StartsWith(ModelMetadata.Prefix) && Parse(value) is { } parsed)
-                yield return $"{key}: {parsed.ToJsonString(Indented).Replace("\n", "\n  ")}";
+                yield return $"{key}: {parsed.ToJsonString()}";
             else if (key == ModelMetadata.ClassesKey)
                 yield return $"{key}={value} (not a JSON list of strings)";
             else
                 yield return $"{key}={value}";
         }
     }
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private static IEnumerable<(string Key, string Value)> LastValues(ModelProto model) =>
         model.MetadataProps.GroupBy(p => p.Key).Select(g => (g.Key, g.Last().Value));

@@ -1,6 +1,7 @@
 using ZilOnnx.Converter.IO;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Trainer.Data.Preprocessing;
 using ZilOnnx.Trainer.Pcn;
 
 namespace ZilOnnx.Cli.Models;
@@ -21,9 +22,11 @@ public static class ModelOutput
             throw new ArgumentException($"-o {output} is the input model {input}: writing it would replace the original; give --force to allow that");
     }
 
-    public static void Write(string path, PcnModel model)
+    /// <param name="preprocessing">The preprocessing the model was trained with, stored in its metadata where it says anything (<see cref="PreprocessingMetadata"/>).</param>
+    public static void Write(string path, PcnModel model, ImagePreprocessing? preprocessing = null)
     {
         var onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());
+        if (PreprocessingMetadata.IsWorthStoring(preprocessing)) PreprocessingMetadata.Write(onnx, preprocessing!);
         if (ModelSource.IsPcn(path)) PcnArchive.Write(path, onnx, model.Graph);
         else OnnxModelFile.Save(onnx, path);
     }

@@ -2,6 +2,7 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Pcn;
+using ZilOnnx.Converter.Transfer;
 
 namespace ZilOnnx.Cli.Models;
 
@@ -21,6 +22,13 @@ public sealed record ModelSource(string Path, ModelProto Model, IReadOnlyDiction
     }
 
     public PcGraph BuildGraph(PcGraphOptions options) => PcGraphBuilder.Build(Model, Path, options);
+
+    /// <summary>This model with its classification head replaced by one of <paramref name="classes"/> outputs (--num-classes).</summary>
+    public (ModelSource Source, ClassifierHead Head) WithNewHead(int classes, int seed)
+    {
+        var (model, head) = HeadSurgery.Replace(Model, Path, classes, seed);
+        return (this with { Model = model }, head);
+    }
 
     public static bool IsPcn(string path) => path.EndsWith(".pcn", StringComparison.OrdinalIgnoreCase);
 }

@@ -5,10 +5,41 @@ namespace ZilOnnx.Converter.Graph;
 /// <summary>What a model declares about its data inputs (graph inputs that are not initializers).</summary>
 public static class ModelInputs
 {
+    /// <summary>The data inputs the graph reads: a node (or a graph output) uses them.</summary>
     public static IReadOnlyList<string> DataInputNames(ModelProto model)
     {
+        var read = ReadNames(model.Graph);
+        return DeclaredDataInputs(model).Where(read.Contains).ToList();
+    }
+
+    /// <summary>
+    /// Data inputs no node reads and no output is (Caffe2 conversions in the ONNX model zoo declare one beside the
+    /// real input). They take no part in the PCN; the model keeps them, so feeding it stays as it was.
+    /// </summary>
+    public static IReadOnlyList<string> UnusedInputNames(ModelProto model)
+    {
+        var read = ReadNames(model.Graph);
+        return DeclaredDataInputs(model).Where(name => !read.Contains(name)).ToList();
+    }
+
+    private static IEnumerable<string> DeclaredDataInputs(ModelProto model)
+    {
         var initializers = model.Graph.Initializer.Select(t => t.Name).ToHashSet();
-        return model.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(i => i.Name).ToList();
+        return model.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(i => i.Name);
+    }
+
+    /// <summary>Every name a node reads, in the graph or in a sub-graph of its attributes (which may read outer names), and every output.</summary>
+    private static HashSet<string> ReadNames(GraphProto graph)
+    {
+        var names = graph.Output.Select(o => o.Name).ToHashSet();
+        foreach (var node in graph.Node)
+        {
+            names.UnionWith(node.Input);
+            foreach (var attribute in node.Attribute)
+                foreach (var sub in attribute.Graphs.Append(attribute.G).Where(g => g != null))
+                    names.UnionWith(ReadNames(sub));
+        }
+        return names;
     }
 
     /// <summary>The declared shape: fixed dimensions as numbers, symbolic or missing ones as null; empty when no shape is declared.</summary>

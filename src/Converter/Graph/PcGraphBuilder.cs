@@ -17,12 +17,19 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
 
     public PcGraph BuildGraph(ModelProto model, string file, PcGraphOptions options)
     {
+        var graph = BuildOnce(model, file, options);
+        // Which initializers are trainable parameters is known once the nodes are mapped, so untying rebuilds.
+        return options.Untie && SharedInitializers.Of(graph).Count > 0 ? BuildOnce(SharedInitializers.Untie(graph), file, options) : graph;
+    }
+
+    private PcGraph BuildOnce(ModelProto model, string file, PcGraphOptions options)
+    {
         var graph = model.Graph;
         int opset = DefaultOpset(model, file);
         var nodes = OnnxModelValidator.TopologicalOrder(graph, file);
         RejectUnsupported(nodes, opset, file);
 
-        var scope = new Scope(graph, file);
+        var scope = new Scope(graph, file, options.Frozen);
         var vertices = new List<Vertex>();
         foreach (string input in ModelInputs.DataInputNames(model))
         {
@@ -33,7 +40,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             scope.Define(input, new Operand.FromVertex(v));
         }
         foreach (var node in nodes)
-            MapNode(node, opset, scope, vertices, file);
+            MapNode(node, opset, scope, vertices, file, options);
         CheckSizes(vertices, file);
         foreach (var v in vertices)
             v.FromDataAlone = v.Kind == VertexKind.DataInput
@@ -107,11 +114,11 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         if (problems.Count > 0) throw new ModelConversionException(file, problems);
     }
 
-    private void MapNode(NodeProto node, int opset, Scope scope, List<Vertex> vertices, string file)
+    private void MapNode(NodeProto node, int opset, Scope scope, List<Vertex> vertices, string file, PcGraphOptions options)
     {
         var (mapping, since) = registry.Resolve(node.Domain, node.OpType, opset)!.Value;
         var operands = node.Input.Select((name, i) => scope.Lookup(name, mapping.RoleOf(i, since))).ToList();
-        var context = new NodeContext(node, opset, since, operands, file);
+        var context = new NodeContext(node, opset, since, operands, file) { Options = options };
         // Shapes come from the file, so any shape arithmetic can meet a dimension that is negative, overflows or asks
         // for a constant too large to compute; wherever that surfaces, it is reported against this node.
         try { MapNode(node, mapping, since, operands, context, scope, vertices); }
@@ -195,6 +202,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             throw new ModelConversionException(file, [$"graph output '{name}' does not depend on the data input through any operator"]);
         if (options.TrainOnLogits && output.Op is SoftmaxSpec && output.Operands[0] is Operand.FromVertex { Source: var logits })
             return logits;
+        if (options.TrainBeforeSigmoid && output.Op is ActivationSpec { Kind: Activation.Sigmoid } && output.Operands[0] is Operand.FromVertex { Source: var beforeSigmoid })
+            return beforeSigmoid;
         return output;
     }
 
@@ -206,11 +215,13 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         private readonly Dictionary<string, string> _unavailable = [];
         private readonly Dictionary<string, Parameter> _parameters = [];
         private readonly string _file;
+        private readonly IReadOnlySet<string> _frozen;
 
-        public Scope(GraphProto graph, string file)
+        public Scope(GraphProto graph, string file, IReadOnlySet<string>? frozen)
         {
             _initializers = graph.Initializer.ToDictionary(t => t.Name);
             _file = file;
+            _frozen = frozen ?? new HashSet<string>();
         }
 
         public IEnumerable<Parameter> Parameters => _parameters.Values;
@@ -230,7 +241,7 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             if (!_initializers.TryGetValue(name, out var proto))
                 throw new ModelConversionException(_file, [$"'{name}' is read but never defined"]);
             var value = TensorCodec.Decode(proto, _file);
-            if (role != InputRole.Differentiable || !value.IsFloatingPoint) return new Operand.FromConstant(value);
+            if (role != InputRole.Differentiable || !value.IsFloatingPoint || _frozen.Contains(name)) return new Operand.FromConstant(value);
             if (!_parameters.TryGetValue(name, out var parameter))
                 _parameters[name] = parameter = new Parameter(name, value);
             return new Operand.FromParameter(ParameterView.Direct(parameter));

@@ -18,8 +18,10 @@ public sealed class IdentityMapping : IOperatorMapping, IParameterTransform, ISt
 }
 
 /// <summary>
-/// Dropout in inference form: the identity. The tool fine-tunes the deterministic network that ONNX Runtime
-/// serves, so a model that asks for training-mode dropout is rejected rather than silently changed.
+/// Dropout. In inference form (opset 7 to 11 always; is_test = 1 before 7; training_mode false from 12) the identity.
+/// In training form (is_test = 0, the default, before opset 7; training_mode true from 12, as
+/// torch.onnx.export(training=TRAINING) writes it) a <see cref="DropoutSpec"/>: the trainer draws its masks from
+/// --seed, one per step and node, and runs it as the identity wherever nothing is trained (run, eval).
 /// </summary>
 public sealed class DropoutMapping : IOperatorMapping, IParameterTransform, IStaticEvaluation
 {
@@ -30,17 +32,20 @@ public sealed class DropoutMapping : IOperatorMapping, IParameterTransform, ISta
 
     public OpSpec Map(NodeContext node)
     {
-        // The ratio and seed only matter in training mode.
-        node.Attributes.Ignore("ratio");
-        if (node.SinceVersion >= 12) node.Attributes.Ignore("seed");
-        // Dropout-6 drops (training mode) unless is_test is set; from opset 7 the attribute is gone and
-        // inference is the identity.
-        if (node.SinceVersion < 7 && node.Attributes.Int("is_test", 0) == 0)
-            throw node.Fail("is_test = 0 (training mode, the default before opset 7) is not supported: dropout runs in inference form (identity); set is_test = 1");
-        if (node.SinceVersion >= 12 && node.StaticInput(2) is { } trainingMode && trainingMode.Values.Any(v => v != 0))
-            throw node.Fail("training_mode = true is not supported: dropout runs in inference form (identity)");
+        // The seed attribute is the runtime's; masks are drawn from --seed instead (docs/cli.md).
+        if (node.SinceVersion >= 12) node.Attributes.Ignore("seed", "ratio");
+        double ratio = node.SinceVersion >= 12
+            ? node.StaticInput(1) is { } given ? given.Values.Length == 1 ? given.Values[0] : throw node.Fail("ratio must hold one value") : 0.5
+            : node.Attributes.Float("ratio", 0.5f);
+        bool training = node.SinceVersion < 7
+            ? node.Attributes.Int("is_test", 0) == 0
+            : node.SinceVersion >= 12 && node.StaticInput(2) is { } trainingMode && trainingMode.Values.Any(v => v != 0);
         node.Attributes.RejectUnknown();
-        return IdentitySpec.Instance;
+        if (!training) return IdentitySpec.Instance;
+        if (!(ratio >= 0 && ratio < 1)) throw node.Fail($"ratio {ratio} is outside [0, 1)");
+        if (node.Operands[0] is not Operand.FromVertex)
+            throw node.Fail("training-mode dropout of a parameter or a constant is not supported: it must read data");
+        return new DropoutSpec(ratio);
     }
 
     public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs)
@@ -48,4 +53,14 @@ public sealed class DropoutMapping : IOperatorMapping, IParameterTransform, ISta
         Map(node);
         return inputs[0]!;
     }
+}
+
+/// <summary>
+/// Training-mode dropout: y = x * mask / (1 - Ratio), with a mask of independent draws that keep an element with
+/// probability 1 - Ratio (the ONNX specification's definition). The mask is an input the trainer supplies.
+/// </summary>
+public sealed record DropoutSpec(double Ratio) : OpSpec
+{
+    public override string OpType => "Dropout";
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Input(inputs, 0, "data");
 }

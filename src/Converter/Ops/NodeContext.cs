@@ -32,6 +32,9 @@ public sealed class NodeContext
     public AttributeReader Attributes { get; }
     public string File { get; }
 
+    /// <summary>The choices the PCN is built with (`--bn`).</summary>
+    public PcGraphOptions Options { get; init; } = new();
+
     public string Describe => $"node '{Node.Name}' ({Node.OpType}, opset {Opset})";
 
     /// <summary>The shape of input <paramref name="index"/>, or null when it is absent.</summary>

@@ -7,6 +7,7 @@ using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Pcn;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Pcn;
 using static TorchSharp.torch;
@@ -19,13 +20,14 @@ namespace ZilOnnx.Trainer.Checkpoints;
 /// <param name="Version">The state's format: 1 before weight decay, momentum and schedule were recorded (a state
 /// without them reads with the defaults, which is what those runs used), 2 with them, 3 with the held-out split
 /// (null before: no earlier run held data out), 4 with the inference steps and rate of rule il (null for the other
-/// rules, and before: no earlier run used il), 5 with the <see cref="Manifest"/> (required from then on). Save
-/// stamps the current one.</param>
+/// rules, and before: no earlier run used il), 5 with the <see cref="Manifest"/> (required from then on), 6 with the
+/// loss's reduction, class axis and label smoothing (null before, and when not given: the defaults, which is what
+/// earlier runs used). Save stamps the current one.</param>
 public sealed record CheckpointState(long Step, string Rule, string Loss, string Optimizer, double LearningRate, int BatchSize,
     bool Shuffle, int Seed, string Precision, double WeightDecay = 0, double Momentum = OptimizerFactory.DefaultMomentum,
     string LearningRateSchedule = "constant", double? ValidationSplit = null, int Version = 1)
 {
-    public const int CurrentVersion = 5;
+    public const int CurrentVersion = 6;
 
     /// <summary>The first version whose states carry a <see cref="Manifest"/>.</summary>
     public const int ManifestVersion = 5;
@@ -38,6 +40,33 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
 
     /// <summary>The energy-change stop of rule il (--tol), or null when it relaxes all T steps (and for the other rules).</summary>
     public double? EnergyTolerance { get; init; }
+
+    /// <summary>
+    /// Whether every node reading a shared initializer trains its own copy (--untie). The checkpoint's model is already
+    /// untied; the setting is kept so that a resumed run continues it and a contrary --untie is refused.
+    /// </summary>
+    public bool Untie { get; init; }
+
+    /// <summary>The class count of the head --num-classes put in (the checkpoint's model already has it), or null.</summary>
+    public int? NumClasses { get; init; }
+
+    /// <summary>The initializers frozen by --freeze, --train or --train-last (the run resumes with the same ones), or null when all train.</summary>
+    public IReadOnlyList<string>? Frozen { get; init; }
+
+    /// <summary>--bn: "batch" or "frozen", or null where each BatchNormalization kept what its node says.</summary>
+    public string? BatchNorm { get; init; }
+
+    /// <summary>The loss's --reduction (sample or mean), or null for the default, sample.</summary>
+    public string? Reduction { get; init; }
+
+    /// <summary>ce's --class-axis, or null for the default by the output's rank.</summary>
+    public int? ClassAxis { get; init; }
+
+    /// <summary>ce's --label-smoothing, or null when not given.</summary>
+    public double? LabelSmoothing { get; init; }
+
+    /// <summary>The loss these settings make.</summary>
+    public LossSettings ToLossSettings() => new(Loss, LossReductions.Parse(Reduction ?? LossReduction.Sample.Name()), ClassAxis, LabelSmoothing);
 
     /// <summary>What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.</summary>
     public CheckpointManifest? Manifest { get; init; }

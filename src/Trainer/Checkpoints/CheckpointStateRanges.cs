@@ -27,7 +27,8 @@ internal static class CheckpointStateRanges
 
         Require(state.Step >= 0, nameof(state.Step), state.Step, "0 or more");
         Known(nameof(state.Rule), () => RuleFactory.Create(state.Rule));
-        Known(nameof(state.Loss), () => LossFactory.Create(state.Loss));
+        Known(nameof(state.Reduction), () => LossReductions.Parse(state.Reduction ?? LossReduction.Sample.Name()));
+        Known(nameof(state.Loss), () => state.ToLossSettings().Create());
         Known(nameof(state.Optimizer), () => OptimizerFactory.Create(state.Optimizer, 1));
         Require(double.IsFinite(state.LearningRate) && state.LearningRate > 0, nameof(state.LearningRate), state.LearningRate, "a finite number over 0");
         Require(state.BatchSize >= 1, nameof(state.BatchSize), state.BatchSize, "1 or more");
@@ -37,6 +38,7 @@ internal static class CheckpointStateRanges
         Require(state.LearningRateSchedule != null, nameof(state.LearningRateSchedule), null, "a schedule");
         Known(nameof(state.LearningRateSchedule), () => LearningRateSchedule.Parse(state.LearningRateSchedule!, totalSteps: 1));
         Require(state.ValidationSplit is null or > 0 and < 1, nameof(state.ValidationSplit), state.ValidationSplit, "strictly between 0 and 1");
+        Require(state.BatchNorm is null or "batch" or "frozen", nameof(state.BatchNorm), state.BatchNorm, "batch, frozen or absent");
         Require(state.InferenceSteps is null or >= 1, nameof(state.InferenceSteps), state.InferenceSteps, "1 or more");
         Require(state.Gamma is null or > 0 and <= 1, nameof(state.Gamma), state.Gamma, "in (0, 1]");
         Require(state.EnergyTolerance is null || (double.IsFinite(state.EnergyTolerance.Value) && state.EnergyTolerance >= 0),

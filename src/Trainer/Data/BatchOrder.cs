@@ -21,6 +21,9 @@ public sealed class BatchOrder(long sampleCount, int batchSize, bool shuffle, in
         return indices;
     }
 
+    /// <summary>The pass over the data that batch <paramref name="batch"/> starts in (what augmentation draws from).</summary>
+    public long PassOf(long batch) => batch * BatchSize / sampleCount;
+
     private readonly Dictionary<long, long[]> _permutations = [];
 
     private long[] Permutation(long pass)

@@ -66,17 +66,31 @@ public sealed class DataBudget
     public void Reserve(string file, string? arrayName, ArrayLayout layout, double heldBytes)
     {
         CheckInflation(file, arrayName, layout);
-        if (heldBytes <= Bytes - Reserved)
-        {
-            Reserved += (long)heldBytes;
-            return;
-        }
+        if (TryTake(heldBytes)) return;
         string held = Math.Abs(heldBytes - layout.StoredBytes) > 0.5 ? $", {ByteSize.Format(heldBytes)} as held in memory" : "";
-        string before = Reserved > 0 ? $", of which {ByteSize.Format(Reserved)} is taken by the data read before" : "";
         throw new DataFormatException(file, arrayName,
-            $"the array declares {layout.Describe()} ({ByteSize.Format(layout.StoredBytes)}{held}), over the data budget of " +
-            $"{ByteSize.Format(Bytes)} ({Origin}){before}");
+            $"the array declares {layout.Describe()} ({ByteSize.Format(layout.StoredBytes)}{held}), over {Described}");
     }
+
+    /// <summary>
+    /// Takes what a streamed source holds (its file list and labels, or the batches prepared ahead of the step), or throws a
+    /// <see cref="DataFormatException"/> naming the file and <paramref name="what"/>: its samples stay in their files.
+    /// </summary>
+    public void Reserve(string file, string what, long heldBytes)
+    {
+        if (!TryTake(heldBytes))
+            throw new DataFormatException(file, null, $"{what} take {ByteSize.Format(heldBytes)}, over {Described}");
+    }
+
+    private bool TryTake(double heldBytes)
+    {
+        if (heldBytes > Bytes - Reserved) return false;
+        Reserved += (long)heldBytes;
+        return true;
+    }
+
+    private string Described =>
+        $"the data budget of {ByteSize.Format(Bytes)} ({Origin})" + (Reserved > 0 ? $", of which {ByteSize.Format(Reserved)} is taken by the data read before" : "");
 
     /// <summary>
     /// A large array that inflates over <see cref="MaxInflation"/> times its compressed size is refused unless the user

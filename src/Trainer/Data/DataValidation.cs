@@ -1,6 +1,7 @@
 using System.Globalization;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Losses;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -11,30 +12,40 @@ namespace ZilOnnx.Trainer.Data;
 /// </summary>
 public static class DataValidation
 {
+    /// <inheritdoc cref="Check(DataSet, IReadOnlyList{long}, ILoss)"/>
+    public static void Check(DataSet data, IReadOnlyList<long> outputShape, string lossName) =>
+        Check(data, outputShape, LossFactory.Create(lossName));
+
     /// <param name="outputShape">The training output's shape, batch axis first.</param>
-    public static void Check(DataSet data, IReadOnlyList<long> outputShape, string lossName)
+    public static void Check(DataSet data, IReadOnlyList<long> outputShape, ILoss loss)
     {
         long[] sampleOutput = [.. outputShape.Skip(1)];
         long[] sampleTarget = [.. data.Targets.Shape.Skip(1)];
         if (data.HasLabels)
         {
-            if (lossName != "ce")
-                throw TargetsError(data, $"{lossName} needs float targets shaped like the output {Format(sampleOutput)} per sample; " +
+            if (loss is not CrossEntropyLoss ce)
+                throw TargetsError(data, $"{loss.Name} needs float targets shaped like the output {Format(sampleOutput)} per sample; " +
                                          "got integer class labels (use --loss ce, or one-hot rows)");
             if (sampleOutput.Length == 0)
                 throw TargetsError(data, "class labels need an output with a class axis; the model's output is one number per sample");
-            long[] expected = sampleOutput[..^1];
-            if (!sampleTarget.SequenceEqual(expected))
+            int axis = ce.ClassAxisOf(outputShape.Count);
+            if (!ce.FitsLabels(outputShape, data.Targets.Shape.Select((d, i) => i == 0 ? outputShape[0] : d).ToArray()))
                 throw TargetsError(data, $"labels have shape {Format(data.Targets.Shape)} but the model's output {Format(outputShape)} " +
-                                         $"takes labels shaped [N{string.Concat(expected.Select(d => $", {d}"))}]");
-            CheckClassNames(data, classes: sampleOutput[^1]);
-            CheckLabels(data, classes: sampleOutput[^1]);
+                                         $"takes labels shaped [N{string.Concat(ce.LabelShape(outputShape).Skip(1).Select(d => $", {d}"))}] (class axis {axis})");
+            CheckClassNames(data, classes: outputShape[axis]);
+            CheckLabels(data, classes: outputShape[axis]);
             return;
         }
         CheckFinite(data.TargetsFile ?? data.Source, data.TargetsFile == null ? "y" : null, data.Targets);
         if (!sampleTarget.SequenceEqual(sampleOutput))
             throw TargetsError(data, $"targets have shape {Format(data.Targets.Shape)} but the model's output is {Format(outputShape)}: " +
                                      $"each sample needs a target of shape {Format(sampleOutput)}");
+        if (loss is BinaryCrossEntropyLoss)
+        {
+            long i = data.Targets.IndexOfOutside(0, Math.BitIncrement(1.0));
+            if (i >= 0)
+                throw TargetsError(data, $"target {Show(data.Targets.ValueAt(i))} at index {i} is outside [0, 1]: bce takes multi-label targets in [0, 1]");
+        }
     }
 
     /// <summary>
@@ -56,20 +67,23 @@ public static class DataValidation
             throw TargetsError(data, $"label {Show(data.Targets.ValueAt(i))} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
     }
 
-    /// <summary>Finite inputs, checked when any command loads data: NaN or Inf in x is a broken file, never a result.</summary>
+    /// <summary>
+    /// Finite inputs, checked when any command loads data: NaN or Inf in x is a broken file, never a result. Streamed images
+    /// are uint8, which holds nothing else, so they are not decoded for this.
+    /// </summary>
     public static void CheckInputs(DataSet data) => CheckFinite(data.Source, "x", data.Inputs);
 
     /// <summary>
     /// Every element finite; the first that is not is named with its sample (index on axis 0) and its flat index. The
     /// array is scanned in its stored type: no copy of the data set is made.
     /// </summary>
-    public static void CheckFinite(string source, string? array, SampleArray values)
+    public static void CheckFinite(string source, string? array, SampleSource values)
     {
         long i = values.IndexOfNonFinite();
         if (i >= 0) throw NonFinite(source, array, i, values.SampleSize, values.ValueAt(i));
     }
 
-    /// <summary><see cref="CheckFinite(string, string?, SampleArray)"/> for an array fed as it is (`run`'s arrays of an .npz).</summary>
+    /// <summary><see cref="CheckFinite(string, string?, SampleSource)"/> for an array fed as it is (`run`'s arrays of an .npz).</summary>
     public static void CheckFinite(string source, string? array, HostTensor tensor)
     {
         if (!tensor.IsFloatingPoint || tensor.Count == 0) return;

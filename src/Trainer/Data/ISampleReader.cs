@@ -32,6 +32,9 @@ public interface ISampleReader : IDisposable
     /// <summary>The names of the class indices (an image folder's class folders), or null where the source has none.</summary>
     IReadOnlyList<string>? ClassNames => null;
 
+    /// <summary>The preprocessing an image source applied while reading (resize, crop, channels, layout), or null for arrays.</summary>
+    Preprocessing.ImagePreprocessing? Applied => null;
+
     /// <summary>Samples [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>), inputs and targets.</summary>
     SampleBlock Read(long start, long count);
 }

@@ -1,4 +1,5 @@
 using SkiaSharp;
+using ZilOnnx.Trainer.Data.Preprocessing;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -24,14 +25,36 @@ public static class ImageDecoding
         return codec.Info.ColorType is SKColorType.Gray8 or SKColorType.Alpha8;
     }
 
-    /// <summary>Decodes <paramref name="file"/> into <paramref name="target"/> (channels x height x width bytes).</summary>
-    public static void DecodeInto(string file, int channels, int height, int width, Span<byte> target)
+    /// <summary>
+    /// Decodes <paramref name="file"/> into <paramref name="target"/> as one sample of <paramref name="geometry"/> (channels
+    /// x height x width bytes, or height x width x channels with the channels last): the image's channels, then the
+    /// <paramref name="preprocessing"/>'s resize and centre crop (<see cref="ImageTransforms"/>), which must give the
+    /// geometry's height x width. Without them the image must have that size already. The one per-image decode.
+    /// </summary>
+    public static void DecodeInto(string file, ImageGeometry geometry, Span<byte> target, ImagePreprocessing? preprocessing = null)
     {
+        var (channels, height, width, channelsLast) = (geometry.Channels, geometry.Height, geometry.Width, geometry.ChannelsLast);
         using var codec = Open(file);
-        if (codec.Info.Height != height || codec.Info.Width != width)
-            throw new DataFormatException(file, null,
-                $"the image is {codec.Info.Height}x{codec.Info.Width} (HxW) but the model expects {height}x{width}; resize the images (--resize {height},{width})");
+        int decodedHeight = codec.Info.Height, decodedWidth = codec.Info.Width;
+        bool transform = preprocessing is { ChangesGeometry: true };
+        var (outHeight, outWidth) = transform ? ImageTransforms.OutputSize(preprocessing!, decodedHeight, decodedWidth) : (decodedHeight, decodedWidth);
+        if (outHeight != height || outWidth != width)
+            throw new DataFormatException(file, null, transform
+                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after --resize/--center-crop, but the model expects {height}x{width}; add --center-crop {height},{width}"
+                : $"the image is {decodedHeight}x{decodedWidth} (HxW) but the model expects {height}x{width}; resize the images (--resize {height},{width})");
 
+        var planar = transform || channelsLast ? new byte[channels * decodedHeight * decodedWidth] : null;
+        DecodePlanar(codec, file, channels, planar ?? target);
+        if (planar == null) return;
+        byte[]? transformed = transform && channelsLast ? new byte[channels * height * width] : null;
+        if (transform && !channelsLast) ImageTransforms.Apply(preprocessing!, planar, channels, decodedHeight, decodedWidth, target);
+        if (transformed != null) ImageTransforms.Apply(preprocessing!, planar, channels, decodedHeight, decodedWidth, transformed);
+        if (channelsLast) InterleaveInto(transformed ?? planar, channels, height * width, target);
+    }
+
+    private static void DecodePlanar(SKCodec codec, string file, int channels, Span<byte> target)
+    {
+        int height = codec.Info.Height, width = codec.Info.Width;
         // Unpremultiplied, without a colour space: the stored values, not ones converted for a screen.
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var result = codec.GetPixels(info, out byte[] rgba);
@@ -53,23 +76,12 @@ public static class ImageDecoding
         }
     }
 
-    /// <summary>
-    /// Decodes <paramref name="files"/> into <paramref name="target"/> (one sample of <paramref name="geometry"/> after
-    /// another), or throws for the first file in the list's order that does not decode, whichever thread met it first.
-    /// </summary>
-    public static void DecodeAll(IReadOnlyList<string> files, ImageGeometry geometry, byte[] target)
+    /// <summary>Planar (C x H x W) to interleaved (H x W x C), for a model whose input has its channels last.</summary>
+    private static void InterleaveInto(ReadOnlySpan<byte> planar, int channels, int plane, Span<byte> target)
     {
-        int size = geometry.SampleSize;
-        var failures = new DataFormatException?[files.Count];
-        // Decoding is the cost; images are independent, so they are decoded on all cores.
-        Parallel.For(0, files.Count, i =>
-        {
-            try { DecodeInto(files[i], geometry.Channels, geometry.Height, geometry.Width, target.AsSpan(checked(i * size), size)); }
-            catch (DataFormatException e) { failures[i] = e; }
-            catch (Exception e) when (e is not OutOfMemoryException) { failures[i] = new DataFormatException(files[i], null, $"the image cannot be decoded: {e.Message}", e); }
-        });
-        if (failures.FirstOrDefault(f => f != null) is { } failure)
-            throw failure;
+        for (int i = 0; i < plane; i++)
+            for (int c = 0; c < channels; c++)
+                target[i * channels + c] = planar[c * plane + i];
     }
 
     /// <summary>

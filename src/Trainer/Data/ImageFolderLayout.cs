@@ -20,20 +20,22 @@ public sealed record ImageFolderLayout(string Folder, IReadOnlyList<string> Clas
         Directory.Exists(source) && !IdxFolderSampleReader.HasAnyIdxFiles(source) && Directory.EnumerateDirectories(source).Any();
 
     /// <summary>The images of <paramref name="split"/>: every image file under each class folder, in ordinal order of their paths.</summary>
-    public static ImageFolderLayout Find(string source, DataSplit split)
+    /// <param name="progress">Where a long listing reports its progress; default: standard error (<see cref="IndexingProgress.ToStandardError"/>).</param>
+    public static ImageFolderLayout Find(string source, DataSplit split, IndexingProgress? progress = null)
     {
+        progress ??= IndexingProgress.ToStandardError(source);
         string root = Path.GetFullPath(source);
         string? train = Subfolder(root, TrainFolder);
         string? heldOut = HeldOutFolders.Select(name => Subfolder(root, name)).FirstOrDefault(f => f != null);
         if (train == null || heldOut == null)
-            return Index(source, ClassFolders(source));
+            return Index(source, ClassFolders(source), progress);
 
         var classNames = ClassFolders(train);
-        if (split == DataSplit.Train) return Index(train, classNames);
+        if (split == DataSplit.Train) return Index(train, classNames, progress);
         foreach (string name in ClassFolders(heldOut))
             if (!classNames.Contains(name, StringComparer.Ordinal))
                 throw new DataFormatException(Path.Combine(heldOut, name), null, $"a class folder that {train} does not have (its classes: {string.Join(", ", classNames)})");
-        return Index(heldOut, classNames);
+        return Index(heldOut, classNames, progress);
     }
 
     private static string? Subfolder(string root, string name)
@@ -50,7 +52,7 @@ public sealed record ImageFolderLayout(string Folder, IReadOnlyList<string> Clas
         return names;
     }
 
-    private static ImageFolderLayout Index(string folder, IReadOnlyList<string> classNames)
+    private static ImageFolderLayout Index(string folder, IReadOnlyList<string> classNames, IndexingProgress progress)
     {
         var images = new List<(string, int)>();
         for (int c = 0; c < classNames.Count; c++)
@@ -59,12 +61,14 @@ public sealed record ImageFolderLayout(string Folder, IReadOnlyList<string> Clas
             if (!Directory.Exists(classFolder)) continue;  // a held-out split may lack a class
             var files = Directory.EnumerateFiles(classFolder, "*", SearchOption.AllDirectories)
                 .Where(f => ImageExtensions.Contains(Path.GetExtension(f)))
+                .Select(f => { progress.Found(); return f; })
                 .Order(StringComparer.Ordinal).ToList();
             // An empty class would shift nothing (its index stays) but is almost always a mistake in the copy.
             if (files.Count == 0)
                 throw new DataFormatException(classFolder, null, $"no images in this class folder (expected {string.Join(", ", ImageExtensions.Order())} files)");
             images.AddRange(files.Select(f => (f, c)));
         }
+        progress.Done(classNames.Count);
         return new ImageFolderLayout(folder, classNames, images);
     }
 }

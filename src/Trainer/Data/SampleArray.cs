@@ -7,56 +7,34 @@ namespace ZilOnnx.Trainer.Data;
 /// <summary>
 /// Samples held in memory in the element type they were stored in (<see cref="SampleTypes.HeldAs"/>), sample-major
 /// (axis 0). A batch is gathered from it and converted to the batch's type for its own samples only
-/// (<see cref="Gather"/>), so the whole set is never copied into another type.
+/// (<see cref="SampleSource.Gather"/>), so the whole set is never copied into another type.
 /// </summary>
-public abstract class SampleArray
+public abstract class SampleArray : SampleSource
 {
-    protected SampleArray(DataType elementType, long[] shape, long length)
+    protected SampleArray(DataType elementType, long[] shape, long length) : base(elementType, shape)
     {
         long count = HostTensor.ElementCount(shape);
         if (count != length)
             throw new ArgumentException($"shape [{string.Join(", ", shape)}] holds {count} elements but {length} values were given");
-        ElementType = elementType;
-        Shape = shape;
         Length = length;
-        SampleSize = shape.Length == 0 || shape[0] == 0 ? HostTensor.ElementCount(shape.Skip(1).ToArray()) : length / shape[0];
     }
 
-    /// <summary>The element type as the file stored it: what checks and messages speak of.</summary>
-    public DataType ElementType { get; }
-    public long[] Shape { get; }
-    public int Rank => Shape.Length;
-    /// <summary>The number of samples (axis 0).</summary>
-    public long Count => Shape[0];
-    /// <summary>Elements per sample.</summary>
-    public long SampleSize { get; }
     /// <summary>Elements in all.</summary>
     public long Length { get; }
-    public bool IsFloatingPoint => SampleTypes.IsFloatingPoint(ElementType);
     /// <summary>Bytes the elements take in memory.</summary>
-    public long HeldBytes => Length * SampleTypes.HeldItemSize(ElementType);
+    public override long HeldBytes => Length * SampleTypes.HeldItemSize(ElementType);
 
     /// <summary>The same elements seen in another shape of as many elements (a unit channel axis added).</summary>
-    public abstract SampleArray WithShape(long[] shape);
+    public abstract override SampleArray WithShape(long[] shape);
+
+    /// <summary>The elements with their axes permuted as numpy's transpose(<paramref name="axes"/>) does (a copy).</summary>
+    public abstract SampleArray Transposed(int[] axes);
 
     /// <summary>The samples at the given indices, in that order, in the stored type.</summary>
-    public abstract SampleArray Rows(IReadOnlyList<long> indices);
+    public abstract override SampleArray Rows(IReadOnlyList<long> indices);
 
     /// <summary>Copies every sample into <paramref name="target"/> (of the same element type) from its sample <paramref name="firstRow"/> on.</summary>
     public abstract void CopyRowsTo(SampleArray target, long firstRow);
-
-    /// <summary>
-    /// The samples at the given indices, in that order, converted to a batch's element type: float32 or float64 (uint8
-    /// pixels scaled to [0, 1], <see cref="SampleTypes.IsPixels"/>) or int64 (labels, token ids). Returns a float[],
-    /// double[] or long[]. It only reads the array, so it may run on any thread.
-    /// </summary>
-    public abstract Array Gather(IReadOnlyList<long> indices, ScalarType type);
-
-    /// <summary>Element <paramref name="index"/> (flat, row-major) as stored, unscaled, as a double: for checks and messages.</summary>
-    public abstract double ValueAt(long index);
-
-    /// <summary>The flat index of the first NaN or infinity, or -1 (always -1 for integer types).</summary>
-    public abstract long IndexOfNonFinite();
 
     /// <summary>The flat index of the first element outside [<paramref name="min"/>, <paramref name="maxExclusive"/>), or -1.</summary>
     public abstract long IndexOfOutside(double min, double maxExclusive);
@@ -92,6 +70,4 @@ public abstract class SampleArray
         }
         return array;
     }
-
-    public override string ToString() => $"{SampleTypes.Name(ElementType)}[{string.Join(", ", Shape)}]";
 }

@@ -13,6 +13,25 @@ public sealed class SampleArray<T> : SampleArray where T : unmanaged
 
     public override SampleArray WithShape(long[] shape) => new SampleArray<T>(ElementType, shape, Values);
 
+    public override SampleArray Transposed(int[] axes)
+    {
+        long[] shape = [.. axes.Select(a => Shape[a])];
+        var strides = new long[Rank];
+        long stride = 1;
+        for (int a = Rank - 1; a >= 0; a--) { strides[a] = stride; stride *= Shape[a]; }
+        var values = new T[Values.LongLength];
+        var position = new long[Rank];
+        for (long i = 0; i < values.LongLength; i++)
+        {
+            long source = 0;
+            for (int a = 0; a < Rank; a++) source += position[a] * strides[axes[a]];
+            values[i] = Values[source];
+            // The next index of the output, last axis fastest.
+            for (int a = Rank - 1; a >= 0 && ++position[a] == shape[a]; a--) position[a] = 0;
+        }
+        return new SampleArray<T>(ElementType, shape, values);
+    }
+
     public override SampleArray Rows(IReadOnlyList<long> indices)
     {
         var values = new T[indices.Count * SampleSize];

@@ -25,6 +25,7 @@ public static class KernelRegistry
         [typeof(FlattenSpec)] = new FlattenKernel(),
         [typeof(ReshapeSpec)] = new ReshapeKernel(),
         [typeof(BatchNormalizationSpec)] = new BatchNormalizationKernel(),
+        [typeof(DropoutSpec)] = new DropoutKernel(),
         [typeof(PadSpec)] = new PadKernel(),
         [typeof(SoftmaxSpec)] = new SoftmaxKernel(),
         [typeof(RecurrentStepSpec)] = new RecurrentStepKernel(),

@@ -116,30 +116,3 @@ public sealed class PadKernel : Kernel<PadSpec>
         return y;
     }
 }
-
-public sealed class BatchNormalizationKernel : Kernel<BatchNormalizationSpec>
-{
-    protected override Tensor Forward(BatchNormalizationSpec spec, IReadOnlyList<Tensor?> inputs)
-    {
-        var x = Required(inputs, 0, "X");
-        if (x.dim() < 2) throw new KernelException($"BatchNormalization needs [N, C, ...], got {ShapeOf(x)}");
-        // Spatial: one statistic per channel, repeated over the batch and spatial axes. Per activation
-        // (spatial = 0): one per element of a sample, repeated over the batch axis only.
-        long[] statisticShape = spec.Spatial
-            ? [1, x.shape[1], .. Enumerable.Repeat(1L, (int)x.dim() - 2)]
-            : [1, .. x.shape[1..]];
-        long count = statisticShape.Aggregate(1L, (p, d) => p * d);
-        string unit = spec.Spatial ? "channels" : "activations per sample";
-        Tensor Statistic(int index, string name)
-        {
-            var t = Required(inputs, index, name);
-            if (t.numel() != count) throw new KernelException($"BatchNormalization {name} has {t.numel()} values for {count} {unit}");
-            return t.reshape(statisticShape);
-        }
-        var scale = Statistic(1, "scale");
-        var bias = Statistic(2, "B");
-        var mean = Statistic(3, "input_mean");
-        var variance = Statistic(4, "input_var");
-        return ((x - mean) / variance.Plus(spec.Epsilon).sqrt() * scale).Plus(bias);
-    }
-}

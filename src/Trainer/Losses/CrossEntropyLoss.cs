@@ -4,67 +4,90 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Losses;
 
 /// <summary>
-/// ce = mean over the batch of the softmax cross-entropy of the logits, with the classes on the last axis:
-/// [B, C] for one prediction per sample, [B, T, C] for one per time step (many-to-many; the per-step losses
-/// of a sample are summed). Targets are integer labels shaped like the logits without the class axis, or
-/// probability rows shaped like the logits. With target rows t: dLoss/dz = (softmax(z) * sum(t) - t) / B.
+/// ce = softmax cross-entropy of the logits along the class axis, as torch.nn.CrossEntropyLoss defines it. The class
+/// axis is 1 for outputs of rank 4 or more ([B, C, H, W]: labels [B, H, W]; [B, C, 1, 1]: labels [B] as well) and the
+/// last axis otherwise ([B, C]; [B, T, C] with one label per time step), unless --class-axis names another. Targets are
+/// integer labels shaped like the logits without the class axis, or probability rows shaped like the logits. Each
+/// position's term is -sum_c t'_c log softmax(z)_c with t' = (1 - s) t + s / C (label smoothing s); reduction sample
+/// sums the terms of a sample and takes the mean over the batch, reduction mean the mean over all labelled positions.
 /// </summary>
-/// <remarks>
-/// The output error is that derivative, but not evaluated from the closed form: it is the local derivative of
-/// this loss function alone, taken by autograd on a leaf cut from the output's value (no graph reaches back into
-/// the network, as with a kernel's local tape). So it runs the very operations backprop's witness runs at its
-/// first backward step (log_softmax's backward, not softmax), and the error node holds bitwise the number in
-/// backprop's gradient: Z-IL then equals BP bit for bit in float32 as well, where the closed form differs by
-/// rounding (about 1e-7 relative per step) and, over an epoch, flips the odd near-tie test prediction.
-/// </remarks>
-public sealed class CrossEntropyLoss : ILoss
+/// <remarks>The output error is the local derivative of <see cref="Value"/>, see <see cref="LocallyDerivedLoss"/>.</remarks>
+public sealed class CrossEntropyLoss(LossReduction reduction = LossReduction.Sample, int? classAxis = null, double labelSmoothing = 0)
+    : LocallyDerivedLoss
 {
-    public string Name => "ce";
+    public override string Name => "ce";
+    public override bool AppliesSoftmax => true;
 
-    public Tensor Value(Tensor output, Tensor target)
+    /// <summary>The class axis of an output of this rank.</summary>
+    public int ClassAxisOf(long rank)
     {
-        var logProbabilities = nn.functional.log_softmax(output, -1);
-        // Integer labels pick their log-probabilities (nll_loss), rather than multiplying by one-hot rows: the same
-        // sum, without building and multiplying a [B, ..., C] tensor forward and backward at every step.
-        Tensor summed = IsLabels(output, target)
-            ? nn.functional.nll_loss(logProbabilities.reshape(-1, output.shape[^1]), target.to(ScalarType.Int64).reshape(-1), reduction: nn.Reduction.Sum)
-            : -(target * logProbabilities).sum();
-        return summed.DividedBy(output.shape[0]);
+        if (rank < 2) throw new ArgumentException($"ce needs logits of shape [batch, classes, ...], got an output of rank {rank}");
+        int axis = classAxis ?? (rank >= 4 ? 1 : (int)rank - 1);
+        return axis < rank ? axis
+            : throw new ArgumentException($"--class-axis {axis} is outside the output's rank {rank} (axes 1..{rank - 1})");
     }
 
-    public Tensor OutputError(Tensor output, Tensor target)
+    /// <summary>The labels' shape for <paramref name="output"/>: the output without its class axis.</summary>
+    public long[] LabelShape(IReadOnlyList<long> output)
     {
-        var (value, error) = ValueAndOutputError(output, target);
-        value.Dispose();
-        return error;
-    }
-
-    public (Tensor Value, Tensor Error) ValueAndOutputError(Tensor output, Tensor target)
-    {
-        using var scope = NewDisposeScope();
-        using var grad = enable_grad();
-        var logits = output.detach().requires_grad_(true);
-        var value = Value(logits, target);
-        var derivative = Gradients.Of([value], [logits])[0] ?? zeros_like(logits);
-        return (value.detach().MoveToOuterDisposeScope(), derivative.neg().MoveToOuterDisposeScope());
+        int axis = ClassAxisOf(output.Count);
+        return [.. output.Where((_, i) => i != axis)];
     }
 
     /// <summary>
-    /// True for integer labels shaped like the logits without the class axis, false for probability rows shaped like the
-    /// logits; anything else is refused, naming both shapes.
+    /// Labels fit when shaped <see cref="LabelShape"/>, or, where every axis of that shape but the batch is 1
+    /// (a classifier's [B, C, 1, 1]), shaped [B].
     /// </summary>
-    private static bool IsLabels(Tensor output, Tensor target)
+    public bool FitsLabels(IReadOnlyList<long> output, IReadOnlyList<long> labels)
     {
-        if (output.dim() < 2)
-            throw new ArgumentException($"ce needs logits of shape [batch, ..., classes], got [{string.Join(", ", output.shape)}]");
+        long[] expected = LabelShape(output);
+        return labels.SequenceEqual(expected) || (labels.Count == 1 && labels[0] == expected[0] && expected.Skip(1).All(d => d == 1));
+    }
+
+    public override Tensor Value(Tensor output, Tensor target)
+    {
+        int axis = ClassAxisOf(output.dim());
+        long classes = output.shape[axis];
+        // Classes last, so one code path serves every layout; an output already laid out that way is not copied.
+        var logits = axis == output.dim() - 1 ? output : output.movedim([axis], [-1]);
+        var logProbabilities = nn.functional.log_softmax(logits, -1);
+        long samples = output.shape[0];
+        long positions = output.numel() / classes;
+        Tensor summed;
+        if (IsLabels(output, target))
+        {
+            // Integer labels pick their log-probabilities (nll_loss), rather than multiplying by one-hot rows: the same
+            // sum, without building and multiplying a [B, ..., C] tensor forward and backward at every step.
+            var flat = logProbabilities.reshape(-1, classes);
+            summed = nn.functional.nll_loss(flat, target.to(ScalarType.Int64).reshape(-1), reduction: nn.Reduction.Sum);
+            // torch's label smoothing for labels: (1 - s) nll + s / C * sum_c (-log p_c), the same as smoothed rows.
+            if (labelSmoothing > 0)
+                summed = summed.Times(1 - labelSmoothing) - flat.sum().Times(labelSmoothing / classes);
+        }
+        else
+        {
+            var rows = axis == output.dim() - 1 ? target : target.movedim([axis], [-1]);
+            if (labelSmoothing > 0) rows = rows.Times(1 - labelSmoothing).Plus(labelSmoothing / classes);
+            summed = -(rows * logProbabilities).sum();
+        }
+        return summed.DividedBy(reduction.Divisor(samples, positions));
+    }
+
+    /// <summary>
+    /// True for integer labels that fit (<see cref="FitsLabels"/>), false for probability rows shaped like the logits;
+    /// anything else is refused, naming both shapes.
+    /// </summary>
+    private bool IsLabels(Tensor output, Tensor target)
+    {
         if (target.dtype is ScalarType.Int64 or ScalarType.Int32)
         {
-            if (!target.shape.SequenceEqual(output.shape[..^1]))
-                throw new ArgumentException($"ce: labels [{string.Join(", ", target.shape)}] must have the logits' shape without the class axis ([{string.Join(", ", output.shape[..^1])}])");
+            if (!FitsLabels(output.shape, target.shape))
+                throw new ArgumentException($"ce: labels {Format(target.shape)} must have the logits' shape without the class axis " +
+                                            $"{ClassAxisOf(output.dim())} ({Format(LabelShape(output.shape))})");
             return true;
         }
         if (!target.shape.SequenceEqual(output.shape))
-            throw new ArgumentException($"ce: target rows [{string.Join(", ", target.shape)}] must have the output's shape [{string.Join(", ", output.shape)}]");
+            throw new ArgumentException($"ce: target rows {Format(target.shape)} must have the output's shape {Format(output.shape)}");
         return false;
     }
 }

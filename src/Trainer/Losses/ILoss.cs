@@ -6,11 +6,17 @@ namespace ZilOnnx.Trainer.Losses;
 /// A batch-mean loss as docs/algorithms.md defines it. <see cref="Value"/> is differentiable (BP's witness takes its
 /// gradient with autograd); <see cref="OutputError"/> is the clamped output's error node,
 /// eps_out = -dLoss/d(output): the derivative of the loss function alone at the output's value, never a gradient
-/// through the network (mse writes it out; ce takes it locally, see <see cref="CrossEntropyLoss"/>).
+/// through the network (taken locally, see <see cref="LocallyDerivedLoss"/>).
 /// </summary>
 public interface ILoss
 {
     string Name { get; }
+
+    /// <summary>The loss applies softmax itself (ce): a model's final Softmax/LogSoftmax is skipped in training.</summary>
+    bool AppliesSoftmax => false;
+
+    /// <summary>The loss applies the logistic sigmoid itself (bce): a model's final Sigmoid is skipped in training.</summary>
+    bool AppliesSigmoid => false;
     Tensor Value(Tensor output, Tensor target);
     Tensor OutputError(Tensor output, Tensor target);
 
@@ -23,14 +29,4 @@ public interface ILoss
         using var _ = TorchSharp.torch.no_grad();
         return (Value(output, target), OutputError(output, target));
     }
-}
-
-public static class LossFactory
-{
-    public static ILoss Create(string name) => name.ToLowerInvariant() switch
-    {
-        "mse" => new MeanSquaredErrorLoss(),
-        "ce" => new CrossEntropyLoss(),
-        _ => throw new ArgumentException($"loss '{name}' is not one of mse, ce"),
-    };
 }

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Kernels;
@@ -23,6 +24,7 @@ public sealed class PcnModel : IDisposable
         Precision = precision;
         Device = device;
         Parameters = parameters ?? graph.Parameters.ToDictionary(p => p.Name, p => ToTensor(p.Initial).DetachFromDisposeScope());
+        RunningStatistics = new RunningStatistics(this);
     }
 
     public PcGraph Graph { get; }
@@ -32,6 +34,15 @@ public sealed class PcnModel : IDisposable
 
     /// <summary>Current values of the stored initializers (no gradient tracking); optimizers update them in place.</summary>
     public Dictionary<string, Tensor> Parameters { get; }
+
+    /// <summary>The running statistics of BatchNormalizations that normalize with batch statistics; the trainer moves them after each step.</summary>
+    public RunningStatistics RunningStatistics { get; }
+
+    /// <summary>
+    /// The masks of training-mode Dropout vertices while the model is trained; null (run, eval, inspection) runs them
+    /// as the identity, their inference form.
+    /// </summary>
+    public DropoutMasks? DropoutMasks { get; set; }
 
     public Tensor ToTensor(HostTensor host) => OwnedTensors.FromArray(host.Values, host.Shape, Device, DType);
 
@@ -83,6 +94,10 @@ public sealed class PcnModel : IDisposable
     /// <summary>mu_v = g_v(inputs). Input mismatches are reported with the vertex and its ONNX node.</summary>
     public Tensor Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs)
     {
+        // Every rule predicts through here, so the rule and its witness read the same mask of a training-mode Dropout.
+        if (vertex.Op is DropoutSpec dropout && DropoutMasks != null)
+            inputs = [.. inputs, .. Enumerable.Repeat<Tensor?>(null, Math.Max(0, DropoutKernel.MaskSlot - inputs.Count)),
+                      DropoutMasks.For(vertex, dropout, DType, Device)];
         Tensor output;
         try { output = KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
         catch (KernelException e) { throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): {e.Message}"); }
@@ -105,6 +120,15 @@ public sealed class PcnModel : IDisposable
         return values;
     }
 
+    /// <summary>The feed-forward pass in inference form, as a held-out evaluation needs it: training-mode Dropout is the identity.</summary>
+    public Dictionary<Vertex, Tensor> InferenceForward(IReadOnlyDictionary<string, Tensor> data)
+    {
+        var masks = DropoutMasks;
+        DropoutMasks = null;
+        try { return Forward(data); }
+        finally { DropoutMasks = masks; }
+    }
+
     /// <summary>The batch's tensor for a data input, as given: integer ids stay int64 (never converted to the float type).</summary>
     public Tensor DataValue(Vertex input, IReadOnlyDictionary<string, Tensor> data)
     {
@@ -118,13 +142,23 @@ public sealed class PcnModel : IDisposable
         return x;
     }
 
-    /// <summary>Current parameters in the initializers' own element types, ready for export.</summary>
-    public Dictionary<string, HostTensor> ExportParameters() =>
-        Graph.Parameters.ToDictionary(p => p.Name, p =>
-        {
-            using var cpuValue = Parameters[p.Name].detach().to(ScalarType.Float64, CPU).contiguous();
-            return new HostTensor(p.Initial.ElementType, p.Shape, cpuValue.data<double>().ToArray());
-        });
+    /// <summary>
+    /// Current parameters, and the running statistics that training moves, in the initializers' own element types,
+    /// ready for export.
+    /// </summary>
+    public Dictionary<string, HostTensor> ExportParameters()
+    {
+        var values = Graph.Parameters.ToDictionary(p => p.Name, p => ToHost(Parameters[p.Name], p.Initial));
+        foreach (var (name, initial) in RunningStatistics.Initial)
+            values[name] = ToHost(RunningStatistics.Values[name], initial);
+        return values;
+    }
+
+    private static HostTensor ToHost(Tensor value, HostTensor initial)
+    {
+        using var cpuValue = value.detach().to(ScalarType.Float64, CPU).contiguous();
+        return new HostTensor(initial.ElementType, initial.Shape, cpuValue.data<double>().ToArray());
+    }
 
     /// <summary>The tensor of a constant operand, or null for an absent optional input.</summary>
     public Tensor? StaticValue(Operand operand) => operand switch
@@ -136,6 +170,8 @@ public sealed class PcnModel : IDisposable
 
     public void Dispose()
     {
+        RunningStatistics.Dispose();
+        DropoutMasks?.Dispose();
         foreach (var t in _constants.Values) t.Dispose();
         _constants.Clear();
     }

@@ -26,11 +26,11 @@ public static class HeldOutEvaluation
             long size = Math.Min(batchSize, data.Count - start);
             var indices = Enumerable.Range(0, (int)batchSize).Select(i => start + (i < size ? i : 0)).ToList();
             var batch = data.Take(indices, model.DType, model.Device);
-            var output = model.Forward(batch.Inputs)[model.Graph.TrainingOutput].narrow(0, 0, size);
+            var output = model.InferenceForward(batch.Inputs)[model.Graph.TrainingOutput].narrow(0, 0, size);
             var targets = batch.Targets.narrow(0, 0, size);
             // Both are means over the batch's samples; weighting by the batch size makes them means over the data set.
             using (no_grad()) lossSum += loss.Value(output, targets).ToDouble() * size;
-            if (data.HasLabels) correctSum += Metrics.Accuracy(output, targets) * size;
+            if (data.HasLabels) correctSum += Metrics.Accuracy(output, targets, loss) * size;
         }
         return new EvaluationResult(data.Count, lossSum / data.Count, data.HasLabels ? correctSum / data.Count : double.NaN);
     }

@@ -49,7 +49,7 @@ public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, lo
         long parameterSet = graph.Parameters.Sum(p => ShapeMath.Product(p.Shape)) * element;
         long optimizerCopies = optimizer.ToLowerInvariant() switch { "adam" => 2, "momentum" => 1, _ => 0 };
         long parameters = parameterSet * ((verified ? 2 : 1) + optimizerCopies + 1);
-        int relaxing = (rule is PerSampleRule perSample ? perSample.Inner : rule) is IRelaxingRule ? 4 : 1;
+        int relaxing = (rule is ChunkedRule chunked ? chunked.Inner : rule) is IRelaxingRule ? 4 : 1;
         return new StepMemoryEstimate(values * relaxing, computed * relaxing, computed * relaxing, workspace, parameters);
     }
 

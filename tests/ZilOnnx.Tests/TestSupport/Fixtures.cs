@@ -63,27 +63,40 @@ public static class Fixtures
     public static string DataOf(string model) => Of(model).Data;
 
     /// <summary>The PCN of a fixture built for batches of <paramref name="batchSize"/> samples.</summary>
-    public static PcGraph Graph(string model, string loss, bool levelling = true, int batchSize = 8)
+    /// <param name="frozen">Initializers read as constants (--freeze), or null for all trainable.</param>
+    public static PcGraph Graph(string model, string loss, bool levelling = true, int batchSize = 8, IReadOnlySet<string>? frozen = null)
     {
         string path = PathOf(model + ".onnx");
-        long[] sample = Data(model, loss).Inputs.Shape[1..];
+        long[] sample = Data(model, DataLossOf(loss)).Inputs.Shape[1..];
         return PcGraphBuilder.Build(OnnxModelFile.Load(path), path, new PcGraphOptions
         {
             TrainOnLogits = loss == "ce",
+            TrainBeforeSigmoid = loss == "bce",
             Levelling = levelling,
             InputShapes = new Dictionary<string, long[]> { ["x"] = [batchSize, .. sample] },
+            Frozen = frozen,
         });
     }
 
     public static PcnModel Model(string model, string loss, Precision precision, bool levelling = true, int batchSize = 8) =>
         new(Graph(model, loss, levelling, batchSize), precision, CPU);
 
+    /// <summary>
+    /// The fixture's data for <paramref name="loss"/>: ce's labels, or mse's float targets shaped like the output, which
+    /// l1 takes as they are and bce as multi-label targets (1 where the mse target is positive, else 0).
+    /// </summary>
     public static DataSet Data(string model, string loss)
     {
-        string path = PathOf($"{DataOf(model)}.{loss}.npz");
+        string path = PathOf($"{DataOf(model)}.{DataLossOf(loss)}.npz");
         var arrays = NpzArchive.Read(path);
-        return new DataSet(path, "x", arrays["x"], arrays["y"]);
+        var targets = loss == "bce"
+            ? new HostTensor(arrays["y"].ElementType, arrays["y"].Shape, [.. arrays["y"].Values.Select(v => v > 0 ? 1.0 : 0.0)])
+            : arrays["y"];
+        return new DataSet(path, "x", arrays["x"], targets);
     }
+
+    /// <summary>The loss whose committed data a loss trains on: labels for ce, float targets for the others.</summary>
+    private static string DataLossOf(string loss) => loss == "ce" ? "ce" : "mse";
 
     public static IReadOnlyDictionary<string, HostTensor> Arrays(string file) => NpzArchive.Read(PathOf(file));
 }

@@ -40,7 +40,15 @@ public sealed class ClassMetadataTests
         Assert.Equal(FashionImages.ClassNames, ModelMetadata.Classes(model, path));
         Assert.Single(model.MetadataProps, p => p.Key == ModelMetadata.ClassesKey);
         Assert.Equal("someone", model.MetadataProps.Single(p => p.Key == "author").Value);
-        Assert.Equal("""{"resize":[28,28]}""", model.MetadataProps.Single(p => p.Key == "zilonnx.preprocess").Value);
+        Assert.Single(model.MetadataProps, p => p.Key == ModelMetadata.PreprocessKey);
+    }
+
+    /// <summary>The export stores the preprocessing it was trained with (grayscale images of the folder), not the model's older entry.</summary>
+    private static void AssertStoresTheFolderPreprocessing(ModelProto model, string path)
+    {
+        var stored = PreprocessingMetadata.Read(model, path)!;
+        Assert.Equal(1, stored.Channels);
+        Assert.Null(stored.Resize);
     }
 
     [Fact]
@@ -53,6 +61,7 @@ public sealed class ClassMetadataTests
         Finetune(model, temp.File("images"), temp.File("tuned.pcn"), "--steps", "2");
         AssertCarriesTheFolderClasses(OnnxModelFile.Load(temp.File("tuned.onnx")), temp.File("tuned.onnx"));
         AssertCarriesTheFolderClasses(ModelSource.Load(temp.File("tuned.pcn")).Model, temp.File("tuned.pcn"));
+        AssertStoresTheFolderPreprocessing(OnnxModelFile.Load(temp.File("tuned.onnx")), temp.File("tuned.onnx"));
 
         // ONNX Runtime loads the export, and run names the classes from it.
         foreach (string engine in new[] { "ort", "pcn" })
@@ -67,14 +76,17 @@ public sealed class ClassMetadataTests
         Assert.True(text.ExitCode == 0, text.ToString());
         Assert.Contains("metadata: zilonnx.classes: 10 classes: 0-T-shirt_top, 1-Trouser, 2-Pullover,", text.Output);
         Assert.Contains("metadata: author=someone", text.Output);
-        Assert.True(text.Output.Contains("metadata: zilonnx.preprocess: {\n    \"resize\": [\n      28,"), text.Output);
+        // The preprocessing is shown once, as the metadata entry it is.
+        Assert.Contains("metadata: zilonnx.preprocess: {\"layout\":\"nchw\",\"channels\":1,\"scale_to_unit\":true}", text.Output);
+        Assert.Single(text.Output.Split('\n'), line => line.Contains("\"channels\":1"));
 
         var json = CliProcess.Run("inspect", temp.File("tuned.onnx"), "--json");
         Assert.True(json.ExitCode == 0, json.ToString());
         var metadata = JsonDocument.Parse(json.Output).RootElement.GetProperty("metadata");
         Assert.Equal(FashionImages.ClassNames, metadata.GetProperty("zilonnx.classes").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal("someone", metadata.GetProperty("author").GetString());
-        Assert.Equal(28, metadata.GetProperty("zilonnx.preprocess").GetProperty("resize")[0].GetInt32());
+        Assert.Equal(1, metadata.GetProperty("zilonnx.preprocess").GetProperty("channels").GetInt32());
+        Assert.Equal(1, JsonDocument.Parse(json.Output).RootElement.GetProperty("preprocess").GetProperty("channels").GetInt32());
     }
 
     [Fact]

@@ -115,6 +115,7 @@ internal static class ConformanceRunner
     private static string? NotClaimedBecause(ConformanceCase c)
     {
         if (RequiredCases.DefectiveData.TryGetValue((c.Suite, c.Name), out var defect)) return "defective test data: " + defect;
+        if (RequiredCases.RandomReference.TryGetValue((c.Suite, c.Name), out var random)) return random;
         if (!c.UsesOnlyTheDefaultDomain) return "uses a domain other than the default";
         int opset = c.DefaultOpset;
         if (opset > OperatorRegistry.MaxOpset || (opset < OperatorRegistry.MinOpset && OpsetRelabel.To(c.Model, OperatorRegistry.MinOpset) == null))

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Tests.Converter.Onnx;
@@ -93,16 +94,16 @@ public sealed class Opset6FormsTests
             Forward(model, [2, 1, 2], [3, 6, 5, 10]));
     }
 
-    [Theory]
-    [InlineData("BatchNormalization")]
-    [InlineData("Dropout")]
-    public void Opset_6_training_mode_default_is_refused(string op)
+    [Fact]
+    public void Opset_6_training_mode_default_maps_to_the_training_forms()
     {
-        var statistics = op == "Dropout" ? [] : new[] { "scale", "bias", "mean", "var" }.Select(n => Floats(n, [1], 1)).ToArray();
-        var model = new SingleNodeModel(op, 6, [2, 1], statistics).Build();
+        var statistics = new[] { "scale", "bias", "mean", "var" }.Select(n => Floats(n, [1], 1)).ToArray();
+        var batchNorm = PcGraphBuilder.Build(new SingleNodeModel("BatchNormalization", 6, [2, 1], statistics).Build(), "opset6.onnx");
+        var dropout = PcGraphBuilder.Build(new SingleNodeModel("Dropout", 6, [2, 1]).Build(), "opset6.onnx");
 
-        var e = Assert.Throws<ModelConversionException>(() => PcGraphBuilder.Build(model, "opset6.onnx"));
-        Assert.Contains("is_test = 0 (training mode, the default before opset 7) is not supported", e.Message);
+        // is_test = 0, the default before opset 7: batch statistics (momentum defaults to 0.9), and dropout at ratio 0.5.
+        Assert.Equal(0.9, ((BatchNormalizationSpec)batchNorm.Vertices.Single(v => v.Op is BatchNormalizationSpec).Op).Batch!.Momentum, 6);
+        Assert.Equal(0.5, ((DropoutSpec)dropout.Vertices.Single(v => v.Op is DropoutSpec).Op).Ratio, 6);
     }
 
     [Fact]

@@ -15,11 +15,11 @@ namespace ZilOnnx.Tests.Trainer.Data;
 /// </summary>
 public sealed class ImageFolderTests
 {
-    private const int Images = 64, Side = 28;
-    private static readonly IReadOnlyList<long?> LeNetInput = [null, 1, Side, Side];
+    internal const int Images = 64, Side = 28;
+    internal static readonly IReadOnlyList<long?> LeNetInput = [null, 1, Side, Side];
 
     /// <summary>The folder of PNGs and the .npz of the same samples in the folder's order.</summary>
-    private static (string Folder, string Npz) WriteFashionImages(TempDirectory temp, string folderName = "images")
+    internal static (string Folder, string Npz) WriteFashionImages(TempDirectory temp, string folderName = "images")
     {
         var subset = DataSources.Load(FashionMnistLookup.EmbeddedFolder, DataSplit.Train, "x", LeNetInput);
         var pixels = ((SampleArray<byte>)subset.Inputs).Values;
@@ -40,14 +40,23 @@ public sealed class ImageFolderTests
         // The labels are the classes' positions among the folder names present.
         var names = ordered.Select(s => $"class-{s.Label}").Distinct().ToList();
         var y = ordered.Select(s => (double)names.IndexOf($"class-{s.Label}")).ToArray();
-        string npz = temp.File("images.npz");
-        NpzArchive.Write(npz, new Dictionary<string, HostTensor>
+        var arrays = new Dictionary<string, HostTensor>
         {
             ["x"] = new(DataType.Float, [Images, 1, Side, Side], x),
             ["y"] = new(DataType.Int64, [Images], y),
-        });
+        };
+        string npz = temp.File("images.npz");
+        NpzArchive.Write(npz, arrays);
+        // The same arrays as a folder of x.npy and y.npy.
+        Directory.CreateDirectory(temp.File("npy"));
+        foreach (var (name, array) in arrays)
+            NpyFormat.Write(temp.File(Path.Combine("npy", $"{name}.npy")), array);
         return (folder, npz);
     }
+
+    /// <summary>Every image of a (streamed) image folder's set, decoded.</summary>
+    private static byte[] Pixels(DataSet set) =>
+        ((ImageFileSamples)set.Inputs).Decode([.. Enumerable.Range(0, (int)set.Count).Select(i => (long)i)]).Values;
 
     [Fact]
     public void An_image_folder_gives_the_batches_of_the_same_images_as_an_npz()
@@ -69,23 +78,30 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
-    public void Finetuning_on_an_image_folder_exports_the_model_the_npz_gives()
+    public void Finetuning_on_an_image_folder_or_npy_files_exports_the_model_the_npz_gives()
     {
         using var temp = new TempDirectory();
         var (folder, npz) = WriteFashionImages(temp);
         string model = Repository.PathOf("models", "lenet5-fashion.onnx");
-        foreach (var (data, output) in new[] { (folder, "a.onnx"), (npz, "b.onnx") })
+        // The image folder, the .npz and the folder of .npy files hold the same samples in the same order.
+        foreach (var (data, output) in new[] { (folder, "images.onnx"), (npz, "npz.onnx"), (temp.File("npy"), "npy.onnx") })
         {
             var run = CliProcess.Run("finetune", model, "--data", data, "--no-shuffle", "--steps", "3", "--batch-size", "8", "-o", temp.File(output));
             Assert.True(run.ExitCode == 0, run.ToString());
         }
-        var a = ModelProto.Parser.ParseFrom(File.ReadAllBytes(temp.File("a.onnx"))).Graph.Initializer;
-        var b = ModelProto.Parser.ParseFrom(File.ReadAllBytes(temp.File("b.onnx"))).Graph.Initializer;
-        Assert.Equal(b.Select(t => t.Name), a.Select(t => t.Name));
-        for (int i = 0; i < a.Count; i++)
-            Assert.True(a[i].Equals(b[i]), $"initializer {a[i].Name} differs");
-        Assert.NotEqual(ModelProto.Parser.ParseFrom(File.ReadAllBytes(model)).Graph.Initializer, a);
+        var expected = Initializers(temp.File("npz.onnx"));
+        foreach (string other in new[] { "images.onnx", "npy.onnx" })
+        {
+            var actual = Initializers(temp.File(other));
+            Assert.Equal(expected.Select(t => t.Name), actual.Select(t => t.Name));
+            for (int i = 0; i < actual.Count; i++)
+                Assert.True(actual[i].Equals(expected[i]), $"{other}: initializer {actual[i].Name} differs from the .npz run's");
+        }
+        Assert.NotEqual(Initializers(model), expected);
     }
+
+    private static IReadOnlyList<TensorProto> Initializers(string model) =>
+        ModelProto.Parser.ParseFrom(File.ReadAllBytes(model)).Graph.Initializer;
 
     [Fact]
     public void Rgb_images_for_a_one_channel_model_are_read_as_their_luminance()
@@ -100,7 +116,7 @@ public sealed class ImageFolderTests
         ImageFiles.WriteRgb(temp.File(Path.Combine("rgb", "c", "0.jpg")), rgb, Side, Side, SkiaSharp.SKEncodedImageFormat.Jpeg);
 
         var set = DataSources.Load(temp.File("rgb"), DataSplit.Train, "x", LeNetInput);
-        var pixels = ((SampleArray<byte>)set.Inputs).Values;
+        var pixels = Pixels(set);
         for (int i = 0; i < Side * Side; i++)
         {
             // PIL's convert('L'): L = R * 299/1000 + G * 587/1000 + B * 114/1000, rounded.
@@ -120,7 +136,7 @@ public sealed class ImageFolderTests
         new Random(3).NextBytes(rgb);
         ImageFiles.WriteRgb(temp.File(Path.Combine("rgb", "only", "0.png")), rgb, 4, 5);
         var set = DataSources.Load(temp.File("rgb"), DataSplit.Train, "x", [null, 3, 4, 5]);
-        var pixels = ((SampleArray<byte>)set.Inputs).Values;
+        var pixels = Pixels(set);
         for (int i = 0; i < 20; i++)
             for (int c = 0; c < 3; c++)
                 Assert.Equal(rgb[3 * i + c], pixels[c * 20 + i]);
@@ -144,7 +160,7 @@ public sealed class ImageFolderTests
         Assert.Equal(1, test.Count);
         // test/ has only "dog": its index is the one train/ gives it.
         Assert.Equal([1L], ((SampleArray<long>)test.Targets).Values);
-        Assert.Equal(40, ((SampleArray<byte>)test.Inputs).Values[0]);
+        Assert.Equal(40, Pixels(test)[0]);
 
         var eval = CliProcess.Run("eval", Repository.PathOf("models", "lenet5-fashion.onnx"), "--data", temp.File("pets"));
         Assert.True(eval.ExitCode == 0, eval.ToString());
@@ -163,9 +179,13 @@ public sealed class ImageFolderTests
         File.WriteAllBytes(bad, bytes[..(bytes.Length / 2)]);
         File.WriteAllBytes(Path.Combine(Path.GetDirectoryName(bad)!, "zz-not-an-image.jpg"), "this is text"u8.ToArray());
 
-        var run = CliProcess.Run("finetune", Repository.PathOf("models", "lenet5-fashion.onnx"), "--data", folder, "--steps", "1", "-o", temp.File("o.onnx"));
+        // Images are decoded batch by batch, so the run must reach the batch that holds them; in file order the truncated
+        // image comes before the text file in the last batch, and the first bad image in a batch's order is the one named.
+        var run = CliProcess.Run("finetune", Repository.PathOf("models", "lenet5-fashion.onnx"), "--data", folder, "--epochs", "1", "--no-shuffle",
+            "-o", temp.File("o.onnx"));
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains(bad, run.Error);
+        Assert.DoesNotContain("zz-not-an-image", run.Error);
         Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => line.StartsWith("error:", StringComparison.Ordinal));
         Assert.False(File.Exists(temp.File("o.onnx")));
     }
@@ -197,16 +217,25 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
-    public void The_data_budget_is_checked_before_any_image_is_decoded()
+    public void A_streamed_folder_takes_only_its_file_list_from_the_data_budget_and_decodes_nothing_to_load()
     {
         using var temp = new TempDirectory();
         var (folder, _) = WriteFashionImages(temp);
-        // A corrupt image would be the error if anything were decoded before the budget is checked.
+        // A corrupt image would be the error if anything were decoded at load.
         string bad = Directory.GetFiles(Path.Combine(folder, Directory.GetDirectories(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).First()!)).First();
         File.WriteAllBytes(bad, [1, 2, 3]);
+        long pixelBytes = Images * Side * Side;
+
+        // Less than the pixels take, more than the file list and labels: the folder loads, streamed.
+        var budget = DataBudget.OfBytes(pixelBytes / 2, "a test budget");
+        var set = DataSources.Load(folder, DataSplit.Train, "x", LeNetInput, budget: budget);
+        Assert.True(set.IsStreamed);
+        Assert.Equal(set.Inputs.HeldBytes + set.Targets.HeldBytes, budget.Reserved);
+        Assert.InRange(budget.Reserved, 1, pixelBytes / 2);
+
         var e = Assert.Throws<DataFormatException>(() =>
-            DataSources.Load(folder, DataSplit.Train, "x", LeNetInput, budget: DataBudget.OfBytes(10_000, "a test budget")));
-        Assert.Contains("64 x 1 x 28 x 28 uint8", e.Message);
+            DataSources.Load(folder, DataSplit.Train, "x", LeNetInput, budget: DataBudget.OfBytes(1_000, "a test budget")));
+        Assert.Contains("file list and labels of 64 samples", e.Message);
         Assert.Contains("data budget", e.Message);
     }
 }

@@ -62,12 +62,12 @@ public sealed class StepMemoryEstimateTests
         Assert.Equal(4 * parameterSet, StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "adam", verified: false).Parameters);
 
         // PC dynamics hold four times the values, tapes and errors of one sweep; the kernel workspace is one kernel's either way.
-        foreach (var relaxing in new ILearningRule[] { new Il(), new FaZil(), RuleFactory.Create("zil-relaxed"), new PerSampleRule(new Il()) })
+        foreach (var relaxing in new ILearningRule[] { new Il(), new FaZil(), RuleFactory.Create("zil-relaxed"), new ChunkedRule(new Il(), 1) })
         {
             var estimate = StepMemoryEstimate.For(graph, Precision.Float32, relaxing, "sgd", verified: false);
             Assert.Equal((4 * zil.Values, 4 * zil.Tapes, 4 * zil.Errors, zil.Workspace), (estimate.Values, estimate.Tapes, estimate.Errors, estimate.Workspace));
         }
-        Assert.Equal(zil.Total, StepMemoryEstimate.For(graph, Precision.Float32, new PerSampleRule(new Zil()), "sgd", verified: false).Total);
+        Assert.Equal(zil.Total, StepMemoryEstimate.For(graph, Precision.Float32, new ChunkedRule(new Zil(), 1), "sgd", verified: false).Total);
     }
 
     [Fact]

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Converter.Onnx.Proto;
+using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Tests.TestSupport;
+using ZilOnnx.Trainer.Data;
+
+namespace ZilOnnx.Tests.Cli.Commands;
+
+/// <summary>--num-classes, --freeze, --train and --train-last through the command line: the export, inspect, and the refusals.</summary>
+public sealed class TransferCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("zilonnx-transfer-").FullName;
+    private static string LeNet => Repository.PathOf("models", "lenet5-fashion.onnx");
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>The LeNet-5 fixture's images with five classes (labels modulo 5).</summary>
+    private string FiveClassData()
+    {
+        var arrays = Fixtures.Arrays("lenet5.ce.npz");
+        var y = arrays["y"];
+        string path = Path.Combine(_folder, "five.npz");
+        NpzArchive.Write(path, [new("x", arrays["x"]), new("y", new HostTensor(y.ElementType, y.Shape, y.Values.Select(v => v % 5).ToArray()))]);
+        return path;
+    }
+
+    [Fact]
+    public void Finetune_with_a_new_head_exports_it_and_leaves_frozen_initializers_bitwise_unchanged()
+    {
+        string output = Path.Combine(_folder, "five.onnx");
+        var result = CliProcess.Run("finetune", LeNet, "--data", FiveClassData(), "-o", output, "--num-classes", "5", "--train-last", "2",
+            "--steps", "3", "--batch-size", "8", "--verify-every", "1", "--precision", "float64");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("--num-classes 5: replaced Gemm '/fc3/Gemm' (10 classes)", result.Output + result.Error);
+
+        var original = OnnxModelFile.Load(LeNet).Graph.Initializer.ToDictionary(t => t.Name);
+        var exported = OnnxModelFile.Load(output).Graph.Initializer.ToDictionary(t => t.Name);
+        foreach (string frozen in new[] { "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias" })
+            Assert.Equal(original[frozen], exported[frozen]);
+        Assert.NotEqual(original["fc2.weight"], exported["fc2.weight"]);
+        Assert.Equal([5L, 84], exported["fc3.weight"].Dims);
+        Assert.Equal(5, OnnxModelFile.Load(output).Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue);
+    }
+
+    [Fact]
+    public void Inspect_train_shows_what_would_train()
+    {
+        var result = CliProcess.Run("inspect", LeNet, "--train", "fc3.*,/fc2/Gemm", "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.Output);
+        var trained = json.RootElement.GetProperty("graph").GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()).Order();
+        Assert.Equal(["fc2.bias", "fc2.weight", "fc3.bias", "fc3.weight"], trained);
+        var frozen = json.RootElement.GetProperty("frozen").EnumerateArray().Select(p => p.GetString());
+        Assert.Equal(["conv1.bias", "conv1.weight", "conv2.bias", "conv2.weight", "fc1.bias", "fc1.weight"], frozen);
+    }
+
+    [Theory]
+    [InlineData("--train fc3.* --train-last 1", "--train and --train-last exclude each other")]
+    [InlineData("--freeze nothing*", "--freeze 'nothing*' matches no initializer")]
+    [InlineData("--train fc3.* --freeze fc3.bias", "parameter 'fc3.bias' is selected by both --train and --freeze")]
+    [InlineData("--freeze *", "leaves no parameter to train")]
+    [InlineData("--train-last 9", "--train-last 9: the model has 5 parameterized layers")]
+    public void A_selection_the_model_cannot_satisfy_is_one_error_line_and_exit_2(string options, string message)
+    {
+        var result = CliProcess.Run(["verify", LeNet, "--data", FiveClassData(), .. options.Split(' ')]);
+        Assert.True(result.ExitCode == 2, result.ToString());
+        string error = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", error);
+        Assert.Contains(message, error);
+    }
+}
