@@ -128,4 +128,37 @@ public sealed class ClassMetadataTests
         Assert.Equal([.. FashionImages.ClassNames.Take(3), "3", "4", "5", "6", "7", "8", "9"],
             ModelMetadata.Classes(OnnxModelFile.Load(temp.File("fewer.onnx")), "fewer.onnx"));
     }
+
+    [Fact]
+    public void A_new_head_carries_the_names_of_the_data_it_was_trained_on_and_none_without_them()
+    {
+        using var temp = new TempDirectory();
+        var images = FashionImages.Write(temp.File("images"), perClass: 2);
+        foreach (string name in FashionImages.ClassNames.Skip(5)) Directory.Delete(temp.File(Path.Combine("images", name)), recursive: true);
+        // The model carries an old class list; the new head of 5 is trained on a folder of 5 named classes.
+        string model = ModelWithMetadata(temp);
+        var named = Finetune(model, temp.File("images"), temp.File("five.onnx"), "--steps", "1", "--num-classes", "5");
+        Assert.DoesNotContain("the data name", named.Output);
+        var exported = OnnxModelFile.Load(temp.File("five.onnx"));
+        Assert.Equal(FashionImages.ClassNames.Take(5), ModelMetadata.Classes(exported, "five.onnx"));
+        Assert.Single(exported.MetadataProps, p => p.Key == ModelMetadata.ClassesKey);
+        Assert.Equal("someone", exported.MetadataProps.Single(p => p.Key == "author").Value);
+
+        // The same images as an .npz name no classes: the old names are dropped with the old head, and none take their place.
+        var kept = images.Where(i => i.Label < 5).ToList();
+        string npz = temp.File("five.npz");
+        NpzArchive.Write(npz, new Dictionary<string, HostTensor>
+        {
+            ["x"] = new(TensorProto.Types.DataType.Float, [kept.Count, 1, 28, 28], [.. kept.SelectMany(i => i.Pixels.Select(p => p / 255.0))]),
+            ["y"] = new(TensorProto.Types.DataType.Int64, [kept.Count], [.. kept.Select(i => (double)i.Label)]),
+        });
+        Finetune(model, npz, temp.File("unnamed.onnx"), "--steps", "1", "--num-classes", "5");
+        var unnamed = OnnxModelFile.Load(temp.File("unnamed.onnx"));
+        Assert.Null(ModelMetadata.Classes(unnamed, "unnamed.onnx"));
+        Assert.Equal("someone", unnamed.MetadataProps.Single(p => p.Key == "author").Value);
+        var run = CliProcess.Run("run", temp.File("unnamed.onnx"), "--data", kept[0].File, "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var top = JsonDocument.Parse(run.Output).RootElement[0].GetProperty("top")[0];
+        Assert.Equal(top.GetProperty("index").GetInt32().ToString(), top.GetProperty("class").GetString());
+    }
 }
