@@ -5,7 +5,6 @@ using ZilOnnx.Cli.Models;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Pcn;
-using ZilOnnx.Trainer.Data.Preprocessing;
 
 namespace ZilOnnx.Cli.Commands;
 

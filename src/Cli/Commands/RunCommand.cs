@@ -16,7 +16,8 @@ namespace ZilOnnx.Cli.Commands;
 /// <summary>
 /// `zilonnx run MODEL --data IN.npz -o OUT.npz [--engine pcn|ort]`: feeds the arrays of IN.npz to the graph inputs of the
 /// same names (`x` also names the single data input) and writes every graph output. `--data` may instead name image
-/// files and folders of them: each image is fed to the model's data input and `run` prints its most probable classes.
+/// files and folders of them: each image, prepared with the preprocessing options or else the model's stored
+/// <c>zilonnx.preprocess</c>, is fed to the model's data input and `run` prints its most probable classes.
 /// </summary>
 public static class RunCommand
 {
