@@ -70,7 +70,10 @@ public static class RunCommand
     private static Dictionary<string, HostTensor> RunOnnxRuntime(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays, string file)
     {
         using var session = OnnxRuntimeSession.Open(Google.Protobuf.MessageExtensions.ToByteArray(source.Model), ExecutionProviderChoice.Cpu);
-        return session.Run(Feeds(session.Inputs.Select(i => i.Name), arrays, file)).ToDictionary();
+        if (UnusedInputs.Note(source.Path, source.Model) is { } note) Console.Error.WriteLine($"note: {note}");
+        // An input no node reads is fed the array of its name when IN.npz has one, and otherwise left out.
+        var unfed = ModelInputs.UnusedInputNames(source.Model).Where(name => !arrays.ContainsKey(name)).ToList();
+        return session.Run(Feeds(session.Inputs.Select(i => i.Name).Except(unfed), arrays, file), unfed).ToDictionary();
     }
 
     private static Dictionary<string, HostTensor> RunPcn(ModelSource source, IReadOnlyDictionary<string, HostTensor> arrays, string file, Precision precision, Device device)
