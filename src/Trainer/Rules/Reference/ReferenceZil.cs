@@ -27,16 +27,7 @@ public sealed class ReferenceZil(int scheduleShift = 0) : ILearningRule
         var graph = model.Graph;
         var output = graph.TrainingOutput;
 
-        // Eq. (1), the forward pass: mu_v = g_v(x of v's parents; theta_v), each vertex recorded on a tape of its own.
-        var mu = new Dictionary<Vertex, Tensor>();
-        var tapes = new Dictionary<Vertex, LocalTape>();
-        foreach (var v in graph.Vertices.Where(v => v.ReachesOutput))
-        {
-            if (v.Kind == VertexKind.DataInput) { mu[v] = model.DataValue(v, batch.Inputs); continue; }
-            tapes[v] = LocalTape.Record(model, v, u => mu[u]);
-            mu[v] = tapes[v].Prediction.detach();
-        }
-
+        var (mu, tapes) = ForwardPass(model, batch);
         // C1: x_v = mu_v, so every error starts at 0. A value node is held as its displacement dx_v = x_v - mu_v (why: at
         // eq. (2) below). Data (the inputs, vertices computed from data alone) stays clamped and takes no error.
         var free = graph.Vertices.Where(PcGraph.IsFree).ToList();
@@ -55,13 +46,12 @@ public sealed class ReferenceZil(int scheduleShift = 0) : ILearningRule
             foreach (var v in turn)
             {
                 if (v == output) { eps[v] = outputError; continue; }
-                // Eq. (4), C3: x_v <- x_v + gamma * (-eps_v + sum_c J_c^T eps_c) with gamma = 1, where eps_v = dx_v = 0 (C1).
+                // Eq. (4), C3: x_v <- x_v + gamma * (-eps_v + sum_c J_c^T eps_c) with gamma = 1 (the product by 1 left out),
+                // where eps_v = dx_v, still 0 (C1).
                 var received = feedback.GetValueOrDefault(v) ?? zeros_like(mu[v]);
                 dx[v] = dx[v].Plus(received - dx[v]);
-                // Eq. (2): eps_v = x_v - mu_v = (mu_v + dx_v) - mu_v = dx_v. The parents of v have d(u) > d(v), so they are
-                // still at their feed-forward values and mu_v is the forward pass's: the difference is dx_v exactly.
-                // Forming mu_v + dx_v and subtracting mu_v again would round away the low bits of an error that is small
-                // next to its activation (algorithms.md, "Numerics of the relaxed dynamics").
+                // Eq. (2): eps_v = x_v - mu_v = dx_v, exactly: v's parents (d(u) > d(v)) have not moved, so mu_v is the forward
+                // pass's. Subtracting mu_v from mu_v + dx_v would round the error's low bits away (algorithms.md, "The reference Z-IL").
                 eps[v] = dx[v];
             }
             foreach (var v in turn)
@@ -78,5 +68,19 @@ public sealed class ReferenceZil(int scheduleShift = 0) : ILearningRule
         }
         var result = updates.ToDictionary(p => p.Key, p => p.Value.MoveToOuterDisposeScope());
         return new RuleResult(result, lossValue.ToDouble(), mu[output].MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Eq. (1), mu_v = g_v(x of v's parents; theta_v) for every vertex, each recorded on a local tape of its own.</summary>
+    private static (Dictionary<Vertex, Tensor> Mu, Dictionary<Vertex, LocalTape> Tapes) ForwardPass(PcnModel model, Batch batch)
+    {
+        var mu = new Dictionary<Vertex, Tensor>();
+        var tapes = new Dictionary<Vertex, LocalTape>();
+        foreach (var v in model.Graph.Vertices.Where(v => v.ReachesOutput))
+        {
+            if (v.Kind == VertexKind.DataInput) { mu[v] = model.DataValue(v, batch.Inputs); continue; }
+            tapes[v] = LocalTape.Record(model, v, u => mu[u]);
+            mu[v] = tapes[v].Prediction.detach();
+        }
+        return (mu, tapes);
     }
 }
