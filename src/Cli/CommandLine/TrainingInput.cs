@@ -1,3 +1,4 @@
+using ZilOnnx.Cli.Inference;
 using ZilOnnx.Cli.Models;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
@@ -17,10 +18,7 @@ public static class TrainingInput
     /// <param name="needs">What needs the one input, for the error: "training", "a benchmark".</param>
     public static string Resolve(ModelSource source, string needs, List<string> notices)
     {
-        var unused = ModelInputs.UnusedInputNames(source.Model);
-        if (unused.Count > 0)
-            notices.Add($"{source.Path}: graph input{(unused.Count > 1 ? "s" : "")} {string.Join(", ", unused.Select(n => $"'{n}'"))} " +
-                        $"{(unused.Count > 1 ? "are" : "is")} read by no node: ignored (the exported model keeps {(unused.Count > 1 ? "them" : "it")})");
+        if (UnusedInputs.Note(source.Path, source.Model) is { } note) notices.Add(note);
         var names = ModelInputs.DataInputNames(source.Model);
         return names.Count == 1
             ? names[0]

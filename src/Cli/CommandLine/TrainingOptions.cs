@@ -33,10 +33,12 @@ public sealed class TrainingOptions
 
     public Option<string> Data { get; }
     public Option<string> Rule { get; } = new("--rule") { Description = "Learning rule: bp, zil, zil-relaxed, fa-zil (fully autonomous Z-IL), il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil" };
-    public Option<string> Loss { get; } = new("--loss") { Description = "Loss: ce (softmax cross-entropy on the logits), mse, bce (sigmoid cross-entropy on the logits, multi-label targets in [0, 1]) or l1", DefaultValueFactory = _ => "ce" };
-    public Option<string> Reduction { get; } = new("--reduction") { Description = "sample (sum over a sample's positions or features, 1/2 for mse; mean over samples) or mean (torch.nn's: mean over every labelled position or element)", DefaultValueFactory = _ => LossReduction.Sample.Name() };
-    public Option<int?> ClassAxis { get; } = new Option<int?>("--class-axis") { Description = "--loss ce: the output's class axis (default 1 for outputs of rank 4 or more, [N, C, H, W]; else the last)" }.Within(NumberRange.Count);
-    public Option<double?> LabelSmoothing { get; } = new Option<double?>("--label-smoothing") { Description = "--loss ce: label smoothing in [0, 1), as torch.nn.CrossEntropyLoss's label_smoothing" }.Within(NumberRange.Decay);
+    /// <summary>--loss, --reduction, --class-axis and --label-smoothing (shared with `eval`).</summary>
+    public LossOptions Losses { get; } = new();
+    public Option<string> Loss => Losses.Loss;
+    public Option<string> Reduction => Losses.Reduction;
+    public Option<int?> ClassAxis => Losses.ClassAxis;
+    public Option<double?> LabelSmoothing => Losses.LabelSmoothing;
     public Option<string> Optimizer { get; } = new("--optimizer") { Description = "Optimizer: sgd, momentum, adam", DefaultValueFactory = _ => "sgd" };
     public Option<double> LearningRate { get; } = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 0.01 }.Within(NumberRange.Positive);
     public Option<double> Momentum { get; } = new Option<double>("--momentum") { Description = "Momentum of --optimizer momentum (torch.optim.SGD, dampening 0)", DefaultValueFactory = _ => OptimizerFactory.DefaultMomentum }.Within(NumberRange.Decay);
@@ -77,11 +79,7 @@ public sealed class TrainingOptions
     public TransferOptions Transfer { get; } = new();
 
     /// <summary>--loss, --reduction, --class-axis and --label-smoothing, continued from a checkpoint like the other settings.</summary>
-    public LossSettings LossSettings(ResumedSettings run) => new(
-        run.Get(Loss, r => r.Loss),
-        LossReductions.Parse(run.Get(Reduction, r => r.Reduction ?? LossReduction.Sample.Name())),
-        run.Get(ClassAxis, r => r.ClassAxis),
-        run.Get(LabelSmoothing, r => r.LabelSmoothing));
+    public LossSettings LossSettings(ResumedSettings run) => Losses.Settings(run);
 
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)

@@ -5,6 +5,7 @@ using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Trainer.Checkpoints;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Data.Preprocessing;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Pcn;
@@ -79,7 +80,8 @@ public sealed class TrainingSetup : IDisposable
             (data, heldOut) = validation.Apply(parse, heldOutFraction, data, seed, argument => Load(argument, DataSplit.Test));
         }
         // After the held-out split: augmentation is for the training samples only.
-        if (options.Preprocessing.ResolveAugmentation(parse) is { } augmentation)
+        var augment = ResolveAugmentation(parse, options, run);
+        if (augment is { } augmentation)
         {
             data = data.WithAugmentation(augmentation, seed);
             notices.Add($"--augment {augmentation.Describe()}: each training batch is augmented, drawn from --seed {seed}, the sample and the pass over the data");
@@ -151,6 +153,7 @@ public sealed class TrainingSetup : IDisposable
             Reduction = lossSettings.Reduction.Name(),
             ClassAxis = lossSettings.ClassAxis,
             LabelSmoothing = lossSettings.LabelSmoothing,
+            Augment = augment?.Describe(),
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, precision, run.Resumed, state);
         setup.Notices.AddRange(notices);
@@ -195,6 +198,19 @@ public sealed class TrainingSetup : IDisposable
         return (run.Get(options.InferenceSteps, r => r.InferenceSteps ?? Il.DefaultInferenceSteps),
                 run.Get(options.Gamma, r => r.Gamma ?? Il.DefaultGamma),
                 run.Get(options.EnergyTolerance, r => r.EnergyTolerance));
+    }
+
+    /// <summary>
+    /// --augment, continued like the other settings on resume: the checkpoint's when left out, refused when another is
+    /// given. A state from before augmentation was recorded takes the one given, as such runs were resumed.
+    /// </summary>
+    private static ImageAugmentation? ResolveAugmentation(ParseResult parse, TrainingOptions options, ResumedSettings run)
+    {
+        // crop:0 alone augments nothing, and is recorded as no augmentation.
+        var given = options.Preprocessing.ResolveAugmentation(parse) is { } parsed && parsed.Describe().Length > 0 ? parsed : null;
+        if (options.Preprocessing.Augment is not { } option || run.Resumed is not { Version: >= CheckpointState.AugmentVersion } resumed) return given;
+        string? kept = run.Continue(option, given?.Describe(), resumed.Augment, run.IsGiven(option));
+        return kept == null ? null : ImageAugmentation.Parse(kept);
     }
 
     /// <summary>--shuffle / --no-shuffle, two options for one setting, continued like the others on resume.</summary>

@@ -75,7 +75,9 @@ public static class RunCommand
             string dataPath = dataPaths[0];
             var arrays = NpzArchive.Read(dataPath, budget);
             if (preprocessing.Resolve(parse) is { } spec) ArrayPreprocessing.Apply(spec, arrays, source.Model, dataPath);
-            var outputs = Execute(inputNames => Feeds(inputNames, arrays, dataPath), dataPath);
+            // An input no node reads is fed the array of its name when IN.npz has one, and otherwise left out.
+            var unfed = ModelInputs.UnusedInputNames(source.Model).Where(name => !arrays.ContainsKey(name)).ToHashSet();
+            var outputs = Execute(inputNames => Feeds([.. inputNames.Except(unfed)], arrays, dataPath), dataPath);
             NpzArchive.Write(outputPath!, outputs);
             Console.WriteLine($"wrote {string.Join(", ", outputs.Select(o => $"{o.Key} {o.Value}"))} to {outputPath}");
             return ExitCodes.Success;
@@ -99,11 +101,14 @@ public static class RunCommand
         return feeds;
     }
 
-    /// <param name="feeds">The tensor for each graph input, given the inputs the engine takes.</param>
+    /// <param name="feeds">The tensor for each graph input, given the inputs the engine takes; an input no node reads that
+    /// it gives nothing for is left out.</param>
     private static Dictionary<string, HostTensor> RunOnnxRuntime(ModelSource source, Func<IReadOnlyList<string>, Dictionary<string, HostTensor>> feeds)
     {
         using var session = OnnxRuntimeSession.Open(Google.Protobuf.MessageExtensions.ToByteArray(source.Model), ExecutionProviderChoice.Cpu);
-        return session.Run(feeds([.. session.Inputs.Select(i => i.Name)])).ToDictionary();
+        if (UnusedInputs.Note(source.Path, source.Model) is { } note) Console.Error.WriteLine($"note: {note}");
+        var fed = feeds([.. session.Inputs.Select(i => i.Name)]);
+        return session.Run(fed, [.. session.Inputs.Select(i => i.Name).Where(name => !fed.ContainsKey(name))]).ToDictionary();
     }
 
     private static Dictionary<string, HostTensor> RunPcn(ModelSource source, Func<IReadOnlyList<string>, Dictionary<string, HostTensor>> inputs, string file,

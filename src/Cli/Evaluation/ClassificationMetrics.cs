@@ -1,17 +1,15 @@
 namespace ZilOnnx.Cli.Evaluation;
 
-/// <summary>What the model's output rows are, which decides how the cross-entropy is read off them.</summary>
-public enum OutputKind { Logits, Probabilities, LogProbabilities }
-
-/// <summary>Accumulates cross-entropy, top-1 and top-5 accuracy and the confusion matrix over batches of output rows.</summary>
-public sealed class ClassificationMetrics(int classes, OutputKind kind)
+/// <summary>
+/// Accumulates top-1 and top-5 accuracy and the confusion matrix over batches of output rows (the loss is the trainer's,
+/// <see cref="ServedLoss"/>). Scores may be logits, probabilities or log-probabilities: their order is the same.
+/// </summary>
+public sealed class ClassificationMetrics(int classes)
 {
     private readonly long[,] _confusion = new long[classes, classes];
-    private double _lossSum;
     private long _top1, _top5, _count;
 
     public long Count => _count;
-    public double Loss => _lossSum / _count;
     public double Top1 => (double)_top1 / _count;
     public double Top5 => (double)_top5 / _count;
     public int Classes => classes;
@@ -24,7 +22,6 @@ public sealed class ClassificationMetrics(int classes, OutputKind kind)
             var scores = outputs.Slice(row * classes, classes);
             int label = (int)labels[row];
             if (label < 0 || label >= classes) throw new ArgumentException($"label {label} is outside 0..{classes - 1}");
-            _lossSum -= LogProbability(scores, label);
             int predicted = 0, higher = 0;
             for (int c = 0; c < classes; c++)
             {
@@ -76,21 +73,6 @@ public sealed class ClassificationMetrics(int classes, OutputKind kind)
         {
             var present = Enumerable.Range(0, classes).Select(IoUOf).Where(iou => !double.IsNaN(iou)).ToArray();
             return present.Length == 0 ? double.NaN : present.Average();
-        }
-    }
-
-    private double LogProbability(ReadOnlySpan<double> scores, int label)
-    {
-        switch (kind)
-        {
-            case OutputKind.LogProbabilities: return scores[label];
-            case OutputKind.Probabilities: return Math.Log(Math.Max(scores[label], double.Epsilon));
-            default:
-                double max = double.NegativeInfinity;
-                foreach (double s in scores) max = Math.Max(max, s);
-                double sum = 0;
-                foreach (double s in scores) sum += Math.Exp(s - max);
-                return scores[label] - max - Math.Log(sum);
         }
     }
 }

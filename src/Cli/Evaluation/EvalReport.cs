@@ -22,8 +22,8 @@ public sealed record EvalReport(
     [property: JsonPropertyName("per_class")] IReadOnlyList<ClassAccuracy> PerClass,
     [property: JsonPropertyName("confusion")] IReadOnlyList<long[]> Confusion)
 {
-    public static EvalReport Of(ClassificationMetrics m, IReadOnlyList<string> names) => new(
-        m.Loss, m.Top1, m.Top5, m.Count,
+    public static EvalReport Of(ClassificationMetrics m, double loss, IReadOnlyList<string> names) => new(
+        loss, m.Top1, m.Top5, m.Count,
         [.. Enumerable.Range(0, m.Classes).Select(c => new ClassAccuracy(names[c], m.AccuracyOf(c), m.CountOf(c)))],
         m.ConfusionRows());
 

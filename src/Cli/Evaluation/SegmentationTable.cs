@@ -6,10 +6,10 @@ namespace ZilOnnx.Cli.Evaluation;
 /// <summary>`eval`'s terminal report of a segmentation model: pixel accuracy, mean IoU, and per class its accuracy, IoU and pixels.</summary>
 public static class SegmentationTable
 {
-    public static void Print(string path, DataSet set, ClassificationMetrics pixels, IReadOnlyList<string> names, ExecutionProviderChoice provider, TimeSpan elapsed)
+    public static void Print(string path, DataSet set, ClassificationMetrics pixels, double loss, IReadOnlyList<string> names, ExecutionProviderChoice provider, TimeSpan elapsed)
     {
         Console.WriteLine($"{path} on {set.Source} ({set.Count} samples, {pixels.Count} pixels, {provider.ToString().ToLowerInvariant()} provider)");
-        Console.WriteLine($"loss {pixels.Loss:F4}  pixel accuracy {pixels.Top1:P2}  mean IoU {Percent(pixels.MeanIoU)}  {set.Count / elapsed.TotalSeconds:F0} samples/s");
+        Console.WriteLine($"loss {loss:F4}  pixel accuracy {pixels.Top1:P2}  mean IoU {Percent(pixels.MeanIoU)}  {set.Count / elapsed.TotalSeconds:F0} samples/s");
         Console.WriteLine("per class (label, name, pixel accuracy, IoU, pixels):");
         int width = Math.Max(4, names.Max(n => n.Length));
         for (int c = 0; c < pixels.Classes; c++)

@@ -18,8 +18,9 @@ public sealed record ImagePrediction(
 
 /// <summary>
 /// What `run` says about each image: the classes a [N, C] output gives it the highest probability. The output is
-/// taken as probabilities where the model computes them (a final Softmax; a final LogSoftmax is exponentiated), and
-/// as logits otherwise, which a softmax turns into probabilities.
+/// taken as probabilities where the model computes them (a final Softmax, or a final Sigmoid's independent ones for
+/// multi-label models; a final LogSoftmax is exponentiated), and as logits otherwise, which a softmax turns into
+/// probabilities (<see cref="ServedOutputKind"/>).
 /// </summary>
 public static class ImagePredictions
 {
@@ -29,11 +30,11 @@ public static class ImagePredictions
         IReadOnlyList<string> names, int top)
     {
         int classes = checked((int)output.Shape[1]);
-        var kind = ModelOutputKind.Of(model, outputName);
+        var served = ServedOutputKind.Of(model, outputName);
         var predictions = new List<ImagePrediction>(files.Count);
         for (int n = 0; n < files.Count; n++)
         {
-            var probabilities = Probabilities(output.Values.AsSpan(n * classes, classes), kind);
+            var probabilities = Probabilities(output.Values.AsSpan(n * classes, classes), served);
             var best = Enumerable.Range(0, classes).OrderByDescending(c => probabilities[c]).ThenBy(c => c).Take(top)
                 .Select(c => new ClassProbability(names[c], c, probabilities[c])).ToList();
             predictions.Add(new ImagePrediction(files[n], best));
@@ -41,15 +42,15 @@ public static class ImagePredictions
         return predictions;
     }
 
-    private static double[] Probabilities(ReadOnlySpan<double> row, OutputKind kind)
+    private static double[] Probabilities(ReadOnlySpan<double> row, ServedOutput served)
     {
         var result = new double[row.Length];
-        switch (kind)
+        switch (served)
         {
-            case OutputKind.Probabilities:
+            case ServedOutput.Softmax or ServedOutput.Sigmoid:
                 row.CopyTo(result);
                 break;
-            case OutputKind.LogProbabilities:
+            case ServedOutput.LogSoftmax:
                 for (int c = 0; c < row.Length; c++) result[c] = Math.Exp(row[c]);
                 break;
             default:

@@ -161,20 +161,23 @@ public sealed class OnnxRuntimeSession : IDisposable
     /// Runs the model once. Every graph input must be given, by name; values are converted to the element type
     /// the model declares (an integer input refuses non-integral values rather than truncating them).
     /// </summary>
-    public IReadOnlyDictionary<string, HostTensor> Run(IReadOnlyDictionary<string, HostTensor> inputs)
+    /// <param name="unread">Inputs no node reads (<see cref="UnusedInputs"/>), which may be left out: ONNX Runtime runs the
+    /// graph without them (tested), so nothing is made up for them.</param>
+    public IReadOnlyDictionary<string, HostTensor> Run(IReadOnlyDictionary<string, HostTensor> inputs, IReadOnlyCollection<string>? unread = null)
     {
-        ValidateInputNames(inputs);
+        ValidateInputNames(inputs, unread ?? []);
 
-        var feeds = new List<OrtValue>(Inputs.Count);
+        var fed = Inputs.Where(i => inputs.ContainsKey(i.Name)).ToList();
+        var feeds = new List<OrtValue>(fed.Count);
         try
         {
-            foreach (ModelValueInfo input in Inputs)
+            foreach (ModelValueInfo input in fed)
                 feeds.Add(OrtTensorConversion.ToOrtValue(input, inputs[input.Name]));
 
             using var runOptions = new RunOptions();
             string[] outputNames = Outputs.Select(o => o.Name).ToArray();
             using IDisposableReadOnlyCollection<OrtValue> results =
-                _session.Run(runOptions, Inputs.Select(i => i.Name).ToArray(), feeds, outputNames);
+                _session.Run(runOptions, fed.Select(i => i.Name).ToArray(), feeds, outputNames);
 
             // Graph output order, so that callers writing the outputs (an .npz) keep the model's order.
             var outputs = new OrderedDictionary<string, HostTensor>(StringComparer.Ordinal);
@@ -194,7 +197,7 @@ public sealed class OnnxRuntimeSession : IDisposable
 
     public void Dispose() => _session.Dispose();
 
-    private void ValidateInputNames(IReadOnlyDictionary<string, HostTensor> inputs)
+    private void ValidateInputNames(IReadOnlyDictionary<string, HostTensor> inputs, IReadOnlyCollection<string> unread)
     {
         string expected = string.Join(", ", Inputs.Select(i => i.ToString()));
         foreach (string name in inputs.Keys)
@@ -204,7 +207,7 @@ public sealed class OnnxRuntimeSession : IDisposable
         }
         foreach (ModelValueInfo input in Inputs)
         {
-            if (!inputs.ContainsKey(input.Name))
+            if (!inputs.ContainsKey(input.Name) && !unread.Contains(input.Name))
                 throw new InferenceInputException($"input '{input.Name}' is missing: expected {expected}");
         }
     }

@@ -13,12 +13,16 @@ public sealed record TrainableSelection(IReadOnlyList<string> Freeze, IReadOnlyL
 
     public bool TrainsAll => Freeze.Count == 0 && Train.Count == 0 && TrainLast == null;
 
-    /// <summary>The initializers to freeze; a selection the graph cannot satisfy is refused, naming the option.</summary>
+    /// <summary>
+    /// The initializers to freeze; a selection the graph cannot satisfy is refused, naming the option (a
+    /// <see cref="ModelConversionException"/>: about the model), and --train with --train-last, which no model satisfies,
+    /// as conflicting options (an <see cref="ArgumentException"/>: a usage error).
+    /// </summary>
     /// <param name="graph">The model's PCN with nothing frozen.</param>
     public IReadOnlySet<string> FrozenIn(PcGraph graph)
     {
         if (Train.Count > 0 && TrainLast != null)
-            throw Fail(graph, "--train and --train-last exclude each other: give one of them (and --freeze to take some of its parameters out)");
+            throw new ArgumentException("--train and --train-last exclude each other: give one of them (and --freeze to take some of its parameters out)");
         var all = graph.Parameters.Select(p => p.Name).ToHashSet();
         var kept = Train.Count > 0 ? Matching(graph, "--train", Train)
             : TrainLast is { } k ? LastLayers(graph, k)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Data.Preprocessing;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Rules;
@@ -43,6 +44,7 @@ internal static class CheckpointStateRanges
         Require(state.Gamma is null or > 0 and <= 1, nameof(state.Gamma), state.Gamma, "in (0, 1]");
         Require(state.EnergyTolerance is null || (double.IsFinite(state.EnergyTolerance.Value) && state.EnergyTolerance >= 0),
             nameof(state.EnergyTolerance), state.EnergyTolerance, "a finite number of 0 or more");
+        if (state.Augment != null) Known(nameof(state.Augment), () => ImageAugmentation.Parse(state.Augment));
         if (state.Manifest is { } manifest) CheckManifest(manifest, entry);
     }
 

@@ -56,15 +56,21 @@ public sealed class TransferCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--train fc3.* --train-last 1", "--train and --train-last exclude each other")]
     [InlineData("--freeze nothing*", "--freeze 'nothing*' matches no initializer")]
     [InlineData("--train fc3.* --freeze fc3.bias", "parameter 'fc3.bias' is selected by both --train and --freeze")]
     [InlineData("--freeze *", "leaves no parameter to train")]
     [InlineData("--train-last 9", "--train-last 9: the model has 5 parameterized layers")]
-    public void A_selection_the_model_cannot_satisfy_is_one_error_line_and_exit_2(string options, string message)
+    public void A_selection_the_model_cannot_satisfy_is_one_error_line_and_exit_2(string options, string message) =>
+        AssertOneErrorLine(options, message, exitCode: 2);
+
+    [Fact]
+    public void Train_with_train_last_is_a_usage_error() =>
+        AssertOneErrorLine("--train fc3.* --train-last 1", "error: --train and --train-last exclude each other", exitCode: 1);
+
+    private void AssertOneErrorLine(string options, string message, int exitCode)
     {
         var result = CliProcess.Run(["verify", LeNet, "--data", FiveClassData(), .. options.Split(' ')]);
-        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.True(result.ExitCode == exitCode, result.ToString());
         string error = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", error);
         Assert.Contains(message, error);

@@ -74,6 +74,40 @@ public sealed class HeadSurgeryTests
     }
 
     [Fact]
+    public void A_tf2onnx_matmul_add_head_is_replaced_and_onnx_runtime_runs_it_as_the_pcn_does()
+    {
+        // Keras's Dense exports as MatMul by a [in, out] kernel plus the Add of its bias, before a final Softmax.
+        string path = Fixtures.PathOf("tf2onnx_style_cnn.onnx");
+        var original = OnnxModelFile.Load(path);
+        var (replaced, head) = HeadSurgery.Replace(original, path, classes: 4, seed: 2);
+        Assert.Equal(["MatMul", "Add"], head.Nodes.Select(n => n.OpType));
+        Assert.Equal(("dense/kernel:0", "dense/bias:0"), (head.Weight, head.Bias));
+        var w = Initializer(replaced, "dense/kernel:0", path);
+        Assert.Equal([676L, 4], w.Shape);
+        Assert.Equal([4L], Initializer(replaced, "dense/bias:0", path).Shape);
+        double bound = 1 / Math.Sqrt(676);
+        Assert.All(w.Values, v => Assert.InRange(Math.Abs(v), 0, bound));
+        Assert.Equal(original.Graph.Node, replaced.Graph.Node);
+
+        var random = new Random(5);
+        var x = new HostTensor(TensorProto.Types.DataType.Float, [3, 28, 28, 1], Enumerable.Range(0, 3 * 28 * 28).Select(_ => random.NextDouble()).ToArray());
+        string input = original.Graph.Input[0].Name, output = original.Graph.Output[0].Name;
+        var graph = PcGraphBuilder.Build(replaced, path, new PcGraphOptions { InputShapes = new Dictionary<string, long[]> { [input] = x.Shape } });
+        using var pcn = new PcnModel(graph, Precision.Float32, CPU);
+        var values = pcn.Forward(new Dictionary<string, Tensor> { [input] = pcn.ToTensor(x) });
+        using var probabilities = values[((Operand.FromVertex)graph.GraphOutputs[output]).Source].to(ScalarType.Float64).contiguous();
+        Assert.Equal([3L, 4], probabilities.shape);
+
+        using var session = OnnxRuntimeSession.Open(replaced.ToByteArray(), ExecutionProviderChoice.Cpu);
+        var ort = session.Run(new Dictionary<string, HostTensor> { [input] = x })[output];
+        Assert.Equal([3L, 4], ort.Shape);
+        // Softmax rows of 4 sum to 1 in both; two float32 engines agree to ~1e-7 on probabilities.
+        for (int row = 0; row < 3; row++) Assert.Equal(1.0, ort.Values.Skip(row * 4).Take(4).Sum(), 5);
+        double worst = SequenceDifference.MaxAbs(probabilities.data<double>().ToArray(), ort.Values);
+        Assert.True(worst <= 1e-5, $"ONNX Runtime and the PCN differ by {worst:E3}");
+    }
+
+    [Fact]
     public void A_model_without_a_head_names_what_was_looked_for()
     {
         // A Sigmoid over the scores is none of the operators the search passes through, so no head is reached.
