@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
 
-public sealed class GemmKernel : Kernel<GemmSpec>, IClosedFormGradient
+/// <summary>Gemm as ONNX defines it; its local products are written out by <see cref="GemmClosedForm"/> where it covers them.</summary>
+public sealed class GemmKernel : Kernel<GemmSpec>
 {
     protected override Tensor Forward(GemmSpec spec, IReadOnlyList<Tensor?> inputs)
     {
@@ -30,37 +31,5 @@ public sealed class GemmKernel : Kernel<GemmSpec>, IClosedFormGradient
         if (spec.Alpha != 1.0) y = y.Times(spec.Alpha);
         if (c is null) return y;
         return spec.Beta == 1.0 ? y.Plus(c) : y.Plus(c.Times(spec.Beta));
-    }
-
-    /// <summary>
-    /// Written out for alpha = 1 and beta = 1 (or no C), the Linear layer's form: the forward pass is one addmm (or mm),
-    /// whose backward gives G B'^T for A', A'^T G for B' (each transposed back when the attribute transposed it) and G
-    /// summed to C's shape.
-    /// </summary>
-    public bool Covers(OpSpec spec, IReadOnlyList<Tensor?> inputs, IReadOnlyList<bool> wanted)
-    {
-        var gemm = (GemmSpec)spec;
-        return gemm.Alpha == 1.0 && (gemm.Beta == 1.0 || Optional(inputs, 2) is null);
-    }
-
-    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
-    {
-        var gemm = (GemmSpec)spec;
-        Tensor a = inputs[0]!, b = inputs[1]!;
-        var left = gemm.TransA ? a.t() : a;
-        var right = gemm.TransB ? b.t() : b;
-        var products = new Tensor?[inputs.Count];
-        if (wanted[0])
-        {
-            var product = MatrixProductGradients.OfLeft(error, left, right);
-            products[0] = gemm.TransA ? product.t() : product;
-        }
-        if (wanted[1])
-        {
-            var product = MatrixProductGradients.OfRight(error, left, right);
-            products[1] = gemm.TransB ? product.t() : product;
-        }
-        if (wanted.Count > 2 && wanted[2]) products[2] = BroadcastGradient.SumTo(error, inputs[2]!.shape);
-        return products;
     }
 }

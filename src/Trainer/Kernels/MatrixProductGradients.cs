@@ -5,7 +5,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// The two products of a matrix product's backward pass (C = A B, gradient G of C), computed as libtorch's autograd
 /// computes them for mm and addmm: G B^T for A and A^T G for B, each in the transposed form when that operand is
-/// stored column-major (autograd keeps a gradient in its operand's layout), so closed-form gradients round as autograd's.
+/// stored column-major (autograd keeps a gradient in its operand's layout), so closed forms round as autograd (the contract
+/// of <see cref="IClosedForm"/>).
 /// </summary>
 internal static class MatrixProductGradients
 {

@@ -10,7 +10,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// LSTM i, o, f, c; GRU z, r, h; B = [Wb, Rb]; P = [Pi, Po, Pf]). `clip` bounds every gate's input. Batch
 /// entries whose sequence has ended keep their previous state.
 /// </summary>
-public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>, IClosedFormGradient
+public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
 {
     protected override Tensor Forward(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs)
     {
@@ -32,12 +32,6 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>, IClosedForm
         }
         return state;
     }
-
-    public bool Covers(OpSpec spec, IReadOnlyList<Tensor?> inputs, IReadOnlyList<bool> wanted) =>
-        RnnStepGradient.Covers((RecurrentStepSpec)spec, inputs, wanted);
-
-    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted) =>
-        RnnStepGradient.Backward((RecurrentStepSpec)spec, inputs, output, error, wanted);
 
     // X_t W^T + H_{t-1} R^T + (Wb + Rb): every gate of an RNN or LSTM, two matrix products accumulated onto the summed
     // biases, so a step costs two addmm and no separate additions.

@@ -84,10 +84,17 @@ public sealed class PcnModel : IDisposable
 
     /// <summary>Gathers a vertex's inputs: vertex values from <paramref name="vertexValue"/>, parameters from <paramref name="parameterValue"/>.</summary>
     public List<Tensor?> Inputs(Vertex vertex, Func<Vertex, Tensor> vertexValue, Func<ParameterView, Tensor> parameterValue) =>
-        vertex.Operands.Select(operand => operand switch
+        Inputs(vertex, (_, source) => vertexValue(source), (_, view) => parameterValue(view));
+
+    /// <summary>
+    /// <see cref="Inputs(Vertex, Func{Vertex, Tensor}, Func{ParameterView, Tensor})"/> with each operand's slot, for the
+    /// callers that keep per slot what they made of it (the leaves of a local tape).
+    /// </summary>
+    public List<Tensor?> Inputs(Vertex vertex, Func<int, Vertex, Tensor> vertexValue, Func<int, ParameterView, Tensor> parameterValue) =>
+        vertex.Operands.Select((operand, slot) => operand switch
         {
-            Operand.FromVertex v => vertexValue(v.Source),
-            Operand.FromParameter p => parameterValue(p.View),
+            Operand.FromVertex v => vertexValue(slot, v.Source),
+            Operand.FromParameter p => parameterValue(slot, p.View),
             _ => StaticValue(operand),
         }).ToList();
 

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
-/// Gemm's written-out local products (<see cref="IClosedFormGradient"/>) against autograd through the same kernel, bit
+/// Gemm's written-out local products (<see cref="GemmClosedForm"/>) against autograd through the same kernel, bit
 /// for bit, in float64 and float32; and the configurations left to autograd.
 /// </summary>
 public sealed class GemmClosedFormTests
@@ -48,12 +48,11 @@ public sealed class GemmClosedFormTests
     public void A_scaled_gemm_stays_with_autograd()
     {
         using var scope = NewDisposeScope();
-        Tensor?[] gemmInputs = [zeros(2, 3), zeros(3, 4), zeros(4)];
         bool[] all = [true, true, true];
-        IClosedFormGradient gemm = new GemmKernel();
-        Assert.True(gemm.Covers(new GemmSpec(1.0, 1.0, false, false), gemmInputs, all));
-        Assert.False(gemm.Covers(new GemmSpec(0.5, 1.0, false, false), gemmInputs, all));
-        Assert.False(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), gemmInputs, all));
-        Assert.True(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), [gemmInputs[0], gemmInputs[1], null], all));
+        IClosedForm gemm = new GemmClosedForm();
+        Assert.True(gemm.Covers(new GemmSpec(1.0, 1.0, false, false), all, all));
+        Assert.False(gemm.Covers(new GemmSpec(0.5, 1.0, false, false), all, all));
+        Assert.False(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), all, all));
+        Assert.True(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), [true, true, false], all));
     }
 }

@@ -8,13 +8,14 @@ using static ZilOnnx.Converter.Ops.RecurrentSlots;
 namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
-/// The RNN step's written-out local products (<see cref="IClosedFormGradient"/>) against autograd through the same
+/// The RNN step's written-out local products (<see cref="RnnStepClosedForm"/>) against autograd through the same
 /// kernel's forward pass. They must be equal to the last bit, in float64 and float32: Z-IL takes them in place of
 /// autograd's, and its updates are held to backprop's, which autograd computes.
 /// </summary>
 public sealed class RnnStepClosedFormTests
 {
     private static readonly RecurrentStepKernel Kernel = new();
+    private static readonly IClosedForm ClosedForm = new RnnStepClosedForm();
 
     /// <summary>activation, batch, input size, hidden size, layout, directions, first step, bias, X free, precision.</summary>
     public static IEnumerable<object[]> Cases()
@@ -59,23 +60,23 @@ public sealed class RnnStepClosedFormTests
         inputs[R] = zeros(1, 5, 5);
         var wanted = new bool[Count];
         wanted[W] = wanted[R] = true;
-        Assert.True(Kernel.Covers(Step("Tanh", 5), inputs, wanted));
+        Assert.True(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Present(inputs), wanted));
 
-        Assert.False(Kernel.Covers(Step("Sigmoid", 5), inputs, wanted));
-        Assert.False(Kernel.Covers(Step("Tanh", 5) with { Clip = 3.0 }, inputs, wanted));
-        Assert.False(Kernel.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Gru }, inputs, wanted));
-        Assert.False(Kernel.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Lstm }, inputs, wanted));
+        Assert.False(ClosedForm.Covers(Step("Sigmoid", 5), ClosedFormCheck.Present(inputs), wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Clip = 3.0 }, ClosedFormCheck.Present(inputs), wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Gru }, ClosedFormCheck.Present(inputs), wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Lstm }, ClosedFormCheck.Present(inputs), wanted));
 
         var withLengths = (Tensor?[])inputs.Clone();
         withLengths[SequenceLengths] = tensor(new long[] { 3, 2 });
-        Assert.False(Kernel.Covers(Step("Tanh", 5), withLengths, wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Present(withLengths), wanted));
 
         // A trainable initial state takes a product the closed form does not write.
         var withInitial = (Tensor?[])inputs.Clone();
         withInitial[InitialH] = zeros(1, 2, 5);
         var initialWanted = (bool[])wanted.Clone();
         initialWanted[InitialH] = true;
-        Assert.False(Kernel.Covers(Step("Tanh", 5), withInitial, initialWanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Present(withInitial), initialWanted));
     }
 
     private static RecurrentStepSpec Step(string activation, long hidden, int direction = 0, long time = 0, int layout = 0) =>

@@ -22,7 +22,7 @@ public sealed class ResidualSumExactnessTests
     /// x[8, 6] -> Gemm -> h1; s1 = h1 + Gemm(Relu(h1)) (two free terms); s2 = s1 + x (a data term);
     /// s3 = s2 + ReduceMean(s2, batch axis) (broadcast); y = Gemm(s3)[8, 3].
     /// </summary>
-    private static ModelProto Model() => new ModelBuilder(opset: 13)
+    internal static ModelProto Model() => new ModelBuilder(opset: 13)
         .Input("x", 8, 6).Output("y", 8, 3)
         .Initializer("W1", [6, 6], PcGraphBuilderTests.Values(36, 1))
         .Initializer("b1", [6], PcGraphBuilderTests.Values(6, 2))

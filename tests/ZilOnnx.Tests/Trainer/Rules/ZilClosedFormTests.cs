@@ -5,13 +5,14 @@ using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Rules.Local;
 using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Tests.Trainer.Rules;
 
 /// <summary>
-/// Z-IL takes the written-out local products (IClosedFormGradient) wherever a kernel covers the vertex, beside autograd
+/// Z-IL takes the written-out local products (IClosedForm) wherever a closed form covers the vertex, beside autograd
 /// tapes for the rest, and its update still equals backprop's to the last bit.
 /// </summary>
 public sealed class ZilClosedFormTests
@@ -32,14 +33,13 @@ public sealed class ZilClosedFormTests
         using var model = Fixtures.Model(network, "mse", precision);
         var batch = RuleHarness.FirstBatch(model, network, "mse");
 
-        var values = model.Forward(batch.Inputs);
-        var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
+        var strategies = LocalStrategies.For(model.Graph);
         var written = model.Graph.Vertices.Where(v => v.ReachesOutput && PcGraph.IsFree(v) && IsWrittenOut(v)).ToList();
         Assert.NotEmpty(written);
         foreach (var v in model.Graph.Vertices.Where(v => v.ReachesOutput && PcGraph.IsFree(v) && v.Op is RecurrentStepSpec or GemmSpec))
         {
-            using var tape = LocalTape.Record(model, v, u => values[u], parameterRoots: roots);
-            Assert.True(tape.IsClosedForm == written.Contains(v), $"{network}: {v.Name} ({v.Op.OpType}) closed form {tape.IsClosedForm}");
+            bool closedForm = strategies[v] is ClosedFormStrategy;
+            Assert.True(closedForm == written.Contains(v), $"{network}: {v.Name} ({v.Op.OpType}) closed form {closedForm}");
         }
 
         var loss = new MeanSquaredErrorLoss();

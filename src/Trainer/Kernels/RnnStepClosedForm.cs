@@ -6,24 +6,24 @@ namespace ZilOnnx.Trainer.Kernels;
 
 /// <summary>
 /// The local products of a plain RNN time step, H_t = f(X_t W^T + H_{t-1} R^T + Wb + Rb), written out
-/// (<see cref="IClosedFormGradient"/>) for f = tanh or relu without clip or sequence lengths, the configurations
+/// (<see cref="IClosedForm"/>) for f = tanh or relu without clip or sequence lengths, the configurations
 /// PyTorch's nn.RNN exports. With G = f'(..) * E: G R for H_{t-1}, G W for X_t, G^T H_{t-1} for R, G^T X_t for W and
 /// the column sums of G for both halves of B, each as autograd forms it through the forward pass's addmm, squeeze
 /// and select (<see cref="MatrixProductGradients"/>).
 /// </summary>
-internal static class RnnStepGradient
+public sealed class RnnStepClosedForm : ClosedForm<RecurrentStepSpec>
 {
-    public static bool Covers(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, IReadOnlyList<bool> wanted)
+    protected override bool Covers(RecurrentStepSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted)
     {
         if (spec.Cell != RecurrentCell.Rnn || spec.Clip != null || spec.Activations[0].Name is not ("Tanh" or "Relu")) return false;
-        if (SequenceLengths < inputs.Count && inputs[SequenceLengths] is not null) return false;
+        if (SequenceLengths < present.Count && present[SequenceLengths]) return false;
         // An initial state (or lengths) that takes a product stays with autograd.
         for (int slot = 0; slot < wanted.Count; slot++)
             if (wanted[slot] && slot is not (X or PreviousState or W or R or B)) return false;
         return true;
     }
 
-    public static Tensor?[] Backward(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
+    protected override Tensor?[] Products(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
     {
         var (x, xt, h, w, r, bias) = StepOperands.Of(spec, inputs);
         var g = ActivationBackward(spec, output, error);

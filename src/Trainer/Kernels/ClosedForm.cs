@@ -1,0 +1,56 @@
+using ZilOnnx.Converter.Graph;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>
+/// A vertex's local vector-Jacobian products written out for the configurations of one operator that it covers. Z-IL
+/// then takes the vertex's products without recording an autograd graph or calling the autograd engine: that call has
+/// a fixed cost (about 10 us on a CPU) which, paid once per inference step, is most of what a small vertex such as one
+/// RNN time step costs beyond backprop.
+///
+/// The rounding contract, which every closed form keeps and Z-IL's bitwise equality with backprop rests on: each
+/// product is made of the very operations libtorch's autograd runs for the kernel's Forward, on the same values and in
+/// the same memory layouts (autograd keeps a gradient in its operand's layout, so a matrix product's gradient is formed
+/// as <see cref="MatrixProductGradients"/> forms it; a broadcast input's as <see cref="BroadcastGradient"/> sums it; an
+/// activation's as <see cref="ActivationGradients"/> writes it). The same libtorch kernels on the same tensors then sum
+/// in the same order, so the products equal autograd's to the last bit (RnnStepClosedFormTests, GemmClosedFormTests);
+/// any configuration a closed form cannot match that way stays with autograd.
+/// </summary>
+public interface IClosedForm
+{
+    /// <summary>
+    /// Whether this configuration's products are written out. It is decided from the operator and its operands alone,
+    /// once per vertex: <paramref name="present"/>[i] says whether input i is given, <paramref name="wanted"/>[i]
+    /// whether it takes a product.
+    /// </summary>
+    bool Covers(OpSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted);
+
+    /// <summary>
+    /// J_i^T <paramref name="error"/> for every wanted input i, shaped like that input, and null for the others; each a
+    /// tensor of its own (never <paramref name="error"/> itself), which the caller may keep or add to in place.
+    /// <paramref name="output"/> is what the kernel's Forward made of <paramref name="inputs"/>.
+    /// </summary>
+    Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted);
+}
+
+/// <summary>The closed form of one OpSpec type.</summary>
+public abstract class ClosedForm<TSpec> : IClosedForm where TSpec : OpSpec
+{
+    public bool Covers(OpSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted) => Covers((TSpec)spec, present, wanted);
+
+    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
+    {
+        var products = Products((TSpec)spec, inputs, output, error, wanted);
+        // A part of the Jacobian that is the identity hands the error on unchanged (a Gemm's C of the output's shape),
+        // as autograd does; the caller owns what it is given, so that one is copied.
+        for (int slot = 0; slot < products.Length; slot++)
+            if (ReferenceEquals(products[slot], error)) products[slot] = error.clone();
+        return products;
+    }
+
+    protected abstract bool Covers(TSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted);
+
+    /// <summary>The products of <see cref="IClosedForm.Backward"/>; one may be <paramref name="error"/> itself.</summary>
+    protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted);
+}

@@ -1,0 +1,54 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Kernels;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Rules.Local;
+
+/// <summary>What <see cref="ClosedFormStrategy"/> keeps of a vertex for the sweep: the inputs and the prediction, without a graph.</summary>
+internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedForm closedForm, bool[] wanted, List<Tensor?> inputs,
+    Tensor prediction, List<Tensor> owned, IReadOnlyDictionary<string, Tensor> parameterRoots) : ILocalProduct
+{
+    private readonly List<(Vertex Parent, Tensor Product)> _parentProducts = [];
+
+    /// <summary>
+    /// The products for free parents are kept; each parameter's is mapped back to its root and added to the root's
+    /// gradient, as autograd's AccumulateGrad adds it (set on the first term, added in place after). Intermediate tensors
+    /// are released here, as autograd releases its own inside the backward call.
+    /// </summary>
+    public void Send(Tensor error, AutogradBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        Tensor?[] products;
+        using (no_grad()) products = closedForm.Backward(vertex.Op, inputs, prediction, error, wanted);
+        for (int slot = 0; slot < products.Length; slot++)
+        {
+            if (!wanted[slot]) continue;
+            var product = products[slot] ?? throw new InvalidOperationException($"vertex '{vertex.Name}': the closed form left out input {slot}");
+            switch (vertex.Operands[slot])
+            {
+                case Operand.FromVertex { Source: var parent }:
+                    _parentProducts.Add((parent, product.MoveToOuterDisposeScope()));
+                    break;
+                case Operand.FromParameter { View: var view }:
+                    AddToGradient(parameterRoots[view.Root.Name], model.MapBack(view, product));
+                    break;
+            }
+        }
+    }
+
+    private static void AddToGradient(Tensor root, Tensor term)
+    {
+        using var _ = no_grad();
+        if (root.grad is { } sum) sum.add_(term);
+        else root.grad = term;
+    }
+
+    public IEnumerable<(Vertex Parent, Tensor Product)> ParentProducts() => _parentProducts;
+
+    public void Dispose()
+    {
+        prediction.Dispose();
+        foreach (var input in owned) input.Dispose();
+    }
+}

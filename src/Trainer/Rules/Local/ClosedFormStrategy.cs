@@ -1,0 +1,32 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Kernels;
+using ZilOnnx.Trainer.Pcn;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Rules.Local;
+
+/// <summary>
+/// A vertex whose operator writes its products out for the vertex's configuration (<see cref="IClosedForm"/>): the
+/// forward pass records no graph, it keeps the inputs, and the sweep takes the products from the closed form.
+/// </summary>
+/// <param name="wanted">Per operand slot, whether it takes a product (a free parent or a parameter).</param>
+public sealed class ClosedFormStrategy(IClosedForm closedForm, bool[] wanted) : ILocalStrategy
+{
+    public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
+        IReadOnlyDictionary<string, Tensor> parameterRoots)
+    {
+        using var _ = no_grad();
+        // The parents' values on handles of the vertex's own: their owners release theirs after the forward pass.
+        var owned = new List<Tensor>();
+        var inputs = model.Inputs(vertex,
+            (_, parent) =>
+            {
+                var value = parentValue(parent).alias();
+                owned.Add(value);
+                return value;
+            },
+            (_, view) => model.ApplyView(view, parameterRoots[view.Root.Name]));
+        var prediction = LocalPrediction.Of(model, vertex, inputs);
+        return (prediction.detach(), new ClosedFormProduct(model, vertex, closedForm, wanted, inputs, prediction, owned, parameterRoots));
+    }
+}

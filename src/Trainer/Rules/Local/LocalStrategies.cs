@@ -1,0 +1,40 @@
+using System.Runtime.CompilerServices;
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Kernels;
+
+namespace ZilOnnx.Trainer.Rules.Local;
+
+/// <summary>
+/// The strategy of every vertex of a PCN for the fast Z-IL, chosen once per graph from its structure alone (operators,
+/// operands, shapes), and kept for as long as the graph lives.
+/// </summary>
+public static class LocalStrategies
+{
+    private static readonly ConditionalWeakTable<PcGraph, IReadOnlyDictionary<Vertex, ILocalStrategy>> Chosen = new();
+
+    /// <summary>
+    /// The strategies of the vertices the fast Z-IL evaluates; a data input (its value is the batch's) and a vertex
+    /// whose value no error reaches have none.
+    /// </summary>
+    public static IReadOnlyDictionary<Vertex, ILocalStrategy> For(PcGraph graph) =>
+        Chosen.GetValue(graph, g => g.Vertices.Select(v => (v, Strategy: Choose(v))).Where(c => c.Strategy != null).ToDictionary(c => c.v, c => c.Strategy!));
+
+    private static ILocalStrategy? Choose(Vertex v)
+    {
+        if (v.Kind == VertexKind.DataInput) return null;
+        if (v.Kind == VertexKind.Levelling && v.ReachesOutput) return PassWhole.Copy;
+        if (PcGraph.IsFree(v) && IsSumOfSameShapes(v)) return PassWhole.Sum;
+        if (!v.ReachesOutput) return null;
+        var wanted = v.Operands.Select(o => o is Operand.FromParameter || o is Operand.FromVertex { Source: var parent } && PcGraph.IsFree(parent)).ToArray();
+        if (!wanted.Contains(true)) return ForwardOnly.Instance;
+        var present = v.Operands.Select(o => o is not Operand.Absent).ToArray();
+        return ClosedForms.For(v.Op) is { } closedForm && closedForm.Covers(v.Op, present, wanted)
+            ? new ClosedFormStrategy(closedForm, wanted)
+            : AutogradTape.Instance;
+    }
+
+    /// <summary>An Add of vertices that all have its shape: no broadcasting, so its Jacobian is the identity on each term.</summary>
+    private static bool IsSumOfSameShapes(Vertex v) =>
+        v.Op is AddSpec && v.Operands.All(o => o is Operand.FromVertex) && v.VertexInputs.All(u => u.Shape.SequenceEqual(v.Shape));
+}

@@ -1,0 +1,32 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Rules.Local;
+
+namespace ZilOnnx.Tests.Trainer.Rules.Local;
+
+/// <summary>
+/// The strategy each vertex of the fast Z-IL takes its local product by, chosen from the graph alone: the choice decides
+/// which operations form the products (ZilClosedFormTests and ResidualSumExactnessTests hold them to backprop's bits),
+/// so it is checked here on its own, on the residual-sums graph, which has one vertex of every kind.
+/// </summary>
+public sealed class LocalStrategiesTests
+{
+    [Fact]
+    public void Each_vertex_takes_the_strategy_its_structure_calls_for()
+    {
+        var graph = PcGraphBuilder.Build(ResidualSumExactnessTests.Model(), "residual-sums.onnx");
+        var strategies = LocalStrategies.For(graph);
+        ILocalStrategy Of(string name) => strategies[graph.Vertices.Single(v => v.Name == name)];
+
+        Assert.Same(PassWhole.Sum, Of("s1"));               // two free terms of its shape
+        Assert.Same(PassWhole.Sum, Of("s2"));               // a free term and a data term of its shape
+        Assert.Same(AutogradTape.Instance, Of("s3"));       // broadcasts: the products are reductions
+        Assert.IsType<ClosedFormStrategy>(Of("h1"));        // Gemm with alpha = beta = 1
+        Assert.Same(AutogradTape.Instance, Of("r"));        // Relu: no closed form
+        Assert.DoesNotContain(graph.Vertices.Single(v => v.Kind == VertexKind.DataInput), strategies.Keys);
+        var copies = graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).ToList();
+        Assert.NotEmpty(copies);
+        Assert.All(copies, v => Assert.Same(PassWhole.Copy, strategies[v]));
+        // Chosen once per graph.
+        Assert.Same(strategies, LocalStrategies.For(graph));
+    }
+}
