@@ -21,10 +21,16 @@ ZILONNX = ["dotnet", os.path.join(ROOT, "src/Cli/bin/Release/net10.0/zilonnx.dll
 MODELS = ["lenet5", "vgg6", "rnn", "lstm", "gru", "resmlp"]
 
 
+def data_option(model):
+    """A token model's ids (generate_models.py writes them beside it): `zilonnx bench` does not make up ids."""
+    path = os.path.join(HERE, "models", model + ".npz")
+    return ["--data", path] if os.path.exists(path) else []
+
+
 def zilonnx_bp(model, args):
     out = subprocess.run(ZILONNX + ["bench", os.path.join(HERE, "models", model + ".onnx"), "--rules", "bp", "--ort-runs", "0",
                                     "--batch-size", str(args.batch_size), "--threads", str(args.threads),
-                                    "--warmup", str(args.warmup), "--steps", str(args.steps), "--json"],
+                                    "--warmup", str(args.warmup), "--steps", str(args.steps), "--json"] + data_option(model),
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)["rules"]["bp"]["median_ms"]
 

@@ -1,10 +1,14 @@
 """The benchmark's fixed model set, as PyTorch modules (shared by generate_models.py and pytorch_step.py).
 
-Each entry: name -> (constructor, input shape of one sample). All take float32 inputs and end in 10 logits.
+Each entry: name -> (constructor, input shape of one sample). All end in 10 logits. SMALL_MODELS are the original
+set, timed with every rule; FINETUNE_MODELS are the architectures people fine-tune (torchvision's, with random
+weights, and two torch.nn text classifiers), timed with bp and zil only. The models of TOKEN_VOCABULARY take int64
+token ids below their vocabulary size, every other model float32 inputs.
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torchvision
 
 SEED = 0
 CLASSES = 10
@@ -77,7 +81,48 @@ class ResidualMlp(nn.Module):
         return self.fc_out(h)
 
 
-MODELS = {
+VOCABULARY = 1000
+SEQUENCE = 32
+
+
+class TransformerTextClassifier(nn.Module):
+    """Token ids -> embedding + learned positions (64), two post-norm encoder layers (4 heads, feed-forward 128, ReLU,
+    no dropout), the mean over the positions, a Linear head."""
+
+    def __init__(self, width=64):
+        super().__init__()
+        self.embedding = nn.Embedding(VOCABULARY, width)
+        self.positions = nn.Parameter(torch.randn(1, SEQUENCE, width) * 0.02)
+        layer = nn.TransformerEncoderLayer(width, nhead=4, dim_feedforward=128, dropout=0.0, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=False)
+        self.head = nn.Linear(width, CLASSES)
+
+    def forward(self, ids):
+        h = self.encoder(self.embedding(ids) + self.positions)
+        return self.head(h.mean(dim=1))
+
+
+class GruTextClassifier(nn.Module):
+    """Token ids -> embedding (64), a batch-first GRU (hidden 128), a Linear head on the last state."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(VOCABULARY, 64)
+        self.recurrent = nn.GRU(64, 128, batch_first=True)
+        self.head = nn.Linear(128, CLASSES)
+
+    def forward(self, ids):
+        _, h_n = self.recurrent(self.embedding(ids))
+        return self.head(h_n[-1])
+
+
+def vit_tiny():
+    """torchvision's VisionTransformer, small: 32x32 images in 4x4 patches, 2 layers of 3 heads, width 192, MLP 768."""
+    return torchvision.models.VisionTransformer(image_size=32, patch_size=4, num_layers=2, num_heads=3, hidden_dim=192,
+                                                mlp_dim=768, num_classes=CLASSES)
+
+
+SMALL_MODELS = {
     "lenet5": (LeNet5, (1, 28, 28)),
     "vgg6": (Vgg6, (3, 32, 32)),
     "rnn": (lambda: RowReader(nn.RNN), (28, 28)),
@@ -86,9 +131,33 @@ MODELS = {
     "resmlp": (ResidualMlp, (784,)),
 }
 
+FINETUNE_MODELS = {
+    "resnet18": (lambda: torchvision.models.resnet18(num_classes=CLASSES), (3, 64, 64)),
+    "mobilenet_v2": (lambda: torchvision.models.mobilenet_v2(num_classes=CLASSES), (3, 64, 64)),
+    "squeezenet1_1": (lambda: torchvision.models.squeezenet1_1(num_classes=CLASSES), (3, 64, 64)),
+    "shufflenet_v2_x0_5": (lambda: torchvision.models.shufflenet_v2_x0_5(num_classes=CLASSES), (3, 64, 64)),
+    "efficientnet_b0": (lambda: torchvision.models.efficientnet_b0(num_classes=CLASSES), (3, 64, 64)),
+    "densenet121": (lambda: torchvision.models.densenet121(num_classes=CLASSES), (3, 32, 32)),
+    "vit_tiny": (vit_tiny, (3, 32, 32)),
+    "transformer_text": (TransformerTextClassifier, (SEQUENCE,)),
+    "gru_text": (GruTextClassifier, (SEQUENCE,)),
+}
+
+MODELS = {**SMALL_MODELS, **FINETUNE_MODELS}
+
+TOKEN_VOCABULARY = {"transformer_text": VOCABULARY, "gru_text": VOCABULARY}
+
 
 def build(name):
     """The model with the weights generate_models.py exported (the same seed per model)."""
     torch.manual_seed(SEED)
     constructor, shape = MODELS[name]
     return constructor(), shape
+
+
+def random_inputs(name, batch_size, generator):
+    """A batch for the model: token ids uniform below its vocabulary, or floats uniform in [0, 1)."""
+    _, shape = MODELS[name]
+    if name in TOKEN_VOCABULARY:
+        return torch.randint(0, TOKEN_VOCABULARY[name], (batch_size,) + shape, generator=generator)
+    return torch.rand((batch_size,) + shape, generator=generator)

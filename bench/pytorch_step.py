@@ -4,8 +4,8 @@
 Run:  /usr/bin/python3 bench/pytorch_step.py [--batch-size 64] [--threads 2] [--warmup 3] [--steps 50] [--json]
 
 The step is what `zilonnx bench` times for rule bp: forward pass, softmax cross-entropy (batch mean) on random
-labels, backward pass, torch.optim.SGD step (lr 0.01), on random inputs in [0, 1) of the model's input shape,
-with the batches made beforehand (4 distinct ones, cycled). Needs Debian's python3-torch (PyTorch 1.13), which
+labels, backward pass, torch.optim.SGD step (lr 0.01), on random inputs in [0, 1) of the model's input shape (random
+ids below the vocabulary for a token model), with the batches made beforehand (4 distinct ones, cycled). Needs Debian's python3-torch (PyTorch 1.13), which
 runs on the system BLAS: install libopenblas0-pthread first, or it is several times slower.
 """
 import argparse
@@ -20,15 +20,15 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from models import CLASSES, MODELS, build  # noqa: E402
+from models import CLASSES, MODELS, build, random_inputs  # noqa: E402
 
 
 def time_model(name, batch_size, warmup, steps):
-    model, shape = build(name)
+    model, _ = build(name)
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     generator = torch.Generator().manual_seed(0)
-    batches = [(torch.rand((batch_size,) + shape, generator=generator),
+    batches = [(random_inputs(name, batch_size, generator),
                 torch.randint(0, CLASSES, (batch_size,), generator=generator)) for _ in range(4)]
 
     def step(k):

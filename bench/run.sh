@@ -3,11 +3,17 @@
 # and PyTorch's own step on the same models (once, then in rounds alternating with zilonnx's bp step), writes
 # bench/results/*.json and prints the tables of bench/README.md.
 #
-#   bench/run.sh                     # 2 threads, batch 64, 30 warm-up rounds at least and 30 timed rounds
+#   bench/run.sh                     # both sets: 2 threads, 30 warm-up rounds at least and 30 timed rounds
 #   THREADS=4 STEPS=50 bench/run.sh
+#   SETS=finetune bench/run.sh       # only the models people fine-tune
 #
-# Needs the .NET 10 SDK, and for the models and the PyTorch comparison Debian's python3-torch, python3-onnx and
-# libopenblas0-pthread (/usr/bin/python3). Takes about 40 minutes on two cores.
+# The small set (LeNet-5 ... the residual MLP) is timed at batch $BATCH with every rule; the fine-tuning set
+# (torchvision's CNNs and ViT, two text classifiers) at batch $FINETUNE_BATCH with bp and zil only: the relaxed
+# dynamics and IL redo work that grows with the square of the depth, which on a DenseNet-121 is hours. A model whose
+# bench fails leaves its error in bench/results/MODEL.error.txt and is left out of the PyTorch comparison.
+#
+# Needs the .NET 10 SDK, and for the models and the PyTorch comparison Debian's python3-torch, python3-torchvision,
+# python3-onnx and libopenblas0-pthread (/usr/bin/python3). The small set takes about 40 minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,36 +23,64 @@ STEPS=${STEPS:-30}
 # compilations take a core from libtorch and slow the steps they overlap.
 WARMUP=${WARMUP:-30}
 BATCH=${BATCH:-64}
+FINETUNE_BATCH=${FINETUNE_BATCH:-8}
 ORT_RUNS=${ORT_RUNS:-300} # the export and the original differ by a few percent at most: many runs to see it
-MODELS=(lenet5 vgg6 rnn lstm gru resmlp)
+SETS=${SETS:-small finetune}
+SMALL_MODELS=(lenet5 vgg6 rnn lstm gru resmlp)
+FINETUNE_MODELS=(resnet18 mobilenet_v2 squeezenet1_1 shufflenet_v2_x0_5 efficientnet_b0 densenet121 vit_tiny transformer_text gru_text)
 RESULTS=bench/results
 
 dotnet build src/Cli -c Release -v quiet -nologo >/dev/null
 ZILONNX=(dotnet src/Cli/bin/Release/net10.0/zilonnx.dll)
-
-for model in "${MODELS[@]}"; do
-    if [ ! -f "bench/models/$model.onnx" ]; then
-        /usr/bin/python3 bench/generate_models.py bench/models
-        break
-    fi
-done
-
 mkdir -p "$RESULTS"
-for model in "${MODELS[@]}"; do
-    extra=()
-    [ "$model" = lenet5 ] && extra=(--epoch)
-    echo "bench $model" >&2
-    "${ZILONNX[@]}" bench "bench/models/$model.onnx" --batch-size "$BATCH" --threads "$THREADS" --warmup "$WARMUP" \
-        --steps "$STEPS" --ort-runs "$ORT_RUNS" "${extra[@]}" --json >"$RESULTS/$model.json.tmp"
-    mv "$RESULTS/$model.json.tmp" "$RESULTS/$model.json"
+
+# bench_set NAME BATCH RULES MODEL...: zilonnx bench on each model, then PyTorch's step once and in alternation
+# on those that ran. A token model's ids (bench/models/MODEL.npz) are its --data: bench does not make up ids.
+bench_set() {
+    local set=$1 batch=$2 rules=$3
+    shift 3
+    /usr/bin/python3 bench/generate_models.py bench/models "$@"
+    local ran=()
+    for model in "$@"; do
+        local extra=()
+        [ "$model" = lenet5 ] && extra+=(--epoch)
+        [ -f "bench/models/$model.npz" ] && extra+=(--data "bench/models/$model.npz")
+        echo "bench $model" >&2
+        rm -f "$RESULTS/$model.error.txt"
+        if "${ZILONNX[@]}" bench "bench/models/$model.onnx" --batch-size "$batch" --rules "$rules" --threads "$THREADS" \
+            --warmup "$WARMUP" --steps "$STEPS" --ort-runs "$ORT_RUNS" "${extra[@]}" --json \
+            >"$RESULTS/$model.json.tmp" 2>"$RESULTS/$model.stderr.tmp"; then
+            mv "$RESULTS/$model.json.tmp" "$RESULTS/$model.json"
+            ran+=("$model")
+        else
+            echo "bench $model failed: $(grep -m1 '^error:' "$RESULTS/$model.stderr.tmp" || tail -n1 "$RESULTS/$model.stderr.tmp")" >&2
+            mv "$RESULTS/$model.stderr.tmp" "$RESULTS/$model.error.txt"
+            rm -f "$RESULTS/$model.json" "$RESULTS/$model.json.tmp"
+        fi
+        rm -f "$RESULTS/$model.stderr.tmp"
+    done
+    [ ${#ran[@]} -gt 0 ] || return 0
+    local models suffix
+    models=$(IFS=,; echo "${ran[*]}")
+    suffix=$([ "$set" = small ] && echo "" || echo "-$set")
+
+    echo "PyTorch ($set)" >&2
+    /usr/bin/python3 bench/pytorch_step.py --models "$models" --batch-size "$batch" --threads "$THREADS" --warmup "$WARMUP" --steps 50 --json \
+        >"$RESULTS/pytorch$suffix.json.tmp"
+    mv "$RESULTS/pytorch$suffix.json.tmp" "$RESULTS/pytorch$suffix.json"
+
+    echo "TorchSharp and PyTorch in alternation ($set)" >&2
+    /usr/bin/python3 bench/alternate_pytorch.py --models "$models" --rounds "${ROUNDS:-5}" --threads "$THREADS" --batch-size "$batch" \
+        --warmup "${ALTERNATION_WARMUP:-100}" >"$RESULTS/alternating$suffix.json.tmp"
+    mv "$RESULTS/alternating$suffix.json.tmp" "$RESULTS/alternating$suffix.json"
+}
+
+for set in $SETS; do
+    case $set in
+        small) bench_set small "$BATCH" bp,zil,zil-relaxed,il,zil+verify "${SMALL_MODELS[@]}" ;;
+        finetune) bench_set finetune "$FINETUNE_BATCH" bp,zil "${FINETUNE_MODELS[@]}" ;;
+        *) echo "error: SETS: unknown set '$set' (small, finetune)" >&2; exit 2 ;;
+    esac
 done
-
-echo "PyTorch" >&2
-/usr/bin/python3 bench/pytorch_step.py --batch-size "$BATCH" --threads "$THREADS" --warmup "$WARMUP" --steps 50 --json >"$RESULTS/pytorch.json.tmp"
-mv "$RESULTS/pytorch.json.tmp" "$RESULTS/pytorch.json"
-
-echo "TorchSharp and PyTorch in alternation" >&2
-/usr/bin/python3 bench/alternate_pytorch.py --rounds "${ROUNDS:-5}" --threads "$THREADS" --batch-size "$BATCH" --warmup "${ALTERNATION_WARMUP:-100}" >"$RESULTS/alternating.json.tmp"
-mv "$RESULTS/alternating.json.tmp" "$RESULTS/alternating.json"
 
 /usr/bin/python3 bench/summarize.py "$RESULTS"

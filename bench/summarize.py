@@ -3,15 +3,19 @@
 
 Run:  /usr/bin/python3 bench/summarize.py [RESULTS_DIR]      (default bench/results)
 
-Reads RESULTS_DIR/<model>.json (`zilonnx bench --json`) and RESULTS_DIR/pytorch.json (bench/pytorch_step.py).
-Standard library only.
+Reads RESULTS_DIR/<model>.json (`zilonnx bench --json`), RESULTS_DIR/<model>.error.txt (a model whose bench failed:
+its error), RESULTS_DIR/pytorch*.json (bench/pytorch_step.py) and RESULTS_DIR/alternating*.json
+(bench/alternate_pytorch.py). The models are grouped by batch size, a group of tables each; a PyTorch file counts
+for the group of its batch size. Standard library only.
 """
 import json
 import os
 import statistics
 import sys
 
-MODELS = ["lenet5", "vgg6", "rnn", "lstm", "gru", "resmlp"]
+MODELS = ["lenet5", "vgg6", "rnn", "lstm", "gru", "resmlp",
+          "resnet18", "mobilenet_v2", "squeezenet1_1", "shufflenet_v2_x0_5", "efficientnet_b0", "densenet121", "vit_tiny",
+          "transformer_text", "gru_text"]
 RULES = ["bp", "zil", "zil-relaxed", "il", "zil+verify"]
 
 
@@ -20,23 +24,29 @@ def ms(value):
 
 
 def load(folder):
-    results = {}
+    results, failures = {}, {}
     for model in MODELS:
         path = os.path.join(folder, model + ".json")
         if os.path.exists(path):
             with open(path) as f:
                 results[model] = json.load(f)
-    pytorch = None
-    path = os.path.join(folder, "pytorch.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            pytorch = json.load(f)
-    alternating = None
-    path = os.path.join(folder, "alternating.json")
-    if os.path.exists(path):
-        with open(path) as f:
-            alternating = json.load(f)
-    return results, pytorch, alternating
+        path = os.path.join(folder, model + ".error.txt")
+        if os.path.exists(path):
+            with open(path) as f:
+                failures[model] = f.read().strip()
+    others = {}
+    for kind in ("pytorch", "alternating"):
+        others[kind] = []
+        for name in sorted(os.listdir(folder)):
+            if name.startswith(kind) and name.endswith(".json"):
+                with open(os.path.join(folder, name)) as f:
+                    others[kind].append(json.load(f))
+    return results, failures, others["pytorch"], others["alternating"]
+
+
+def for_batch(files, batch_size):
+    """The first file measured at this batch size, or None."""
+    return next((f for f in files if f["batch_size"] == batch_size), None)
 
 
 def alternating_ratios(alternating):
@@ -54,12 +64,18 @@ def alternating_table(alternating):
     return "\n".join(lines)
 
 
+def rules_of(results):
+    """The rules some model of the group was timed with, in RULES' order."""
+    return [rule for rule in RULES if any(rule in r["rules"] for r in results.values())]
+
+
 def step_table(results, pytorch):
-    lines = ["| model | depth | " + " | ".join(f"{r} ms (/ bp)" for r in RULES) + " | PyTorch bp ms | bp / PyTorch |",
-             "|---|---:|" + "---:|" * len(RULES) + "---:|---:|"]
+    rules = rules_of(results)
+    lines = ["| model | depth | " + " | ".join(f"{r} ms (/ bp)" for r in rules) + " | PyTorch bp ms | bp / PyTorch |",
+             "|---|---:|" + "---:|" * len(rules) + "---:|---:|"]
     for model, r in results.items():
         cells = []
-        for rule in RULES:
+        for rule in rules:
             x = r["rules"].get(rule)
             if x is None:
                 cells.append("-")
@@ -76,11 +92,12 @@ def step_table(results, pytorch):
 
 
 def memory_table(results):
-    lines = ["| model | " + " | ".join(f"{r} MB (/ bp)" for r in RULES) + " | process peak MB |",
-             "|---|" + "---:|" * len(RULES) + "---:|"]
+    rules = rules_of(results)
+    lines = ["| model | " + " | ".join(f"{r} MB (/ bp)" for r in rules) + " | process peak MB |",
+             "|---|" + "---:|" * len(rules) + "---:|"]
     for model, r in results.items():
         cells = []
-        for rule in RULES:
+        for rule in rules:
             x = r["rules"].get(rule)
             if x is None or x.get("step_memory_mb") is None:
                 cells.append("-")
@@ -136,7 +153,8 @@ def targets(results, pytorch, alternating=None):
             value, test = spec(model, r)
             fmt = "{:.3f}" if "3 %" in name else "{:.2f}"
             cells.append(cell(value, value is not None and test(value), fmt))
-        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+        if any(c != "-" for c in cells):  # a rule no model of the group was timed with has no row
+            rows.append(f"| {name} | " + " | ".join(cells) + " |")
     epoch = results.get("lenet5", {}).get("epoch")
     if epoch and "zil_to_bp" in epoch:
         v = epoch["zil_to_bp"]
@@ -145,11 +163,8 @@ def targets(results, pytorch, alternating=None):
     return "\n".join(rows)
 
 
-def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
-    results, pytorch, alternating = load(folder)
-    if not results:
-        sys.exit(f"no results in {folder}")
+def summarize(results, pytorch, alternating):
+    """The tables of one group of models measured at the same batch size."""
     first = next(iter(results.values()))
     machine = first["machine"]
     loads = [f"{m} {r['machine']['load_average_start'][0]:.2f}-{r['machine']['load_average_end'][0]:.2f}"
@@ -192,6 +207,26 @@ def main():
     print("Targets:")
     print()
     print(targets(results, pytorch, alternating))
+
+
+def main():
+    folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+    results, failures, pytorch, alternating = load(folder)
+    if not results and not failures:
+        sys.exit(f"no results in {folder}")
+    batch_sizes = list(dict.fromkeys(r["batch_size"] for r in results.values()))
+    for k, batch_size in enumerate(batch_sizes):
+        if k > 0:
+            print()
+        group = {m: r for m, r in results.items() if r["batch_size"] == batch_size}
+        summarize(group, for_batch(pytorch, batch_size), for_batch(alternating, batch_size))
+    if failures:
+        print()
+        print("Models whose bench failed (the first error line):")
+        print()
+        for model, error in failures.items():
+            line = next((l for l in error.splitlines() if l.startswith("error:")), error.splitlines()[-1] if error else "")
+            print(f"- {model}: `{line}`")
 
 
 if __name__ == "__main__":
