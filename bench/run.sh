@@ -6,6 +6,7 @@
 #   bench/run.sh                     # both sets: 2 threads, 30 warm-up rounds at least and 30 timed rounds
 #   THREADS=4 STEPS=50 bench/run.sh
 #   SETS=finetune bench/run.sh       # only the models people fine-tune
+#   ROUNDS=1 ALTERNATION_WARMUP=10 ALTERNATION_STEPS=10 bench/run.sh   # a shorter PyTorch alternation
 #
 # The small set (LeNet-5 ... the residual MLP) is timed at batch $BATCH with every rule; the fine-tuning set
 # (torchvision's CNNs and ViT, two text classifiers) at batch $FINETUNE_BATCH with bp and zil only: the relaxed
@@ -71,7 +72,7 @@ bench_set() {
 
     echo "TorchSharp and PyTorch in alternation ($set)" >&2
     /usr/bin/python3 bench/alternate_pytorch.py --models "$models" --rounds "${ROUNDS:-5}" --threads "$THREADS" --batch-size "$batch" \
-        --warmup "${ALTERNATION_WARMUP:-100}" >"$RESULTS/alternating$suffix.json.tmp"
+        --warmup "${ALTERNATION_WARMUP:-100}" --steps "${ALTERNATION_STEPS:-30}" >"$RESULTS/alternating$suffix.json.tmp"
     mv "$RESULTS/alternating$suffix.json.tmp" "$RESULTS/alternating$suffix.json"
 }
 
