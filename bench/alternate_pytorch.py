@@ -63,6 +63,8 @@ def main():
                 theirs = pytorch(model, args)
                 ours = zilonnx_bp(model, args)
             pairs[model].append({"zilonnx_bp_ms": ours, "pytorch_ms": theirs})
+            # On stderr as well, so a run stopped early still leaves the pairs it measured.
+            print(f"round {round_ + 1}/{args.rounds}: {model}: zilonnx bp {ours} ms, PyTorch {theirs} ms", file=sys.stderr)
     print(json.dumps({"rounds": args.rounds, "threads": args.threads, "batch_size": args.batch_size, "steps": args.steps, "models": pairs}, indent=2))
 
 
