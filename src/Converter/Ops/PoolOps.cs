@@ -25,8 +25,10 @@ public sealed record PoolSpec(PoolKind Kind, long[] KernelShape, long[] Strides,
     }
 }
 
-public sealed class PoolMapping(PoolKind kind) : IOperatorMapping, IGraphExpansion
+public sealed class PoolMapping(PoolKind kind) : IOperatorMapping, IGraphExpansion, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members => Enum.GetValues<PoolKind>().Select(k => new PoolMapping(k));
+
     public string Form => "one vertex per output";
 
     /// <summary>
