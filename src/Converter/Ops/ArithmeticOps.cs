@@ -70,8 +70,12 @@ public sealed record ArithmeticSpec(Arithmetic Op, LegacyBroadcast? Legacy) : Op
 /// Sub, Mul and Div: evaluated at conversion time when both operands are constant (shape arithmetic), a
 /// differentiable vertex otherwise. A float initializer operand is a trainable parameter (a learned scale).
 /// </summary>
-public sealed class ArithmeticMapping(Arithmetic op) : IOperatorMapping, IStaticEvaluation
+public sealed class ArithmeticMapping(Arithmetic op) : IOperatorMapping, IStaticEvaluation, IOperatorFamily
 {
+    // Add has a mapping of its own (AddMapping), for the legacy broadcast of opsets before 7 and its own kernel.
+    public static IEnumerable<IOperatorMapping> Members =>
+        new[] { Arithmetic.Sub, Arithmetic.Mul, Arithmetic.Div }.Select(a => new ArithmeticMapping(a));
+
     public string OpType => op.ToString();
     public IReadOnlyList<int> SinceVersions { get; } = [1, 6, 7, 13, 14];
 

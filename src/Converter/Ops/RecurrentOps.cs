@@ -8,8 +8,10 @@ namespace ZilOnnx.Converter.Ops;
 /// that assemble those states. W, R, B and P are read by every step: shared parameters whose per-step terms
 /// the rules accumulate (docs/algorithms.md rule 3). The exported graph keeps the fused node; only its initializers change.
 /// </summary>
-public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGraphExpansion
+public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGraphExpansion, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members => Enum.GetValues<RecurrentCell>().Select(c => new RecurrentMapping(c));
+
     private static readonly HashSet<string> KnownActivations =
         ["Relu", "Tanh", "Sigmoid", "Affine", "LeakyRelu", "ThresholdedRelu", "ScaledTanh", "HardSigmoid", "Elu", "Softsign", "Softplus"];
 

@@ -20,8 +20,28 @@ public sealed record UnarySpec(UnaryFunction Function, double Alpha = 0, double 
 /// version 1, which no supported opset reaches), so one mapping serves every version. Constants are evaluated at
 /// conversion time (Neg and Abs also appear in shape arithmetic), except Erf and Gelu.
 /// </summary>
-public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersions) : IOperatorMapping, IStaticEvaluation
+public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersions) : IOperatorMapping, IStaticEvaluation, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members =>
+    [
+        new UnaryMapping(UnaryFunction.LeakyRelu, 1, 6, 16),
+        new UnaryMapping(UnaryFunction.Elu, 1, 6, 22),
+        new UnaryMapping(UnaryFunction.Selu, 1, 6, 22),
+        new UnaryMapping(UnaryFunction.Celu, 12),
+        new UnaryMapping(UnaryFunction.Softplus, 1, 22),
+        new UnaryMapping(UnaryFunction.Softsign, 1, 22),
+        new UnaryMapping(UnaryFunction.HardSigmoid, 1, 6, 22),
+        new UnaryMapping(UnaryFunction.HardSwish, 14, 22),
+        new UnaryMapping(UnaryFunction.Gelu, 20),
+        new UnaryMapping(UnaryFunction.Erf, 9, 13),
+        new UnaryMapping(UnaryFunction.Neg, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Exp, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Log, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Sqrt, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Abs, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Reciprocal, 1, 6, 13),
+    ];
+
     // Spec defaults, as the float32 attribute values the spec writes.
     private const float SeluAlpha = 1.67326319217681884765625f;
     private const float SeluGamma = 1.05070102214813232421875f;
