@@ -24,7 +24,7 @@ public sealed class TrainingOptions
         Ablate.Validators.Add(result =>
         {
             try { Ablation.Parse(result.GetValueOrDefault<string[]>() ?? [], seed: 0); }
-            catch (ArgumentException e) { result.AddError(e.Message); }
+            catch (ArgumentException e) { result.AddError(SettingFlags.MessageOf(e)); }
         });
     }
 

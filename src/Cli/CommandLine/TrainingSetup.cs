@@ -5,7 +5,6 @@ using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Trainer.Checkpoints;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
-using ZilOnnx.Trainer.Data.Preprocessing;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Pcn;
@@ -78,11 +77,7 @@ public sealed class TrainingSetup : IDisposable
         if (checkpoint is { Manifest: null } legacy)
             notices.Add($"{steps.ModelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
                         "parameters and data are the ones it was written with cannot be checked");
-        notices.AddRange(data.Notices);
-        if (heldOut != null) notices.AddRange(heldOut.Notices.Except(data.Notices));
-        if (data.Count % batchSize != 0)
-            notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
-                        $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
+        NoteData(data, heldOut, batchSize, notices);
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained in chunks of it.
         long[] batchShape = [TrainingInput.GraphBatch(source, inputName, batchSize, ranks, "trained", notices), .. data.Inputs.Shape[1..]];
@@ -99,7 +94,7 @@ public sealed class TrainingSetup : IDisposable
             budget.Reserve(data.Source, $"{BatchPrefetcher.Depth} batches of {batchSize} prepared ahead of the step",
                 BatchPrefetcher.HeldBytes(data, batchSize, precision == Precision.Float64 ? sizeof(double) : sizeof(float)));
         Device device = DeviceSelection.Resolve(settings.Device);
-        if (settings.Ablation is { } ablation) notices.AddRange(AblationReach.Notes(graph, ablation));
+        if (settings.Ablation is { } ablation) notices.AddRange(AblationReach.Notes(graph, ablation).Select(SettingFlags.Say));
         var model = new PcnModel(graph, precision, device) { DropoutMasks = new DropoutMasks(settings.Seed) };
         var rule = RuleFactory.Create(settings.Rule, settings.Ablation?.Dynamics, settings.InferenceSteps ?? Il.DefaultInferenceSteps,
             settings.Gamma ?? Il.DefaultGamma, settings.EnergyTolerance);
@@ -115,6 +110,15 @@ public sealed class TrainingSetup : IDisposable
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, checkpoint, run);
         setup.Notices.AddRange(notices);
         return setup;
+    }
+
+    private static void NoteData(DataSet data, DataSet? heldOut, int batchSize, List<string> notices)
+    {
+        notices.AddRange(data.Notices);
+        if (heldOut != null) notices.AddRange(heldOut.Notices.Except(data.Notices));
+        if (data.Count % batchSize != 0)
+            notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
+                        $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
     }
 
     /// <summary>
