@@ -27,7 +27,7 @@ public static class CommandRunner
         }
         catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {SettingFlags.MessageOf(e)}");
             return code;
         }
         catch (Exception e) when (OutOfMemory.Is(e))

@@ -16,13 +16,7 @@ public sealed class LossOptions
 
     public IEnumerable<Option> All => [Loss, Reduction, ClassAxis, LabelSmoothing];
 
-    /// <summary>The settings, continued from a checkpoint like the other settings of a run.</summary>
-    public LossSettings Settings(ResumedSettings run) => new(
-        run.Get(Loss, r => r.Loss),
-        LossReductions.Parse(run.Get(Reduction, r => r.Reduction ?? LossReduction.Sample.Name())),
-        run.Get(ClassAxis, r => r.ClassAxis),
-        run.Get(LabelSmoothing, r => r.LabelSmoothing));
-
-    /// <summary>The settings as given (a command that resumes nothing).</summary>
-    public LossSettings Settings(ParseResult parse) => Settings(new ResumedSettings(parse, null, ""));
+    /// <summary>The settings as given (a run that resumes a checkpoint continues its own: <see cref="TrainingSettingsResolver"/>).</summary>
+    public LossSettings Settings(ParseResult parse) =>
+        new(parse.GetValue(Loss)!, LossReductions.Parse(parse.GetValue(Reduction)!), parse.GetValue(ClassAxis), parse.GetValue(LabelSmoothing));
 }

@@ -59,7 +59,7 @@ public sealed class PreprocessingOptions
     {
         if (result.Tokens.Count == 0) return;
         try { parse(); }
-        catch (ArgumentException e) { result.AddError(e.Message); }
+        catch (ArgumentException e) { result.AddError(SettingFlags.MessageOf(e)); }
     }
 
     private static void Sizes(OptionResult result, string name) => ParseSizes(result.Tokens[^1].Value, name);

@@ -2,6 +2,8 @@ using ZilOnnx.Cli.Inference;
 using ZilOnnx.Cli.Models;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Losses;
 
 namespace ZilOnnx.Cli.CommandLine;
 
@@ -42,4 +44,28 @@ public static class TrainingInput
         notices.Add($"the model fixes its batch dimension at {fixedBatch}: each batch of {batchSize} is {done} {how} and the updates are averaged (exactly the batch update)");
         return fixedBatch;
     }
+
+    /// <summary>The training data (--data), for the model's input, with the settings' label column and preprocessing.</summary>
+    public static DataSet LoadTraining(ModelSource source, string inputName, TrainingSettings settings, DataBudget budget)
+    {
+        DataSources.CheckLabelColumnApplies(settings.Data!, settings.LabelColumn);
+        return Load(source, inputName, settings, settings.Data!, DataSplit.Train, budget);
+    }
+
+    /// <summary>One split of a DATA argument, for the model's input, with the settings' label column and preprocessing.</summary>
+    public static DataSet Load(ModelSource source, string inputName, TrainingSettings settings, string argument, DataSplit split, DataBudget budget) =>
+        DataSources.Load(argument, split, inputName, ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName),
+            budget, settings.LabelColumn, settings.Preprocessing);
+
+    /// <summary>The PCN's options for the settings: the loss decides where training reads the output.</summary>
+    /// <param name="inputShape">The data input's shape, batch dimension first.</param>
+    public static PcGraphOptions GraphOptions(TrainingSettings settings, ILoss loss, string inputName, long[] inputShape) => new()
+    {
+        Untie = settings.Untie,
+        BatchNorm = settings.BatchNorm switch { "batch" => BatchNormStatistics.Batch, "frozen" => BatchNormStatistics.Frozen, _ => null },
+        TrainOnLogits = loss.AppliesSoftmax,
+        TrainBeforeSigmoid = loss.AppliesSigmoid,
+        Levelling = settings.Ablation?.Levelling ?? true,
+        InputShapes = new Dictionary<string, long[]> { [inputName] = inputShape },
+    };
 }

@@ -24,7 +24,7 @@ public sealed class TrainingOptions
         Ablate.Validators.Add(result =>
         {
             try { Ablation.Parse(result.GetValueOrDefault<string[]>() ?? [], seed: 0); }
-            catch (ArgumentException e) { result.AddError(e.Message); }
+            catch (ArgumentException e) { result.AddError(SettingFlags.MessageOf(e)); }
         });
     }
 
@@ -77,9 +77,6 @@ public sealed class TrainingOptions
     };
 
     public TransferOptions Transfer { get; } = new();
-
-    /// <summary>--loss, --reduction, --class-axis and --label-smoothing, continued from a checkpoint like the other settings.</summary>
-    public LossSettings LossSettings(ResumedSettings run) => Losses.Settings(run);
 
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)

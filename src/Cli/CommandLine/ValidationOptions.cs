@@ -20,9 +20,9 @@ public sealed class ValidationOptions
     /// <summary>The training data without the held-out samples, and the held-out data (null when none was asked for).</summary>
     /// <param name="loadTest">Loads a DATA argument's test split for the model's input.</param>
     /// <param name="fraction">--val-split as given, or as the checkpoint of a resumed run recorded it.</param>
-    public (DataSet Train, DataSet? HeldOut) Apply(ParseResult parse, double? fraction, DataSet data, int seed, Func<string, DataSet> loadTest)
+    /// <param name="heldOutData">--val-data, or null.</param>
+    public static (DataSet Train, DataSet? HeldOut) Apply(double? fraction, string? heldOutData, DataSet data, int seed, Func<string, DataSet> loadTest)
     {
-        string? heldOutData = parse.GetValue(Data);
         if (fraction != null && heldOutData != null) throw new ArgumentException("give --val-split or --val-data, not both");
         if (heldOutData != null) return (data, loadTest(heldOutData));
         if (fraction == null) return (data, null);

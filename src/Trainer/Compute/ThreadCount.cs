@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Compute;
 
@@ -17,7 +18,7 @@ public static class ThreadCount
     public static void Apply(int? threads)
     {
         if (threads is not { } n) return;
-        if (n < 1 || n > Limit) throw new ArgumentException($"--threads must be from 1 to {Limit} (4 per core), got {n}");
+        if (n < 1 || n > Limit) throw new SettingException($"{Setting.Threads} must be from 1 to {Limit} (4 per core), got {n}");
         set_num_threads(n);
         // libtorch sizes its inter-op pool once per process, before the pool has run anything, and aborts the process
         // (no exception reaches .NET) when asked again; no kernel here uses that pool, so it is set once, first thing.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Rules;
 
@@ -32,7 +33,7 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
                 "immediate-shared" => options with { SharedTerms = SharedParameterTerms.Immediate, ImmediateLearningRate = learningRate },
                 "all-copies" => options with { SharedTerms = SharedParameterTerms.AllCopies },
                 "no-levelling" => options,
-                _ => throw new ArgumentException($"--ablate '{item}' is not one of gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step, immediate-shared, all-copies"),
+                _ => throw new SettingException($"{Setting.Ablation} '{item}' is not one of gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step, immediate-shared, all-copies"),
             };
             if (key == "no-levelling") levelling = false;
         }
@@ -42,7 +43,7 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
     /// <summary>The number after '=', which must lie in the item's range (NaN lies in none).</summary>
     private static double Number(string item, string? value, Func<double, bool> inRange, string range) =>
         !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
-            ? throw new ArgumentException($"--ablate '{item}' needs a number after '='")
+            ? throw new SettingException($"{Setting.Ablation} '{item}' needs a number after '='")
             : inRange(number) ? number
-            : throw new ArgumentException($"--ablate '{item}' needs {range}");
+            : throw new SettingException($"{Setting.Ablation} '{item}' needs {range}");
 }

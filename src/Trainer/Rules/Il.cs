@@ -1,6 +1,7 @@
 using System.Globalization;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Rules;
 
@@ -30,11 +31,11 @@ public sealed class Il : IRelaxingRule
     public Il(int inferenceSteps = DefaultInferenceSteps, double gamma = DefaultGamma, double? energyTolerance = null, IInferenceObserver? observer = null)
     {
         if (energyTolerance is { } tol && !(tol >= 0 && double.IsFinite(tol)))
-            throw new ArgumentException($"--tol of rule il must be a finite number >= 0, not {tol.ToString(CultureInfo.InvariantCulture)}");
+            throw new SettingException($"{Setting.EnergyTolerance} of rule il must be a finite number >= 0, not {tol.ToString(CultureInfo.InvariantCulture)}");
         if (inferenceSteps is < 1 or > MaxInferenceSteps)
-            throw new ArgumentException($"--inference-steps (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
+            throw new SettingException($"{Setting.InferenceSteps} (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
         if (!(gamma > 0 && gamma <= 1))
-            throw new ArgumentException($"--gamma of rule il must be in (0, 1], not {gamma.ToString(CultureInfo.InvariantCulture)}");
+            throw new SettingException($"{Setting.Gamma} of rule il must be in (0, 1], not {gamma.ToString(CultureInfo.InvariantCulture)}");
         InferenceSteps = inferenceSteps;
         Gamma = gamma;
         EnergyTolerance = energyTolerance;

@@ -1,3 +1,5 @@
+using ZilOnnx.Trainer.Settings;
+
 namespace ZilOnnx.Trainer.Data.Preprocessing;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed record ImageAugmentation(bool HorizontalFlip, int CropPadding)
         {
             if (item == "hflip" && !flip) flip = true;
             else if (item.StartsWith("crop:", StringComparison.Ordinal) && padding == null && int.TryParse(item[5..], out int p) && p >= 0 && p <= 4096) padding = p;
-            else throw new ArgumentException($"--augment: '{item}' is not hflip or crop:P (P a whole number of pixels from 0 to 4096), each at most once; e.g. --augment {Syntax}");
+            else throw new SettingException($"{Setting.Augmentation}: '{item}' is not hflip or crop:P (P a whole number of pixels from 0 to 4096), each at most once; e.g. {Setting.Augmentation} {Syntax}");
         }
         return new ImageAugmentation(flip, padding ?? 0);
     }
@@ -33,7 +35,7 @@ public sealed record ImageAugmentation(bool HorizontalFlip, int CropPadding)
     /// </summary>
     public void Apply(Array values, long[] shape, bool channelsLast, IReadOnlyList<long> indices, long pass, int seed)
     {
-        if (shape.Length != 4) throw new ArgumentException($"--augment applies to images ([N, C, H, W] or [N, H, W, C]), not inputs of shape [{string.Join(", ", shape)}]");
+        if (shape.Length != 4) throw new SettingException($"{Setting.Augmentation} applies to images ([N, C, H, W] or [N, H, W, C]), not inputs of shape [{string.Join(", ", shape)}]");
         switch (values)
         {
             case float[] f: Apply(f, shape, channelsLast, indices, pass, seed); break;
