@@ -107,6 +107,7 @@ public sealed record TrainingSettings
         EnergyTolerance = state.EnergyTolerance,
         // A state from before augmentation was recorded takes the one given, as such runs were resumed.
         Augmentation = state.Version >= CheckpointState.AugmentVersion ? state.Augment is { } augment ? ImageAugmentation.Parse(augment) : null : Augmentation,
+        Preprocessing = state.Version >= CheckpointState.PreprocessVersion ? state.Preprocess is { } spec ? ImagePreprocessing.FromJson(spec) : null : Preprocessing,
         Frozen = state.Frozen ?? [],
     };
 
@@ -126,5 +127,6 @@ public sealed record TrainingSettings
             ClassAxis = Loss.ClassAxis,
             LabelSmoothing = Loss.LabelSmoothing,
             Augment = Augmentation?.Describe(),
+            Preprocess = Preprocessing?.ToJson(),
         };
 }

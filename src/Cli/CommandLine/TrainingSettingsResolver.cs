@@ -113,6 +113,7 @@ public static class TrainingSettingsResolver
             Keep(options.Transfer.NumClasses, given.NumClasses, recorded.NumClasses);
             Keep(validation?.Split, given.ValidationSplit, recorded.ValidationSplit);
             Keep(options.Preprocessing.Augment, given.Augmentation?.Describe(), recorded.Augmentation?.Describe());
+            KeepPreprocessing(options.Preprocessing, given.Preprocessing?.ToJson(), recorded.Preprocessing?.ToJson());
             Keep(options.BatchSize, given.BatchSize, recorded.BatchSize);
             Keep(options.Untie, given.Untie, recorded.Untie);
             Keep(options.BatchNorm, given.BatchNorm, recorded.BatchNorm);
@@ -147,6 +148,14 @@ public static class TrainingSettingsResolver
             if (option == null || !IsGiven(option)) return;
             bool same = given is string a && recorded is string b ? a.Equals(b, StringComparison.OrdinalIgnoreCase) : EqualityComparer<T>.Default.Equals(given, recorded);
             if (!same) throw Conflict(modelPath, option, recorded, given);
+        }
+
+        /// <summary>The preprocessing options, several for one setting: given at all, they must be the recorded ones together.</summary>
+        private void KeepPreprocessing(PreprocessingOptions options, string? given, string? recorded)
+        {
+            if (given == recorded || !new Option[] { options.Resize, options.CenterCrop, options.Mean, options.Std, options.Layout }.Any(IsGiven)) return;
+            throw new ArgumentException($"{modelPath}: the checkpointed run has the preprocessing {recorded ?? "none"}; {given ?? "none"} would not continue it " +
+                                        "(leave --resize, --center-crop, --mean, --std and --layout out to keep the checkpoint's)");
         }
 
         /// <summary>--shuffle / --no-shuffle, two options for one setting.</summary>

@@ -22,16 +22,20 @@ namespace ZilOnnx.Trainer.Checkpoints;
 /// (null before: no earlier run held data out), 4 with the inference steps and rate of rule il (null for the other
 /// rules, and before: no earlier run used il), 5 with the <see cref="Manifest"/> (required from then on), 6 with the
 /// loss's reduction, class axis and label smoothing (null before, and when not given: the defaults, which is what
-/// earlier runs used), 7 with --augment (null: none; a state before 7 did not record it, and takes the one given).
+/// earlier runs used), 7 with --augment (null: none; a state before 7 did not record it, and takes the one given), 8 with the image
+/// preprocessing options (null: none; before 8, the ones given).
 /// Save stamps the current one.</param>
 public sealed record CheckpointState(long Step, string Rule, string Loss, string Optimizer, double LearningRate, int BatchSize,
     bool Shuffle, int Seed, string Precision, double WeightDecay = 0, double Momentum = OptimizerFactory.DefaultMomentum,
     string LearningRateSchedule = "constant", double? ValidationSplit = null, int Version = 1)
 {
-    public const int CurrentVersion = 7;
+    public const int CurrentVersion = 8;
 
     /// <summary>The first version whose states record <see cref="Augment"/>.</summary>
     public const int AugmentVersion = 7;
+
+    /// <summary>The first version whose states record <see cref="Preprocess"/>.</summary>
+    public const int PreprocessVersion = 8;
 
     /// <summary>The first version whose states carry a <see cref="Manifest"/>.</summary>
     public const int ManifestVersion = 5;
@@ -71,6 +75,13 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
 
     /// <summary>--augment in its canonical form (<see cref="Data.Preprocessing.ImageAugmentation.Describe"/>), or null for none.</summary>
     public string? Augment { get; init; }
+
+    /// <summary>
+    /// The image preprocessing options (--resize, --center-crop, --mean, --std, --layout) as the JSON of
+    /// <see cref="Data.Preprocessing.ImagePreprocessing"/>, or null for none: a resumed run prepares its images as the
+    /// run it continues did.
+    /// </summary>
+    public string? Preprocess { get; init; }
 
     /// <summary>The loss these settings make.</summary>
     public LossSettings ToLossSettings() => new(Loss, LossReductions.Parse(Reduction ?? LossReduction.Sample.Name()), ClassAxis, LabelSmoothing);

@@ -45,6 +45,7 @@ internal static class CheckpointStateRanges
         Require(state.EnergyTolerance is null || (double.IsFinite(state.EnergyTolerance.Value) && state.EnergyTolerance >= 0),
             nameof(state.EnergyTolerance), state.EnergyTolerance, "a finite number of 0 or more");
         if (state.Augment != null) Known(nameof(state.Augment), () => ImageAugmentation.Parse(state.Augment));
+        if (state.Preprocess != null) Known(nameof(state.Preprocess), () => ImagePreprocessing.FromJson(state.Preprocess));
         if (state.Manifest is { } manifest) CheckManifest(manifest, entry);
     }
 
