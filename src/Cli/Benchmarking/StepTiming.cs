@@ -51,8 +51,7 @@ public static class StepTiming
     /// At least <paramref name="minimumRounds"/> untimed rounds, then more until the JIT has compiled nothing for
     /// <paramref name="quietFor"/> (or <see cref="WarmupLimit"/> has passed). .NET compiles hot methods again, optimized,
     /// on a background thread for several seconds after they first run; on two cores that thread takes one from
-    /// libtorch, and steps it overlaps take up to twice as long (GRU bp: a 90th percentile of 29 ms against a median
-    /// of 14 ms during compilation, 15 ms once quiet).
+    /// libtorch, and steps it overlaps take up to twice as long (measured in bench/README.md, "Running it").
     /// </summary>
     /// <remarks>The warm-up rounds are timed rounds whose times are dropped, so that the timing code is compiled too.</remarks>
     private static (int Rounds, double Seconds, bool? JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds,

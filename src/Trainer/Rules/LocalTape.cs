@@ -61,7 +61,7 @@ public sealed class LocalTape : IDisposable
     /// <summary>
     /// <see cref="Backward(Tensor)"/> for several tapes at once (the vertices of one inference step), in one call to
     /// autograd: the tapes' graphs are disjoint, so every product is the one its own tape gives alone, bitwise,
-    /// and the fixed cost of an autograd call (about 15 us) is paid once per step rather than once per vertex.
+    /// and the fixed cost of an autograd call is paid once per step rather than once per vertex.
     /// </summary>
     public static List<(Operand Operand, Tensor Product)>[] Backward(IReadOnlyList<(LocalTape Tape, Tensor Error)> tapes)
     {
