@@ -107,7 +107,10 @@ public sealed class BenchSetup : IDisposable
         IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, graphBatch, batches, description, data, NewOptimizer,
-            $"{optimizerName.ToLowerInvariant()} lr {learningRate}") { Budget = budget };
+            $"{optimizerName.ToLowerInvariant()} lr {learningRate}")
+        {
+            Budget = budget,
+        };
         setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices);
         setup.Notices.AddRange(notices);

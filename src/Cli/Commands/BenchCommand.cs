@@ -134,7 +134,10 @@ public static class BenchCommand
             var report = new BenchReport(setup.Source.Path, setup.BatchSize, get_num_threads(), setup.Precision.ToString().ToLowerInvariant(),
                 setup.Model.Device.type.ToString().ToLowerInvariant(), setup.Loss.Name, setup.OptimizerText, setup.Data,
                 graph.Vertices.Count, graph.MaxDepth, graph.Parameters.Sum(p => p.Shape.Aggregate(1L, (x, y) => x * y)),
-                warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage()) { Pipeline = pipelineResult };
+                warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage())
+            {
+                Pipeline = pipelineResult,
+            };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), JsonOptions));
             else Console.Write(report.ToMarkdown());
             return ExitCodes.Success;

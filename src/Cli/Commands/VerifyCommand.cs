@@ -49,7 +49,10 @@ public static class VerifyCommand
                     worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel, d.MaxRel)) : d;
             }
             var report = new VerificationReport(setup.Rule.Name, setup.Precision.ToString().ToLowerInvariant(), setup.TotalSteps, tolerance,
-                worst.Values.ToList()) { InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null };
+                worst.Values.ToList())
+            {
+                InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null,
+            };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), NonFiniteJson.Options));
             else report.Print(Console.Out);
             return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;

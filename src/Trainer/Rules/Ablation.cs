@@ -25,8 +25,11 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
             {
                 "gamma" => options with { Gamma = Number(item, value, g => g > 0 && g <= 1, "an inference rate G greater than 0 and at most 1") },
                 "init-noise" => options with { InitNoise = Number(item, value, s => s >= 0 && double.IsFinite(s), "a noise scale S, a finite number >= 0") },
-                "schedule-shift" => options with { ScheduleShift = (int)Number(item, value, k => Math.Abs(k) <= Il.MaxInferenceSteps && k == Math.Floor(k),
-                    $"a shift K in inference steps, a whole number from -{Il.MaxInferenceSteps} (early) to {Il.MaxInferenceSteps} (late)") },
+                "schedule-shift" => options with
+                {
+                    ScheduleShift = (int)Number(item, value, k => Math.Abs(k) <= Il.MaxInferenceSteps && k == Math.Floor(k),
+                        $"a shift K in inference steps, a whole number from -{Il.MaxInferenceSteps} (early) to {Il.MaxInferenceSteps} (late)")
+                },
                 "all-steps" => options with { Gate = UpdateGate.EveryStep },
                 "last-step" => options with { Gate = UpdateGate.LastStep },
                 "immediate-shared" => options with { SharedTerms = SharedParameterTerms.Immediate, ImmediateLearningRate = learningRate },
