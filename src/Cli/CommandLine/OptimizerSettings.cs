@@ -12,9 +12,11 @@ public sealed record OptimizerSettings(double Momentum, double WeightDecay, Lear
     /// (a cosine schedule's T included), so an option left out takes the checkpoint's value, and one given with
     /// another value is a usage error rather than a run that silently stops continuing the checkpointed one.
     /// </summary>
-    public static OptimizerSettings Resolve(ParseResult parse, TrainingOptions options, string optimizerName, long totalSteps, ResumedSettings run)
+    public static OptimizerSettings Resolve(ParseResult parse, TrainingOptions options, string optimizerName, long totalSteps,
+        ResumedSettings run)
     {
-        if (parse.GetResult(options.Momentum) is { Implicit: false } && !optimizerName.Equals("momentum", StringComparison.OrdinalIgnoreCase))
+        if (parse.GetResult(options.Momentum) is { Implicit: false } && !optimizerName.Equals("momentum",
+            StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--momentum applies to --optimizer momentum only, not {optimizerName}");
         double momentum = parse.GetValue(options.Momentum), weightDecay = parse.GetValue(options.WeightDecay);
         var schedule = LearningRateSchedule.Parse(parse.GetValue(options.LearningRateSchedule)!, totalSteps);
@@ -22,7 +24,8 @@ public sealed record OptimizerSettings(double Momentum, double WeightDecay, Lear
         {
             momentum = run.Continue(options.Momentum, momentum, resumed.Momentum, run.IsGiven(options.Momentum));
             weightDecay = run.Continue(options.WeightDecay, weightDecay, resumed.WeightDecay, run.IsGiven(options.WeightDecay));
-            schedule = run.Continue(options.LearningRateSchedule, schedule, LearningRateSchedule.Parse(resumed.LearningRateSchedule, totalSteps),
+            schedule = run.Continue(options.LearningRateSchedule, schedule, LearningRateSchedule.Parse(resumed.LearningRateSchedule,
+                totalSteps),
                 run.IsGiven(options.LearningRateSchedule));
         }
         return new OptimizerSettings(momentum, weightDecay, schedule);

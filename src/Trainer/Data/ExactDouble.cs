@@ -23,7 +23,8 @@ internal static class ExactDouble
         return result < TwoTo64 && (ulong)result == value;
     }
 
-    /// <summary>True when <paramref name="value"/> is a whole number in [<paramref name="min"/>, <paramref name="maxExclusive"/>).</summary>
+    /// <summary>True when <paramref name="value"/> is a whole number in [<paramref name="min"/>,
+    /// <paramref name="maxExclusive"/>).</summary>
     public static bool IsIntegerInRange(double value, double min, double maxExclusive) =>
         value >= min && value < maxExclusive && Math.Floor(value) == value;
 }

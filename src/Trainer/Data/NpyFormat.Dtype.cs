@@ -64,17 +64,20 @@ public static partial class NpyFormat
                 case ('f', 2):
                     for (int i = 0; i < values.Length; i++)
                     {
-                        ushort bits = big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
+                        ushort bits = big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..])
+                            : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
                         values[i] = (double)BitConverter.UInt16BitsToHalf(bits);
                     }
                     return -1;
                 case ('f', 4):
                     for (int i = 0; i < values.Length; i++)
-                        values[i] = big ? BinaryPrimitives.ReadSingleBigEndian(bytes[(4 * i)..]) : BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+                        values[i] = big ? BinaryPrimitives.ReadSingleBigEndian(bytes[(4 * i)..])
+                            : BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
                     return -1;
                 case ('f', 8):
                     for (int i = 0; i < values.Length; i++)
-                        values[i] = big ? BinaryPrimitives.ReadDoubleBigEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
+                        values[i] = big ? BinaryPrimitives.ReadDoubleBigEndian(bytes[(8 * i)..])
+                            : BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
                     return -1;
                 case ('i', 1):
                     for (int i = 0; i < values.Length; i++) values[i] = (sbyte)bytes[i];
@@ -87,31 +90,37 @@ public static partial class NpyFormat
                     return -1;
                 case ('i', 2):
                     for (int i = 0; i < values.Length; i++)
-                        values[i] = big ? BinaryPrimitives.ReadInt16BigEndian(bytes[(2 * i)..]) : BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]);
+                        values[i] = big ? BinaryPrimitives.ReadInt16BigEndian(bytes[(2 * i)..])
+                            : BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]);
                     return -1;
                 case ('u', 2):
                     for (int i = 0; i < values.Length; i++)
-                        values[i] = big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
+                        values[i] = big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..])
+                            : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
                     return -1;
                 case ('i', 4):
                     for (int i = 0; i < values.Length; i++)
-                        values[i] = big ? BinaryPrimitives.ReadInt32BigEndian(bytes[(4 * i)..]) : BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
+                        values[i] = big ? BinaryPrimitives.ReadInt32BigEndian(bytes[(4 * i)..])
+                            : BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
                     return -1;
                 case ('u', 4):
                     for (int i = 0; i < values.Length; i++)
-                        values[i] = big ? BinaryPrimitives.ReadUInt32BigEndian(bytes[(4 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
+                        values[i] = big ? BinaryPrimitives.ReadUInt32BigEndian(bytes[(4 * i)..])
+                            : BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
                     return -1;
                 case ('i', 8):
                     for (int i = 0; i < values.Length; i++)
                     {
-                        long v = big ? BinaryPrimitives.ReadInt64BigEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]);
+                        long v = big ? BinaryPrimitives.ReadInt64BigEndian(bytes[(8 * i)..])
+                            : BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]);
                         if (!ExactDouble.FromInt64(v, out values[i])) return i;
                     }
                     return -1;
                 case ('u', 8):
                     for (int i = 0; i < values.Length; i++)
                     {
-                        ulong v = big ? BinaryPrimitives.ReadUInt64BigEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadUInt64LittleEndian(bytes[(8 * i)..]);
+                        ulong v = big ? BinaryPrimitives.ReadUInt64BigEndian(bytes[(8 * i)..])
+                            : BinaryPrimitives.ReadUInt64LittleEndian(bytes[(8 * i)..]);
                         if (!ExactDouble.FromUInt64(v, out values[i])) return i;
                     }
                     return -1;
@@ -174,7 +183,9 @@ public static partial class NpyFormat
         }
 
         public string FormatRaw(ReadOnlySpan<byte> item) => Kind == 'u'
-            ? (BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(item) : BinaryPrimitives.ReadUInt64LittleEndian(item)).ToString(CultureInfo.InvariantCulture)
-            : (BigEndian ? BinaryPrimitives.ReadInt64BigEndian(item) : BinaryPrimitives.ReadInt64LittleEndian(item)).ToString(CultureInfo.InvariantCulture);
+            ? (BigEndian ? BinaryPrimitives.ReadUInt64BigEndian(item)
+                : BinaryPrimitives.ReadUInt64LittleEndian(item)).ToString(CultureInfo.InvariantCulture)
+            : (BigEndian ? BinaryPrimitives.ReadInt64BigEndian(item)
+                : BinaryPrimitives.ReadInt64LittleEndian(item)).ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -18,7 +18,8 @@ public static partial class NpyFormat
         Span<byte> prefix = stackalloc byte[8];
         int prefixRead = stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
         if (prefixRead < prefix.Length || !prefix[..6].SequenceEqual(Magic))
-            throw context.Error($"not a NumPy .npy file: expected the magic string \\x93NUMPY, found {DescribeBytes(prefix[..prefixRead])}");
+            throw context.Error($"not a NumPy .npy file: expected the magic string \\x93NUMPY, " +
+                $"found {DescribeBytes(prefix[..prefixRead])}");
 
         byte major = prefix[6], minor = prefix[7];
         int lengthFieldSize = major switch
@@ -100,7 +101,8 @@ public static partial class NpyFormat
                 throw context.Error($"header is not a Python dict literal ({e.Message}): found {Abbreviate(text)}");
             }
             if (parsed is not Dictionary<string, object?> dict)
-                throw context.Error($"header is not a Python dict literal: expected {{'descr': ..., 'fortran_order': ..., 'shape': ...}}, found {Abbreviate(text)}");
+                throw context.Error($"header is not a Python dict literal: expected {{'descr': ..., 'fortran_order': ..., 'shape': " +
+                    $"...}}, found {Abbreviate(text)}");
 
             object? descr = Require(dict, "descr", context);
             object? fortran = Require(dict, "fortran_order", context);
@@ -109,7 +111,8 @@ public static partial class NpyFormat
             NpyDtype dtype = descr switch
             {
                 string s => NpyDtype.Parse(s) ?? throw context.Error(UnsupportedDtypeMessage(s)),
-                _ => throw context.Error($"unsupported dtype {Abbreviate(text)}: structured (record) arrays cannot be read; expected one of {NpyDtype.SupportedDescriptors}"),
+                _ => throw context.Error($"unsupported dtype {Abbreviate(text)}: structured (record) arrays cannot be read; expected " +
+                    $"one of {NpyDtype.SupportedDescriptors}"),
             };
             if (fortran is not bool fortranOrder)
                 throw context.Error($"header key 'fortran_order' must be True or False, found {fortran ?? "None"}");
@@ -125,11 +128,13 @@ public static partial class NpyFormat
         private static object? Require(Dictionary<string, object?> dict, string key, ErrorContext context) =>
             dict.TryGetValue(key, out object? value)
                 ? value
-                : throw context.Error($"header has no '{key}' key: expected 'descr', 'fortran_order' and 'shape', found {string.Join(", ", dict.Keys.Select(k => $"'{k}'"))}");
+                : throw context.Error($"header has no '{key}' key: expected 'descr', 'fortran_order' and 'shape', found " +
+                    $"{string.Join(", ", dict.Keys.Select(k => $"'{k}'"))}");
 
         private static string UnsupportedDtypeMessage(string descriptor) =>
             descriptor.Length >= 2 && descriptor[1] == 'O'
-                ? $"dtype '{descriptor}' is an object array (pickled Python objects), which cannot be read safely: expected a numeric dtype, one of {NpyDtype.SupportedDescriptors}"
+                ? $"dtype '{descriptor}' is an object array (pickled Python objects), which cannot be read safely: expected a numeric " +
+                    $"dtype, one of {NpyDtype.SupportedDescriptors}"
                 : $"unsupported dtype '{descriptor}': expected one of {NpyDtype.SupportedDescriptors} (big-endian '>' forms too)";
 
         private static string Abbreviate(string text)

@@ -18,7 +18,8 @@ public static partial class NpyFormat
     {
         var context = new ErrorContext(fileName, arrayName);
         NpyDtype dtype = NpyDtype.ForElementType(tensor.ElementType)
-            ?? throw context.Error($"element type {NpyDtype.Name(tensor.ElementType)} has no .npy dtype; writable types are {NpyDtype.SupportedElementTypes}");
+            ?? throw context.Error($"element type {NpyDtype.Name(tensor.ElementType)} has no .npy dtype; writable types are " +
+                $"{NpyDtype.SupportedElementTypes}");
 
         stream.Write(EncodeHeader(dtype.Descriptor, tensor.Shape));
 
@@ -28,7 +29,8 @@ public static partial class NpyFormat
             int length = Math.Min(ElementsPerChunk, tensor.Values.Length - start);
             int badIndex = dtype.Encode(tensor.Values.AsSpan(start, length), buffer);
             if (badIndex >= 0)
-                throw context.Error($"value {Format(tensor.Values[start + badIndex])} at flat index {start + badIndex} cannot be stored as {NpyDtype.Name(tensor.ElementType)}");
+                throw context.Error($"value {Format(tensor.Values[start + badIndex])} at flat index {start + badIndex} cannot be stored " +
+                    $"as {NpyDtype.Name(tensor.ElementType)}");
             stream.Write(buffer, 0, length * dtype.Size);
         }
     }

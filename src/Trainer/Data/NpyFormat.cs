@@ -26,8 +26,10 @@ public static partial class NpyFormat
     /// <param name="fileName">Names the file in error messages.</param>
     /// <param name="arrayName">Names the array in error messages (an .npz member), or null.</param>
     /// <param name="budget">Memory the array may take (its values held as doubles), checked before they are read; null: no bound.</param>
-    /// <param name="compressedBytes">The size of the compressed data the stream inflates (a deflated .npz member), checked by the budget.</param>
-    public static HostTensor Read(Stream stream, string fileName, string? arrayName = null, DataBudget? budget = null, long? compressedBytes = null)
+    /// <param name="compressedBytes">The size of the compressed data the stream inflates (a deflated .npz member), checked by the
+    /// budget.</param>
+    public static HostTensor Read(Stream stream, string fileName, string? arrayName = null, DataBudget? budget = null,
+        long? compressedBytes = null)
     {
         var context = new ErrorContext(fileName, arrayName);
         NpyHeader header = ReadHeader(stream, context, out _);
@@ -41,7 +43,8 @@ public static partial class NpyFormat
         {
             long available = Math.Max(0, stream.Length - stream.Position);
             if (available < byteCount)
-                throw context.Error($"data is shorter than the header says: expected {byteCount} bytes for {header.Describe()}, found {available}");
+                throw context.Error($"data is shorter than the header says: expected {byteCount} bytes for {header.Describe()}, found " +
+                    $"{available}");
         }
 
         double[] values = ReadValues(stream, header, count, byteCount, context);
@@ -59,11 +62,13 @@ public static partial class NpyFormat
         foreach (long dimension in header.Shape)
         {
             if (dimension != 0 && count > long.MaxValue / dimension)
-                throw context.Error($"shape {PythonTuple(header.Shape)} has more elements than a 64-bit count can hold; the header is corrupt");
+                throw context.Error($"shape {PythonTuple(header.Shape)} has more elements than a 64-bit count can hold; the header is " +
+                    $"corrupt");
             count *= dimension;
         }
         if (count > Array.MaxLength)
-            throw context.Error($"shape {PythonTuple(header.Shape)} holds {count} elements: expected at most {Array.MaxLength} in one array");
+            throw context.Error($"shape {PythonTuple(header.Shape)} holds {count} elements: " +
+                $"expected at most {Array.MaxLength} in one array");
         return count;
     }
 
@@ -87,7 +92,8 @@ public static partial class NpyFormat
             int wantedBytes = wanted * dtype.Size;
             int got = stream.ReadAtLeast(buffer.AsSpan(0, wantedBytes), wantedBytes, throwOnEndOfStream: false);
             if (got < wantedBytes)
-                throw context.Error($"data is shorter than the header says: expected {byteCount} bytes for {header.Describe()}, found {(long)decoded * dtype.Size + got}");
+                throw context.Error($"data is shorter than the header says: expected {byteCount} bytes for {header.Describe()}, found " +
+                    $"{(long)decoded * dtype.Size + got}");
 
             if (values.Length < decoded + wanted)
                 Array.Resize(ref values, (int)Math.Min(total, Math.Max((long)values.Length * 2, decoded + wanted)));

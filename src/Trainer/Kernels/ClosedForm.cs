@@ -52,5 +52,6 @@ public abstract class ClosedForm<TSpec> : IClosedForm where TSpec : OpSpec
     protected abstract bool Covers(TSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted);
 
     /// <summary>The products of <see cref="IClosedForm.Backward"/>; one may be <paramref name="error"/> itself.</summary>
-    protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted);
+    protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
+        IReadOnlyList<bool> wanted);
 }

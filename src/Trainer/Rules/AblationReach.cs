@@ -17,9 +17,12 @@ public static class AblationReach
     public static IEnumerable<string> Notes(PcGraph graph, Ablation ablation)
     {
         if (!ablation.Levelling && !HasSkippingEdge(graph))
-            yield return "--ablate no-levelling changes nothing here: no edge skips depths from a vertex whose error reaches a parameter (no skip connection to level)";
+            yield return "--ablate no-levelling changes nothing here: no edge skips depths from a vertex whose error reaches a " +
+                "parameter (no skip connection to level)";
         if (ablation.Dynamics.SharedTerms != SharedParameterTerms.PerCopy && !HasSharedParameter(graph))
-            yield return $"--ablate {(ablation.Dynamics.SharedTerms == SharedParameterTerms.Immediate ? "immediate-shared" : "all-copies")} changes nothing here: no parameter is read by more than one vertex";
+            yield return $"--ablate " +
+                $"{(ablation.Dynamics.SharedTerms == SharedParameterTerms.Immediate ? "immediate-shared" : "all-copies")} changes " +
+                $"nothing here: no parameter is read by more than one vertex";
     }
 
     private static bool HasSkippingEdge(PcGraph graph) =>

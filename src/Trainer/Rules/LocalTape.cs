@@ -31,7 +31,8 @@ public sealed class LocalTape : IDisposable
 
     /// <summary>Evaluates g_v on the given parent values; parents that are free vertices and all parameters become leaves.</summary>
     /// <param name="parameterValue">The stored tensor of a parameter by name; the model's own when null.</param>
-    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null)
+    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string,
+        Tensor>? parameterValue = null)
     {
         parameterValue ??= name => model.Parameters[name];
         var leaves = new List<(int, Tensor)>();
