@@ -62,17 +62,23 @@ public sealed record BenchReport(
             {
                 ["runs"] = o.Runs, ["threads"] = o.Threads,
                 ["original_ms"] = R(o.OriginalMs.Median), ["original_p10_ms"] = R(o.OriginalMs.P10),
-                    ["original_p90_ms"] = R(o.OriginalMs.P90),
+                ["original_p90_ms"] = R(o.OriginalMs.P90),
                 ["exported_ms"] = R(o.ExportedMs.Median), ["exported_p10_ms"] = R(o.ExportedMs.P10),
-                    ["exported_p90_ms"] = R(o.ExportedMs.P90),
+                ["exported_p90_ms"] = R(o.ExportedMs.P90),
                 ["ratio"] = R(o.Ratio.Median), ["ratio_p10"] = R(o.Ratio.P10), ["ratio_p90"] = R(o.Ratio.P90),
             };
         if (Epoch is { } e)
         {
-            var epoch = new Dictionary<string, object?> { ["data"] = e.Data, ["samples"] = e.Samples, ["steps"] = e.Steps,
-                ["batch_size"] = e.BatchSize };
-            foreach (var run in e.Runs) epoch[run.Rule] = new Dictionary<string, object?> { ["seconds"] = R(run.Seconds, 3),
-                ["samples_per_s"] = R(run.SamplesPerSecond, 1) };
+            var epoch = new Dictionary<string, object?>
+            {
+                ["data"] = e.Data, ["samples"] = e.Samples, ["steps"] = e.Steps,
+                ["batch_size"] = e.BatchSize
+            };
+            foreach (var run in e.Runs) epoch[run.Rule] = new Dictionary<string, object?>
+            {
+                ["seconds"] = R(run.Seconds, 3),
+                ["samples_per_s"] = R(run.SamplesPerSecond, 1)
+            };
             if (e.Runs.FirstOrDefault(x => x.Rule == "bp") is { } bp)
                 foreach (var run in e.Runs.Where(x =>
                     x.Rule != "bp")) epoch[$"{run.Rule}_to_bp"] = R(run.SamplesPerSecond / bp.SamplesPerSecond);
@@ -82,12 +88,15 @@ public sealed record BenchReport(
             json["pipeline"] = new Dictionary<string, object?>
             {
                 ["data"] = pipe.Data, ["batches"] = pipe.Batches, ["batch_size"] = pipe.BatchSize, ["depth"] = pipe.Depth,
-                    ["seconds"] = R(pipe.Seconds, 3),
+                ["seconds"] = R(pipe.Seconds, 3),
                 ["samples_per_s"] = R(pipe.SamplesPerSecond, 1), ["step_samples_per_s"] = R(pipe.StepSamplesPerSecond, 1),
-                    ["ratio"] = R(pipe.Ratio, 3),
+                ["ratio"] = R(pipe.Ratio, 3),
             };
-        json["machine"] = new Dictionary<string, object?> { ["cpu"] = Cpu, ["cores"] = Cores, ["load_average_start"] = LoadStart,
-            ["load_average_end"] = LoadEnd };
+        json["machine"] = new Dictionary<string, object?>
+        {
+            ["cpu"] = Cpu, ["cores"] = Cores, ["load_average_start"] = LoadStart,
+            ["load_average_end"] = LoadEnd
+        };
         return json;
     }
 
@@ -103,8 +112,12 @@ public sealed record BenchReport(
         text.AppendLine($"{Model}: {Vertices} vertices, depth {Depth}, {ParameterCount:N0} parameters; batch {BatchSize}, {Precision} " +
             $"on {Device}, " +
                         $"{Threads} thread(s); {Loss}, {Optimizer}; data {Data}");
-        string jit = Warmup.JitQuiet switch { true => "the JIT quiet", false => $"the JIT not quiet after {F(Warmup.Seconds, 0)} s",
-            null => "the JIT not waited for" };
+        string jit = Warmup.JitQuiet switch
+        {
+            true => "the JIT quiet",
+            false => $"the JIT not quiet after {F(Warmup.Seconds, 0)} s",
+            null => "the JIT not waited for"
+        };
         if (Warmup.CompiledWhileTimed > 0) jit += $", {Warmup.CompiledWhileTimed} method(s) compiled while timed";
         text.AppendLine($"{Warmup.Rounds} warm-up ({jit}) and {Steps} timed rounds, the rules in alternation; {Cpu}, {Cores} cores, " +
             $"load average {Load(LoadStart)} at the start, {Load(LoadEnd)} at the end");

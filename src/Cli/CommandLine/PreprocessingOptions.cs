@@ -16,8 +16,11 @@ public sealed class PreprocessingOptions
     public PreprocessingOptions(bool training)
     {
         Augment = training
-            ? new Option<string?>("--augment") { Description = $"Training-time augmentation: {ImageAugmentation.Syntax} (random " +
-            $"horizontal flip with p=0.5; random crop after P pixels of zero padding), drawn from --seed; never applied to held-out data" }
+            ? new Option<string?>("--augment")
+            {
+                Description = $"Training-time augmentation: {ImageAugmentation.Syntax} (random " +
+            $"horizontal flip with p=0.5; random crop after P pixels of zero padding), drawn from --seed; never applied to held-out data"
+            }
             : null;
         Resize.Validators.Add(result => Check(result, () => Sizes(result, "--resize")));
         CenterCrop.Validators.Add(result => Check(result, () => Sizes(result, "--center-crop")));
@@ -27,16 +30,31 @@ public sealed class PreprocessingOptions
         Layout.AcceptOnlyFromAmong(InputLayout.Nchw, InputLayout.Nhwc);
     }
 
-    public Option<string?> Resize { get; } = new("--resize") { Description = "Resize images (PIL bilinear, antialiased, as " +
-        "torchvision's Resize): H,W, or S for the shorter side (the longer in proportion)" };
-    public Option<string?> CenterCrop { get; } = new("--center-crop") { Description = "Crop the centre of each image (after --resize) " +
-        "to H,W, or S,S; zero-padded where the image is smaller (torchvision's CenterCrop)" };
-    public Option<string?> Mean { get; } = new("--mean") { Description = "Subtract from the [0, 1]-scaled inputs: one value, or one per " +
-        "channel (A,B,C), as torchvision's Normalize" };
-    public Option<string?> Std { get; } = new("--std") { Description = "Divide the inputs by (after --mean): one positive value, or one " +
-        "per channel" };
-    public Option<string?> Layout { get; } = new("--layout") { Description = "nchw or nhwc: where the data's channels are (default: " +
-        "what the model's input declares); arrays of the other layout than the model's are transposed" };
+    public Option<string?> Resize { get; } = new("--resize")
+    {
+        Description = "Resize images (PIL bilinear, antialiased, as " +
+        "torchvision's Resize): H,W, or S for the shorter side (the longer in proportion)"
+    };
+    public Option<string?> CenterCrop { get; } = new("--center-crop")
+    {
+        Description = "Crop the centre of each image (after --resize) " +
+        "to H,W, or S,S; zero-padded where the image is smaller (torchvision's CenterCrop)"
+    };
+    public Option<string?> Mean { get; } = new("--mean")
+    {
+        Description = "Subtract from the [0, 1]-scaled inputs: one value, or one per " +
+        "channel (A,B,C), as torchvision's Normalize"
+    };
+    public Option<string?> Std { get; } = new("--std")
+    {
+        Description = "Divide the inputs by (after --mean): one positive value, or one " +
+        "per channel"
+    };
+    public Option<string?> Layout { get; } = new("--layout")
+    {
+        Description = "nchw or nhwc: where the data's channels are (default: " +
+        "what the model's input declares); arrays of the other layout than the model's are transposed"
+    };
     public Option<string?>? Augment { get; }
 
     public void AddTo(Command command)

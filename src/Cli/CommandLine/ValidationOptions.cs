@@ -6,13 +6,22 @@ namespace ZilOnnx.Cli.CommandLine;
 /// <summary>Held-out evaluation during fine-tuning: a seeded split of the training data, or a data set of its own.</summary>
 public sealed class ValidationOptions
 {
-    public Option<double?> Split { get; } = new Option<double?>("--val-split") { Description = "Hold out this fraction of the training " +
-        "data (drawn with --seed) and evaluate on it" }
+    public Option<double?> Split { get; } = new Option<double?>("--val-split")
+    {
+        Description = "Hold out this fraction of the training " +
+        "data (drawn with --seed) and evaluate on it"
+    }
         .Within(NumberRange.OpenFraction);
-    public Option<string?> Data { get; } = new("--val-data") { Description = "Held-out data to evaluate on (an .npz, or the test split " +
-        "of an IDX folder or 'fashion-mnist')" };
-    public Option<int> Every { get; } = new Option<int>("--val-every") { Description = "Evaluate the held-out data every N steps as " +
-        "well as before and after training (0 = before and after only)", DefaultValueFactory = _ => 0 }
+    public Option<string?> Data { get; } = new("--val-data")
+    {
+        Description = "Held-out data to evaluate on (an .npz, or the test split " +
+        "of an IDX folder or 'fashion-mnist')"
+    };
+    public Option<int> Every { get; } = new Option<int>("--val-every")
+    {
+        Description = "Evaluate the held-out data every N steps as " +
+        "well as before and after training (0 = before and after only)", DefaultValueFactory = _ => 0
+    }
         .Within(NumberRange.CountOrZero);
 
     public void AddTo(Command command)

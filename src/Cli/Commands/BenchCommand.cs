@@ -28,19 +28,34 @@ public static class BenchCommand
     {
         var options = new TrainingOptions(dataRequired: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
-        var rules = new Option<string>("--rules") { Description = $"Rules to time, comma-separated, from " +
-            $"{string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule at least; more follow until the JIT is " +
-            "quiet (--jit-quiet)", DefaultValueFactory = _ => 30 }
+        var rules = new Option<string>("--rules")
+        {
+            Description = $"Rules to time, comma-separated, from " +
+            $"{string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList
+        };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Untimed rounds of every rule at least; more follow until the JIT is " +
+            "quiet (--jit-quiet)", DefaultValueFactory = _ => 30
+        }
         .Within(NumberRange.CountOrZero);
-        var jitQuiet = new Option<double>("--jit-quiet") { Description = "Seconds in which .NET's JIT must compile nothing before the " +
-            "warm-up ends (at most 60 s of warm-up; 0: end after --warmup rounds)", DefaultValueFactory = _ => 2 }
+        var jitQuiet = new Option<double>("--jit-quiet")
+        {
+            Description = "Seconds in which .NET's JIT must compile nothing before the " +
+            "warm-up ends (at most 60 s of warm-up; 0: end after --warmup rounds)", DefaultValueFactory = _ => 2
+        }
             .Within(NumberRange.Between(0, StepTiming.WarmupLimit.TotalSeconds, " seconds"));
-        var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule",
-            DefaultValueFactory = _ => 20 }
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Timed rounds: each runs one training step of every rule",
+            DefaultValueFactory = _ => 20
+        }
             .Within(NumberRange.Count);
-        var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per " +
-            "core)" }
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per " +
+            "core)"
+        }
             .Within(TrainingOptions.ThreadLimit);
         var ortRuns = new Option<int>("--ort-runs")
         {
@@ -48,10 +63,16 @@ public static class BenchCommand
             DefaultValueFactory = _ => 50,
         }
         .Within(NumberRange.CountOrZero);
-        var epoch = new Option<bool>("--epoch") { Description = "Also time a full epoch of bp and of zil (verification off) on --data, " +
-            "else fashion-mnist" };
-        var pipeline = new Option<bool>("--pipeline") { Description = "Also time the data pipeline alone (a pass over --data, else " +
-            "fashion-mnist, batched without training) beside bp's step" };
+        var epoch = new Option<bool>("--epoch")
+        {
+            Description = "Also time a full epoch of bp and of zil (verification off) on --data, " +
+            "else fashion-mnist"
+        };
+        var pipeline = new Option<bool>("--pipeline")
+        {
+            Description = "Also time the data pipeline alone (a pass over --data, else " +
+            "fashion-mnist, batched without training) beside bp's step"
+        };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("bench",
             "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
@@ -171,7 +192,7 @@ public static class BenchCommand
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), to tell a quiet machine from a busy one.</summary>

@@ -23,17 +23,29 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = "An .onnx model with one input and class scores as its first output" };
-        var data = new Option<string>("--data") { Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or " +
-            "'fashion-mnist' (test split)", Required = true };
-        var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda",
-            DefaultValueFactory = _ => "auto" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call",
-            DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
+        var data = new Option<string>("--data")
+        {
+            Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or " +
+            "'fashion-mnist' (test split)", Required = true
+        };
+        var provider = new Option<string>("--provider")
+        {
+            Description = "auto (CUDA if usable, else CPU), cpu or cuda",
+            DefaultValueFactory = _ => "auto"
+        };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Samples per inference call",
+            DefaultValueFactory = _ => 256
+        }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
         var labelColumn = LabelColumnOption.Create();
         var preprocessing = new PreprocessingOptions(training: false);
-        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, " +
-            "per_class, confusion (segmentation: pixel_accuracy, mean_iou)" };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, " +
+            "per_class, confusion (segmentation: pixel_accuracy, mean_iou)"
+        };
         var losses = new LossOptions();
         var command = new Command("eval",
             "Evaluate a classifier or segmentation model with ONNX Runtime: loss, top-1/top-5 accuracy (pixel accuracy, mean IoU), " +

@@ -35,13 +35,22 @@ public static class RunCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--output", "-o") { Description = "The .npz to write the graph outputs to (optional for images)" };
-        var engine = new Option<string>("--engine") { Description = "pcn (the PCN forward pass, TorchSharp) or ort (ONNX Runtime)",
-            DefaultValueFactory = _ => "pcn" };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "pcn (the PCN forward pass, TorchSharp) or ort (ONNX Runtime)",
+            DefaultValueFactory = _ => "pcn"
+        };
         engine.AcceptOnlyFromAmong("pcn", "ort");
-        var precision = new Option<string>("--precision") { Description = "float32 or float64 (pcn engine)",
-            DefaultValueFactory = _ => "float32" };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (pcn engine)",
-            DefaultValueFactory = _ => "auto" };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "float32 or float64 (pcn engine)",
+            DefaultValueFactory = _ => "float32"
+        };
+        var device = new Option<string>("--device")
+        {
+            Description = "auto, cpu, cuda or cuda:N (pcn engine)",
+            DefaultValueFactory = _ => "auto"
+        };
         var top = new Option<int?>("--top") { Description = "Images: print the K most probable classes of each [1]" }
             .Within(NumberRange.Count);
         var json = new Option<bool>("--json") { Description = "Images: print a JSON list of {file, top: [{class, index, probability}]}" };

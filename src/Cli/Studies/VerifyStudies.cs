@@ -18,12 +18,21 @@ namespace ZilOnnx.Cli.Studies;
 /// </summary>
 public sealed class VerifyStudies
 {
-    public Option<string?> Sweep { get; } = new("--sweep") { Description = "Study rule il on the first batch instead of verifying " +
-        "steps: gamma=A:B:S or T=A:B[:S]; writes --sweep-out PREFIX.csv and .png" };
-    public Option<string> SweepOut { get; } = new("--sweep-out") { Description = "Where --sweep writes: PREFIX.csv and PREFIX.png",
-        DefaultValueFactory = _ => "il-sweep" };
-    public Option<string?> Energy { get; } = new("--energy") { Description = "Write the energy F over the inference steps of the rule's " +
-        "relaxation on the first batch to PREFIX.csv and PREFIX.png (il, fa-zil, zil-relaxed, --ablate)" };
+    public Option<string?> Sweep { get; } = new("--sweep")
+    {
+        Description = "Study rule il on the first batch instead of verifying " +
+        "steps: gamma=A:B:S or T=A:B[:S]; writes --sweep-out PREFIX.csv and .png"
+    };
+    public Option<string> SweepOut { get; } = new("--sweep-out")
+    {
+        Description = "Where --sweep writes: PREFIX.csv and PREFIX.png",
+        DefaultValueFactory = _ => "il-sweep"
+    };
+    public Option<string?> Energy { get; } = new("--energy")
+    {
+        Description = "Write the energy F over the inference steps of the rule's " +
+        "relaxation on the first batch to PREFIX.csv and PREFIX.png (il, fa-zil, zil-relaxed, --ablate)"
+    };
 
     public void AddTo(Command command)
     {

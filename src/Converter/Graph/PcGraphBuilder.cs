@@ -36,7 +36,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             long[] shape = options.InputShapes?.GetValueOrDefault(input) ?? ModelInputs.NominalShape(model, input)
                 ?? throw new ModelConversionException(file, [$"graph input '{input}' declares no shape and none was given"]);
             var v = new Vertex(input, input, new DataInputSpec(input, shape, ModelInputs.ElementType(model, input)), [],
-                VertexKind.DataInput) { Shape = shape };
+                VertexKind.DataInput)
+            { Shape = shape };
             vertices.Add(v);
             scope.Define(input, new Operand.FromVertex(v));
         }

@@ -250,12 +250,15 @@ public static class TensorCodec
             case DataType.Int8: e[0] = (byte)(sbyte)Integer(v, sbyte.MinValue, sbyte.MaxValue, type, name); break;
             case DataType.Uint8: e[0] = (byte)Integer(v, byte.MinValue, byte.MaxValue, type, name); break;
             case DataType.Bool: e[0] = (byte)Integer(v, 0, 1, type, name); break;
-            case DataType.Int16: BinaryPrimitives.WriteInt16LittleEndian(e, (short)Integer(v, short.MinValue, short.MaxValue, type,
+            case DataType.Int16:
+                BinaryPrimitives.WriteInt16LittleEndian(e, (short)Integer(v, short.MinValue, short.MaxValue, type,
                 name)); break;
-            case DataType.Uint16: BinaryPrimitives.WriteUInt16LittleEndian(e, (ushort)Integer(v, ushort.MinValue, ushort.MaxValue, type,
+            case DataType.Uint16:
+                BinaryPrimitives.WriteUInt16LittleEndian(e, (ushort)Integer(v, ushort.MinValue, ushort.MaxValue, type,
                 name)); break;
             case DataType.Int32: BinaryPrimitives.WriteInt32LittleEndian(e, (int)Integer(v, int.MinValue, int.MaxValue, type, name)); break;
-            case DataType.Uint32: BinaryPrimitives.WriteUInt32LittleEndian(e, (uint)Integer(v, uint.MinValue, uint.MaxValue, type,
+            case DataType.Uint32:
+                BinaryPrimitives.WriteUInt32LittleEndian(e, (uint)Integer(v, uint.MinValue, uint.MaxValue, type,
                 name)); break;
             case DataType.Int64: BinaryPrimitives.WriteInt64LittleEndian(e, Int64(v, name)); break;
             case DataType.Uint64: BinaryPrimitives.WriteUInt64LittleEndian(e, UInt64(v, name)); break;

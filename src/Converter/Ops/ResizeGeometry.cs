@@ -54,14 +54,14 @@ internal static class ResizeGeometry
     /// </summary>
     private static double Coordinate(CoordinateTransform transform, long j, long input, double resizedLength,
         double scale) => transform switch
-    {
-        CoordinateTransform.HalfPixel => (j + 0.5) / scale - 0.5,
-        CoordinateTransform.PytorchHalfPixel => resizedLength > 1 ? (j + 0.5) / scale - 0.5 : 0,
-        CoordinateTransform.AlignCorners => resizedLength != 1 ? j * (input - 1) / (resizedLength - 1) : 0,
-        CoordinateTransform.Asymmetric => j / scale,
-        CoordinateTransform.TfHalfPixelForNearest => (j + 0.5) / scale,
-        _ => throw new ArgumentOutOfRangeException(nameof(transform)),
-    };
+        {
+            CoordinateTransform.HalfPixel => (j + 0.5) / scale - 0.5,
+            CoordinateTransform.PytorchHalfPixel => resizedLength > 1 ? (j + 0.5) / scale - 0.5 : 0,
+            CoordinateTransform.AlignCorners => resizedLength != 1 ? j * (input - 1) / (resizedLength - 1) : 0,
+            CoordinateTransform.Asymmetric => j / scale,
+            CoordinateTransform.TfHalfPixelForNearest => (j + 0.5) / scale,
+            _ => throw new ArgumentOutOfRangeException(nameof(transform)),
+        };
 
     private static long Round(NearestRounding rounding, double x, bool shrinking) => rounding switch
     {

@@ -20,8 +20,11 @@ public static class PcnArchive
     public const string DescriptionEntry = "pcn.json";
     public const int FormatVersion = 1;
 
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower
+    };
 
     public static void Write(string path, ModelProto model, PcGraph graph, IReadOnlyDictionary<string, byte[]>? extraEntries = null) =>
         Write(path, model.ToByteArray(), graph, extraEntries);

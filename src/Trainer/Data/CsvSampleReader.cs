@@ -118,8 +118,12 @@ public sealed class CsvSampleReader : ISampleReader
     {
         try
         {
-            return Sep.New(separator).Reader(o => o with { HasHeader = true, Unescape = true,
-                DisableColCountCheck = true }).From(DataFile.OpenForReading(path));
+            return Sep.New(separator).Reader(o => o with
+            {
+                HasHeader = true,
+                Unescape = true,
+                DisableColCountCheck = true
+            }).From(DataFile.OpenForReading(path));
         }
         catch (InvalidDataException e)
         {

@@ -64,8 +64,11 @@ public static class DataSources
         var (held, targets) = Samples(reader, budget ?? DataBudget.Of(null));
         // Only held arrays (an .npz of NHWC images) are transposed; streamed images are decoded in the model's layout.
         var inputs = transpose && held is SampleArray array ? array.Transposed(InputLayout.Permutation(dataLayout!)) : held;
-        var applied = (reader.Applied ?? preprocessing ?? new ImagePreprocessing()) with { Layout = fitted.Length == 4 ? modelLayout
-            : null };
+        var applied = (reader.Applied ?? preprocessing ?? new ImagePreprocessing()) with
+        {
+            Layout = fitted.Length == 4 ? modelLayout
+            : null
+        };
         var set = new DataSet(origin, inputName, inputs.WithShape(fitted), targets, integerInput, reader.TargetsFile)
         {
             Notices = notices,

@@ -9,7 +9,8 @@ public enum DataSplit { Train, Test }
 public sealed class IdxFolderSampleReader : ArrayPairReader
 {
     private IdxFolderSampleReader(string images, string labels, IArrayReader inputs, IArrayReader targets) : base(images, inputs, targets,
-        labels) { }
+        labels)
+    { }
 
     public static bool Recognizes(string source) => Directory.Exists(source);
 

@@ -63,8 +63,11 @@ public sealed class ImageFileSamples : SampleSource
             string file = files[checked((int)indices[i])];
             try { ImageDecoding.DecodeInto(file, geometry, pixels.Values.AsSpan(i * size, size), preprocessing); }
             catch (DataFormatException e) { failures[i] = e; }
-            catch (Exception e) when (e is not OutOfMemoryException) { failures[i] = new DataFormatException(file, null,
-                $"the image cannot be decoded: {e.Message}", e); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failures[i] = new DataFormatException(file, null,
+                $"the image cannot be decoded: {e.Message}", e);
+            }
         });
         if (failures.FirstOrDefault(f => f != null) is { } failure)
             throw failure;

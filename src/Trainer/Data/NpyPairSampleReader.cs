@@ -7,7 +7,8 @@ namespace ZilOnnx.Trainer.Data;
 public sealed class NpyPairSampleReader : ArrayPairReader
 {
     private NpyPairSampleReader(string origin, IArrayReader inputs, IArrayReader targets, string targetsFile) : base(origin, inputs,
-        targets, targetsFile) { }
+        targets, targetsFile)
+    { }
 
     public static bool Recognizes(string source) => Files(source) != null;
 

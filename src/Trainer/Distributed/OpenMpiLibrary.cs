@@ -22,9 +22,11 @@ internal static class OpenMpiLibrary
     [DllImport(Name)] public static extern int MPI_Finalize();
     [DllImport(Name)] public static extern int MPI_Comm_rank(IntPtr comm, out int rank);
     [DllImport(Name)] public static extern int MPI_Comm_size(IntPtr comm, out int size);
-    [DllImport(Name)] public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] double[] buffer, int count, IntPtr type,
+    [DllImport(Name)]
+    public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] double[] buffer, int count, IntPtr type,
         IntPtr op, IntPtr comm);
-    [DllImport(Name)] public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] float[] buffer, int count, IntPtr type, IntPtr op,
+    [DllImport(Name)]
+    public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] float[] buffer, int count, IntPtr type, IntPtr op,
         IntPtr comm);
     [DllImport(Name)] public static extern int MPI_Abort(IntPtr comm, int errorCode);
 

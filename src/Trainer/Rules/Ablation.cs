@@ -23,10 +23,16 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
             string? value = parts.Length == 2 ? parts[1] : null;
             options = key switch
             {
-                "gamma" => options with { Gamma = Number(item, value, g => g > 0 && g <= 1,
-                    "an inference rate G greater than 0 and at most 1") },
-                "init-noise" => options with { InitNoise = Number(item, value, s => s >= 0 && double.IsFinite(s),
-                    "a noise scale S, a finite number >= 0") },
+                "gamma" => options with
+                {
+                    Gamma = Number(item, value, g => g > 0 && g <= 1,
+                    "an inference rate G greater than 0 and at most 1")
+                },
+                "init-noise" => options with
+                {
+                    InitNoise = Number(item, value, s => s >= 0 && double.IsFinite(s),
+                    "a noise scale S, a finite number >= 0")
+                },
                 "schedule-shift" => options with
                 {
                     ScheduleShift = (int)Number(item, value, k => Math.Abs(k) <= Il.MaxInferenceSteps && k == Math.Floor(k),

@@ -29,8 +29,11 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
         ["max_rel_divergence"] = MaxRelativeDivergence,
         ["tolerance"] = Tolerance,
         ["passed"] = Passed,
-        ["parameters"] = Parameters.Select(p => new Dictionary<string, object> { ["name"] = p.Name, ["max_abs"] = p.MaxAbs,
-            ["max_rel"] = p.MaxRel }).ToList(),
+        ["parameters"] = Parameters.Select(p => new Dictionary<string, object>
+        {
+            ["name"] = p.Name, ["max_abs"] = p.MaxAbs,
+            ["max_rel"] = p.MaxRel
+        }).ToList(),
     };
 
     public void Print(TextWriter output)
