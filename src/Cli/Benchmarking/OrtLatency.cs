@@ -33,9 +33,12 @@ public static class OrtLatency
         using var cpu = input.detach().to(CPU).contiguous();
         using OrtValue value = elementType switch
         {
-            TensorProto.Types.DataType.Float => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float32).data<float>().ToArray(), shape),
-            TensorProto.Types.DataType.Double => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float64).data<double>().ToArray(), shape),
-            _ => throw new ArgumentException($"ONNX Runtime latency: input '{inputName}' is {elementType}; only float and double inputs are fed"),
+            TensorProto.Types.DataType.Float => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float32).data<float>().ToArray(),
+                shape),
+            TensorProto.Types.DataType.Double => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float64).data<double>().ToArray(),
+                shape),
+            _ => throw new ArgumentException($"ONNX Runtime latency: input '{inputName}' is {elementType}; only float and double inputs " +
+                $"are fed"),
         };
         string[] outputs = first.OutputNames.ToArray();
         using var runOptions = new RunOptions();

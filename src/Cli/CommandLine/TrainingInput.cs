@@ -36,12 +36,15 @@ public static class TrainingInput
     public static long GraphBatch(ModelSource source, string inputName, int batchSize, int ranks, string done, List<string> notices)
     {
         int shardSize = batchSize / ranks;
-        if (ModelInputs.DeclaredShape(source.Model, inputName).FirstOrDefault() is not { } fixedBatch || fixedBatch == shardSize) return shardSize;
+        if (ModelInputs.DeclaredShape(source.Model, inputName).FirstOrDefault() is not { } fixedBatch
+            || fixedBatch == shardSize) return shardSize;
         if (shardSize % fixedBatch != 0)
             throw new OnnxModelException(source.Path, $"the model fixes its batch dimension at {fixedBatch}: --batch-size {batchSize}" +
-                (ranks > 1 ? $" ({shardSize} per MPI rank)" : "") + $" is not a multiple of {fixedBatch}; give a multiple of {fixedBatch * ranks}");
+                (ranks > 1 ? $" ({shardSize} per MPI rank)" : "")
+                    + $" is not a multiple of {fixedBatch}; give a multiple of {fixedBatch * ranks}");
         string how = fixedBatch == 1 ? "one sample at a time" : $"in {shardSize / fixedBatch} chunks of {fixedBatch}";
-        notices.Add($"the model fixes its batch dimension at {fixedBatch}: each batch of {batchSize} is {done} {how} and the updates are averaged (exactly the batch update)");
+        notices.Add($"the model fixes its batch dimension at {fixedBatch}: each batch of {batchSize} is {done} {how} and the updates " +
+            $"are averaged (exactly the batch update)");
         return fixedBatch;
     }
 

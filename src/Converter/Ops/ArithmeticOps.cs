@@ -23,7 +23,8 @@ public static class StaticArithmetic
             if (legacy != null)
             {
                 b = b.WithShape(legacy.AlignedShape(a.Shape, b.Shape, out string? problem));
-                if (problem != null) throw node.Fail($"legacy broadcast of {ShapeMath.Format(a.Shape)} and {ShapeMath.Format(inputs[1]!.Shape)}: {problem}");
+                if (problem != null) throw node.Fail($"legacy broadcast of {ShapeMath.Format(a.Shape)} and " +
+                    $"{ShapeMath.Format(inputs[1]!.Shape)}: {problem}");
             }
             shape = ShapeMath.Broadcast(a.Shape, b.Shape);
         }
@@ -62,7 +63,8 @@ public sealed record ArithmeticSpec(Arithmetic Op, LegacyBroadcast? Legacy) : Op
         long[] a = Input(inputs, 0, "A"), b = Input(inputs, 1, "B");
         if (Legacy == null) return ShapeMath.Broadcast(a, b);
         Legacy.AlignedShape(a, b, out string? problem);
-        return problem == null ? a : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
+        return problem == null ? a
+            : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
     }
 }
 

@@ -6,7 +6,8 @@ namespace ZilOnnx.Converter.Ops;
 /// LpPool: y = (sum over the window of |x|^p)^(1/p), padded cells counting as zeros; 1-D, 2-D or 3-D. ceil_mode and
 /// dilations exist from LpPool-18 on.
 /// </summary>
-public sealed record LpPoolSpec(long P, long[] KernelShape, long[] Strides, long[] Dilations, SpatialPadding Padding, bool CeilMode) : OpSpec, IPoolingWindow
+public sealed record LpPoolSpec(long P, long[] KernelShape, long[] Strides, long[] Dilations, SpatialPadding Padding,
+    bool CeilMode) : OpSpec, IPoolingWindow
 {
     public override string OpType => "LpPool";
 

@@ -18,7 +18,8 @@ public static class OperatorDiscovery
     /// <summary>The mappings among the given types, as <see cref="In"/> finds them in an assembly.</summary>
     public static IReadOnlyList<IOperatorMapping> Among(IEnumerable<Type> types) =>
         types
-            .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false } && typeof(IOperatorMapping).IsAssignableFrom(t))
+            .Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false }
+                && typeof(IOperatorMapping).IsAssignableFrom(t))
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .SelectMany(MappingsOf)
             .ToList();
@@ -30,7 +31,8 @@ public static class OperatorDiscovery
         if (type.GetConstructor(Type.EmptyTypes) is { } constructor)
             return [(IOperatorMapping)constructor.Invoke(null)];
         throw new InvalidOperationException(
-            $"operator mapping {type.FullName} has no parameterless constructor and is not an {nameof(IOperatorFamily)}, so it cannot be registered");
+            $"operator mapping {type.FullName} has no parameterless constructor and is not an {nameof(IOperatorFamily)}, so it cannot " +
+                $"be registered");
     }
 
     private static readonly MethodInfo MembersMethod =

@@ -23,7 +23,8 @@ public sealed class OperatorRegistry
         {
             var key = (NormalizeDomain(mapping.Domain), mapping.OpType);
             if (!_mappings.TryAdd(key, mapping))
-                throw new InvalidOperationException($"operator {mapping.OpType} is mapped twice: by {_mappings[key].GetType().Name} and {mapping.GetType().Name}");
+                throw new InvalidOperationException($"operator {mapping.OpType} is mapped twice: by {_mappings[key].GetType().Name} and " +
+                    $"{mapping.GetType().Name}");
         }
     }
 
@@ -40,7 +41,9 @@ public sealed class OperatorRegistry
     /// <summary>Every node the registry cannot map at the given opset, described for people (name, op, opset).</summary>
     public IReadOnlyList<string> FindUnsupported(IEnumerable<Onnx.Proto.NodeProto> nodes, int opset) =>
         nodes.Where(n => Resolve(n.Domain, n.OpType, opset) == null)
-            .Select(n => $"node '{n.Name}' ({(NormalizeDomain(n.Domain) == "" ? "" : n.Domain + ".")}{n.OpType}, opset {opset}): operator not supported")
+            .Select(n =>
+                $"node '{n.Name}' ({(NormalizeDomain(n.Domain) == "" ? "" : n.Domain + ".")}{n.OpType}, opset {opset}): operator not " +
+                $"supported")
             .ToList();
 
     public static string NormalizeDomain(string domain) => domain is "" or "ai.onnx" ? "" : domain;

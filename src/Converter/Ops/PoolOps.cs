@@ -40,7 +40,8 @@ public sealed class PoolMapping(PoolKind kind) : IOperatorMapping, IGraphExpansi
             outputs[i] = name == "" ? Operand.Absent.Instance : i switch
             {
                 0 => new Operand.FromVertex(vertices.Add(name, spec, node.Operands)),
-                1 when kind == PoolKind.Max => new Operand.FromVertex(vertices.Add(name, new MaxPoolIndicesSpec(spec, columnMajor), node.Operands)),
+                1 when kind == PoolKind.Max => new Operand.FromVertex(vertices.Add(name, new MaxPoolIndicesSpec(spec, columnMajor),
+                    node.Operands)),
                 _ => throw node.Fail($"output {i} does not exist"),
             };
         }

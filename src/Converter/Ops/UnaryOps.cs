@@ -67,7 +67,8 @@ public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersi
             _ => new(function),
         };
         // Celu divides by alpha; alpha = 0 has no meaning there.
-        if (spec.Function == UnaryFunction.Celu && spec.Alpha == 0) throw node.Fail("Celu alpha = 0 is not defined (the function divides by alpha)");
+        if (spec.Function == UnaryFunction.Celu
+            && spec.Alpha == 0) throw node.Fail("Celu alpha = 0 is not defined (the function divides by alpha)");
         a.RejectUnknown();
         return spec;
     }
@@ -78,7 +79,8 @@ public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersi
         if (!UnaryFunctionMath.CanEvaluate(spec.Function))
             throw node.Fail("all inputs are constant, but this operator is not evaluated at conversion time");
         HostTensor x = inputs.Count > 0 && inputs[0] is { } t ? t : throw node.Fail("input 'X' is required");
-        var values = x.Values.Select(v => ElementCast.Convert(UnaryFunctionMath.Apply(spec.Function, spec.Alpha, spec.Beta, v), x.ElementType)).ToArray();
+        var values = x.Values.Select(v => ElementCast.Convert(UnaryFunctionMath.Apply(spec.Function, spec.Alpha, spec.Beta, v),
+            x.ElementType)).ToArray();
         return new HostTensor(x.ElementType, x.Shape, values);
     }
 }

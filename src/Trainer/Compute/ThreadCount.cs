@@ -3,7 +3,8 @@ using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Compute;
 
-/// <summary>`--threads N`: the threads libtorch computes with (intra-op, and the inter-op pool); libtorch's default, one per core, when not given.</summary>
+/// <summary>`--threads N`: the threads libtorch computes with (intra-op, and the inter-op pool); libtorch's default, one per core, when not
+/// given.</summary>
 public static class ThreadCount
 {
     private static readonly object Gate = new();

@@ -17,7 +17,8 @@ public sealed class PoolKernel : Kernel<PoolSpec>
         var x = Required(inputs, 0, "X");
         var window = PooledWindow.Of(x, spec);
         Tensor pooled = spec.Kind == PoolKind.Max
-            ? SpatialFunctions.MaxPool(SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity), spec.KernelShape, spec.Strides, spec.Dilations)
+            ? SpatialFunctions.MaxPool(SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity), spec.KernelShape,
+                spec.Strides, spec.Dilations)
             : window.Sums(x) / window.Counts(x, spec.CountIncludePad);
         return SpatialFunctions.NarrowSpatial(pooled, window.Output);
     }
@@ -43,7 +44,8 @@ public sealed class GlobalMaxPoolKernel : Kernel<GlobalMaxPoolSpec>
     protected override Tensor Forward(GlobalMaxPoolSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "X");
-        if (x.dim() < 3 || x.dim() > 5) throw new KernelException($"GlobalMaxPool needs [N, C, spatial...] with 1 to 3 spatial axes, got {ShapeOf(x)}");
+        if (x.dim() < 3
+            || x.dim() > 5) throw new KernelException($"GlobalMaxPool needs [N, C, spatial...] with 1 to 3 spatial axes, got {ShapeOf(x)}");
         long[] spatial = x.shape[2..];
         long[] unit = Enumerable.Repeat(1L, spatial.Length).ToArray();
         return SpatialFunctions.MaxPool(x, spatial, unit, unit);
@@ -56,7 +58,9 @@ internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilati
     public static PooledWindow Of(Tensor x, IPoolingWindow window)
     {
         int rank = window.SpatialRank;
-        if (x.dim() != rank + 2) throw new KernelException($"{window.OpType} ({rank}-D) needs an input of rank {rank + 2}, got [{string.Join(", ", x.shape)}]");
+        if (x.dim() != rank
+            + 2) throw new KernelException($"{window.OpType} ({rank}-D) needs an input of rank {rank + 2}, got " +
+            $"[{string.Join(", ", x.shape)}]");
         long[] spatial = x.shape[2..];
         long[] pads = window.Padding.Resolve(spatial, window.KernelShape, window.Strides, window.Dilations);
         var geometry = PoolGeometry.Compute(spatial, window.KernelShape, window.Strides, window.Dilations, pads, window.CeilMode);
@@ -68,7 +72,8 @@ internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilati
     public Tensor Sums(Tensor x) =>
         SpatialFunctions.WindowSum(SpatialFunctions.PadSpatial(x, FullPads), Kernel, Strides, Dilations);
 
-    /// <summary>Cells that count in each window: the input alone, or the input with its declared pads; never the ceil_mode overhang.</summary>
+    /// <summary>Cells that count in each window: the input alone, or the input with its declared pads; never the ceil_mode
+    /// overhang.</summary>
     public Tensor Counts(Tensor x, bool countIncludePad)
     {
         int rank = Kernel.Length;

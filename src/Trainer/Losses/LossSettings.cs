@@ -9,7 +9,8 @@ namespace ZilOnnx.Trainer.Losses;
 /// </summary>
 /// <param name="ClassAxis">ce's class axis; null for the default (1 for outputs of rank 4 or more, else the last axis).</param>
 /// <param name="LabelSmoothing">ce's label smoothing in [0, 1); null when not given (none).</param>
-public sealed record LossSettings(string Name, LossReduction Reduction = LossReduction.Sample, int? ClassAxis = null, double? LabelSmoothing = null)
+public sealed record LossSettings(string Name, LossReduction Reduction = LossReduction.Sample, int? ClassAxis = null,
+    double? LabelSmoothing = null)
 {
     public const string Names = "mse, ce, bce, l1";
 
