@@ -37,7 +37,10 @@ public sealed class BenchSetup : IDisposable
     public ILoss Loss { get; }
     public Precision Precision { get; }
     public int BatchSize { get; }
-    /// <summary>The batch the PCN is built for: the batch size, or the smaller one the model fixes, in chunks of which every rule runs, as the trainer does.</summary>
+    /// <summary>
+    /// The batch the PCN is built for: the batch size, or the smaller one the model fixes, in chunks of which every rule runs,
+    /// as the trainer does.
+    /// </summary>
     public long GraphBatch { get; }
     public IReadOnlyList<Batch> Batches { get; }
     /// <summary>Where the batches came from: a data source or "synthetic".</summary>
@@ -50,7 +53,8 @@ public sealed class BenchSetup : IDisposable
     public List<string> Notices { get; } = [];
 
     /// <param name="rules">The rules to be timed (<see cref="BenchRule.NamesOf"/>): the largest of their steps must fit in memory.</param>
-    public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps, IReadOnlyList<string> rules)
+    public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps,
+        IReadOnlyList<string> rules)
     {
         // A benchmark never resumes a run: the settings are the command line's.
         var settings = TrainingSettingsResolver.Given(parse, options);
@@ -64,16 +68,18 @@ public sealed class BenchSetup : IDisposable
         DataSet? data = settings.Data == null ? null : TrainingInput.LoadTraining(source, inputName, settings, budget);
         if (data != null && settings.Augmentation is { } augmentation) data = data.WithAugmentation(augmentation, seed);
         long[] sampleShape = data != null ? data.Inputs.Shape[1..]
-            : SyntheticSampleShape(modelPath, inputName, ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName));
+            : SyntheticSampleShape(modelPath, inputName, ModelInputs.DeclaredShape(source.Model, inputName),
+                ModelInputs.IsIntegerInput(source.Model, inputName));
 
         long graphBatch = TrainingInput.GraphBatch(source, inputName, batchSize, ranks: 1, "run", notices);
-        var (graph, _) = TransferSetup.BuildGraph(source, TrainingInput.GraphOptions(settings, loss, inputName, [graphBatch, .. sampleShape]),
-            settings.Selection, recorded: null, notices);
+        var graphOptions = TrainingInput.GraphOptions(settings, loss, inputName, [graphBatch, .. sampleShape]);
+        var (graph, _) = TransferSetup.BuildGraph(source, graphOptions, settings.Selection, recorded: null, notices);
         var precision = settings.PrecisionValue;
         var model = new PcnModel(graph, precision, DeviceSelection.Resolve(settings.Device));
         // Before the batches are made: the rules run one after another, so the largest of their steps is what must fit.
         string optimizerName = settings.Optimizer;
-        StepMemoryCheck.EnsureFits(rules.Select(r => BenchRule.EstimateStepMemory(r, graph, precision, optimizerName)).MaxBy(e => e.Total)!, batchSize, model.Device);
+        var largestStep = rules.Select(r => BenchRule.EstimateStepMemory(r, graph, precision, optimizerName)).MaxBy(e => e.Total)!;
+        StepMemoryCheck.EnsureFits(largestStep, batchSize, model.Device);
 
         IReadOnlyList<Batch> batches;
         string description;
@@ -81,7 +87,8 @@ public sealed class BenchSetup : IDisposable
         {
             DataValidation.Check(data, graph.TrainingOutput.Shape, loss);
             var order = new BatchOrder(data.Count, batchSize, settings.Shuffle, seed);
-            batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device, order.PassOf(k))).ToList();
+            batches = Enumerable.Range(0, DistinctBatches)
+                .Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device, order.PassOf(k))).ToList();
             description = data.Source;
         }
         else
@@ -106,15 +113,23 @@ public sealed class BenchSetup : IDisposable
     private static long[] SyntheticSampleShape(string modelPath, string inputName, IReadOnlyList<long?> declared, bool integerInput)
     {
         if (integerInput)
-            throw new ArgumentException($"{modelPath}: input '{inputName}' takes integer ids, which cannot be made up without knowing the vocabulary; give --data");
+            throw new ArgumentException($"{modelPath}: input '{inputName}' takes integer ids, which cannot be made up " +
+                "without knowing the vocabulary; give --data");
         if (declared.Count == 0 || declared.Skip(1).Any(d => d == null))
+        {
+            string shape = declared.Count == 0 ? "no shape" : "[" + string.Join(", ", declared.Select(d => d?.ToString() ?? "?")) + "]";
             throw new ArgumentException($"{modelPath}: input '{inputName}' does not declare a fixed shape besides its batch dimension " +
-                                        $"({(declared.Count == 0 ? "no shape" : "[" + string.Join(", ", declared.Select(d => d?.ToString() ?? "?")) + "]")}); give --data");
+                                        $"({shape}); give --data");
+        }
         return declared.Skip(1).Select(d => d!.Value).ToArray();
     }
 
-    /// <summary>Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its class axis), for bce targets uniform in [0, 1), for mse and l1 normal targets, shaped like the output.</summary>
-    private static List<Batch> SyntheticBatches(PcGraph graph, string inputName, ILoss loss, int batchSize, long[] sampleShape, PcnModel model, int seed)
+    /// <summary>
+    /// Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its class axis), for bce targets uniform in
+    /// [0, 1), for mse and l1 normal targets, shaped like the output.
+    /// </summary>
+    private static List<Batch> SyntheticBatches(PcGraph graph, string inputName, ILoss loss, int batchSize, long[] sampleShape,
+        PcnModel model, int seed)
     {
         var generator = new Generator((ulong)seed);
         long[] output = graph.TrainingOutput.Shape[1..];
@@ -124,8 +139,10 @@ public sealed class BenchSetup : IDisposable
             var x = rand([batchSize, .. sampleShape], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
             var y = loss switch
             {
-                CrossEntropyLoss ce => randint(0, output[ce.ClassAxisOf(output.Length + 1) - 1], ce.LabelShape([batchSize, .. output]), generator: generator, dtype: ScalarType.Int64).to(model.Device),
-                BinaryCrossEntropyLoss => rand([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
+                CrossEntropyLoss ce => randint(0, output[ce.ClassAxisOf(output.Length + 1) - 1], ce.LabelShape([batchSize, .. output]),
+                    generator: generator, dtype: ScalarType.Int64).to(model.Device),
+                BinaryCrossEntropyLoss =>
+                    rand([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
                 _ => randn([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
             };
             batches.Add(new Batch(new Dictionary<string, Tensor> { [inputName] = x }, y));

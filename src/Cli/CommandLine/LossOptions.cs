@@ -33,7 +33,10 @@ public sealed class LossOptions
 
     public IEnumerable<Option> All => [Loss, Reduction, ClassAxis, LabelSmoothing];
 
-    /// <summary>The settings as given (a run that resumes a checkpoint continues its own: <see cref="TrainingSettingsResolver"/>).</summary>
+    /// <summary>
+    /// The settings as given (a run that resumes a checkpoint continues its own: <see cref="TrainingSettingsResolver"/>).
+    /// </summary>
     public LossSettings Settings(ParseResult parse) =>
-        new(parse.GetValue(Loss)!, LossReductions.Parse(parse.GetValue(Reduction)!), parse.GetValue(ClassAxis), parse.GetValue(LabelSmoothing));
+        new(parse.GetValue(Loss)!, LossReductions.Parse(parse.GetValue(Reduction)!), parse.GetValue(ClassAxis),
+            parse.GetValue(LabelSmoothing));
 }

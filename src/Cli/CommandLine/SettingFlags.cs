@@ -24,7 +24,8 @@ public static class SettingFlags
     };
 
     /// <summary>A Trainer text (a note) with its settings named by their flags.</summary>
-    public static string Say(string text) => Setting.Render(text, marker => Flags.TryGetValue(marker, out var flag) ? flag : Setting.Plain(marker));
+    public static string Say(string text) =>
+        Setting.Render(text, marker => Flags.TryGetValue(marker, out var flag) ? flag : Setting.Plain(marker));
 
     /// <summary>The message of <paramref name="e"/> as the command line says it.</summary>
     public static string MessageOf(Exception e) => e is SettingException setting ? Say(setting.Template) : e.Message;

@@ -56,9 +56,10 @@ public static class TrainingInput
     }
 
     /// <summary>One split of a DATA argument, for the model's input, with the settings' label column and preprocessing.</summary>
-    public static DataSet Load(ModelSource source, string inputName, TrainingSettings settings, string argument, DataSplit split, DataBudget budget) =>
-        DataSources.Load(argument, split, inputName, ModelInputs.DeclaredShape(source.Model, inputName), ModelInputs.IsIntegerInput(source.Model, inputName),
-            budget, settings.LabelColumn, settings.Preprocessing);
+    public static DataSet Load(ModelSource source, string inputName, TrainingSettings settings, string argument, DataSplit split,
+        DataBudget budget) =>
+        DataSources.Load(argument, split, inputName, ModelInputs.DeclaredShape(source.Model, inputName),
+            ModelInputs.IsIntegerInput(source.Model, inputName), budget, settings.LabelColumn, settings.Preprocessing);
 
     /// <summary>The PCN's options for the settings: the loss decides where training reads the output.</summary>
     /// <param name="inputShape">The data input's shape, batch dimension first.</param>

@@ -35,9 +35,13 @@ public sealed record TrainingSettings
     public double LearningRate { get; init; }
     public double Momentum { get; init; }
     public double WeightDecay { get; init; }
-    /// <summary>--lr-schedule as given or recorded; a cosine schedule's T may still be left to the run's steps (<see cref="Schedule"/>).</summary>
+    /// <summary>
+    /// --lr-schedule as given or recorded; a cosine schedule's T may still be left to the run's steps (<see cref="Schedule"/>).
+    /// </summary>
     public required string LearningRateSchedule { get; init; }
-    /// <summary>On resume with --lr-schedule given: the checkpoint's, which the given one must equal once the run's steps fill in T.</summary>
+    /// <summary>
+    /// On resume with --lr-schedule given: the checkpoint's, which the given one must equal once the run's steps fill in T.
+    /// </summary>
     public string? ContinuedSchedule { get; init; }
     public int BatchSize { get; init; }
     public bool Shuffle { get; init; }
@@ -72,12 +76,16 @@ public sealed record TrainingSettings
     public Precision PrecisionValue => PrecisionExtensions.Parse(Precision);
 
     /// <summary>The optimizer these settings make, with the schedule resolved for the run's steps.</summary>
-    public IOptimizer CreateOptimizer(LearningRateSchedule schedule) => OptimizerFactory.Create(Optimizer, LearningRate, Momentum, WeightDecay, schedule);
+    public IOptimizer CreateOptimizer(LearningRateSchedule schedule) =>
+        OptimizerFactory.Create(Optimizer, LearningRate, Momentum, WeightDecay, schedule);
 
     /// <summary>The schedule, with a cosine schedule's T the run's total steps where the text leaves it out.</summary>
-    public LearningRateSchedule Schedule(long totalSteps) => Trainer.Optimizers.LearningRateSchedule.Parse(LearningRateSchedule, totalSteps);
+    public LearningRateSchedule Schedule(long totalSteps) =>
+        Trainer.Optimizers.LearningRateSchedule.Parse(LearningRateSchedule, totalSteps);
 
-    /// <summary>Training steps: --steps, --epochs in whole batches (rounded up), or the command's default (one epoch where it has none).</summary>
+    /// <summary>
+    /// Training steps: --steps, --epochs in whole batches (rounded up), or the command's default (one epoch where it has none).
+    /// </summary>
     public long TotalSteps(long samples, long? defaultSteps)
     {
         long batches = (samples + BatchSize - 1) / BatchSize;
@@ -106,15 +114,19 @@ public sealed record TrainingSettings
         Gamma = state.Gamma ?? Il.DefaultGamma,
         EnergyTolerance = state.EnergyTolerance,
         // A state from before augmentation was recorded takes the one given, as such runs were resumed.
-        Augmentation = state.Version >= CheckpointState.AugmentVersion ? state.Augment is { } augment ? ImageAugmentation.Parse(augment) : null : Augmentation,
-        Preprocessing = state.Version >= CheckpointState.PreprocessVersion ? state.Preprocess is { } spec ? ImagePreprocessing.FromJson(spec) : null : Preprocessing,
+        Augmentation = state.Version >= CheckpointState.AugmentVersion
+            ? state.Augment is { } augment ? ImageAugmentation.Parse(augment) : null
+            : Augmentation,
+        Preprocessing = state.Version >= CheckpointState.PreprocessVersion
+            ? state.Preprocess is { } spec ? ImagePreprocessing.FromJson(spec) : null
+            : Preprocessing,
         Frozen = state.Frozen ?? [],
     };
 
     /// <summary>The run state a checkpoint records for these settings at <paramref name="step"/>.</summary>
     public CheckpointState ToCheckpointState(long step) =>
-        new(step, Rule, Loss.Name, Optimizer, LearningRate, BatchSize, Shuffle, Seed, PrecisionValue.ToString().ToLowerInvariant(), WeightDecay, Momentum,
-            LearningRateSchedule, ValidationSplit)
+        new(step, Rule, Loss.Name, Optimizer, LearningRate, BatchSize, Shuffle, Seed, PrecisionValue.ToString().ToLowerInvariant(),
+            WeightDecay, Momentum, LearningRateSchedule, ValidationSplit)
         {
             InferenceSteps = InferenceSteps,
             Gamma = Gamma,

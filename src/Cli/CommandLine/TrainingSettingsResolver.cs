@@ -16,7 +16,8 @@ public static class TrainingSettingsResolver
 {
     /// <param name="validation">Held-out evaluation options (finetune), or null for a command without them.</param>
     /// <param name="checkpoint">The run state of the checkpoint the model argument is, or null.</param>
-    public static TrainingSettings Resolve(ParseResult parse, TrainingOptions options, ValidationOptions? validation, CheckpointState? checkpoint, string modelPath)
+    public static TrainingSettings Resolve(ParseResult parse, TrainingOptions options, ValidationOptions? validation,
+        CheckpointState? checkpoint, string modelPath)
     {
         var given = Given(parse, options, validation);
         var recorded = checkpoint == null ? given : given.RecordedIn(checkpoint);
@@ -33,8 +34,10 @@ public static class TrainingSettingsResolver
     /// <summary>The settings as the command line gives them, defaults included (a command that resumes nothing: `bench`).</summary>
     public static TrainingSettings Given(ParseResult parse, TrainingOptions options, ValidationOptions? validation = null)
     {
-        if (parse.GetValue(options.Shuffle) && parse.GetValue(options.NoShuffle)) throw new ArgumentException("--shuffle and --no-shuffle exclude each other");
-        if (parse.GetValue(options.Steps) != null && parse.GetValue(options.Epochs) != null) throw new ArgumentException("give --steps or --epochs, not both");
+        if (parse.GetValue(options.Shuffle) && parse.GetValue(options.NoShuffle))
+            throw new ArgumentException("--shuffle and --no-shuffle exclude each other");
+        if (parse.GetValue(options.Steps) != null && parse.GetValue(options.Epochs) != null)
+            throw new ArgumentException("give --steps or --epochs, not both");
         int batchSize = parse.GetValue(options.BatchSize);
         if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
         return new TrainingSettings
@@ -87,8 +90,8 @@ public static class TrainingSettingsResolver
     private static ArgumentException Conflict<T>(string modelPath, Option option, T recorded, T given)
     {
         static string Show(T value) => value?.ToString() ?? "(none)";
-        return new ArgumentException($"{modelPath}: the checkpointed run has {option.Name} {Show(recorded)}; {Show(given)} would not continue it " +
-                                     $"(leave {option.Name} out to keep the checkpoint's)");
+        return new ArgumentException($"{modelPath}: the checkpointed run has {option.Name} {Show(recorded)}; " +
+                                     $"{Show(given)} would not continue it (leave {option.Name} out to keep the checkpoint's)");
     }
 
     /// <summary>--momentum given for an optimizer without momentum is refused rather than ignored.</summary>
@@ -103,7 +106,8 @@ public static class TrainingSettingsResolver
     /// <summary>The options given against the values a checkpoint recorded (which, without one, are the options' own).</summary>
     private sealed class Continuation(ParseResult parse, string modelPath)
     {
-        public TrainingSettings Continue(TrainingOptions options, ValidationOptions? validation, TrainingSettings given, TrainingSettings recorded)
+        public TrainingSettings Continue(TrainingOptions options, ValidationOptions? validation, TrainingSettings given,
+            TrainingSettings recorded)
         {
             Keep(options.Loss, given.Loss.Name, recorded.Loss.Name);
             Keep(options.Reduction, given.Loss.Reduction.Name(), recorded.Loss.Reduction.Name());
@@ -146,15 +150,19 @@ public static class TrainingSettingsResolver
         private void Keep<T>(Option? option, T given, T recorded)
         {
             if (option == null || !IsGiven(option)) return;
-            bool same = given is string a && recorded is string b ? a.Equals(b, StringComparison.OrdinalIgnoreCase) : EqualityComparer<T>.Default.Equals(given, recorded);
+            bool same = given is string a && recorded is string b
+                ? a.Equals(b, StringComparison.OrdinalIgnoreCase)
+                : EqualityComparer<T>.Default.Equals(given, recorded);
             if (!same) throw Conflict(modelPath, option, recorded, given);
         }
 
         /// <summary>The preprocessing options, several for one setting: given at all, they must be the recorded ones together.</summary>
         private void KeepPreprocessing(PreprocessingOptions options, string? given, string? recorded)
         {
-            if (given == recorded || !new Option[] { options.Resize, options.CenterCrop, options.Mean, options.Std, options.Layout }.Any(IsGiven)) return;
-            throw new ArgumentException($"{modelPath}: the checkpointed run has the preprocessing {recorded ?? "none"}; {given ?? "none"} would not continue it " +
+            var all = new Option[] { options.Resize, options.CenterCrop, options.Mean, options.Std, options.Layout };
+            if (given == recorded || !all.Any(IsGiven)) return;
+            throw new ArgumentException($"{modelPath}: the checkpointed run has the preprocessing {recorded ?? "none"}; " +
+                                        $"{given ?? "none"} would not continue it " +
                                         "(leave --resize, --center-crop, --mean, --std and --layout out to keep the checkpoint's)");
         }
 
@@ -163,7 +171,8 @@ public static class TrainingSettingsResolver
         {
             if (given == recorded || (!IsGiven(options.Shuffle) && !IsGiven(options.NoShuffle))) return;
             static string Name(bool shuffled) => shuffled ? "--shuffle" : "--no-shuffle";
-            throw new ArgumentException($"{modelPath}: the checkpointed run has {Name(recorded)}; {Name(given)} would not continue it (leave both out to keep the checkpoint's)");
+            throw new ArgumentException($"{modelPath}: the checkpointed run has {Name(recorded)}; {Name(given)} would not continue it " +
+                "(leave both out to keep the checkpoint's)");
         }
 
         private bool IsGiven(Option option) => parse.GetResult(option) is { Implicit: false };

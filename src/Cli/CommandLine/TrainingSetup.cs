@@ -46,7 +46,8 @@ public sealed class TrainingSetup : IDisposable
     /// <summary>Things the user should know about how the run was set up.</summary>
     public List<string> Notices { get; } = [];
 
-    public double Tolerance(ParseResult parse, TrainingOptions options) => parse.GetValue(options.Tolerance) ?? Precision.DefaultTolerance();
+    public double Tolerance(ParseResult parse, TrainingOptions options) =>
+        parse.GetValue(options.Tolerance) ?? Precision.DefaultTolerance();
 
     /// <param name="validation">Held-out evaluation options (finetune), or null.</param>
     /// <param name="ranks">Processes each global batch is split across (--distributed mpi); the PCN is built for one shard.</param>
@@ -73,10 +74,11 @@ public sealed class TrainingSetup : IDisposable
         var (data, heldOut) = LoadData(settings, source, inputName, budget, notices);
         int batchSize = settings.BatchSize;
         if (batchSize % ranks != 0)
-            throw new ArgumentException($"--batch-size {batchSize} does not split into {ranks} equal shards, one per MPI rank: give a multiple of {ranks}");
+            throw new ArgumentException($"--batch-size {batchSize} does not split into {ranks} equal shards, one per MPI rank: " +
+                $"give a multiple of {ranks}");
         if (checkpoint is { Manifest: null } legacy)
-            notices.Add($"{steps.ModelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): whether its model, " +
-                        "parameters and data are the ones it was written with cannot be checked");
+            notices.Add($"{steps.ModelPath} was written before checkpoints carried a manifest (run state version {legacy.Version}): " +
+                        "whether its model, parameters and data are the ones it was written with cannot be checked");
         NoteData(data, heldOut, batchSize, notices);
         // Every training batch has exactly batchSize samples (batches wrap around), so the PCN is built for that
         // shape, unless the model fixes its batch dimension: then for that fixed size, trained in chunks of it.
@@ -105,8 +107,15 @@ public sealed class TrainingSetup : IDisposable
         // Before any step: a batch that cannot fit is refused here rather than failing (or aborting) inside libtorch.
         StepMemoryCheck.EnsureFits(StepMemoryEstimate.For(graph, precision, rule, optimizer.Name), batchSize, device);
         if (checkpoint is { } resumed)
-            FromCheckpoint(steps.ModelPath, () => { Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest); return 0; });
-        var run = settings with { LearningRateSchedule = schedule.ToString(), ContinuedSchedule = null, Frozen = frozen.Order(StringComparer.Ordinal).ToList() };
+            FromCheckpoint(steps.ModelPath, () =>
+            {
+                Checkpoint.Restore(source.Entries, model, optimizer, resumed.Step, resumed.Manifest);
+                return 0;
+            });
+        var run = settings with
+        {
+            LearningRateSchedule = schedule.ToString(), ContinuedSchedule = null, Frozen = frozen.Order(StringComparer.Ordinal).ToList(),
+        };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, checkpoint, run);
         setup.Notices.AddRange(notices);
         return setup;
@@ -117,16 +126,16 @@ public sealed class TrainingSetup : IDisposable
         notices.AddRange(data.Notices);
         if (heldOut != null) notices.AddRange(heldOut.Notices.Except(data.Notices));
         if (data.Count % batchSize != 0)
-            notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed with the first " +
-                        $"{batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
+            notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed " +
+                        $"with the first {batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");
     }
 
     /// <summary>
     /// The training data and the held-out data (a split of them, or --val-data), the training samples augmented: the
     /// held-out split is drawn first, so augmentation is for the training samples only.
     /// </summary>
-    private static (DataSet Data, DataSet? HeldOut) LoadData(TrainingSettings settings, ModelSource source, string inputName, DataBudget budget,
-        List<string> notices)
+    private static (DataSet Data, DataSet? HeldOut) LoadData(TrainingSettings settings, ModelSource source, string inputName,
+        DataBudget budget, List<string> notices)
     {
         var data = TrainingInput.LoadTraining(source, inputName, settings, budget);
         DataSet? heldOut;
@@ -135,7 +144,8 @@ public sealed class TrainingSetup : IDisposable
         if (settings.Augmentation is { } augmentation)
         {
             data = data.WithAugmentation(augmentation, settings.Seed);
-            notices.Add($"--augment {augmentation.Describe()}: each training batch is augmented, drawn from --seed {settings.Seed}, the sample and the pass over the data");
+            notices.Add($"--augment {augmentation.Describe()}: each training batch is augmented, drawn from --seed {settings.Seed}, " +
+                "the sample and the pass over the data");
         }
         return (data, heldOut);
     }

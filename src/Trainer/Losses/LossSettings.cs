@@ -17,8 +17,10 @@ public sealed record LossSettings(string Name, LossReduction Reduction = LossRed
     public ILoss Create()
     {
         string name = Name.ToLowerInvariant();
-        if (name != "ce" && ClassAxis != null) throw new SettingException($"{Setting.ClassAxis} applies to {Setting.Loss} ce only, not {name}");
-        if (name != "ce" && LabelSmoothing != null) throw new SettingException($"{Setting.LabelSmoothing} applies to {Setting.Loss} ce only, not {name}");
+        if (name != "ce" && ClassAxis != null)
+            throw new SettingException($"{Setting.ClassAxis} applies to {Setting.Loss} ce only, not {name}");
+        if (name != "ce" && LabelSmoothing != null)
+            throw new SettingException($"{Setting.LabelSmoothing} applies to {Setting.Loss} ce only, not {name}");
         if (LabelSmoothing is { } smoothing && !(smoothing is >= 0 and < 1))
             throw new SettingException($"{Setting.LabelSmoothing} {smoothing.ToString(CultureInfo.InvariantCulture)} is not in [0, 1)");
         if (ClassAxis is < 1) throw new SettingException($"{Setting.ClassAxis} {ClassAxis} is not 1 or more: axis 0 is the batch");

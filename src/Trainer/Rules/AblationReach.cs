@@ -19,9 +19,13 @@ public static class AblationReach
     public static IEnumerable<string> Notes(PcGraph graph, Ablation ablation)
     {
         if (!ablation.Levelling && !HasSkippingEdge(graph))
-            yield return $"{Setting.Ablation} no-levelling changes nothing here: no edge skips depths from a vertex whose error reaches a parameter (no skip connection to level)";
+            yield return $"{Setting.Ablation} no-levelling changes nothing here: no edge skips depths from a vertex whose error " +
+                "reaches a parameter (no skip connection to level)";
         if (ablation.Dynamics.SharedTerms != SharedParameterTerms.PerCopy && !HasSharedParameter(graph))
-            yield return $"{Setting.Ablation} {(ablation.Dynamics.SharedTerms == SharedParameterTerms.Immediate ? "immediate-shared" : "all-copies")} changes nothing here: no parameter is read by more than one vertex";
+        {
+            string item = ablation.Dynamics.SharedTerms == SharedParameterTerms.Immediate ? "immediate-shared" : "all-copies";
+            yield return $"{Setting.Ablation} {item} changes nothing here: no parameter is read by more than one vertex";
+        }
     }
 
     private static bool HasSkippingEdge(PcGraph graph) =>

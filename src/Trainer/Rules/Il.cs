@@ -33,9 +33,11 @@ public sealed class Il : IRelaxingRule
         IInferenceObserver? observer = null)
     {
         if (energyTolerance is { } tol && !(tol >= 0 && double.IsFinite(tol)))
-            throw new SettingException($"{Setting.EnergyTolerance} of rule il must be a finite number >= 0, not {tol.ToString(CultureInfo.InvariantCulture)}");
+            throw new SettingException($"{Setting.EnergyTolerance} of rule il must be a finite number >= 0, " +
+                $"not {tol.ToString(CultureInfo.InvariantCulture)}");
         if (inferenceSteps is < 1 or > MaxInferenceSteps)
-            throw new SettingException($"{Setting.InferenceSteps} (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
+            throw new SettingException(
+                $"{Setting.InferenceSteps} (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
         if (!(gamma > 0 && gamma <= 1))
             throw new SettingException($"{Setting.Gamma} of rule il must be in (0, 1], not {gamma.ToString(CultureInfo.InvariantCulture)}");
         InferenceSteps = inferenceSteps;
