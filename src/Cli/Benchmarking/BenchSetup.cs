@@ -102,7 +102,10 @@ public sealed class BenchSetup : IDisposable
         IOptimizer NewOptimizer() => settings.CreateOptimizer(schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, graphBatch, batches, description, data, NewOptimizer,
-            $"{optimizerName.ToLowerInvariant()} lr {settings.LearningRate}") { Budget = budget };
+            $"{optimizerName.ToLowerInvariant()} lr {settings.LearningRate}")
+        {
+            Budget = budget,
+        };
         setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices);
         setup.Notices.AddRange(notices);

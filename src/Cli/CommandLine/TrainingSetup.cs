@@ -114,7 +114,9 @@ public sealed class TrainingSetup : IDisposable
             });
         var run = settings with
         {
-            LearningRateSchedule = schedule.ToString(), ContinuedSchedule = null, Frozen = frozen.Order(StringComparer.Ordinal).ToList(),
+            LearningRateSchedule = schedule.ToString(),
+            ContinuedSchedule = null,
+            Frozen = frozen.Order(StringComparer.Ordinal).ToList(),
         };
         var setup = new TrainingSetup(source, model, rule, loss, optimizer, data, heldOut, order, totalSteps, checkpoint, run);
         setup.Notices.AddRange(notices);
