@@ -108,7 +108,6 @@ public sealed class BenchSetup : IDisposable
         };
         setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices);
-        setup.Notices.AddRange(notices);
         return setup;
     }
 
