@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs all tests: builds the solution in Release, runs every test assembly with a TRX logger, sums the TRX
-# counters, and prints as its last line "N passed, N failed" (", N skipped" when some were skipped).
-# Exits non-zero when the build fails, a test fails, the test run itself fails, or no test ran.
+# Runs all tests: builds the solution in Release, checks the house style (`dotnet format --verify-no-changes`), runs
+# every test assembly with a TRX logger, sums the TRX counters, and prints as its last line "N passed, N failed"
+# (", N skipped" when some were skipped). Exits non-zero when the build fails, the style check fails, a test fails,
+# the test run itself fails, or no test ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,13 @@ if ! dotnet build ZilOnnx.sln -c Release; then
     echo "The build failed."
     summary 0 0 0
     exit 1
+fi
+
+# The house style (.editorconfig): whitespace and the style rules set to warning. A failure fails the run, but the
+# tests still run, so that one run reports both.
+style_status=0
+if ! dotnet format ZilOnnx.sln --verify-no-changes --no-restore; then
+    style_status=1
 fi
 
 # The fuzz test writes its counts here; they are printed before the summary line.
@@ -56,6 +64,10 @@ if [ $((passed + failed + skipped)) -eq 0 ]; then
     status=1
 fi
 [ "$failed" -gt 0 ] && status=1
+if [ "$style_status" -ne 0 ]; then
+    echo "Style check failed: \`dotnet format ZilOnnx.sln --verify-no-changes\` listed the files above; run \`dotnet format ZilOnnx.sln\` to fix them."
+    status=1
+fi
 
 summary "$passed" "$failed" "$skipped"
 exit "$status"

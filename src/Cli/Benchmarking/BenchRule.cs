@@ -38,7 +38,8 @@ public sealed class BenchRule
     /// <summary>The names of a `--rules` list, checked, bp first (the ratios' denominator, always timed).</summary>
     public static List<string> NamesOf(string list)
     {
-        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToList();
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n =>
+            n.ToLowerInvariant()).ToList();
         if (names.Count == 0) throw new ArgumentException("--rules names no rule");
         foreach (string name in names)
             if (!Names.Contains(name)) throw new ArgumentException($"--rules: '{name}' is not one of {string.Join(", ", Names)}");
@@ -52,7 +53,8 @@ public sealed class BenchRule
     private static BenchRule Create(string name, BenchSetup setup, int inferenceSteps, double gamma)
     {
         ILearningRule Wrapped(ILearningRule rule) => ChunkedRule.For(rule, setup.GraphBatch, setup.BatchSize);
-        return new BenchRule(name, Wrapped(LearningRule(name, inferenceSteps, gamma)), name == "zil+verify" ? Wrapped(new Backprop()) : null, setup.NewOptimizer());
+        return new BenchRule(name, Wrapped(LearningRule(name, inferenceSteps, gamma)),
+            name == "zil+verify" ? Wrapped(new Backprop()) : null, setup.NewOptimizer());
     }
 
     private static ILearningRule LearningRule(string name, int inferenceSteps = Il.DefaultInferenceSteps, double gamma = Il.DefaultGamma) =>

@@ -37,7 +37,10 @@ public sealed class BenchSetup : IDisposable
     public ILoss Loss { get; }
     public Precision Precision { get; }
     public int BatchSize { get; }
-    /// <summary>The batch the PCN is built for: the batch size, or the smaller one the model fixes, in chunks of which every rule runs, as the trainer does.</summary>
+    /// <summary>
+    /// The batch the PCN is built for: the batch size, or the smaller one the model fixes, in chunks of which every rule runs,
+    /// as the trainer does.
+    /// </summary>
     public long GraphBatch { get; }
     public IReadOnlyList<Batch> Batches { get; }
     /// <summary>Where the batches came from: a data source or "synthetic".</summary>
@@ -50,50 +53,42 @@ public sealed class BenchSetup : IDisposable
     public List<string> Notices { get; } = [];
 
     /// <param name="rules">The rules to be timed (<see cref="BenchRule.NamesOf"/>): the largest of their steps must fit in memory.</param>
-    public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps, IReadOnlyList<string> rules)
+    public static BenchSetup Create(string modelPath, ParseResult parse, TrainingOptions options, long totalSteps,
+        IReadOnlyList<string> rules)
     {
-        var budget = DataBudgetOption.Resolve(parse, options.MaxDataGb);
         // A benchmark never resumes a run: the settings are the command line's.
-        var settingsGiven = new ResumedSettings(parse, null, modelPath);
-        var loss = options.LossSettings(settingsGiven).Create();
-        int batchSize = parse.GetValue(options.BatchSize);
-        if (batchSize < 1) throw new ArgumentException("--batch-size must be positive");
-        int seed = parse.GetValue(options.Seed);
+        var settings = TrainingSettingsResolver.Given(parse, options);
+        var budget = DataBudget.Of(settings.MaxDataGb);
+        var loss = settings.Loss.Create();
+        int batchSize = settings.BatchSize, seed = settings.Seed;
         var notices = new List<string>();
-        var source = TransferSetup.ApplySurgery(ModelSource.Load(modelPath), parse.GetValue(options.Transfer.NumClasses), seed, resumed: false, notices);
+        var source = TransferSetup.ApplySurgery(ModelSource.Load(modelPath), settings.NumClasses, seed, resumed: false, notices);
         string inputName = TrainingInput.Resolve(source, "a benchmark", notices);
-        var declared = ModelInputs.DeclaredShape(source.Model, inputName);
-        bool integerInput = ModelInputs.IsIntegerInput(source.Model, inputName);
 
-        string? dataArgument = parse.GetValue(options.Data);
-        if (dataArgument != null) DataSources.CheckLabelColumnApplies(dataArgument, parse.GetValue(options.LabelColumn));
-        DataSet? data = dataArgument == null ? null
-            : DataSources.Load(dataArgument, DataSplit.Train, inputName, declared, integerInput, budget, parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
-        if (data != null && options.Preprocessing.ResolveAugmentation(parse) is { } augmentation) data = data.WithAugmentation(augmentation, seed);
-        long[] sampleShape = data != null ? data.Inputs.Shape[1..] : SyntheticSampleShape(modelPath, inputName, declared, integerInput);
+        DataSet? data = settings.Data == null ? null : TrainingInput.LoadTraining(source, inputName, settings, budget);
+        if (data != null && settings.Augmentation is { } augmentation) data = data.WithAugmentation(augmentation, seed);
+        long[] sampleShape = data != null ? data.Inputs.Shape[1..]
+            : SyntheticSampleShape(modelPath, inputName, ModelInputs.DeclaredShape(source.Model, inputName),
+                ModelInputs.IsIntegerInput(source.Model, inputName));
 
         long graphBatch = TrainingInput.GraphBatch(source, inputName, batchSize, ranks: 1, "run", notices);
-        var (graph, _) = TransferSetup.BuildGraph(source, new PcGraphOptions
-        {
-            Untie = parse.GetValue(options.Untie),
-            TrainOnLogits = loss.AppliesSoftmax,
-            TrainBeforeSigmoid = loss.AppliesSigmoid,
-            InputShapes = new Dictionary<string, long[]> { [inputName] = [graphBatch, .. sampleShape] },
-        }, options.Transfer.Selection(parse), recorded: null, notices);
-        var precision = PrecisionExtensions.Parse(parse.GetValue(options.Precision)!);
-        var model = new PcnModel(graph, precision, DeviceSelection.Resolve(parse.GetValue(options.Device)!));
+        var graphOptions = TrainingInput.GraphOptions(settings, loss, inputName, [graphBatch, .. sampleShape]);
+        var (graph, _) = TransferSetup.BuildGraph(source, graphOptions, settings.Selection, recorded: null, notices);
+        var precision = settings.PrecisionValue;
+        var model = new PcnModel(graph, precision, DeviceSelection.Resolve(settings.Device));
         // Before the batches are made: the rules run one after another, so the largest of their steps is what must fit.
-        string optimizerName = parse.GetValue(options.Optimizer)!;
-        StepMemoryCheck.EnsureFits(rules.Select(r => BenchRule.EstimateStepMemory(r, graph, precision, optimizerName)).MaxBy(e => e.Total)!, batchSize, model.Device);
+        string optimizerName = settings.Optimizer;
+        var largestStep = rules.Select(r => BenchRule.EstimateStepMemory(r, graph, precision, optimizerName)).MaxBy(e => e.Total)!;
+        StepMemoryCheck.EnsureFits(largestStep, batchSize, model.Device);
 
         IReadOnlyList<Batch> batches;
         string description;
         if (data != null)
         {
             DataValidation.Check(data, graph.TrainingOutput.Shape, loss);
-            bool shuffle = !parse.GetValue(options.NoShuffle);
-            var order = new BatchOrder(data.Count, batchSize, shuffle, seed);
-            batches = Enumerable.Range(0, DistinctBatches).Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device, order.PassOf(k))).ToList();
+            var order = new BatchOrder(data.Count, batchSize, settings.Shuffle, seed);
+            batches = Enumerable.Range(0, DistinctBatches)
+                .Select(k => data.Take(order.IndicesOf(k), model.DType, model.Device, order.PassOf(k))).ToList();
             description = data.Source;
         }
         else
@@ -102,15 +97,17 @@ public sealed class BenchSetup : IDisposable
             description = "synthetic";
         }
 
-        double learningRate = parse.GetValue(options.LearningRate);
-        var settings = OptimizerSettings.Resolve(parse, options, optimizerName, totalSteps, settingsGiven);
-        IOptimizer NewOptimizer() => OptimizerFactory.Create(optimizerName, learningRate, settings.Momentum, settings.WeightDecay, settings.Schedule);
+        TrainingSettingsResolver.CheckMomentumApplies(parse, options, settings.Optimizer);
+        var schedule = settings.Schedule(totalSteps);
+        IOptimizer NewOptimizer() => settings.CreateOptimizer(schedule);
         NewOptimizer(); // fails here, before any timing, when a setting is wrong
         var setup = new BenchSetup(source, model, loss, precision, batchSize, graphBatch, batches, description, data, NewOptimizer,
-            $"{optimizerName.ToLowerInvariant()} lr {learningRate}") { Budget = budget };
+            $"{optimizerName.ToLowerInvariant()} lr {settings.LearningRate}")
+        {
+            Budget = budget,
+        };
         setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices);
-        setup.Notices.AddRange(notices);
         return setup;
     }
 
@@ -118,15 +115,23 @@ public sealed class BenchSetup : IDisposable
     private static long[] SyntheticSampleShape(string modelPath, string inputName, IReadOnlyList<long?> declared, bool integerInput)
     {
         if (integerInput)
-            throw new ArgumentException($"{modelPath}: input '{inputName}' takes integer ids, which cannot be made up without knowing the vocabulary; give --data");
+            throw new ArgumentException($"{modelPath}: input '{inputName}' takes integer ids, which cannot be made up " +
+                "without knowing the vocabulary; give --data");
         if (declared.Count == 0 || declared.Skip(1).Any(d => d == null))
+        {
+            string shape = declared.Count == 0 ? "no shape" : "[" + string.Join(", ", declared.Select(d => d?.ToString() ?? "?")) + "]";
             throw new ArgumentException($"{modelPath}: input '{inputName}' does not declare a fixed shape besides its batch dimension " +
-                                        $"({(declared.Count == 0 ? "no shape" : "[" + string.Join(", ", declared.Select(d => d?.ToString() ?? "?")) + "]")}); give --data");
+                                        $"({shape}); give --data");
+        }
         return declared.Skip(1).Select(d => d!.Value).ToArray();
     }
 
-    /// <summary>Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its class axis), for bce targets uniform in [0, 1), for mse and l1 normal targets, shaped like the output.</summary>
-    private static List<Batch> SyntheticBatches(PcGraph graph, string inputName, ILoss loss, int batchSize, long[] sampleShape, PcnModel model, int seed)
+    /// <summary>
+    /// Inputs uniform in [0, 1); for ce labels uniform over the output's classes (its class axis), for bce targets uniform in
+    /// [0, 1), for mse and l1 normal targets, shaped like the output.
+    /// </summary>
+    private static List<Batch> SyntheticBatches(PcGraph graph, string inputName, ILoss loss, int batchSize, long[] sampleShape,
+        PcnModel model, int seed)
     {
         var generator = new Generator((ulong)seed);
         long[] output = graph.TrainingOutput.Shape[1..];
@@ -136,8 +141,10 @@ public sealed class BenchSetup : IDisposable
             var x = rand([batchSize, .. sampleShape], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device);
             var y = loss switch
             {
-                CrossEntropyLoss ce => randint(0, output[ce.ClassAxisOf(output.Length + 1) - 1], ce.LabelShape([batchSize, .. output]), generator: generator, dtype: ScalarType.Int64).to(model.Device),
-                BinaryCrossEntropyLoss => rand([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
+                CrossEntropyLoss ce => randint(0, output[ce.ClassAxisOf(output.Length + 1) - 1], ce.LabelShape([batchSize, .. output]),
+                    generator: generator, dtype: ScalarType.Int64).to(model.Device),
+                BinaryCrossEntropyLoss =>
+                    rand([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
                 _ => randn([batchSize, .. output], generator: generator, dtype: ScalarType.Float64).to(model.DType, model.Device),
             };
             batches.Add(new Batch(new Dictionary<string, Tensor> { [inputName] = x }, y));

@@ -18,7 +18,8 @@ public sealed record EpochResult(string Data, long Samples, long Steps, int Batc
 /// </summary>
 public static class EpochThroughput
 {
-    public static EpochResult Run(BenchSetup setup, DataSet data, IReadOnlyList<string> ruleNames, int seed, Action<string>? progress = null)
+    public static EpochResult Run(BenchSetup setup, DataSet data, IReadOnlyList<string> ruleNames, int seed,
+        Action<string>? progress = null)
     {
         var graph = setup.Model.Graph;
         var input = graph.DataInputs.First();

@@ -33,12 +33,16 @@ public static class OrtLatency
         using var cpu = input.detach().to(CPU).contiguous();
         using OrtValue value = elementType switch
         {
-            TensorProto.Types.DataType.Float => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float32).data<float>().ToArray(), shape),
-            TensorProto.Types.DataType.Double => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float64).data<double>().ToArray(), shape),
+            TensorProto.Types.DataType.Float => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float32).data<float>().ToArray(),
+                shape),
+            TensorProto.Types.DataType.Double => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Float64).data<double>().ToArray(),
+                shape),
             // Token ids: the batch holds them as int64 whatever the data stored them as.
-            TensorProto.Types.DataType.Int64 => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Int64).data<long>().ToArray(), shape),
+            TensorProto.Types.DataType.Int64 => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Int64).data<long>().ToArray(),
+                shape),
             TensorProto.Types.DataType.Int32 => OrtValue.CreateTensorValueFromMemory(cpu.to(ScalarType.Int32).data<int>().ToArray(), shape),
-            _ => throw new ArgumentException($"ONNX Runtime latency: input '{inputName}' is {elementType}; only float, double, int64 and int32 inputs are fed"),
+            _ => throw new ArgumentException($"ONNX Runtime latency: input '{inputName}' is {elementType}; only float, double, int64 " +
+                $"and int32 inputs are fed"),
         };
         string[] outputs = first.OutputNames.ToArray();
         using var runOptions = new RunOptions();

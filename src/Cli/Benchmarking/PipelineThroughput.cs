@@ -6,9 +6,11 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Cli.Benchmarking;
 
 /// <summary>The data pipeline alone beside the training step: images (samples) per second of each, and their ratio.</summary>
-public sealed record PipelineResult(string Data, long Batches, int BatchSize, int Depth, double Seconds, double SamplesPerSecond, double StepSamplesPerSecond)
+public sealed record PipelineResult(string Data, long Batches, int BatchSize, int Depth, double Seconds, double SamplesPerSecond,
+    double StepSamplesPerSecond)
 {
-    /// <summary>How many times faster the pipeline delivers samples than bp's step consumes them: under 1, the data are the bottleneck.</summary>
+    /// <summary>How many times faster the pipeline delivers samples than bp's step consumes them: under 1, the data are the
+    /// bottleneck.</summary>
     public double Ratio => SamplesPerSecond / StepSamplesPerSecond;
 }
 
@@ -30,6 +32,7 @@ public static class PipelineThroughput
             prefetcher.Take(k, CPU);
         }
         double seconds = clock.Elapsed.TotalSeconds;
-        return new PipelineResult(data.Source, batches, batchSize, BatchPrefetcher.Depth, seconds, batches * batchSize / seconds, stepSamplesPerSecond);
+        return new PipelineResult(data.Source, batches, batchSize, BatchPrefetcher.Depth, seconds, batches * batchSize / seconds,
+            stepSamplesPerSecond);
     }
 }

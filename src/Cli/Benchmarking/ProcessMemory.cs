@@ -22,7 +22,8 @@ public static class ProcessMemory
     /// <summary>VmHWM (the resident peak since start or the last reset) in bytes, or null.</summary>
     public static long? Peak() => Read("VmHWM:");
 
-    /// <summary>Frees what can be freed: unreachable managed objects (and the native tensors their finalizers release), then glibc's free lists.</summary>
+    /// <summary>Frees what can be freed: unreachable managed objects (and the native tensors their finalizers release), then glibc's free
+    /// lists.</summary>
     public static void ReleaseFreeMemory()
     {
         GC.Collect();

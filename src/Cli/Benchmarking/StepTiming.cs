@@ -24,8 +24,10 @@ public static class StepTiming
     /// <summary>The longest the warm-up waits for the JIT to go quiet.</summary>
     public static readonly TimeSpan WarmupLimit = TimeSpan.FromSeconds(60);
 
-    /// <param name="jitQuietFor">How long the JIT must have compiled nothing before the warm-up ends; zero ends it after <paramref name="warmup"/> rounds.</param>
-    public static (List<RuleTimes> Times, WarmupResult Warmup) Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup, TimeSpan jitQuietFor,
+    /// <param name="jitQuietFor">How long the JIT must have compiled nothing before the warm-up ends; zero ends it after
+    /// <paramref name="warmup"/> rounds.</param>
+    public static (List<RuleTimes> Times, WarmupResult Warmup) Run(BenchSetup setup, IReadOnlyList<BenchRule> rules, int warmup,
+        TimeSpan jitQuietFor,
         int rounds, Action<string>? progress = null)
     {
         var (warmupRounds, warmupSeconds, jitQuiet) = WarmUp(setup, rules, warmup, jitQuietFor);
@@ -51,8 +53,7 @@ public static class StepTiming
     /// At least <paramref name="minimumRounds"/> untimed rounds, then more until the JIT has compiled nothing for
     /// <paramref name="quietFor"/> (or <see cref="WarmupLimit"/> has passed). .NET compiles hot methods again, optimized,
     /// on a background thread for several seconds after they first run; on two cores that thread takes one from
-    /// libtorch, and steps it overlaps take up to twice as long (GRU bp: a 90th percentile of 29 ms against a median
-    /// of 14 ms during compilation, 15 ms once quiet).
+    /// libtorch, and steps it overlaps take up to twice as long (measured in bench/README.md, "Running it").
     /// </summary>
     /// <remarks>The warm-up rounds are timed rounds whose times are dropped, so that the timing code is compiled too.</remarks>
     private static (int Rounds, double Seconds, bool? JitQuiet) WarmUp(BenchSetup setup, IReadOnlyList<BenchRule> rules, int minimumRounds,
@@ -74,9 +75,11 @@ public static class StepTiming
         return (round, clock.Elapsed.TotalSeconds, quietFor > TimeSpan.Zero ? sinceCompilation.Elapsed >= quietFor : null);
     }
 
-    private static Dictionary<string, List<double>> NewTimes(IReadOnlyList<BenchRule> rules) => rules.ToDictionary(r => r.Name, _ => new List<double>());
+    private static Dictionary<string, List<double>> NewTimes(IReadOnlyList<BenchRule> rules) => rules.ToDictionary(r => r.Name,
+        _ => new List<double>());
 
-    /// <summary>One round: each rule's step on the round's batch, starting one rule later each round, each step's time added to its rule's list.</summary>
+    /// <summary>One round: each rule's step on the round's batch, starting one rule later each round, each step's time added to its rule's
+    /// list.</summary>
     private static void TimeRound(BenchSetup setup, IReadOnlyList<BenchRule> rules, int round, Dictionary<string, List<double>> times)
     {
         var batch = setup.Batches[round % setup.Batches.Count];
@@ -93,7 +96,8 @@ public static class StepTiming
     /// Each rule's memory for <paramref name="steps"/> steps (<see cref="ProcessMemory.MeasurePeak"/>), measured
     /// <paramref name="repeats"/> times in turn; the largest rise is kept. Null where the peak cannot be reset.
     /// </summary>
-    public static Dictionary<string, (long Rise, long Peak)?> Memory(BenchSetup setup, IReadOnlyList<BenchRule> rules, int steps = 2, int repeats = 2)
+    public static Dictionary<string, (long Rise, long Peak)?> Memory(BenchSetup setup, IReadOnlyList<BenchRule> rules, int steps = 2,
+        int repeats = 2)
     {
         var result = rules.ToDictionary(r => r.Name, _ => ((long Rise, long Peak)?)null);
         for (int repeat = 0; repeat < repeats; repeat++)

@@ -27,7 +27,7 @@ public static class CommandRunner
         }
         catch (Exception e) when (ExitCodeOf(e) is { } code)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {SettingFlags.MessageOf(e)}");
             return code;
         }
         catch (Exception e) when (OutOfMemory.Is(e))
@@ -55,7 +55,8 @@ public static class CommandRunner
         MpiUnavailableException or StepMemoryException => ExitCodes.BadInput,
         OnnxModelException or ModelConversionException or DataFormatException or KernelException
             or FileNotFoundException or DirectoryNotFoundException or DeviceUnavailableException
-            or ExecutionProviderUnavailableException or InferenceInputException or UnauthorizedAccessException or IOException => ExitCodes.BadInput,
+            or ExecutionProviderUnavailableException or InferenceInputException or UnauthorizedAccessException or IOException =>
+                ExitCodes.BadInput,
         ArgumentException => ExitCodes.Usage,
         _ => null,
     };

@@ -3,7 +3,8 @@ using ZilOnnx.Trainer.Data;
 
 namespace ZilOnnx.Cli.CommandLine;
 
-/// <summary>--max-data-gb, the memory a command's data may take (<see cref="DataBudget"/>): finetune, verify, bench, eval and run.</summary>
+/// <summary>--max-data-gb, the memory a command's data may take (<see cref="DataBudget"/>): finetune, verify, bench, eval and
+/// run.</summary>
 public static class DataBudgetOption
 {
     /// <summary>Positive and finite, checked while the command line is parsed (exit code 1 before any file is read).</summary>
@@ -11,9 +12,11 @@ public static class DataBudgetOption
 
     public static Option<double?> Create() => new Option<double?>(DataBudget.OptionName)
     {
-        Description = "Most memory the data may take, in GB (10^9 bytes; default: the memory available). An array whose header declares more is refused before it is read",
+        Description = "Most memory the data may take, in GB (10^9 bytes; default: the memory available). An array whose header declares " +
+            "more is refused before it is read",
     }.Within(Range);
 
-    /// <summary>The budget the option gives (its range was checked while parsing; <see cref="DataBudget.Of"/> keeps its own guard for other callers).</summary>
+    /// <summary>The budget the option gives (its range was checked while parsing; <see cref="DataBudget.Of"/> keeps its own guard for other
+    /// callers).</summary>
     public static DataBudget Resolve(ParseResult parse, Option<double?> option) => DataBudget.Of(parse.GetValue(option));
 }

@@ -56,7 +56,8 @@ public sealed class DistributedOptions
         if (communicator is null or SingleProcess) return exitCode;
         Console.Out.Flush();
         Console.Error.Flush();
-        bool together = exitCode is ExitCodes.Success or ExitCodes.VerificationFailed or ExitCodes.NumericalFailure or ExitCodes.Interrupted;
+        bool together = exitCode is ExitCodes.Success or ExitCodes.VerificationFailed
+            or ExitCodes.NumericalFailure or ExitCodes.Interrupted;
         if (!together && communicator.Size > 1)
         {
             // A failure every rank meets (bad data, a usage error) is best reported by rank 0, unprefixed: the other

@@ -32,8 +32,10 @@ public static class HelpExamples
         ],
         ["finetune"] =
         [
-            "zilonnx finetune models/lenet5-fashion.onnx --data fashion-mnist --rule zil --lr 0.01 --batch-size 64 --steps 300 --val-data fashion-mnist --metrics metrics.jsonl --plot curves.png -o tuned.onnx",
-            "zilonnx finetune model.onnx --data data.npz --loss mse --optimizer adam --lr 0.001 --lr-schedule cosine --val-split 0.1 --steps 1000 --checkpoint-every 100 -o tuned.pcn",
+            "zilonnx finetune models/lenet5-fashion.onnx --data fashion-mnist --rule zil --lr 0.01 --batch-size 64 --steps 300 " +
+                "--val-data fashion-mnist --metrics metrics.jsonl --plot curves.png -o tuned.onnx",
+            "zilonnx finetune model.onnx --data data.npz --loss mse --optimizer adam --lr 0.001 --lr-schedule cosine --val-split 0.1 " +
+                "--steps 1000 --checkpoint-every 100 -o tuned.pcn",
             "zilonnx finetune tuned.checkpoint.pcn --data data.npz --steps 1000 -o tuned.pcn",
         ],
         ["verify"] =
@@ -42,7 +44,8 @@ public static class HelpExamples
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule zil-relaxed --ablate gamma=0.5 --json",
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --inference-steps 20 --gamma 0.1",
             "zilonnx verify models/rnn-fashion-rows.onnx --data fashion-mnist --rule fa-zil --precision float64 --json",
-            "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --inference-steps 200 --gamma 0.02 --tol 1e-6 --energy energy",
+            "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --inference-steps 200 --gamma 0.02 --tol 1e-6 " +
+                "--energy energy",
             "zilonnx verify models/lenet5-fashion.onnx --data fashion-mnist --rule il --gamma 0.02 --sweep T=1:200 --sweep-out il-T",
         ],
         ["run"] =

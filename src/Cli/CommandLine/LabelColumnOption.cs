@@ -3,11 +3,13 @@ using ZilOnnx.Trainer.Data;
 
 namespace ZilOnnx.Cli.CommandLine;
 
-/// <summary>--label-column, the column of a .csv/.tsv table that holds the targets (<see cref="CsvSampleReader"/>): finetune, verify, bench and eval.</summary>
+/// <summary>--label-column, the column of a .csv/.tsv table that holds the targets (<see cref="CsvSampleReader"/>): finetune, verify, bench
+/// and eval.</summary>
 public static class LabelColumnOption
 {
     public static Option<string?> Create() => new(CsvSampleReader.LabelColumnOption)
     {
-        Description = "The column of a .csv/.tsv DATA table that holds the labels, by its header name (default: the last column); every other column is a numeric feature",
+        Description = "The column of a .csv/.tsv DATA table that holds the labels, by its header name (default: the last column); every " +
+            "other column is a numeric feature",
     };
 }

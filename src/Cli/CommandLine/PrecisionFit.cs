@@ -12,10 +12,12 @@ namespace ZilOnnx.Cli.CommandLine;
 /// </summary>
 public static class PrecisionFit
 {
-    public static void Check(CommandResult command, Option<string> precision, IEnumerable<(string Name, string Typed, double Value)> settings)
+    public static void Check(CommandResult command, Option<string> precision, IEnumerable<(string Name, string Typed,
+        double Value)> settings)
     {
         // An option left out has no value yet while the command line is validated: then its default holds.
-        string? chosen = command.GetResult(precision) is { Implicit: false } given ? given.GetValueOrDefault<string>() : precision.GetDefaultValue() as string;
+        string? chosen = command.GetResult(precision) is { Implicit: false } given ? given.GetValueOrDefault<string>()
+            : precision.GetDefaultValue() as string;
         if (!string.Equals(chosen, "float32", StringComparison.OrdinalIgnoreCase)) return;
         foreach (var (name, typed, value) in settings)
         {
@@ -23,9 +25,11 @@ public static class PrecisionFit
             if (!double.IsFinite(value) || value == 0) continue;
             float single = (float)value;
             if (float.IsInfinity(single))
-                command.AddError($"{name} {typed} is too large for float32, the run's precision (at most {Show(float.MaxValue)}): give a smaller value or --precision float64");
+                command.AddError($"{name} {typed} is too large for float32, the run's precision (at most {Show(float.MaxValue)}): give " +
+                    $"a smaller value or --precision float64");
             else if (single == 0)
-                command.AddError($"{name} {typed} is too small for float32, the run's precision (it would be 0; the smallest is {Show(float.Epsilon)}): give a larger value or --precision float64");
+                command.AddError($"{name} {typed} is too small for float32, the run's precision (it would be 0; the smallest is " +
+                    $"{Show(float.Epsilon)}): give a larger value or --precision float64");
         }
     }
 

@@ -15,7 +15,13 @@ public sealed class PreprocessingOptions
     /// <param name="training">Whether the command trains (finetune, bench): only then is --augment offered.</param>
     public PreprocessingOptions(bool training)
     {
-        Augment = training ? new Option<string?>("--augment") { Description = $"Training-time augmentation: {ImageAugmentation.Syntax} (random horizontal flip with p=0.5; random crop after P pixels of zero padding), drawn from --seed; never applied to held-out data" } : null;
+        Augment = training
+            ? new Option<string?>("--augment")
+            {
+                Description = $"Training-time augmentation: {ImageAugmentation.Syntax} (random " +
+            $"horizontal flip with p=0.5; random crop after P pixels of zero padding), drawn from --seed; never applied to held-out data"
+            }
+            : null;
         Resize.Validators.Add(result => Check(result, () => Sizes(result, "--resize")));
         CenterCrop.Validators.Add(result => Check(result, () => Sizes(result, "--center-crop")));
         Mean.Validators.Add(result => Check(result, () => Numbers(result, "--mean", NumberRange.Finite)));
@@ -24,11 +30,31 @@ public sealed class PreprocessingOptions
         Layout.AcceptOnlyFromAmong(InputLayout.Nchw, InputLayout.Nhwc);
     }
 
-    public Option<string?> Resize { get; } = new("--resize") { Description = "Resize images (PIL bilinear, antialiased, as torchvision's Resize): H,W, or S for the shorter side (the longer in proportion)" };
-    public Option<string?> CenterCrop { get; } = new("--center-crop") { Description = "Crop the centre of each image (after --resize) to H,W, or S,S; zero-padded where the image is smaller (torchvision's CenterCrop)" };
-    public Option<string?> Mean { get; } = new("--mean") { Description = "Subtract from the [0, 1]-scaled inputs: one value, or one per channel (A,B,C), as torchvision's Normalize" };
-    public Option<string?> Std { get; } = new("--std") { Description = "Divide the inputs by (after --mean): one positive value, or one per channel" };
-    public Option<string?> Layout { get; } = new("--layout") { Description = "nchw or nhwc: where the data's channels are (default: what the model's input declares); arrays of the other layout than the model's are transposed" };
+    public Option<string?> Resize { get; } = new("--resize")
+    {
+        Description = "Resize images (PIL bilinear, antialiased, as " +
+        "torchvision's Resize): H,W, or S for the shorter side (the longer in proportion)"
+    };
+    public Option<string?> CenterCrop { get; } = new("--center-crop")
+    {
+        Description = "Crop the centre of each image (after --resize) " +
+        "to H,W, or S,S; zero-padded where the image is smaller (torchvision's CenterCrop)"
+    };
+    public Option<string?> Mean { get; } = new("--mean")
+    {
+        Description = "Subtract from the [0, 1]-scaled inputs: one value, or one per " +
+        "channel (A,B,C), as torchvision's Normalize"
+    };
+    public Option<string?> Std { get; } = new("--std")
+    {
+        Description = "Divide the inputs by (after --mean): one positive value, or one " +
+        "per channel"
+    };
+    public Option<string?> Layout { get; } = new("--layout")
+    {
+        Description = "nchw or nhwc: where the data's channels are (default: " +
+        "what the model's input declares); arrays of the other layout than the model's are transposed"
+    };
     public Option<string?>? Augment { get; }
 
     public void AddTo(Command command)
@@ -59,7 +85,7 @@ public sealed class PreprocessingOptions
     {
         if (result.Tokens.Count == 0) return;
         try { parse(); }
-        catch (ArgumentException e) { result.AddError(e.Message); }
+        catch (ArgumentException e) { result.AddError(SettingFlags.MessageOf(e)); }
     }
 
     private static void Sizes(OptionResult result, string name) => ParseSizes(result.Tokens[^1].Value, name);
@@ -82,7 +108,8 @@ public sealed class PreprocessingOptions
     public static double[] ParseNumbers(string text, string name, NumberRange range)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length is not (1 or 3)) throw new ArgumentException($"{name} expects one value or three (A,B,C, one per channel), got '{text}'");
+        if (parts.Length is not (1 or 3)) throw new ArgumentException($"{name} expects one value or three (A,B,C, one per channel), got " +
+            $"'{text}'");
         var values = new double[parts.Length];
         for (int i = 0; i < parts.Length; i++)
             if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !range.Contains(values[i]))

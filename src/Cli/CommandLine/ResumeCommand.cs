@@ -10,7 +10,8 @@ namespace ZilOnnx.Cli.CommandLine;
 /// </summary>
 public static class ResumeCommand
 {
-    /// <summary>Every word of the command line as parsed (response files expanded, <c>--opt=value</c> split), without the program.</summary>
+    /// <summary>Every word of the command line as parsed (response files expanded, <c>--opt=value</c> split), without the
+    /// program.</summary>
     public static IReadOnlyList<string> Words(ParseResult parse) => [.. parse.Tokens.Select(t => t.Value)];
 
     /// <summary>

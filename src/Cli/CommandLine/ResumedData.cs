@@ -17,8 +17,10 @@ public static class ResumedData
         if (differences.Count == 0) return;
         string what = string.Join("; ", differences);
         if (!force)
-            throw new DataFormatException(setup.Source.Path, null, $"the checkpoint was written training on other data than --data gives ({what}): " +
+            throw new DataFormatException(setup.Source.Path, null,
+                $"the checkpoint was written training on other data than --data gives ({what}): " +
                                                                    "give --force to resume it on this data");
-        setup.Notices.Add($"{setup.Source.Path} was written training on other data than --data gives ({what}); --force resumes it on this data");
+        setup.Notices.Add($"{setup.Source.Path} was written training on other data than --data gives ({what}); --force resumes it on " +
+            $"this data");
     }
 }

@@ -14,7 +14,8 @@ public static class TransferSetup
     {
         if (numClasses is not { } classes || resumed) return source;
         var (replaced, head) = source.WithNewHead(classes, seed);
-        notices.Add($"--num-classes {classes}: replaced {head.Describe} ({head.Classes} classes) with a new head of {classes} outputs, initialised from --seed");
+        notices.Add($"--num-classes {classes}: replaced {head.Describe} ({head.Classes} classes) with a new head of {classes} outputs, " +
+            $"initialised from --seed");
         return replaced;
     }
 
@@ -22,20 +23,23 @@ public static class TransferSetup
     /// The PCN with the selected initializers frozen, resolved on the graph with every parameter trainable, and that set.
     /// </summary>
     /// <param name="recorded">A resumed checkpoint's frozen set (empty when all trained), or null for a fresh run.</param>
-    public static (PcGraph Graph, IReadOnlySet<string> Frozen) BuildGraph(ModelSource source, PcGraphOptions options, TrainableSelection selection,
+    public static (PcGraph Graph, IReadOnlySet<string> Frozen) BuildGraph(ModelSource source, PcGraphOptions options,
+        TrainableSelection selection,
         IReadOnlyCollection<string>? recorded, List<string> notices)
     {
         if (recorded == null && selection.TrainsAll) return (source.BuildGraph(options), new HashSet<string>());
         var selected = selection.TrainsAll ? null : selection.FrozenIn(source.BuildGraph(options));
         if (recorded != null && selected != null && !selected.SetEquals(recorded))
-            throw new ArgumentException($"{source.Path}: the checkpointed run froze {recorded.Count} initializers; --freeze, --train and --train-last " +
+            throw new ArgumentException($"{source.Path}: the checkpointed run froze {recorded.Count} initializers; --freeze, --train " +
+                $"and --train-last " +
                                         "select others, which would not continue it (leave them out to keep the checkpoint's)");
         var frozen = selected ?? recorded!.ToHashSet();
         var graph = source.BuildGraph(options with { Frozen = frozen });
         if (frozen.Count > 0)
         {
             int fullDepth = graph.Vertices.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput).Max(v => v.Depth);
-            notices.Add($"training {graph.Parameters.Count} initializers ({string.Join(", ", graph.Parameters.Select(p => p.Name))}), {frozen.Count} frozen: " +
+            notices.Add($"training {graph.Parameters.Count} initializers ({string.Join(", ", graph.Parameters.Select(p => p.Name))}), " +
+                $"{frozen.Count} frozen: " +
                         $"the Z-IL schedule stops at depth {graph.MaxDepth} of {fullDepth}");
         }
         return (graph, frozen);

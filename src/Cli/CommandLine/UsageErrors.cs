@@ -31,16 +31,19 @@ public static partial class UsageErrors
         if (option != null && NotAmong().Match(message) is { Success: true } value)
             return $"{option.Option.Name} '{value.Groups[1].Value}' is not one of {string.Join(", ", value.Groups[2].Value.Split(' '))}";
         if (RequiredOption().Match(message) is { Success: true } required) return $"{required.Groups[1].Value} is required";
-        if (Repeated().Match(message) is { Success: true } repeated) return $"{repeated.Groups[1].Value} takes one value, and {repeated.Groups[2].Value} were given";
+        if (Repeated().Match(message) is { Success: true } repeated) return $"{repeated.Groups[1].Value} takes one value, and " +
+            $"{repeated.Groups[2].Value} were given";
         if (Unrecognized().Match(message) is { Success: true } unknown)
-            return $"'{unknown.Groups[1].Value}' is not a command, option or argument of `{CommandPath(parse)}` (see `{CommandPath(parse)} --help`)";
+            return $"'{unknown.Groups[1].Value}' is not a command, option or argument of `{CommandPath(parse)}` (see " +
+                $"`{CommandPath(parse)} --help`)";
         if (message == "Required command was not provided") return NoCommand;
         return message;
     }
 
     private const string NoCommand = "give a command (see `zilonnx --help`)";
 
-    /// <summary>The kind of value a type takes, in words; the bounds of an int where the token is a whole number too large for one.</summary>
+    /// <summary>The kind of value a type takes, in words; the bounds of an int where the token is a whole number too large for
+    /// one.</summary>
     public static string KindOf(Type type, string token) => (Nullable.GetUnderlyingType(type) ?? type) switch
     {
         var t when t == typeof(int) && WholeNumber().IsMatch(token) => $"a whole number from {int.MinValue} to {int.MaxValue}",
@@ -71,7 +74,8 @@ public static partial class UsageErrors
         return parses == null ? null : option.Tokens.Select(t => t.Value).FirstOrDefault(t => !parses(t));
     }
 
-    private static string CommandPath(ParseResult parse) => string.Join(' ', new[] { "zilonnx", HelpExamples.PathOf(parse) }.Where(p => p.Length > 0));
+    private static string CommandPath(ParseResult parse) => string.Join(' ', new[] { "zilonnx",
+        HelpExamples.PathOf(parse) }.Where(p => p.Length > 0));
 
     /// <summary>System.CommandLine lists allowed values on lines of their own, indented by tabs.</summary>
     private static string OneLine(string message) => Whitespace().Replace(message, " ").Trim().TrimEnd('.');

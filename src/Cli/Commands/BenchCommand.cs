@@ -28,24 +28,58 @@ public static class BenchCommand
     {
         var options = new TrainingOptions(dataRequired: false);
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
-        var rules = new Option<string>("--rules") { Description = $"Rules to time, comma-separated, from {string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed rounds of every rule at least; more follow until the JIT is quiet (--jit-quiet)", DefaultValueFactory = _ => 30 }
-            .Within(NumberRange.CountOrZero);
-        var jitQuiet = new Option<double>("--jit-quiet") { Description = "Seconds in which .NET's JIT must compile nothing before the warm-up ends (at most 60 s of warm-up; 0: end after --warmup rounds)", DefaultValueFactory = _ => 2 }
+        var rules = new Option<string>("--rules")
+        {
+            Description = $"Rules to time, comma-separated, from " +
+            $"{string.Join(", ", BenchRule.Names)} (bp is always timed)", DefaultValueFactory = _ => BenchRule.DefaultList
+        };
+        var warmup = new Option<int>("--warmup")
+        {
+            Description = "Untimed rounds of every rule at least; more follow until the JIT is " +
+            "quiet (--jit-quiet)", DefaultValueFactory = _ => 30
+        }
+        .Within(NumberRange.CountOrZero);
+        var jitQuiet = new Option<double>("--jit-quiet")
+        {
+            Description = "Seconds in which .NET's JIT must compile nothing before the " +
+            "warm-up ends (at most 60 s of warm-up; 0: end after --warmup rounds)", DefaultValueFactory = _ => 2
+        }
             .Within(NumberRange.Between(0, StepTiming.WarmupLimit.TotalSeconds, " seconds"));
-        var steps = new Option<int>("--steps") { Description = "Timed rounds: each runs one training step of every rule", DefaultValueFactory = _ => 20 }
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Timed rounds: each runs one training step of every rule",
+            DefaultValueFactory = _ => 20
+        }
             .Within(NumberRange.Count);
-        var threads = new Option<int?>("--threads") { Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)" }
+        var threads = new Option<int?>("--threads")
+        {
+            Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per " +
+            "core)"
+        }
             .Within(TrainingOptions.ThreadLimit);
-        var ortRuns = new Option<int>("--ort-runs") { Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)", DefaultValueFactory = _ => 50 }
-            .Within(NumberRange.CountOrZero);
-        var epoch = new Option<bool>("--epoch") { Description = "Also time a full epoch of bp and of zil (verification off) on --data, else fashion-mnist" };
-        var pipeline = new Option<bool>("--pipeline") { Description = "Also time the data pipeline alone (a pass over --data, else fashion-mnist, batched without training) beside bp's step" };
+        var ortRuns = new Option<int>("--ort-runs")
+        {
+            Description = "ONNX Runtime runs of the original and of the exported model (0 = skip)",
+            DefaultValueFactory = _ => 50,
+        }
+        .Within(NumberRange.CountOrZero);
+        var epoch = new Option<bool>("--epoch")
+        {
+            Description = "Also time a full epoch of bp and of zil (verification off) on --data, " +
+            "else fashion-mnist"
+        };
+        var pipeline = new Option<bool>("--pipeline")
+        {
+            Description = "Also time the data pipeline alone (a pass over --data, else " +
+            "fashion-mnist, batched without training) beside bp's step"
+        };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
-        var command = new Command("bench", "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
+        var command = new Command("bench",
+            "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
         // --threads: bench has its own, which sets ONNX Runtime's threads too.
         options.AddTo(command, options.Rule, options.Steps, options.Epochs, options.Ablate, options.Tolerance, options.Threads);
-        foreach (Option o in new Option[] { rules, warmup, jitQuiet, steps, threads, ortRuns, epoch, pipeline, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { rules, warmup, jitQuiet, steps, threads, ortRuns, epoch, pipeline,
+            json }) command.Options.Add(o);
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -62,12 +96,16 @@ public static class BenchCommand
             int inferenceSteps = parse.GetValue(options.InferenceSteps);
             double gamma = parse.GetValue(options.Gamma);
             var benchRules = BenchRule.Parse(ruleNames, setup, inferenceSteps, gamma);
-            if (!benchRules.Any(r => r.Name == "il") && (parse.GetResult(options.InferenceSteps) is { Implicit: false } || parse.GetResult(options.Gamma) is { Implicit: false }))
+            if (!benchRules.Any(r => r.Name == "il") && (parse.GetResult(options.InferenceSteps) is { Implicit: false }
+                || parse.GetResult(options.Gamma) is { Implicit: false }))
                 throw new ArgumentException("--inference-steps (--T) and --gamma apply to rule il, which --rules leaves out");
 
             var graph = setup.Model.Graph;
-            Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} (at least {warmupRounds} warm-up rounds{(quietSeconds > 0 ? ", until the JIT is quiet," : "")} and {rounds} timed rounds, batch {setup.BatchSize}, {get_num_threads()} thread(s))");
-            var (times, warmupResult) = StepTiming.Run(setup, benchRules, warmupRounds, TimeSpan.FromSeconds(quietSeconds), rounds, Progress);
+            Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} (at least {warmupRounds} warm-up " +
+                $"rounds{(quietSeconds > 0 ? ", until the JIT is quiet," : "")} and {rounds} timed rounds, batch {setup.BatchSize}, " +
+                $"{get_num_threads()} thread(s))");
+            var (times, warmupResult) = StepTiming.Run(setup, benchRules, warmupRounds, TimeSpan.FromSeconds(quietSeconds), rounds,
+                Progress);
             Progress("measuring each rule's step memory");
             var memory = StepTiming.Memory(setup, benchRules);
 
@@ -92,7 +130,8 @@ public static class BenchCommand
                 string inputName = ModelInputs.DataInputNames(setup.Source.Model)[0];
                 Progress($"loading {dataArgument} for a pass over the data");
                 passData = DataSources.Load(dataArgument, DataSplit.Train, inputName,
-                    ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName), setup.Budget,
+                    ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName),
+                        setup.Budget,
                     parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
                 foreach (string notice in passData.Notices) Console.Error.WriteLine($"note: {notice}");
                 return passData;
@@ -131,10 +170,14 @@ public static class BenchCommand
                     StepMemoryEstimateMb = Mb(rule.EstimateStepMemory(setup).Total),
                 };
             }).ToList();
-            var report = new BenchReport(setup.Source.Path, setup.BatchSize, get_num_threads(), setup.Precision.ToString().ToLowerInvariant(),
+            var report = new BenchReport(setup.Source.Path, setup.BatchSize, get_num_threads(),
+                setup.Precision.ToString().ToLowerInvariant(),
                 setup.Model.Device.type.ToString().ToLowerInvariant(), setup.Loss.Name, setup.OptimizerText, setup.Data,
                 graph.Vertices.Count, graph.MaxDepth, graph.Parameters.Sum(p => p.Shape.Aggregate(1L, (x, y) => x * y)),
-                warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage()) { Pipeline = pipelineResult };
+                warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage())
+            {
+                Pipeline = pipelineResult,
+            };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), JsonOptions));
             else Console.Write(report.ToMarkdown());
             return ExitCodes.Success;
@@ -148,7 +191,8 @@ public static class BenchCommand
     /// </summary>
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
-        WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), to tell a quiet machine from a busy one.</summary>
@@ -156,7 +200,8 @@ public static class BenchCommand
     {
         try
         {
-            return File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            return File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Select(v => double.Parse(v,
+                CultureInfo.InvariantCulture)).ToArray();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
     }
@@ -165,7 +210,8 @@ public static class BenchCommand
     {
         try
         {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':',
+                2)[1].Trim() ?? "unknown CPU";
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "unknown CPU"; }
     }

@@ -31,7 +31,8 @@ public static class ConvertCommand
         var graph = source.BuildGraph(new PcGraphOptions());
         if (toPcn) PcnArchive.Write(output, source.Model, graph);
         else OnnxModelFile.Save(source.Model, output);
-        Console.WriteLine($"{input} -> {output}: {graph.Vertices.Count} vertices, {graph.Parameters.Count} parameters, depth {graph.MaxDepth}");
+        Console.WriteLine($"{input} -> {output}: {graph.Vertices.Count} vertices, {graph.Parameters.Count} parameters, depth " +
+            $"{graph.MaxDepth}");
         return ExitCodes.Success;
     }
 }

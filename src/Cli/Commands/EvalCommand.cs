@@ -23,15 +23,33 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = new Argument<string>("MODEL") { Description = "An .onnx model with one input and class scores as its first output" };
-        var data = new Option<string>("--data") { Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or 'fashion-mnist' (test split)", Required = true };
-        var provider = new Option<string>("--provider") { Description = "auto (CUDA if usable, else CPU), cpu or cuda", DefaultValueFactory = _ => "auto" };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per inference call", DefaultValueFactory = _ => 256 }.Within(NumberRange.Count);
+        var data = new Option<string>("--data")
+        {
+            Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or " +
+            "'fashion-mnist' (test split)", Required = true
+        };
+        var provider = new Option<string>("--provider")
+        {
+            Description = "auto (CUDA if usable, else CPU), cpu or cuda",
+            DefaultValueFactory = _ => "auto"
+        };
+        var batchSize = new Option<int>("--batch-size")
+        {
+            Description = "Samples per inference call",
+            DefaultValueFactory = _ => 256
+        }.Within(NumberRange.Count);
         var maxDataGb = DataBudgetOption.Create();
         var labelColumn = LabelColumnOption.Create();
         var preprocessing = new PreprocessingOptions(training: false);
-        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, per_class, confusion (segmentation: pixel_accuracy, mean_iou)" };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print machine-readable JSON: loss, top1, top5 (fractions), samples, " +
+            "per_class, confusion (segmentation: pixel_accuracy, mean_iou)"
+        };
         var losses = new LossOptions();
-        var command = new Command("eval", "Evaluate a classifier or segmentation model with ONNX Runtime: loss, top-1/top-5 accuracy (pixel accuracy, mean IoU), per-class accuracy, confusion matrix, throughput")
+        var command = new Command("eval",
+            "Evaluate a classifier or segmentation model with ONNX Runtime: loss, top-1/top-5 accuracy (pixel accuracy, mean IoU), " +
+            "per-class accuracy, confusion matrix, throughput")
             { model, data, provider, batchSize, maxDataGb, json, labelColumn };
         foreach (var option in losses.All) command.Options.Add(option);
         preprocessing.AddTo(command);
@@ -46,7 +64,8 @@ public static class EvalCommand
             if (UnusedInputs.Note(path, onnx) is { } note) Console.Error.WriteLine($"note: {note}");
             var input = DataInputOf(session, onnx, path);
             DataSources.CheckLabelColumnApplies(parse.GetValue(data)!, parse.GetValue(labelColumn));
-            var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name, input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
+            var set = DataSources.Load(parse.GetValue(data)!, DataSplit.Test, input.Name,
+                input.Shape.Select(d => d > 0 ? d : (long?)null).ToList(),
                 ModelInputs.IsIdType(input.ElementType), budget, parse.GetValue(labelColumn),
                 PreprocessingMetadata.Effective(PreprocessingMetadata.Read(onnx, path), preprocessing.Resolve(parse),
                     ImageFolderSampleReader.Recognizes(parse.GetValue(data)!), path, Console.Error));
@@ -57,7 +76,8 @@ public static class EvalCommand
             var (metrics, servedLoss) = Evaluate(path, onnx, session, input.Name, set, batch,
                 new ServedLoss(loss, ServedOutputKind.Of(onnx, onnx.Graph.Output[0].Name)), out bool segmentation, out var elapsed);
             var names = ClassNames.Resolve(set, onnx, path, metrics.Classes);
-            if (segmentation && parse.GetValue(json)) Console.WriteLine(SegmentationReport.Of(metrics, servedLoss.Value, set.Count, names).ToJson());
+            if (segmentation && parse.GetValue(json)) Console.WriteLine(SegmentationReport.Of(metrics, servedLoss.Value, set.Count,
+                names).ToJson());
             else if (segmentation) SegmentationTable.Print(path, set, metrics, servedLoss.Value, names, session.ActiveProvider, elapsed);
             else if (parse.GetValue(json)) Console.WriteLine(EvalReport.Of(metrics, servedLoss.Value, names).ToJson());
             else Report(path, set, metrics, servedLoss.Value, names, session.ActiveProvider, elapsed);
@@ -73,7 +93,8 @@ public static class EvalCommand
     private static ILoss LossOf(LossSettings settings)
     {
         if (settings.ClassAxis is { } axis && axis != 1)
-            throw new ArgumentException($"--class-axis {axis}: eval reads the classes on axis 1 ([batch, classes] or [batch, classes, H, W])");
+            throw new ArgumentException($"--class-axis {axis}: eval reads the classes on axis 1 ([batch, classes] or [batch, classes, " +
+                $"H, W])");
         return settings.Create();
     }
 
@@ -91,7 +112,8 @@ public static class EvalCommand
     /// with labels [batch, H, W] are segmentations, each pixel counted as a sample (<see cref="PixelRows"/>). Float target
     /// rows (mse, l1, bce, ce with probability rows) count as the class of their largest entry, as the trainer's accuracy does.
     /// </summary>
-    private static (ClassificationMetrics Metrics, ServedLoss Loss) Evaluate(string path, Converter.Onnx.Proto.ModelProto onnx, OnnxRuntimeSession session,
+    private static (ClassificationMetrics Metrics, ServedLoss Loss) Evaluate(string path, Converter.Onnx.Proto.ModelProto onnx,
+        OnnxRuntimeSession session,
         string inputName, DataSet set, int batchSize, ServedLoss loss, out bool segmentation, out TimeSpan elapsed)
     {
         ClassificationMetrics? metrics = null;
@@ -142,11 +164,14 @@ public static class EvalCommand
         bool segmentation = output.Length == 4 && labels.Length == 3 && labels[1] == output[2] && labels[2] == output[3];
         bool rows = !set.HasLabels && (output.Length is 2 or 4) && labels.SequenceEqual(output);
         if (output[0] != size || !(classification || segmentation || rows))
-            throw new InferenceInputException($"{path}: the first output has shape [{string.Join(", ", output)}] for labels [{string.Join(", ", labels)}] of {set.TargetsFile ?? set.Source}; " +
-                "eval needs [batch, classes] for labels [batch], or [batch, classes, H, W] for labels [batch, H, W] (float targets: shaped like the output)");
+            throw new InferenceInputException($"{path}: the first output has shape [{string.Join(", ", output)}] for labels " +
+                $"[{string.Join(", ", labels)}] of {set.TargetsFile ?? set.Source}; " +
+                "eval needs [batch, classes] for labels [batch], or [batch, classes, H, W] for labels [batch, H, W] (float targets: " +
+                    "shaped like the output)");
     }
 
-    private static void Report(string path, DataSet set, ClassificationMetrics m, double loss, IReadOnlyList<string> names, ExecutionProviderChoice provider, TimeSpan elapsed)
+    private static void Report(string path, DataSet set, ClassificationMetrics m, double loss, IReadOnlyList<string> names,
+        ExecutionProviderChoice provider, TimeSpan elapsed)
     {
         Console.WriteLine($"{path} on {set.Source} ({m.Count} samples, {provider.ToString().ToLowerInvariant()} provider)");
         Console.WriteLine($"loss {loss:F4}  top-1 {m.Top1:P2}" + (m.Classes > 5 ? $"  top-5 {m.Top5:P2}" : "") +

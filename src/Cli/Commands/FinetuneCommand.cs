@@ -19,28 +19,50 @@ public static class FinetuneCommand
         var validation = new ValidationOptions();
         var distributed = new DistributedOptions();
         var model = new Argument<string>("MODEL") { Description = "An .onnx model, or a .pcn file (a checkpoint resumes its run)" };
-        var output = new Option<string>("--output", "-o") { Description = "The fine-tuned model to write (.onnx or .pcn)", Required = true };
-        var verifyEvery = new Option<int>("--verify-every") { Description = "Check every N-th step against backprop (0 = never)", DefaultValueFactory = _ => 1 }
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The fine-tuned model to write (.onnx or .pcn)",
+            Required = true
+        };
+        var verifyEvery = new Option<int>("--verify-every")
+        {
+            Description = "Check every N-th step against backprop (0 = never)",
+            DefaultValueFactory = _ => 1
+        }
             .Within(NumberRange.CountOrZero);
         var metrics = new Option<string?>("--metrics") { Description = "Write one JSON line per step to this file" };
         var plot = new Option<string?>("--plot") { Description = "Write a PNG of the loss, accuracy and divergence curves to this file" };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Write a checkpoint every N steps (0 = only when Ctrl-C or SIGTERM interrupts the run)", DefaultValueFactory = _ => 0 }
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Write a checkpoint every N steps (0 = only when " +
+            "Ctrl-C or SIGTERM interrupts the run)", DefaultValueFactory = _ => 0
+        }
             .Within(NumberRange.CountOrZero);
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: OUT with .checkpoint.pcn)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
-        var maxUpdateNorm = new Option<double?>("--max-update-norm") { Description = "Stop with exit code 4 when a step's update (L2 norm over all parameters) exceeds this" }
+        var maxUpdateNorm = new Option<double?>("--max-update-norm")
+        {
+            Description = "Stop with exit code 4 when a step's update (L2 " +
+            "norm over all parameters) exceeds this"
+        }
             .Within(NumberRange.Positive);
         var maxLossGrowth = new Option<double>("--max-loss-growth")
         {
             Description = "Stop with exit code 4 when a step's loss exceeds the run's first by this factor (the run diverges)",
             DefaultValueFactory = _ => NumericalGuard.DefaultMaxLossGrowth,
         }.Within(NumberRange.Above(1));
-        var force = new Option<bool>("--force") { Description = "Allow -o to name the input model itself (it is replaced), and a checkpoint to resume on other data than it was written training on" };
-        var command = new Command("finetune", "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
+        var force = new Option<bool>("--force")
+        {
+            Description = "Allow -o to name the input model itself (it is replaced), and a " +
+            "checkpoint to resume on other data than it was written training on"
+        };
+        var command = new Command("finetune",
+            "Fine-tune a model with a learning rule, verifying each step against backprop, and export it") { model };
         options.AddTo(command);
         validation.AddTo(command);
         distributed.AddTo(command);
-        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, maxUpdateNorm, maxLossGrowth, force }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, verifyEvery, metrics, plot, checkpointEvery, checkpoint, quiet, maxUpdateNorm,
+            maxLossGrowth, force }) command.Options.Add(o);
 
         command.SetAction(parse =>
         {
@@ -86,7 +108,8 @@ public static class FinetuneCommand
             return run.Execute();
         }
 
-        /// <summary>The model and data the run reads, and every file it may write (the checkpoint even without --checkpoint-every: an interruption writes it).</summary>
+        /// <summary>The model and data the run reads, and every file it may write (the checkpoint even without --checkpoint-every: an
+        /// interruption writes it).</summary>
         OutputPlan PlanOutputs(ParseResult parse, string modelPath, string outputPath, string checkpointPath)
         {
             string checkpointOption = parse.GetValue(checkpoint) != null ? "--checkpoint" : "--checkpoint (default)";
@@ -119,5 +142,6 @@ public static class FinetuneCommand
     }
 
     /// <summary>Errors of rank 0 (or of a single process) as they are; other ranks' lines say which rank wrote them.</summary>
-    private static TextWriter RankErrors(ICommunicator job) => job.Rank == 0 ? Console.Error : new RankPrefixedWriter(Console.Error, job.Rank);
+    private static TextWriter RankErrors(ICommunicator job) => job.Rank == 0 ? Console.Error : new RankPrefixedWriter(Console.Error,
+        job.Rank);
 }

@@ -39,7 +39,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
 
     public int Execute()
     {
-        using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order, policy)
+        using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
+            policy)
         {
             StepsTaken = setup.State.Step,
             Guard = new NumericalGuard { MaxUpdateNorm = MaxUpdateNorm, MaxLossGrowth = MaxLossGrowth },
@@ -48,7 +49,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         bool quiet = Quiet || !IsRoot;
         if (IsRoot) PrintHeader(trainer.StepsTaken);
         // mpirun hands its ranks a pseudo-terminal even when its own output goes to a file: plain lines under MPI.
-        var progress = new ProgressDisplay(trainer.StepsTaken, setup.TotalSteps, setup.Order.BatchSize, setup.Data.Count, quiet, ProgressDisplay.ConsoleIsInteractive && Job.Size == 1);
+        var progress = new ProgressDisplay(trainer.StepsTaken, setup.TotalSteps, setup.Order.BatchSize, setup.Data.Count, quiet,
+            ProgressDisplay.ConsoleIsInteractive && Job.Size == 1);
         var history = new TrainingHistory();
         EvaluationResult? before = EvaluateHeldOut(trainer.StepsTaken, "before training", history, progress);
 
@@ -81,7 +83,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
 
         ExportCheck.Check(setup.Model, setup.Data, setup.Order);
         ModelOutput.Write(OutputPath, setup.Model, setup.Data.Preprocessing);
-        if (PlotPath != null) TrainingPlot.Save(PlotPath, history, $"{Path.GetFileName(setup.Source.Path)}: rule {setup.Rule.Name}, {setup.Loss.Name}, {setup.Optimizer.Name}", policy.Tolerance);
+        if (PlotPath != null) TrainingPlot.Save(PlotPath, history,
+            $"{Path.GetFileName(setup.Source.Path)}: rule {setup.Rule.Name}, {setup.Loss.Name}, {setup.Optimizer.Name}", policy.Tolerance);
         PrintSummary(history, clock.Elapsed, verified, maxRel, maxAbs, before);
         if (Job.Size > 1 && history.Steps.Count > 0) PrintCommunication(trainer.Reducer, history.Steps.Count, clock.Elapsed);
         return ExitCodes.Success;
@@ -120,8 +123,10 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
     /// complete, so it says so at once rather than only when the step ends.
     /// </summary>
     private void NoticeJobSignal(string signal) =>
-        Console.Error.WriteLine($"rank {Job.Rank} of {Job.Size}: {signal} received (mpirun sends SIGTERM to every rank when it is interrupted or when a rank of the job has ended); " +
-                                (IsRoot ? $"the job stops, and {CheckpointPath} is written if this rank reaches the end of its step" : "this rank stops"));
+        Console.Error.WriteLine($"rank {Job.Rank} of {Job.Size}: {signal} received (mpirun sends SIGTERM to every rank when it is " +
+            $"interrupted or when a rank of the job has ended); " +
+                                (IsRoot ? $"the job stops, and {CheckpointPath} is written if this rank reaches the end of its step"
+                                    : "this rank stops"));
 
     private void PrintHeader(long firstStep)
     {
@@ -132,11 +137,13 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
             (Job.Size > 1 ? $"; data-parallel over {Job.Size} MPI ranks, {setup.Order.BatchSize / Job.Size} samples each" : ""));
         foreach (string notice in setup.Notices) Console.WriteLine($"note: {notice}");
         if (Job is not SingleProcess && Job.Size == 1)
-            Console.WriteLine("note: --distributed mpi in a job of one process (not launched by mpirun -np N): it trains every batch alone");
+            Console.WriteLine("note: --distributed mpi in a job of one process (not launched by mpirun -np N): " +
+                "it trains every batch alone");
         Log($"data: {setup.Data.Source}, {setup.Data.Count} samples; steps {firstStep + 1}..{setup.TotalSteps}" +
             (setup.Resumed != null ? $" (resumed at step {setup.Resumed.Step})" : "") +
             (policy.Every > 0 ? $"; verifying every {policy.Every} step(s) against backprop, " +
-                (policy.StopOnFailure ? $"tolerance {policy.Tolerance:E1}" : $"measuring the divergence only ({setup.Rule.Name} approximates backprop)")
+                (policy.StopOnFailure ? $"tolerance {policy.Tolerance:E1}"
+                    : $"measuring the divergence only ({setup.Rule.Name} approximates backprop)")
                 : "; verification off"));
         if (setup.HeldOut != null) Log($"held-out data: {setup.HeldOut.Source}, {setup.HeldOut.Count} samples");
     }
@@ -147,11 +154,13 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         if (setup.HeldOut == null || !IsRoot) return null;
         var result = HeldOutEvaluation.Run(setup.Model, setup.HeldOut, setup.Loss);
         history.HeldOut.Add((step, result));
-        progress.Line($"held-out {when}: loss {result.Loss:F5}" + (double.IsNaN(result.Accuracy) ? "" : $"  top-1 {result.Accuracy:P2}") + $"  ({result.Samples} samples)");
+        progress.Line($"held-out {when}: loss {result.Loss:F5}" + (double.IsNaN(result.Accuracy) ? "" : $"  top-1 {result.Accuracy:P2}")
+            + $"  ({result.Samples} samples)");
         return result;
     }
 
-    private void PrintSummary(TrainingHistory history, TimeSpan elapsed, long verified, double maxRel, double maxAbs, EvaluationResult? before)
+    private void PrintSummary(TrainingHistory history, TimeSpan elapsed, long verified, double maxRel, double maxAbs,
+        EvaluationResult? before)
     {
         if (history.Steps.Count == 0)
         {
@@ -162,7 +171,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         var after = history.HeldOut.Count > 0 ? history.HeldOut[^1].Result : null;
         string heldOut = before != null && after != null && !double.IsNaN(after.Accuracy)
             ? $"held-out top-1 {before.Accuracy:P2} -> {after.Accuracy:P2}; " : "";
-        Console.WriteLine($"fine-tuned {history.Steps.Count} steps in {elapsed.TotalSeconds:F1} s: loss {firstLoss:F5} -> {lastLoss:F5}; " + heldOut +
+        Console.WriteLine($"fine-tuned {history.Steps.Count} steps in {elapsed.TotalSeconds:F1} s: loss {firstLoss:F5} -> {lastLoss:F5}; "
+            + heldOut +
             (verified > 0 ? $"{verified} steps verified, max divergence from backprop {maxRel:E2} relative ({maxAbs:E2} absolute); " : "") +
             InferenceStepsText(history) + $"wrote {OutputPath}" + (PlotPath != null ? $" and {PlotPath}" : ""));
     }
@@ -173,7 +183,8 @@ public sealed class FinetuneRun(TrainingSetup setup, VerificationPolicy policy)
         var counts = history.Steps.Where(s => s.InferenceSteps != null).Select(s => s.InferenceSteps!.Value).ToList();
         if (counts.Count == 0) return "";
         int low = counts.Min(), high = counts.Max();
-        return low == high ? $"{low} inference steps per step; " : $"{low} to {high} inference steps per step (mean {counts.Average():F1}); ";
+        return low == high ? $"{low} inference steps per step; "
+            : $"{low} to {high} inference steps per step (mean {counts.Average():F1}); ";
     }
 
     /// <summary>Rank 0's share of the run spent in allreduces (waiting for the other ranks included), per step.</summary>

@@ -16,9 +16,11 @@ public static class InspectCommand
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn file" };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var transfer = new TransferOptions();
-        var command = new Command("inspect", "Show inputs, outputs, operators, parameters and the Z-IL schedule of a model") { model, json };
+        var command = new Command("inspect", "Show inputs, outputs, operators, parameters and the Z-IL schedule of a model") { model,
+            json };
         foreach (var option in transfer.All) command.Options.Add(option);
-        command.SetAction(parse => CommandRunner.Run(() => Inspect(parse.GetValue(model)!, parse.GetValue(json), parse.GetValue(transfer.NumClasses), transfer.Selection(parse))));
+        command.SetAction(parse => CommandRunner.Run(() => Inspect(parse.GetValue(model)!, parse.GetValue(json),
+            parse.GetValue(transfer.NumClasses), transfer.Selection(parse))));
         return command;
     }
 
@@ -65,11 +67,13 @@ public static class InspectCommand
         }
         else
         {
-            Console.WriteLine($"{path}: IR {source.Model.IrVersion}, opset {opset}, producer '{source.Model.ProducerName} {source.Model.ProducerVersion}'");
+            Console.WriteLine($"{path}: IR {source.Model.IrVersion}, opset {opset}, producer '{source.Model.ProducerName} " +
+                $"{source.Model.ProducerVersion}'");
             foreach (string line in MetadataDescription.Lines(source.Model, path)) Console.WriteLine($"metadata: {line}");
             foreach (string line in unsupported) Console.WriteLine($"unsupported: {line}");
             if (ModelInputs.UnusedInputNames(source.Model) is { Count: > 0 } unused)
-                Console.WriteLine($"unused inputs: {string.Join(", ", unused)} (read by no node: not part of the PCN; training ignores them, the export keeps them)");
+                Console.WriteLine($"unused inputs: {string.Join(", ", unused)} (read by no node: not part of the PCN; training ignores " +
+                    $"them, the export keeps them)");
             if (conversionError != null) Console.WriteLine($"cannot convert: {conversionError}");
             foreach (string notice in notices) Console.WriteLine(notice);
             if (description != null) PrintDescription(description);
@@ -79,30 +83,38 @@ public static class InspectCommand
 
     private static void PrintDescription(PcGraphDescription d)
     {
-        Console.WriteLine($"inputs: {string.Join(", ", d.Inputs)}; outputs: {string.Join(", ", d.Outputs)}; trained output: {d.TrainingOutput}");
+        Console.WriteLine($"inputs: {string.Join(", ", d.Inputs)}; outputs: {string.Join(", ", d.Outputs)}; trained output: " +
+            $"{d.TrainingOutput}");
         Console.WriteLine($"operators: {string.Join(", ", d.Operators)}");
         Console.WriteLine($"parameters: {d.Parameters.Count} tensors, {d.Parameters.Sum(p => p.Count):N0} values");
         foreach (var p in d.Parameters)
-            Console.WriteLine($"  {p.Name,-32} [{string.Join(", ", p.Shape)}] {p.ElementType}{(p.Transforms.Count > 0 ? " via " + string.Join(" -> ", p.Transforms) : "")}" +
+            Console.WriteLine($"  {p.Name,-32} [{string.Join(", ", p.Shape)}] " +
+                $"{p.ElementType}{(p.Transforms.Count > 0 ? " via " + string.Join(" -> ", p.Transforms) : "")}" +
                               (p.SharedBy.Count > 0 ? $"  shared by {string.Join(", ", p.SharedBy)}" : ""));
         var shared = d.Parameters.Where(p => p.SharedBy.Count > 0).ToList();
         if (shared.Count > 0)
-            Console.WriteLine($"shared: {shared.Count} initializer{(shared.Count > 1 ? "s" : "")} ({shared.Sum(p => p.Count):N0} values) read by several nodes, " +
+            Console.WriteLine($"shared: {shared.Count} initializer{(shared.Count > 1 ? "s" : "")} ({shared.Sum(p => p.Count):N0} " +
+                $"values) read by several nodes, " +
                               $"trained as one parameter each; with --untie every reader trains its own copy " +
                               $"({d.Parameters.Sum(p => p.Count) + shared.Sum(p => p.Count * (p.SharedBy.Count - 1)):N0} values in all)");
-        Console.WriteLine($"vertices: {d.Vertices.Count} ({d.LevellingVertices.Count} added by levelling), depth {d.Depth}: {d.Depth + 1} inference steps");
-        Console.WriteLine("  Z-IL schedule: at inference step t the error of every vertex with d(v) = t equals its backprop error, and the");
-        Console.WriteLine("  parameters that vertex reads are updated then (d = '-': the vertex does not reach the trained output; 'data':");
+        Console.WriteLine($"vertices: {d.Vertices.Count} ({d.LevellingVertices.Count} added by levelling), depth {d.Depth}: " +
+            $"{d.Depth + 1} inference steps");
+        Console.WriteLine("  Z-IL schedule: at inference step t the error of every vertex with d(v) = t " +
+            "equals its backprop error, and the");
+        Console.WriteLine("  parameters that vertex reads are updated then " +
+            "(d = '-': the vertex does not reach the trained output; 'data':");
         Console.WriteLine("  computed from the data alone, clamped like the input; shapes for a batch of one unless the model fixes it)");
         int nameWidth = d.Vertices.Max(v => v.Name.Length), opWidth = d.Vertices.Max(v => v.Op.Length);
         var shapes = d.Vertices.Select(v => "[" + string.Join(", ", v.Shape) + "]").ToList();
         int shapeWidth = shapes.Max(s => s.Length);
-        Console.WriteLine($"  {"d".PadRight(4)} {"vertex".PadRight(nameWidth)}  {"op".PadRight(opWidth)}  {"shape".PadRight(shapeWidth)}  inputs");
+        Console.WriteLine($"  {"d".PadRight(4)} {"vertex".PadRight(nameWidth)}  {"op".PadRight(opWidth)}  " +
+            $"{"shape".PadRight(shapeWidth)}  inputs");
         for (int i = 0; i < d.Vertices.Count; i++)
         {
             var v = d.Vertices[i];
             string depth = v.Depth < 0 ? "-" : v.FromDataAlone ? "data" : v.Depth.ToString();
-            Console.WriteLine($"  {depth.PadRight(4)} {v.Name.PadRight(nameWidth)}  {v.Op.PadRight(opWidth)}  {shapes[i].PadRight(shapeWidth)}  {string.Join(", ", v.Inputs)}");
+            Console.WriteLine($"  {depth.PadRight(4)} {v.Name.PadRight(nameWidth)}  {v.Op.PadRight(opWidth)}  " +
+                $"{shapes[i].PadRight(shapeWidth)}  {string.Join(", ", v.Inputs)}");
         }
     }
 }

@@ -32,7 +32,8 @@ public static class OpsCommand
                 }, PcnArchive.Json));
                 return ExitCodes.Success;
             }
-            Console.WriteLine($"{rows.Count} operators of the default domain, models of opsets {OperatorRegistry.MinOpset}..{OperatorRegistry.MaxOpset}");
+            Console.WriteLine($"{rows.Count} operators of the default domain, models of opsets " +
+                $"{OperatorRegistry.MinOpset}..{OperatorRegistry.MaxOpset}");
             Console.WriteLine($"  {"operator",-22} {"since versions",-26} forms");
             foreach (var r in rows)
                 Console.WriteLine($"  {r.op_type,-22} {string.Join(", ", r.since_versions),-26} {string.Join(", ", r.forms)}");

@@ -29,20 +29,35 @@ public static class RunCommand
         var model = new Argument<string>("MODEL") { Description = "An .onnx or .pcn model" };
         var data = new Option<string[]>("--data")
         {
-            Description = "An .npz whose arrays are named like the graph inputs, or image files (PNG, JPEG, BMP, GIF, WebP) and folders of them",
+            Description = "An .npz whose arrays are named like the graph inputs, or image files (PNG, JPEG, BMP, GIF, WebP) and folders " +
+                "of them",
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
         var output = new Option<string>("--output", "-o") { Description = "The .npz to write the graph outputs to (optional for images)" };
-        var engine = new Option<string>("--engine") { Description = "pcn (the PCN forward pass, TorchSharp) or ort (ONNX Runtime)", DefaultValueFactory = _ => "pcn" };
+        var engine = new Option<string>("--engine")
+        {
+            Description = "pcn (the PCN forward pass, TorchSharp) or ort (ONNX Runtime)",
+            DefaultValueFactory = _ => "pcn"
+        };
         engine.AcceptOnlyFromAmong("pcn", "ort");
-        var precision = new Option<string>("--precision") { Description = "float32 or float64 (pcn engine)", DefaultValueFactory = _ => "float32" };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or cuda:N (pcn engine)", DefaultValueFactory = _ => "auto" };
-        var top = new Option<int?>("--top") { Description = "Images: print the K most probable classes of each [1]" }.Within(NumberRange.Count);
+        var precision = new Option<string>("--precision")
+        {
+            Description = "float32 or float64 (pcn engine)",
+            DefaultValueFactory = _ => "float32"
+        };
+        var device = new Option<string>("--device")
+        {
+            Description = "auto, cpu, cuda or cuda:N (pcn engine)",
+            DefaultValueFactory = _ => "auto"
+        };
+        var top = new Option<int?>("--top") { Description = "Images: print the K most probable classes of each [1]" }
+            .Within(NumberRange.Count);
         var json = new Option<bool>("--json") { Description = "Images: print a JSON list of {file, top: [{class, index, probability}]}" };
         var maxDataGb = DataBudgetOption.Create();
         var preprocessing = new PreprocessingOptions(training: false);
-        var command = new Command("run", "Run a model on the arrays of an .npz file, or on images") { model, data, output, engine, precision, device, top, json, maxDataGb };
+        var command = new Command("run", "Run a model on the arrays of an .npz file, or on images") { model, data, output, engine,
+            precision, device, top, json, maxDataGb };
         preprocessing.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -51,9 +66,13 @@ public static class RunCommand
             bool images = ImageFileList.NamesImages(dataPaths);
             if (!images)
             {
-                if (dataPaths.Length != 1) throw new ArgumentException($"--data takes one .npz, or image files and folders of images; got {string.Join(" ", dataPaths)}");
-                if (outputPath == null) throw new ArgumentException("-o OUT.npz is required with an .npz as --data (it is optional for images)");
-                if (parse.GetValue(top) != null || parse.GetValue(json)) throw new ArgumentException("--top and --json apply to images; with an .npz as --data, run writes the outputs to -o");
+                if (dataPaths.Length != 1) throw new ArgumentException($"--data takes one .npz, or image files and folders of images; " +
+                    $"got {string.Join(" ", dataPaths)}");
+                if (outputPath == null) throw new ArgumentException("-o OUT.npz is required with an .npz as --data (it is optional for " +
+                    "images)");
+                if (parse.GetValue(top) != null
+                    || parse.GetValue(json)) throw new ArgumentException("--top and --json apply to images; with an .npz as --data, run " +
+                    "writes the outputs to -o");
             }
             var budget = DataBudgetOption.Resolve(parse, maxDataGb);
             var plan = new OutputPlan().ReadsModel(parse.GetValue(model)!);
@@ -64,12 +83,15 @@ public static class RunCommand
             Dictionary<string, HostTensor> Execute(Func<IReadOnlyList<string>, Dictionary<string, HostTensor>> feeds, string file) =>
                 parse.GetValue(engine) == "ort"
                     ? RunOnnxRuntime(source, feeds)
-                    : RunPcn(source, feeds, file, PrecisionExtensions.Parse(parse.GetValue(precision)!), DeviceSelection.Resolve(parse.GetValue(device)!));
+                    : RunPcn(source, feeds, file, PrecisionExtensions.Parse(parse.GetValue(precision)!),
+                        DeviceSelection.Resolve(parse.GetValue(device)!));
             if (images)
             {
-                var imagePreprocessing = PreprocessingMetadata.Effective(PreprocessingMetadata.Read(source.Model, source.Path), preprocessing.Resolve(parse),
+                var imagePreprocessing = PreprocessingMetadata.Effective(PreprocessingMetadata.Read(source.Model, source.Path),
+                    preprocessing.Resolve(parse),
                     imageData: true, source.Path, Console.Error);
-                return RunImages.Run(source, ImageFileList.Find(dataPaths), imagePreprocessing, budget, Execute, outputPath, parse.GetValue(top) ?? 1, parse.GetValue(json));
+                return RunImages.Run(source, ImageFileList.Find(dataPaths), imagePreprocessing, budget, Execute, outputPath,
+                    parse.GetValue(top) ?? 1, parse.GetValue(json));
             }
 
             string dataPath = dataPaths[0];
@@ -86,7 +108,8 @@ public static class RunCommand
     }
 
     /// <summary>The array for each graph input (`x` also names a single one), each finite.</summary>
-    private static Dictionary<string, HostTensor> Feeds(IReadOnlyList<string> inputNames, IReadOnlyDictionary<string, HostTensor> arrays, string file)
+    private static Dictionary<string, HostTensor> Feeds(IReadOnlyList<string> inputNames, IReadOnlyDictionary<string, HostTensor> arrays,
+        string file)
     {
         var names = inputNames;
         var feeds = new Dictionary<string, HostTensor>();
@@ -103,22 +126,26 @@ public static class RunCommand
 
     /// <param name="feeds">The tensor for each graph input, given the inputs the engine takes; an input no node reads that
     /// it gives nothing for is left out.</param>
-    private static Dictionary<string, HostTensor> RunOnnxRuntime(ModelSource source, Func<IReadOnlyList<string>, Dictionary<string, HostTensor>> feeds)
+    private static Dictionary<string, HostTensor> RunOnnxRuntime(ModelSource source, Func<IReadOnlyList<string>, Dictionary<string,
+        HostTensor>> feeds)
     {
-        using var session = OnnxRuntimeSession.Open(Google.Protobuf.MessageExtensions.ToByteArray(source.Model), ExecutionProviderChoice.Cpu);
+        using var session = OnnxRuntimeSession.Open(Google.Protobuf.MessageExtensions.ToByteArray(source.Model),
+            ExecutionProviderChoice.Cpu);
         if (UnusedInputs.Note(source.Path, source.Model) is { } note) Console.Error.WriteLine($"note: {note}");
         var fed = feeds([.. session.Inputs.Select(i => i.Name)]);
         return session.Run(fed, [.. session.Inputs.Select(i => i.Name).Where(name => !fed.ContainsKey(name))]).ToDictionary();
     }
 
-    private static Dictionary<string, HostTensor> RunPcn(ModelSource source, Func<IReadOnlyList<string>, Dictionary<string, HostTensor>> inputs, string file,
+    private static Dictionary<string, HostTensor> RunPcn(ModelSource source, Func<IReadOnlyList<string>, Dictionary<string,
+        HostTensor>> inputs, string file,
         Precision precision, Device device)
     {
         var feeds = inputs(ModelInputs.DataInputNames(source.Model));
         // The PCN is built for the arrays' shapes, and a tensor with no elements builds none (ONNX Runtime runs one).
         if (feeds.FirstOrDefault(f => f.Value.Count == 0) is { Key: not null } empty)
             throw new DataFormatException(file, empty.Key,
-                $"the array is empty (shape [{string.Join(", ", empty.Value.Shape)}]): the pcn engine needs at least one sample (--engine ort runs empty arrays)");
+                $"the array is empty (shape [{string.Join(", ", empty.Value.Shape)}]): the pcn engine needs at least one sample " +
+                    $"(--engine ort runs empty arrays)");
         var graph = source.BuildGraph(new PcGraphOptions { InputShapes = feeds.ToDictionary(f => f.Key, f => f.Value.Shape) });
         using var pcn = new PcnModel(graph, precision, device);
         var values = pcn.Forward(feeds.ToDictionary(f => f.Key, f => pcn.ToTensor(f.Value)));
@@ -133,7 +160,8 @@ public static class RunCommand
     private static HostTensor ToHost(Tensor value, Precision precision)
     {
         using var cpu = value.detach().to(ScalarType.Float64, CPU).contiguous();
-        var type = precision == Precision.Float64 ? Converter.Onnx.Proto.TensorProto.Types.DataType.Double : Converter.Onnx.Proto.TensorProto.Types.DataType.Float;
+        var type = precision == Precision.Float64 ? Converter.Onnx.Proto.TensorProto.Types.DataType.Double
+            : Converter.Onnx.Proto.TensorProto.Types.DataType.Float;
         return new HostTensor(type, cpu.shape, cpu.data<double>().ToArray());
     }
 }

@@ -27,7 +27,8 @@ public static class RunImages
     {
         var inputNames = ModelInputs.DataInputNames(source.Model);
         if (inputNames.Count != 1)
-            throw new OnnxModelException(source.Path, $"the model has {inputNames.Count} data inputs ({string.Join(", ", inputNames)}); images feed a model with one");
+            throw new OnnxModelException(source.Path,
+                $"the model has {inputNames.Count} data inputs ({string.Join(", ", inputNames)}); images feed a model with one");
         var images = ImageInputs.Load(files, source.Model, inputNames[0], preprocessing, budget);
         var outputs = execute(_ => new Dictionary<string, HostTensor> { [inputNames[0]] = images }, files[0]);
 
@@ -36,14 +37,16 @@ public static class RunImages
             NpzArchive.Write(outputPath, outputs, texts: [new(RunCommand.FilesArray, files)]);
             // With --json, stdout holds the JSON alone.
             (json ? Console.Error : Console.Out).WriteLine(
-                $"wrote {string.Join(", ", outputs.Select(o => $"{o.Key} {o.Value}"))} and {RunCommand.FilesArray} [{files.Count}] to {outputPath}");
+                $"wrote {string.Join(", ", outputs.Select(o => $"{o.Key} {o.Value}"))} and {RunCommand.FilesArray} [{files.Count}] to " +
+                    $"{outputPath}");
         }
 
         string first = source.Model.Graph.Output[0].Name;
         var output = outputs[first];
         if (output.Shape is not [_, > 0])
         {
-            string problem = $"the first output '{first}' is [{string.Join(", ", output.Shape)}], not [images, classes]: there are no classes to print";
+            string problem = $"the first output '{first}' is [{string.Join(", ", output.Shape)}], not [images, classes]: there are no " +
+                $"classes to print";
             if (outputPath == null) throw new InferenceInputException($"{source.Path}: {problem}; give -o OUT.npz to write the outputs");
             Console.Error.WriteLine($"note: {problem}");
             return ExitCodes.Success;

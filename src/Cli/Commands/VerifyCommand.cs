@@ -34,7 +34,8 @@ public static class VerifyCommand
             if (studies.SweepAsked(parse)) return studies.RunSweep(parse, setup, options, parse.GetValue(json));
             studies.RunEnergy(parse, setup);
             if (!setup.Rule.IsExact)
-                Console.Error.WriteLine($"note: rule {setup.Rule.Name} approximates backprop: its divergence is measured, and one over the tolerance fails verification (exit code 3) as for any rule");
+                Console.Error.WriteLine($"note: rule {setup.Rule.Name} approximates backprop: its divergence is measured, and one over " +
+                    $"the tolerance fails verification (exit code 3) as for any rule");
             double tolerance = setup.Tolerance(parse, options);
             using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
                 new VerificationPolicy(1, tolerance, StopOnFailure: false));
@@ -46,10 +47,14 @@ public static class VerifyCommand
                 if (step.InferenceSteps is { } n) inferenceSteps.Add(n);
                 // Math.Max keeps a NaN (Enumerable.Max would not), so a step that went NaN stays in the report.
                 foreach (var d in step.Divergences!)
-                    worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel, d.MaxRel)) : d;
+                    worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel,
+                        d.MaxRel)) : d;
             }
             var report = new VerificationReport(setup.Rule.Name, setup.Precision.ToString().ToLowerInvariant(), setup.TotalSteps, tolerance,
-                worst.Values.ToList()) { InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null };
+                worst.Values.ToList())
+            {
+                InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null,
+            };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), NonFiniteJson.Options));
             else report.Print(Console.Out);
             return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;

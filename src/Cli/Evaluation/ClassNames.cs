@@ -19,7 +19,8 @@ public static class ClassNames
             // The data's names win: they are the ones its labels were numbered by. Data may hold fewer classes than
             // the model predicts (a subset of them); the model's further classes keep their numbers.
             if (fromData.Count > classes)
-                throw new DataFormatException(data.Source, null, $"the data names {fromData.Count} classes but the model's output has {classes}");
+                throw new DataFormatException(data.Source, null,
+                    $"the data names {fromData.Count} classes but the model's output has {classes}");
             return WithNumbers(fromData, classes);
         }
         return FromModel(model, modelPath, classes);
@@ -31,7 +32,8 @@ public static class ClassNames
         if (ModelMetadata.Classes(model, modelPath) is { } fromModel)
         {
             if (fromModel.Count != classes)
-                throw new OnnxModelException(modelPath, $"metadata {MetadataKey} names {fromModel.Count} classes but the first output has {classes}");
+                throw new OnnxModelException(modelPath,
+                    $"metadata {MetadataKey} names {fromModel.Count} classes but the first output has {classes}");
             return fromModel;
         }
         return WithNumbers([], classes);

@@ -58,7 +58,8 @@ public sealed class ClassificationMetrics(int classes)
     /// <summary>The fraction of the label's samples predicted as it; NaN when the data has none.</summary>
     public double AccuracyOf(int label) => (double)_confusion[label, label] / CountOf(label);
 
-    /// <summary>Intersection over union of the class: right / (labelled as it + predicted as it - right); NaN when neither happened.</summary>
+    /// <summary>Intersection over union of the class: right / (labelled as it + predicted as it - right); NaN when neither
+    /// happened.</summary>
     public double IoUOf(int c)
     {
         long predicted = 0;

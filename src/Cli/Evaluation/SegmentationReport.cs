@@ -13,7 +13,8 @@ public sealed record ClassSegmentation(
 
 /// <summary>
 /// What `eval --json` prints for a segmentation model (output [N, C, H, W], labels [N, H, W]): every pixel is a
-/// sample; <c>loss</c> is the loss of the training settings given (<see cref="ServedLoss"/>), <c>pixel_accuracy</c> and <c>mean_iou</c> fractions in
+/// sample; <c>loss</c> is the loss of the training settings given (<see cref="ServedLoss"/>), <c>pixel_accuracy</c> and <c>mean_iou</c>
+/// fractions in
 /// [0, 1] (mean IoU over the classes that occur in labels or predictions), <c>samples</c> images, <c>pixels</c> pixels.
 /// </summary>
 public sealed record SegmentationReport(
@@ -27,7 +28,8 @@ public sealed record SegmentationReport(
 {
     public static SegmentationReport Of(ClassificationMetrics pixels, double loss, long samples, IReadOnlyList<string> names) => new(
         loss, pixels.Top1, pixels.MeanIoU, samples, pixels.Count,
-        [.. Enumerable.Range(0, pixels.Classes).Select(c => new ClassSegmentation(names[c], pixels.AccuracyOf(c), pixels.IoUOf(c), pixels.CountOf(c)))],
+        [.. Enumerable.Range(0, pixels.Classes).Select(c => new ClassSegmentation(names[c], pixels.AccuracyOf(c), pixels.IoUOf(c),
+            pixels.CountOf(c)))],
         pixels.ConfusionRows());
 
     public string ToJson() => JsonSerializer.Serialize(this, NonFiniteJson.Options);

@@ -16,7 +16,9 @@ public static class ArrayPreprocessing
     public static void Apply(ImagePreprocessing spec, OrderedDictionary<string, HostTensor> arrays, ModelProto model, string file)
     {
         if (spec.ChangesGeometry)
-            throw new DataFormatException(file, null, "--resize and --center-crop apply to image files, and an .npz holds arrays; resize the arrays before saving them, or leave the options out");
+            throw new DataFormatException(file, null,
+                "--resize and --center-crop apply to image files, and an .npz holds arrays; resize the arrays before saving them, or " +
+                "leave the options out");
         var inputs = ModelInputs.DataInputNames(model);
         if (!spec.Normalizes || inputs.Count != 1) return;
         string name = arrays.ContainsKey(inputs[0]) ? inputs[0] : "x";

@@ -54,7 +54,8 @@ public sealed class OnnxRuntimeSession : IDisposable
         Outputs = session.OutputNames.Select(name => Describe(name, session.OutputMetadata[name])).ToArray();
     }
 
-    /// <summary>The provider the session really runs on: <see cref="ExecutionProviderChoice.Cpu"/> or <see cref="ExecutionProviderChoice.Cuda"/>.</summary>
+    /// <summary>The provider the session really runs on: <see cref="ExecutionProviderChoice.Cpu"/> or
+    /// <see cref="ExecutionProviderChoice.Cuda"/>.</summary>
     public ExecutionProviderChoice ActiveProvider { get; }
 
     /// <summary>One line saying why <c>auto</c> fell back to the CPU; null when no fallback happened.</summary>
@@ -163,7 +164,8 @@ public sealed class OnnxRuntimeSession : IDisposable
     /// </summary>
     /// <param name="unread">Inputs no node reads (<see cref="UnusedInputs"/>), which may be left out: ONNX Runtime runs the
     /// graph without them (tested), so nothing is made up for them.</param>
-    public IReadOnlyDictionary<string, HostTensor> Run(IReadOnlyDictionary<string, HostTensor> inputs, IReadOnlyCollection<string>? unread = null)
+    public IReadOnlyDictionary<string, HostTensor> Run(IReadOnlyDictionary<string, HostTensor> inputs,
+        IReadOnlyCollection<string>? unread = null)
     {
         ValidateInputNames(inputs, unread ?? []);
 
@@ -224,7 +226,8 @@ public sealed class OnnxRuntimeSession : IDisposable
             metadata.SymbolicDimensions ?? []);
     }
 
-    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim().TrimEnd('.');
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'],
+        StringSplitOptions.RemoveEmptyEntries)).Trim().TrimEnd('.');
 }
 
 /// <summary>Conversions between <see cref="HostTensor"/> (doubles) and ONNX Runtime tensors of a given element type.</summary>
@@ -241,7 +244,8 @@ internal static class OrtTensorConversion
     public static OrtValue ToOrtValue(ModelValueInfo input, HostTensor tensor)
     {
         if (!input.IsTensor)
-            throw new InferenceInputException($"input '{input.Name}' is not a tensor (sequence, map or optional): only tensor inputs can be fed");
+            throw new InferenceInputException($"input '{input.Name}' is not a tensor (sequence, map or optional): only tensor inputs " +
+                $"can be fed");
         CheckShape(input, tensor);
 
         long[] shape = tensor.Shape.ToArray();
@@ -251,7 +255,8 @@ internal static class OrtTensorConversion
             DataType.Float => OrtValue.CreateTensorValueFromMemory(Array.ConvertAll(v, x => (float)x), shape),
             // ONNX Runtime only reads its inputs, so the tensor's own array can be pinned and fed without a copy.
             DataType.Double => OrtValue.CreateTensorValueFromMemory(v, shape),
-            DataType.Float16 => OrtValue.CreateTensorValueFromMemory(Array.ConvertAll(v, x => new Float16(BitConverter.HalfToUInt16Bits((Half)x))), shape),
+            DataType.Float16 => OrtValue.CreateTensorValueFromMemory(Array.ConvertAll(v,
+                x => new Float16(BitConverter.HalfToUInt16Bits((Half)x))), shape),
             DataType.Int64 => OrtValue.CreateTensorValueFromMemory(Integers(input, v, long.MinValue, TwoTo63, x => (long)x), shape),
             DataType.Int32 => OrtValue.CreateTensorValueFromMemory(Integers(input, v, int.MinValue, TwoTo31, x => (int)x), shape),
             DataType.Int16 => OrtValue.CreateTensorValueFromMemory(Integers(input, v, short.MinValue, 32768, x => (short)x), shape),
@@ -261,7 +266,8 @@ internal static class OrtTensorConversion
             DataType.Uint16 => OrtValue.CreateTensorValueFromMemory(Integers(input, v, 0, 65536, x => (ushort)x), shape),
             DataType.Uint8 => OrtValue.CreateTensorValueFromMemory(Integers(input, v, 0, 256, x => (byte)x), shape),
             DataType.Bool => OrtValue.CreateTensorValueFromMemory(Integers(input, v, 0, 2, x => x != 0), shape),
-            _ => throw new InferenceInputException($"input '{input.Name}' has element type {Name(input.ElementType)}, which cannot be fed from numeric data"),
+            _ => throw new InferenceInputException($"input '{input.Name}' has element type {Name(input.ElementType)}, which cannot be " +
+                $"fed from numeric data"),
         };
     }
 
@@ -287,7 +293,8 @@ internal static class OrtTensorConversion
             TensorElementType.Int8 => ToDoubles(value.GetTensorDataAsSpan<sbyte>(), x => x),
             TensorElementType.UInt8 => ToDoubles(value.GetTensorDataAsSpan<byte>(), x => x),
             TensorElementType.Bool => ToDoubles(value.GetTensorDataAsSpan<bool>(), x => x ? 1 : 0),
-            _ => throw new NotSupportedException($"output '{name}' has element type {Name(type)}, which cannot be returned as numeric data"),
+            _ => throw new NotSupportedException($"output '{name}' has element type {Name(type)}, " +
+                $"which cannot be returned as numeric data"),
         };
         return new HostTensor(type, shape, values);
     }
@@ -310,7 +317,8 @@ internal static class OrtTensorConversion
             double x = values[i];
             if (!(x >= min && x < maxExclusive && Math.Floor(x) == x))
                 throw new InferenceInputException(
-                    $"input '{input.Name}' is {Name(input.ElementType)}: value {x} at flat index {i} is not an integer in that type's range");
+                    $"input '{input.Name}' is {Name(input.ElementType)}: value {x} at flat index {i} " +
+                    $"is not an integer in that type's range");
             result[i] = convert(x);
         }
         return result;

@@ -23,7 +23,8 @@ public static class ExportedClassNames
         if (data.ClassNames is not { } names || graph.TrainingOutput.Shape is not [_, .., var classes]) return [];
         ModelMetadata.SetClasses(graph.Model, ClassNames.WithNumbers(names, classes));
         if (names.Count >= classes) return [];
-        return [$"the data name {names.Count} classes but the model's output has {classes}: the exported model's {ModelMetadata.ClassesKey} " +
+        return [$"the data name {names.Count} classes but the model's output has {classes}: the exported model's " +
+            $"{ModelMetadata.ClassesKey} " +
                 $"names classes 0..{names.Count - 1} after the data and keeps the numbers {names.Count}..{classes - 1} for the others"];
     }
 }

@@ -19,10 +19,12 @@ public static class ModelOutput
         if (force || model.Kind != PathKind.RegularFile) return;
         // The real paths stand in where the system has no file identities (not Linux).
         if (model.IsSameFileAs(PathStatus.Of(output, followLinks: true)) || PathStatus.RealPath(input) == PathStatus.RealPath(output))
-            throw new ArgumentException($"-o {output} is the input model {input}: writing it would replace the original; give --force to allow that");
+            throw new ArgumentException($"-o {output} is the input model {input}: writing it would replace the original; give --force " +
+                $"to allow that");
     }
 
-    /// <param name="preprocessing">The preprocessing the model was trained with, stored in its metadata where it says anything (<see cref="PreprocessingMetadata"/>).</param>
+    /// <param name="preprocessing">The preprocessing the model was trained with, stored in its metadata where it says anything
+    /// (<see cref="PreprocessingMetadata"/>).</param>
     public static void Write(string path, PcnModel model, ImagePreprocessing? preprocessing = null)
     {
         var onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters());

@@ -7,7 +7,8 @@ using ZilOnnx.Converter.Transfer;
 namespace ZilOnnx.Cli.Models;
 
 /// <summary>A model argument: an .onnx file, or a .pcn file (a converted model or a checkpoint) with its extra entries.</summary>
-/// <param name="ModelSha256">For a .pcn file, the SHA-256 of its model entry's bytes (a checkpoint's manifest records it); else null.</param>
+/// <param name="ModelSha256">For a .pcn file, the SHA-256 of its model entry's bytes (a checkpoint's manifest records it); else
+/// null.</param>
 public sealed record ModelSource(string Path, ModelProto Model, IReadOnlyDictionary<string, byte[]> Entries, string? ModelSha256 = null)
 {
     public static ModelSource Load(string path)

@@ -11,11 +11,14 @@ namespace ZilOnnx.Cli.Models;
 /// </summary>
 public static class PreprocessingMetadata
 {
-    /// <summary>Whether the data's preprocessing says anything a consumer needs: images read from files, a resize, crop or normalization.</summary>
-    public static bool IsWorthStoring(ImagePreprocessing? spec) => spec is { } s && (s.Channels != null || s.ChangesGeometry || s.Normalizes);
+    /// <summary>Whether the data's preprocessing says anything a consumer needs: images read from files, a resize, crop or
+    /// normalization.</summary>
+    public static bool IsWorthStoring(ImagePreprocessing? spec) => spec is { } s && (s.Channels != null || s.ChangesGeometry
+        || s.Normalizes);
 
     /// <summary>Stores <paramref name="spec"/> in <paramref name="model"/>, replacing an older entry and keeping every other one.</summary>
-    public static void Write(ModelProto model, ImagePreprocessing spec) => ModelMetadata.Set(model, ImagePreprocessing.MetadataKey, spec.ToJson());
+    public static void Write(ModelProto model, ImagePreprocessing spec) => ModelMetadata.Set(model, ImagePreprocessing.MetadataKey,
+        spec.ToJson());
 
     /// <summary>The stored preprocessing, or null where the model has none; an entry that does not parse is a bad model file.</summary>
     public static ImagePreprocessing? Read(ModelProto model, string modelPath)
@@ -32,7 +35,8 @@ public static class PreprocessingMetadata
     /// What a command that serves the model applies: for image data, explicit options over the stored spec (said in a
     /// note), or the stored spec alone when no option is given; for arrays, only the options given.
     /// </summary>
-    public static ImagePreprocessing? Effective(ImagePreprocessing? stored, ImagePreprocessing? given, bool imageData, string modelPath, TextWriter notes)
+    public static ImagePreprocessing? Effective(ImagePreprocessing? stored, ImagePreprocessing? given, bool imageData, string modelPath,
+        TextWriter notes)
     {
         if (stored == null || !imageData) return given;
         notes.WriteLine(given == null

@@ -64,7 +64,8 @@ public sealed class OutputPlan : IDisposable
         for (int i = 0; i < _outputs.Count; i++)
             for (int j = 0; j < i; j++)
                 if (AreSame(_outputs[j], _outputs[i]))
-                    throw new IOException($"{_outputs[i].Option} {_outputs[i].Path} and {_outputs[j].Option} {_outputs[j].Path} are the same file: one would replace the other; give each its own path");
+                    throw new IOException($"{_outputs[i].Option} {_outputs[i].Path} and {_outputs[j].Option} {_outputs[j].Path} are the " +
+                        $"same file: one would replace the other; give each its own path");
         foreach (var output in _outputs) Named(output, () => CheckWritable(output));
         try
         {
@@ -94,10 +95,12 @@ public sealed class OutputPlan : IDisposable
             case PathKind.Directory:
                 throw Refusal(output, "is a folder; give the path of a file to write");
             case PathKind.SymbolicLink:
-                throw Refusal(output, $"is a symbolic link (to {new FileInfo(output.Path).LinkTarget}): writing would replace the link, not its target; " +
+                throw Refusal(output,
+                    $"is a symbolic link (to {new FileInfo(output.Path).LinkTarget}): writing would replace the link, not its target; " +
                                       "name the target itself or another path");
             default:
-                throw Refusal(output, $"is {PathStatus.Describe(output.Status.Kind)}, not a regular file: writing would replace it; name a regular file");
+                throw Refusal(output,
+                    $"is {PathStatus.Describe(output.Status.Kind)}, not a regular file: writing would replace it; name a regular file");
         }
         string folder = AtomicFile.FolderOf(output.Path);
         var folderStatus = PathStatus.Of(folder, followLinks: true);
@@ -118,11 +121,14 @@ public sealed class OutputPlan : IDisposable
             {
                 string what = input.Role.StartsWith('-') ? $"the {input.Role} file" : input.Role;
                 if (output.Status.IsSameFileAs(status) || output.RealPath == real)
-                    throw new IOException($"{output.Option} {output.Path} is {what} {input.Path}: writing it would replace that file; give another path");
+                    throw new IOException($"{output.Option} {output.Path} is {what} {input.Path}: writing it would replace that file; " +
+                        $"give another path");
             }
-            else if (output.Status.Exists && (output.RealPath.StartsWith(real.TrimEnd('/') + "/", StringComparison.Ordinal) || IsLinkedInto(output.Status, real)))
+            else if (output.Status.Exists && (output.RealPath.StartsWith(real.TrimEnd('/') + "/", StringComparison.Ordinal)
+                || IsLinkedInto(output.Status, real)))
             {
-                throw new IOException($"{output.Option} {output.Path} is a file in the {input.Role} folder {input.Path}: writing it would replace that file; give another path");
+                throw new IOException($"{output.Option} {output.Path} is a file in the {input.Role} folder {input.Path}: writing it " +
+                    $"would replace that file; give another path");
             }
         }
     }
@@ -165,7 +171,8 @@ public sealed class OutputPlan : IDisposable
     private static void Named(Output output, Action check) => Named(output, () => { check(); return 0; });
 
     /// <summary>The writers' messages start with the path; .NET's own ones are given it.</summary>
-    private static string WithPath(Output output, string message) => message.StartsWith(output.Path + ":", StringComparison.Ordinal) ? message : $"{output.Path}: {message}";
+    private static string WithPath(Output output, string message) => message.StartsWith(output.Path + ":",
+        StringComparison.Ordinal) ? message : $"{output.Path}: {message}";
 
     private static IOException Refusal(Output output, string why) => new($"{output.Option} {output.Path}: {why}");
 

@@ -6,7 +6,8 @@ namespace ZilOnnx.Cli.Reporting;
 
 /// <summary>
 /// `--metrics FILE.jsonl`: one JSON object per step (`step`, `epoch`, `loss`, `accuracy`, `divergence`,
-/// `divergence_abs`, `time`, `inference_steps` for rules with PC dynamics, and `val_loss`/`val_accuracy` on the steps followed by a held-out evaluation),
+/// `divergence_abs`, `time`, `inference_steps` for rules with PC dynamics, and `val_loss`/`val_accuracy` on the steps followed by a
+/// held-out evaluation),
 /// each line added to the file in one write as it is made (<see cref="AppendOnlyFile"/>), so a killed run keeps its
 /// history and no reader or other writer ever sees part of a line.
 /// </summary>

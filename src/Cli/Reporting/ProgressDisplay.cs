@@ -19,8 +19,10 @@ public sealed class ProgressDisplay(long firstStep, long totalSteps, int batchSi
     private TimeSpan _training;
     private bool _barShown;
 
-    /// <summary>Interactive unless output is redirected or the CI variable is set (CI systems attach terminals that keep no line state).</summary>
-    public static bool ConsoleIsInteractive => !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+    /// <summary>Interactive unless output is redirected or the CI variable is set (CI systems attach terminals that keep no line
+    /// state).</summary>
+    public static bool ConsoleIsInteractive => !Console.IsOutputRedirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
     public void Report(TrainingStep step)
     {

@@ -34,8 +34,10 @@ public static class TrainingPlot
 
     private static void AccuracyPanel(Plot plot, TrainingHistory history)
     {
-        Line(plot, history.Steps.Where(s => !double.IsNaN(s.Accuracy)).Select(s => ((double)s.Step, 100 * s.Accuracy)), "training accuracy (batch)");
-        Points(plot, history.HeldOut.Where(h => !double.IsNaN(h.Result.Accuracy)).Select(h => ((double)h.Step, 100 * h.Result.Accuracy)), "held-out accuracy");
+        Line(plot, history.Steps.Where(s => !double.IsNaN(s.Accuracy)).Select(s => ((double)s.Step, 100 * s.Accuracy)),
+            "training accuracy (batch)");
+        Points(plot, history.HeldOut.Where(h => !double.IsNaN(h.Result.Accuracy)).Select(h => ((double)h.Step, 100 * h.Result.Accuracy)),
+            "held-out accuracy");
         plot.YLabel("top-1 accuracy (%)");
         plot.ShowLegend();
     }

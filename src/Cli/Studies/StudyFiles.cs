@@ -16,14 +16,16 @@ public static class StudyFiles
     private const int Width = 900, Height = 500;
 
     public static string Prefix(string path) =>
-        path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? path[..^4] : path;
+        path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".png",
+            StringComparison.OrdinalIgnoreCase) ? path[..^4] : path;
 
     /// <summary>Writes the sweep; returns the two paths.</summary>
     public static (string Csv, string Png) WriteSweep(string prefix, SweepSpec sweep, IReadOnlyList<StudyPoint> points, string title)
     {
         var csv = new StringBuilder("T,gamma,max_rel_divergence,max_abs_divergence,energy\n");
         foreach (var p in points)
-            csv.Append(CultureInfo.InvariantCulture, $"{p.InferenceSteps},{R(p.Gamma)},{R(p.MaxRelativeDivergence)},{R(p.MaxAbsoluteDivergence)},{R(p.Energy)}\n");
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{p.InferenceSteps},{R(p.Gamma)},{R(p.MaxRelativeDivergence)},{R(p.MaxAbsoluteDivergence)},{R(p.Energy)}\n");
         var plot = new Plot();
         plot.Title(title);
         // A relaxation that blew up (gamma over 2 / the energy's largest curvature) has no finite divergence: it is in the

@@ -21,7 +21,8 @@ public sealed record SweepSpec(string Variable, IReadOnlyList<double> Values)
             int start = Integer(text, range[0]), stop = Integer(text, range[1]), step = range.Length == 3 ? Integer(text, range[2]) : 1;
             if (start < 1 || stop < start || step < 1)
                 throw new ArgumentException($"--sweep '{text}': T needs 1 <= A <= B and a step S >= 1");
-            if (stop > Il.MaxInferenceSteps) throw new ArgumentException($"--sweep '{text}': at most {Il.MaxInferenceSteps} inference steps");
+            if (stop > Il.MaxInferenceSteps)
+                throw new ArgumentException($"--sweep '{text}': at most {Il.MaxInferenceSteps} inference steps");
             var values = new List<double>();
             for (int t = start; t <= stop; t += step) values.Add(t);
             if (values[^1] != stop) values.Add(stop);
@@ -41,7 +42,8 @@ public sealed record SweepSpec(string Variable, IReadOnlyList<double> Values)
     }
 
     private static int Integer(string text, string value) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : throw new ArgumentException($"--sweep '{text}': '{value}' is not an integer");
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n
+            : throw new ArgumentException($"--sweep '{text}': '{value}' is not an integer");
 
     private static double Number(string text, string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x)

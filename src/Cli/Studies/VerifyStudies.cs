@@ -18,9 +18,21 @@ namespace ZilOnnx.Cli.Studies;
 /// </summary>
 public sealed class VerifyStudies
 {
-    public Option<string?> Sweep { get; } = new("--sweep") { Description = "Study rule il on the first batch instead of verifying steps: gamma=A:B:S or T=A:B[:S]; writes --sweep-out PREFIX.csv and .png" };
-    public Option<string> SweepOut { get; } = new("--sweep-out") { Description = "Where --sweep writes: PREFIX.csv and PREFIX.png", DefaultValueFactory = _ => "il-sweep" };
-    public Option<string?> Energy { get; } = new("--energy") { Description = "Write the energy F over the inference steps of the rule's relaxation on the first batch to PREFIX.csv and PREFIX.png (il, fa-zil, zil-relaxed, --ablate)" };
+    public Option<string?> Sweep { get; } = new("--sweep")
+    {
+        Description = "Study rule il on the first batch instead of verifying " +
+        "steps: gamma=A:B:S or T=A:B[:S]; writes --sweep-out PREFIX.csv and .png"
+    };
+    public Option<string> SweepOut { get; } = new("--sweep-out")
+    {
+        Description = "Where --sweep writes: PREFIX.csv and PREFIX.png",
+        DefaultValueFactory = _ => "il-sweep"
+    };
+    public Option<string?> Energy { get; } = new("--energy")
+    {
+        Description = "Write the energy F over the inference steps of the rule's " +
+        "relaxation on the first batch to PREFIX.csv and PREFIX.png (il, fa-zil, zil-relaxed, --ablate)"
+    };
 
     public void AddTo(Command command)
     {
@@ -44,7 +56,8 @@ public sealed class VerifyStudies
                 throw new ArgumentException("--sweep T=... sets T itself: leave --inference-steps out");
             if (!spec.IsInferenceSteps && parse.GetResult(options.Gamma) is { Implicit: false })
                 throw new ArgumentException("--sweep gamma=... sets gamma itself: leave --gamma out");
-            if (parse.GetValue(options.EnergyTolerance) != null) throw new ArgumentException("--sweep runs every setting to its end: leave --tol out");
+            if (parse.GetValue(options.EnergyTolerance) != null) throw new ArgumentException("--sweep runs every setting to its end: " +
+                "leave --tol out");
         }
         else if (parse.GetResult(SweepOut) is { Implicit: false }) throw new ArgumentException("--sweep-out needs --sweep");
     }
@@ -53,7 +66,8 @@ public sealed class VerifyStudies
     public OutputPlan PlanOutputs(ParseResult parse, OutputPlan plan, TrainingOptions options)
     {
         foreach (string data in DataSources.Locate(parse.GetValue(options.Data)!)) plan.ReadsData("--data", data);
-        foreach (var (option, prefix) in new[] { ("--sweep-out", SweepAsked(parse) ? parse.GetValue(SweepOut) : null), ("--energy", parse.GetValue(Energy)) })
+        foreach (var (option, prefix) in new[] { ("--sweep-out", SweepAsked(parse) ? parse.GetValue(SweepOut) : null), ("--energy",
+            parse.GetValue(Energy)) })
         {
             if (prefix == null) continue;
             string stem = StudyFiles.Prefix(prefix);
@@ -69,7 +83,8 @@ public sealed class VerifyStudies
         using var scope = TorchSharp.torch.NewDisposeScope();
         var batch = FirstBatch(setup);
         var points = spec.IsInferenceSteps
-            ? IlStudy.SweepInferenceSteps(setup.Model, batch, setup.Loss, parse.GetValue(options.Gamma), spec.Values.Select(v => (int)v).ToList())
+            ? IlStudy.SweepInferenceSteps(setup.Model, batch, setup.Loss, parse.GetValue(options.Gamma),
+                spec.Values.Select(v => (int)v).ToList())
             : IlStudy.SweepGamma(setup.Model, batch, setup.Loss, parse.GetValue(options.InferenceSteps), spec.Values);
         string precision = setup.Precision.ToString().ToLowerInvariant();
         string fixedSetting = spec.IsInferenceSteps
@@ -92,10 +107,12 @@ public sealed class VerifyStudies
         }
         else
         {
-            Console.WriteLine($"rule il against backprop on the first batch, {precision}, {fixedSetting}, {points.Count} value(s) of {spec.Variable}");
+            Console.WriteLine($"rule il against backprop on the first batch, {precision}, {fixedSetting}, {points.Count} value(s) of " +
+                $"{spec.Variable}");
             Console.WriteLine($"  {"T",6} {"gamma",8} {"relative",12} {"absolute",12} {"energy",12}");
             foreach (var p in Thin(points))
-                Console.WriteLine($"  {p.InferenceSteps,6} {p.Gamma,8:0.###} {p.MaxRelativeDivergence,12:E3} {p.MaxAbsoluteDivergence,12:E3} {p.Energy,12:E4}");
+                Console.WriteLine($"  {p.InferenceSteps,6} {p.Gamma,8:0.###} {p.MaxRelativeDivergence,12:E3} " +
+                    $"{p.MaxAbsoluteDivergence,12:E3} {p.Energy,12:E4}");
             Console.WriteLine($"wrote {csv} and {png}");
         }
         return ExitCodes.Success;
@@ -106,12 +123,15 @@ public sealed class VerifyStudies
     {
         if (parse.GetValue(Energy) is not { } path) return;
         if (setup.Rule is not IRelaxingRule relaxing)
-            throw new ArgumentException($"--energy traces a relaxation; rule {setup.Rule.Name} has none (use il, fa-zil, zil-relaxed or --ablate)");
+            throw new ArgumentException($"--energy traces a relaxation; rule {setup.Rule.Name} has none (use il, fa-zil, zil-relaxed or " +
+                $"--ablate)");
         using var scope = TorchSharp.torch.NewDisposeScope();
         var steps = IlStudy.Energy(setup.Model, FirstBatch(setup), setup.Loss, relaxing);
         var (csv, png) = StudyFiles.WriteEnergy(StudyFiles.Prefix(path), steps,
-            $"energy F of {setup.Rule.Name}: {Path.GetFileName(setup.Source.Path)}, first batch, {setup.Precision.ToString().ToLowerInvariant()}");
-        Console.Error.WriteLine($"note: energy F over {steps.Count} inference step(s) of the first batch: {steps[0].Energy:E4} -> {steps[^1].Energy:E4}; wrote {csv} and {png}");
+            $"energy F of {setup.Rule.Name}: {Path.GetFileName(setup.Source.Path)}, first batch, " +
+                $"{setup.Precision.ToString().ToLowerInvariant()}");
+        Console.Error.WriteLine($"note: energy F over {steps.Count} inference step(s) of the first batch: {steps[0].Energy:E4} -> " +
+            $"{steps[^1].Energy:E4}; wrote {csv} and {png}");
     }
 
     private static Trainer.Rules.Batch FirstBatch(TrainingSetup setup)

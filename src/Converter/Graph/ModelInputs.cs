@@ -28,7 +28,8 @@ public static class ModelInputs
         return model.Graph.Input.Where(i => !initializers.Contains(i.Name)).Select(i => i.Name);
     }
 
-    /// <summary>Every name a node reads, in the graph or in a sub-graph of its attributes (which may read outer names), and every output.</summary>
+    /// <summary>Every name a node reads, in the graph or in a sub-graph of its attributes (which may read outer names), and every
+    /// output.</summary>
     private static HashSet<string> ReadNames(GraphProto graph)
     {
         var names = graph.Output.Select(o => o.Name).ToHashSet();
@@ -42,7 +43,8 @@ public static class ModelInputs
         return names;
     }
 
-    /// <summary>The declared shape: fixed dimensions as numbers, symbolic or missing ones as null; empty when no shape is declared.</summary>
+    /// <summary>The declared shape: fixed dimensions as numbers, symbolic or missing ones as null; empty when no shape is
+    /// declared.</summary>
     public static IReadOnlyList<long?> DeclaredShape(ModelProto model, string inputName)
     {
         var dims = model.Graph.Input.FirstOrDefault(i => i.Name == inputName)?.Type?.TensorType?.Shape?.Dim;
@@ -70,5 +72,6 @@ public static class ModelInputs
     public static bool IsIntegerInput(ModelProto model, string inputName) => IsIdType(ElementType(model, inputName));
 
     /// <summary>The element types an integer data input (ids) may have: those a Gather accepts as indices.</summary>
-    public static bool IsIdType(TensorProto.Types.DataType type) => type is TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32;
+    public static bool IsIdType(TensorProto.Types.DataType type) =>
+        type is TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32;
 }

@@ -28,7 +28,8 @@ public sealed class ShapeException(string message) : Exception(message);
 /// The clamped data input, with the concrete shape the PCN is built for and the graph input's element type:
 /// an integer input (token ids) is fed as int64, so that a Gather can read it as indices.
 /// </summary>
-public sealed record DataInputSpec(string InputName, long[] Shape, TensorProto.Types.DataType ElementType = TensorProto.Types.DataType.Float) : OpSpec
+public sealed record DataInputSpec(string InputName, long[] Shape,
+    TensorProto.Types.DataType ElementType = TensorProto.Types.DataType.Float) : OpSpec
 {
     public override string OpType => "Input";
     public bool IsInteger => ModelInputs.IsIdType(ElementType);

@@ -29,7 +29,8 @@ public static class ParameterizedLayers
     }
 
     private static string LayerNode(Vertex reader) =>
-        reader.Op is AddSpec && reader.VertexInputs.FirstOrDefault(u => u.Op is MatMulSpec && u.Operands.Any(o => o is Operand.FromParameter)) is { } matMul
+        reader.Op is AddSpec && reader.VertexInputs.FirstOrDefault(u => u.Op is MatMulSpec
+            && u.Operands.Any(o => o is Operand.FromParameter)) is { } matMul
             ? matMul.NodeName
             : reader.NodeName;
 }

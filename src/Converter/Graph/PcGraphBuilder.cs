@@ -35,7 +35,9 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         {
             long[] shape = options.InputShapes?.GetValueOrDefault(input) ?? ModelInputs.NominalShape(model, input)
                 ?? throw new ModelConversionException(file, [$"graph input '{input}' declares no shape and none was given"]);
-            var v = new Vertex(input, input, new DataInputSpec(input, shape, ModelInputs.ElementType(model, input)), [], VertexKind.DataInput) { Shape = shape };
+            var v = new Vertex(input, input, new DataInputSpec(input, shape, ModelInputs.ElementType(model, input)), [],
+                VertexKind.DataInput)
+            { Shape = shape };
             vertices.Add(v);
             scope.Define(input, new Operand.FromVertex(v));
         }
@@ -53,7 +55,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         {
             long added = Schedule.LevellingVertexCount(vertices);
             if (vertices.Count + added > MaxVertices)
-                throw new ModelConversionException(file, [$"levelling the graph ({vertices.Count} vertices, depth {vertices.Max(v => v.Depth)}) "
+                throw new ModelConversionException(file,
+                    [$"levelling the graph ({vertices.Count} vertices, depth {vertices.Max(v => v.Depth)}) "
                     + $"would add {added} identity vertices, more than the {MaxVertices} a PCN may have in all"]);
             vertices = Schedule.Level(vertices);
         }
@@ -197,12 +200,14 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             throw new ModelConversionException(file, ["the graph declares no outputs, so there is nothing to train or export"]);
         string name = options.OutputName ?? outputs.Keys.First();
         if (!outputs.TryGetValue(name, out var operand))
-            throw new ModelConversionException(file, [$"graph output '{name}' does not exist (outputs: {string.Join(", ", outputs.Keys)})"]);
+            throw new ModelConversionException(file,
+                [$"graph output '{name}' does not exist (outputs: {string.Join(", ", outputs.Keys)})"]);
         if (operand is not Operand.FromVertex { Source: var output } || output.Kind == VertexKind.DataInput)
             throw new ModelConversionException(file, [$"graph output '{name}' does not depend on the data input through any operator"]);
         if (options.TrainOnLogits && output.Op is SoftmaxSpec && output.Operands[0] is Operand.FromVertex { Source: var logits })
             return logits;
-        if (options.TrainBeforeSigmoid && output.Op is ActivationSpec { Kind: Activation.Sigmoid } && output.Operands[0] is Operand.FromVertex { Source: var beforeSigmoid })
+        if (options.TrainBeforeSigmoid && output.Op is ActivationSpec { Kind: Activation.Sigmoid }
+            && output.Operands[0] is Operand.FromVertex { Source: var beforeSigmoid })
             return beforeSigmoid;
         return output;
     }
@@ -241,7 +246,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             if (!_initializers.TryGetValue(name, out var proto))
                 throw new ModelConversionException(_file, [$"'{name}' is read but never defined"]);
             var value = TensorCodec.Decode(proto, _file);
-            if (role != InputRole.Differentiable || !value.IsFloatingPoint || _frozen.Contains(name)) return new Operand.FromConstant(value);
+            if (role != InputRole.Differentiable || !value.IsFloatingPoint
+                || _frozen.Contains(name)) return new Operand.FromConstant(value);
             if (!_parameters.TryGetValue(name, out var parameter))
                 _parameters[name] = parameter = new Parameter(name, value);
             return new Operand.FromParameter(ParameterView.Direct(parameter));

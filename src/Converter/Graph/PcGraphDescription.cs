@@ -13,12 +13,16 @@ public sealed record PcGraphDescription(
     IReadOnlyList<PcGraphDescription.VertexEntry> Vertices,
     IReadOnlyList<string> LevellingVertices)
 {
-    /// <param name="SharedBy">The nodes that read the initializer when there are several (<see cref="SharedInitializers"/>), else empty.</param>
-    public sealed record ParameterEntry(string Name, long[] Shape, long Count, string ElementType, IReadOnlyList<string> Transforms, int Copies,
+    /// <param name="SharedBy">The nodes that read the initializer when there are several (<see cref="SharedInitializers"/>), else
+    /// empty.</param>
+    public sealed record ParameterEntry(string Name, long[] Shape, long Count, string ElementType, IReadOnlyList<string> Transforms,
+        int Copies,
         IReadOnlyList<string> SharedBy);
 
-    /// <param name="FromDataAlone">Computed from the data inputs alone: clamped like them, never free (<see cref="Vertex.FromDataAlone"/>).</param>
-    public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs, long[] Shape, bool FromDataAlone = false);
+    /// <param name="FromDataAlone">Computed from the data inputs alone: clamped like them, never free
+    /// (<see cref="Vertex.FromDataAlone"/>).</param>
+    public sealed record VertexEntry(string Name, string Node, string Op, string Kind, int Depth, IReadOnlyList<string> Inputs,
+        long[] Shape, bool FromDataAlone = false);
 
     public static PcGraphDescription Of(PcGraph graph)
     {
@@ -34,7 +38,8 @@ public sealed record PcGraphDescription(
             graph.Model.Graph.Node.Select(n => n.OpType).Distinct().OrderBy(o => o, StringComparer.Ordinal).ToList(),
             graph.Parameters.Select(p => new ParameterEntry(p.Name, p.Shape, p.Initial.Count, p.Initial.ElementType.ToString(),
                 transforms.GetValueOrDefault(p) ?? [], p.Readers.Count,
-                shared.TryGetValue(p.Name, out var readers) ? readers.Select(n => SharedInitializers.Describe(graph.Model, n)).ToList() : [])).ToList(),
+                shared.TryGetValue(p.Name, out var readers) ? readers.Select(n => SharedInitializers.Describe(graph.Model,
+                    n)).ToList() : [])).ToList(),
             graph.Vertices.Select(v => new VertexEntry(v.Name, v.NodeName, v.Op.OpType, v.Kind.ToString(), v.Depth,
                 v.Operands.Select(Describe).ToList(), v.Shape, v.FromDataAlone)).ToList(),
             graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).Select(v => v.Name).ToList());

@@ -15,7 +15,8 @@ public sealed record PcGraphOptions
     /// </summary>
     public bool TrainBeforeSigmoid { get; init; }
 
-    /// <summary>Insert identity vertices so every path to the output has one length (docs/algorithms.md rule 2). Off only for ablations.</summary>
+    /// <summary>Insert identity vertices so every path to the output has one length (docs/algorithms.md rule 2). Off only for
+    /// ablations.</summary>
     public bool Levelling { get; init; } = true;
 
     /// <summary>

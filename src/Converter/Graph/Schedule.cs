@@ -71,7 +71,11 @@ public static class Schedule
         {
             var previous = chain.Count == 0 ? source : chain[^1];
             var link = new Vertex($"{source.Name}#level{chain.Count + 1}", $"levelling of '{source.Name}'", IdentitySpec.Instance,
-                [new Operand.FromVertex(previous)], VertexKind.Levelling) { Depth = previous.Depth - 1, Shape = source.Shape };
+                [new Operand.FromVertex(previous)], VertexKind.Levelling)
+            {
+                Depth = previous.Depth - 1,
+                Shape = source.Shape,
+            };
             chain.Add(link);
         }
         return chain[source.Depth - 1 - depth];

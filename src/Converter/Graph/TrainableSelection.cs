@@ -22,7 +22,8 @@ public sealed record TrainableSelection(IReadOnlyList<string> Freeze, IReadOnlyL
     public IReadOnlySet<string> FrozenIn(PcGraph graph)
     {
         if (Train.Count > 0 && TrainLast != null)
-            throw new ArgumentException("--train and --train-last exclude each other: give one of them (and --freeze to take some of its parameters out)");
+            throw new ArgumentException("--train and --train-last exclude each other: give one of them (and --freeze to take some of " +
+                "its parameters out)");
         var all = graph.Parameters.Select(p => p.Name).ToHashSet();
         var kept = Train.Count > 0 ? Matching(graph, "--train", Train)
             : TrainLast is { } k ? LastLayers(graph, k)
@@ -58,7 +59,8 @@ public sealed record TrainableSelection(IReadOnlyList<string> Freeze, IReadOnlyL
         return layers.Take(count).SelectMany(l => l.Parameters).Select(p => p.Name).ToHashSet();
     }
 
-    /// <summary>Shell-style: `*` any run of characters, `?` one character, the whole name must match (names are case-sensitive in ONNX).</summary>
+    /// <summary>Shell-style: `*` any run of characters, `?` one character, the whole name must match (names are case-sensitive in
+    /// ONNX).</summary>
     private static Regex GlobPattern(string glob) =>
         new("^" + Regex.Escape(glob).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.CultureInvariant);
 

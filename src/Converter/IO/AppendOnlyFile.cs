@@ -35,7 +35,8 @@ public sealed class AppendOnlyFile : IDisposable
         if (status.Exists && status.Kind != PathKind.RegularFile)
             throw new IOException($"{path}: is {PathStatus.Describe(status.Kind)}, not a regular file: refusing to write to it");
         int descriptor = Open(path, WriteOnly | Create | Append | CloseOnExec | (truncate ? Truncate : 0), Permissions);
-        if (descriptor < 0) throw new IOException($"{path}: cannot open the file for writing: {new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
+        if (descriptor < 0) throw new IOException($"{path}: cannot open the file for writing: " +
+            $"{new Win32Exception(Marshal.GetLastPInvokeError()).Message}");
         _file = new SafeFileHandle(descriptor, ownsHandle: true);
     }
 
@@ -46,7 +47,8 @@ public sealed class AppendOnlyFile : IDisposable
         nint written = WriteBytes(_file, bytes, bytes.Length);
         // A regular file takes a whole write or fails (a full disk); a short write would leave half a line.
         if (written != bytes.Length)
-            throw new IOException($"{_path}: cannot append a line: " + (written < 0 ? new Win32Exception(Marshal.GetLastPInvokeError()).Message : $"only {written} of {bytes.Length} bytes were written"));
+            throw new IOException($"{_path}: cannot append a line: " + (written < 0
+                ? new Win32Exception(Marshal.GetLastPInvokeError()).Message : $"only {written} of {bytes.Length} bytes were written"));
     }
 
     public void Dispose() => _file.Dispose();

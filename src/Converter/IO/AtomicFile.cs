@@ -61,7 +61,8 @@ public static class AtomicFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return removed; }
         foreach (string candidate in candidates)
         {
-            if (!ours.IsMatch(Path.GetFileName(candidate)) || PathStatus.Of(candidate, followLinks: false).Kind != PathKind.RegularFile) continue;
+            if (!ours.IsMatch(Path.GetFileName(candidate)) || PathStatus.Of(candidate,
+                followLinks: false).Kind != PathKind.RegularFile) continue;
             try
             {
                 using (new FileStream(candidate, FileMode.Open, FileAccess.Read, FileShare.None)) File.Delete(candidate);
@@ -119,5 +120,6 @@ public static class AtomicFile
     }
 
     /// <summary>The system's reason, without the temporary file's name that .NET puts in its messages.</summary>
-    private static string Reason(Exception e, string temporary) => e.Message.Replace($"'{temporary}'", "the file").Replace(temporary, "the file");
+    private static string Reason(Exception e, string temporary) => e.Message.Replace($"'{temporary}'", "the file").Replace(temporary,
+        "the file");
 }

@@ -46,7 +46,8 @@ public sealed class OutputLock : IDisposable
             catch (IOException e) when (e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
             {
                 // The folder was proved writable before, so what fails here is the lock: another process holds it.
-                throw new IOException($"{output}: another zilonnx run is writing it (it holds the lock {path}); wait for that run to end, or write elsewhere", e);
+                throw new IOException($"{output}: another zilonnx run is writing it (it holds the lock {path}); wait for that run to " +
+                    $"end, or write elsewhere", e);
             }
             if (PathStatus.Of(file.SafeFileHandle).IsSameFileAs(PathStatus.Of(path, followLinks: false))) return new OutputLock(path, file);
             file.Dispose();

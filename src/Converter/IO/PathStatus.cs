@@ -17,7 +17,8 @@ public readonly record struct PathStatus(PathKind Kind, ulong Device, ulong Inod
     private const int AtCurrentDirectory = -100, AtSymlinkNoFollow = 0x100, AtEmptyPath = 0x1000;
     private const uint BasicStats = 0x7ff;
     // Offsets in struct statx (linux/stat.h), the same on every architecture; the record is 256 bytes.
-    private const int NlinkOffset = 16, ModeOffset = 28, InodeOffset = 32, DeviceMajorOffset = 136, DeviceMinorOffset = 140, RecordSize = 256;
+    private const int NlinkOffset = 16, ModeOffset = 28, InodeOffset = 32, DeviceMajorOffset = 136, DeviceMinorOffset = 140,
+        RecordSize = 256;
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int StatxPath(int directory, string path, int flags, uint mask, byte[] record);
@@ -47,7 +48,8 @@ public readonly record struct PathStatus(PathKind Kind, ulong Device, ulong Inod
             try
             {
                 var record = new byte[RecordSize];
-                if (StatxPath(AtCurrentDirectory, path, followLinks ? 0 : AtSymlinkNoFollow, BasicStats, record) == 0) return FromRecord(record);
+                if (StatxPath(AtCurrentDirectory, path, followLinks ? 0 : AtSymlinkNoFollow, BasicStats,
+                    record) == 0) return FromRecord(record);
                 // Not there, or not reachable (a path through a file, a loop of links, no search permission): nothing to write over.
                 return new PathStatus(PathKind.Missing, 0, 0, 0);
             }
@@ -98,7 +100,8 @@ public readonly record struct PathStatus(PathKind Kind, ulong Device, ulong Inod
             }
         }
         var info = new FileInfo(path);
-        if (Directory.Exists(path)) return Path.GetFullPath(new DirectoryInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path);
+        if (Directory.Exists(path)) return Path.GetFullPath(new DirectoryInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName
+            ?? path);
         return info.Exists ? Path.GetFullPath(info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName) : null;
     }
 

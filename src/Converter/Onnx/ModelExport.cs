@@ -19,7 +19,8 @@ public static class ModelExport
             var old = initializers[i];
             if (!values.TryGetValue(old.Name, out var value)) continue;
             if (!value.Shape.SequenceEqual(old.Dims))
-                throw new ArgumentException($"initializer '{old.Name}': new shape [{string.Join(",", value.Shape)}] differs from [{string.Join(",", old.Dims)}]");
+                throw new ArgumentException($"initializer '{old.Name}': new shape [{string.Join(",", value.Shape)}] differs from " +
+                    $"[{string.Join(",", old.Dims)}]");
             var stored = new HostTensor((TensorProto.Types.DataType)old.DataType, value.Shape, value.Values);
             var encoded = TensorCodec.Encode(old.Name, stored);
             if (old.HasDocString) encoded.DocString = old.DocString;

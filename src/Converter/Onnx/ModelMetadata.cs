@@ -38,12 +38,14 @@ public static class ModelMetadata
     }
 
     /// <summary>Replaces the model's class names (every older entry of the key) with <paramref name="names"/>, in place.</summary>
-    public static void SetClasses(ModelProto model, IReadOnlyList<string> names) => Set(model, ClassesKey, JsonSerializer.Serialize(names, Readable));
+    public static void SetClasses(ModelProto model, IReadOnlyList<string> names) => Set(model, ClassesKey, JsonSerializer.Serialize(names,
+        Readable));
 
     /// <summary>The value of <paramref name="key"/>, or null; the last entry wins, as for a JSON object with a repeated key.</summary>
     public static string? Get(ModelProto model, string key) => model.MetadataProps.LastOrDefault(p => p.Key == key)?.Value;
 
-    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> in place: every older entry of the key removed, the others kept.</summary>
+    /// <summary>Sets <paramref name="key"/> to <paramref name="value"/> in place: every older entry of the key removed, the others
+    /// kept.</summary>
     public static void Set(ModelProto model, string key, string value)
     {
         Remove(model, key);

@@ -80,7 +80,8 @@ public static class OnnxModelFile
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new OnnxModelException(path, $"{what}: the bytes do not parse as an ONNX ModelProto; the file is truncated or of another kind ({e.Message})", e);
+            throw new OnnxModelException(path,
+                $"{what}: the bytes do not parse as an ONNX ModelProto; the file is truncated or of another kind ({e.Message})", e);
         }
     }
 
@@ -183,10 +184,12 @@ internal static class ExternalDataFile
         long fileLength = new FileInfo(dataFile).Length;
         long offset = ParseNonNegative(entries, "offset", 0, label, modelPath);
         if (offset > fileLength)
-            throw new OnnxModelException(modelPath, $"{label}: external data offset {offset} runs past the end of '{location}' ({fileLength} bytes)");
+            throw new OnnxModelException(modelPath,
+                $"{label}: external data offset {offset} runs past the end of '{location}' ({fileLength} bytes)");
         long length = ParseNonNegative(entries, "length", fileLength - offset, label, modelPath);
         if (length > fileLength - offset)
-            throw new OnnxModelException(modelPath, $"{label}: external data offset {offset} + length {length} runs past the end of '{location}' ({fileLength} bytes)");
+            throw new OnnxModelException(modelPath,
+                $"{label}: external data offset {offset} + length {length} runs past the end of '{location}' ({fileLength} bytes)");
         if (length > Array.MaxLength)
             throw new OnnxModelException(modelPath, $"{label}: external data length {length} is more than one tensor can hold");
 
@@ -212,7 +215,8 @@ internal static class ExternalDataFile
             // The ONNX specification defines the checksum as the SHA-1 digest of the tensor's bytes.
             string actual = Convert.ToHexString(SHA1.HashData(data));
             if (!actual.Equals(checksum, StringComparison.OrdinalIgnoreCase))
-                throw new OnnxModelException(modelPath, $"{label}: external data in '{location}' has SHA-1 checksum {actual.ToLowerInvariant()}, not {checksum} as declared");
+                throw new OnnxModelException(modelPath,
+                    $"{label}: external data in '{location}' has SHA-1 checksum {actual.ToLowerInvariant()}, not {checksum} as declared");
         }
         return data;
     }
@@ -236,7 +240,8 @@ internal static class ExternalDataFile
         string candidate = Path.GetFullPath(Path.Combine(resolvedFolder, location));
         string resolved = Resolve(candidate, modelPath);
         if (!IsInside(resolved, resolvedFolder))
-            throw new OnnxModelException(modelPath, $"{problem} resolves (through a symbolic link) to '{resolved}', outside the model's folder");
+            throw new OnnxModelException(modelPath,
+                $"{problem} resolves (through a symbolic link) to '{resolved}', outside the model's folder");
         if (Directory.Exists(resolved))
             throw new OnnxModelException(modelPath, $"{problem} is a directory, not a file");
         if (!File.Exists(resolved))

@@ -61,7 +61,8 @@ public static class OnnxModelValidator
 
     private static string NormalizeDomain(string domain) => domain == "ai.onnx" ? "" : domain;
 
-    private static string DomainLabel(string domain) => domain.Length == 0 ? "the default domain (\"\" or \"ai.onnx\")" : $"domain '{domain}'";
+    private static string DomainLabel(string domain) => domain.Length == 0 ? "the default domain (\"\" or \"ai.onnx\")"
+        : $"domain '{domain}'";
 
     private static HashSet<string> CheckOpsetImports(ModelProto model, string file)
     {
@@ -108,7 +109,8 @@ public static class OnnxModelValidator
     private static void CheckNesting(int depth, string file)
     {
         if (depth > MaxSubgraphNesting)
-            throw new OnnxModelException(file, $"sub-graphs (If branches, Loop and Scan bodies) are nested more than {MaxSubgraphNesting} levels deep, "
+            throw new OnnxModelException(file,
+                $"sub-graphs (If branches, Loop and Scan bodies) are nested more than {MaxSubgraphNesting} levels deep, "
                 + "which is not supported");
     }
 

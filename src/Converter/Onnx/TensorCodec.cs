@@ -60,7 +60,8 @@ public static class TensorCodec
         int typedCount = TypedCount(t, field);
 
         if (t.RawData.Length > 0 && typedCount > 0)
-            throw new OnnxModelException(file, $"{label} has both raw_data and {FieldName(field)}; a tensor carries its values in one of them");
+            throw new OnnxModelException(file,
+                $"{label} has both raw_data and {FieldName(field)}; a tensor carries its values in one of them");
 
         if (t.RawData.Length > 0)
         {
@@ -81,7 +82,8 @@ public static class TensorCodec
     {
         DataType type = tensor.ElementType;
         if (!IsSupported(type))
-            throw new ArgumentException($"tensor '{name}': element type {TypeName((int)type)} cannot be written from numbers", nameof(tensor));
+            throw new ArgumentException($"tensor '{name}': element type {TypeName((int)type)} cannot be written from numbers",
+                nameof(tensor));
 
         int size = ElementSize(type);
         var bytes = new byte[checked(tensor.Values.Length * size)];
@@ -115,7 +117,8 @@ public static class TensorCodec
             count *= d;
         }
         if (count > Array.MaxLength)
-            throw new OnnxModelException(file, $"{label} declares dims {Dims(shape)}, {count} elements, more than one tensor can hold ({Array.MaxLength})");
+            throw new OnnxModelException(file,
+                $"{label} declares dims {Dims(shape)}, {count} elements, more than one tensor can hold ({Array.MaxLength})");
         return (int)count;
     }
 
@@ -204,7 +207,8 @@ public static class TensorCodec
                 DataType.Int16 => InRange(t.Int32Data[i], short.MinValue, short.MaxValue, label, type, file),
                 DataType.Uint16 => InRange(t.Int32Data[i], ushort.MinValue, ushort.MaxValue, label, type, file),
                 DataType.Bool => InRange(t.Int32Data[i], 0, 1, label, type, file),
-                DataType.Float16 => (double)BitConverter.UInt16BitsToHalf((ushort)InRange(t.Int32Data[i], 0, ushort.MaxValue, label, type, file)),
+                DataType.Float16 => (double)BitConverter.UInt16BitsToHalf((ushort)InRange(t.Int32Data[i], 0, ushort.MaxValue, label, type,
+                    file)),
                 DataType.Bfloat16 => BFloat16ToSingle((ushort)InRange(t.Int32Data[i], 0, ushort.MaxValue, label, type, file)),
                 _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
             };
@@ -214,11 +218,13 @@ public static class TensorCodec
 
     private static int InRange(int value, int min, int max, string label, DataType type, string file) =>
         value >= min && value <= max ? value
-            : throw new OnnxModelException(file, $"{label} stores {value} in int32_data, outside the range of {TypeName((int)type)} ({min}..{max})");
+            : throw new OnnxModelException(file,
+                $"{label} stores {value} in int32_data, outside the range of {TypeName((int)type)} ({min}..{max})");
 
     private static ulong InRange(ulong value, ulong max, string label, DataType type, string file) =>
         value <= max ? value
-            : throw new OnnxModelException(file, $"{label} stores {value} in uint64_data, outside the range of {TypeName((int)type)} (0..{max})");
+            : throw new OnnxModelException(file,
+                $"{label} stores {value} in uint64_data, outside the range of {TypeName((int)type)} (0..{max})");
 
     private static float BFloat16ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 
@@ -244,10 +250,16 @@ public static class TensorCodec
             case DataType.Int8: e[0] = (byte)(sbyte)Integer(v, sbyte.MinValue, sbyte.MaxValue, type, name); break;
             case DataType.Uint8: e[0] = (byte)Integer(v, byte.MinValue, byte.MaxValue, type, name); break;
             case DataType.Bool: e[0] = (byte)Integer(v, 0, 1, type, name); break;
-            case DataType.Int16: BinaryPrimitives.WriteInt16LittleEndian(e, (short)Integer(v, short.MinValue, short.MaxValue, type, name)); break;
-            case DataType.Uint16: BinaryPrimitives.WriteUInt16LittleEndian(e, (ushort)Integer(v, ushort.MinValue, ushort.MaxValue, type, name)); break;
+            case DataType.Int16:
+                BinaryPrimitives.WriteInt16LittleEndian(e, (short)Integer(v, short.MinValue, short.MaxValue, type,
+                name)); break;
+            case DataType.Uint16:
+                BinaryPrimitives.WriteUInt16LittleEndian(e, (ushort)Integer(v, ushort.MinValue, ushort.MaxValue, type,
+                name)); break;
             case DataType.Int32: BinaryPrimitives.WriteInt32LittleEndian(e, (int)Integer(v, int.MinValue, int.MaxValue, type, name)); break;
-            case DataType.Uint32: BinaryPrimitives.WriteUInt32LittleEndian(e, (uint)Integer(v, uint.MinValue, uint.MaxValue, type, name)); break;
+            case DataType.Uint32:
+                BinaryPrimitives.WriteUInt32LittleEndian(e, (uint)Integer(v, uint.MinValue, uint.MaxValue, type,
+                name)); break;
             case DataType.Int64: BinaryPrimitives.WriteInt64LittleEndian(e, Int64(v, name)); break;
             case DataType.Uint64: BinaryPrimitives.WriteUInt64LittleEndian(e, UInt64(v, name)); break;
             default: throw new ArgumentOutOfRangeException(nameof(type), type, null);

@@ -11,8 +11,15 @@ public sealed record ActivationSpec(Activation Kind) : OpSpec
     public override long[] InferShape(IReadOnlyList<long[]?> inputs) => Input(inputs, 0, "X");
 }
 
-public sealed class ActivationMapping(Activation kind, params int[] sinceVersions) : IOperatorMapping
+public sealed class ActivationMapping(Activation kind, params int[] sinceVersions) : IOperatorMapping, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members =>
+    [
+        new ActivationMapping(Activation.Relu, 1, 6, 13, 14),
+        new ActivationMapping(Activation.Sigmoid, 1, 6, 13),
+        new ActivationMapping(Activation.Tanh, 1, 6, 13),
+    ];
+
     public string OpType => kind.ToString();
     public IReadOnlyList<int> SinceVersions { get; } = sinceVersions;
 

@@ -18,11 +18,13 @@ public sealed record AddSpec(LegacyBroadcast? Legacy) : OpSpec
         long[] a = Input(inputs, 0, "A"), b = Input(inputs, 1, "B");
         if (Legacy == null) return ShapeMath.Broadcast(a, b);
         Legacy.AlignedShape(a, b, out string? problem);
-        return problem == null ? a : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
+        return problem == null ? a
+            : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
     }
 }
 
-/// <summary>A data vertex when an operand depends on the data; evaluated at conversion time when both are constant (shape arithmetic).</summary>
+/// <summary>A data vertex when an operand depends on the data; evaluated at conversion time when both are constant (shape
+/// arithmetic).</summary>
 public sealed class AddMapping : IOperatorMapping, IStaticEvaluation
 {
     public string OpType => "Add";

@@ -23,7 +23,8 @@ public static class StaticArithmetic
             if (legacy != null)
             {
                 b = b.WithShape(legacy.AlignedShape(a.Shape, b.Shape, out string? problem));
-                if (problem != null) throw node.Fail($"legacy broadcast of {ShapeMath.Format(a.Shape)} and {ShapeMath.Format(inputs[1]!.Shape)}: {problem}");
+                if (problem != null) throw node.Fail($"legacy broadcast of {ShapeMath.Format(a.Shape)} and " +
+                    $"{ShapeMath.Format(inputs[1]!.Shape)}: {problem}");
             }
             shape = ShapeMath.Broadcast(a.Shape, b.Shape);
         }
@@ -62,7 +63,8 @@ public sealed record ArithmeticSpec(Arithmetic Op, LegacyBroadcast? Legacy) : Op
         long[] a = Input(inputs, 0, "A"), b = Input(inputs, 1, "B");
         if (Legacy == null) return ShapeMath.Broadcast(a, b);
         Legacy.AlignedShape(a, b, out string? problem);
-        return problem == null ? a : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
+        return problem == null ? a
+            : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(a)} and {ShapeMath.Format(b)}: {problem}");
     }
 }
 
@@ -70,8 +72,12 @@ public sealed record ArithmeticSpec(Arithmetic Op, LegacyBroadcast? Legacy) : Op
 /// Sub, Mul and Div: evaluated at conversion time when both operands are constant (shape arithmetic), a
 /// differentiable vertex otherwise. A float initializer operand is a trainable parameter (a learned scale).
 /// </summary>
-public sealed class ArithmeticMapping(Arithmetic op) : IOperatorMapping, IStaticEvaluation
+public sealed class ArithmeticMapping(Arithmetic op) : IOperatorMapping, IStaticEvaluation, IOperatorFamily
 {
+    // Add has a mapping of its own (AddMapping), for the legacy broadcast of opsets before 7 and its own kernel.
+    public static IEnumerable<IOperatorMapping> Members =>
+        new[] { Arithmetic.Sub, Arithmetic.Mul, Arithmetic.Div }.Select(a => new ArithmeticMapping(a));
+
     public string OpType => op.ToString();
     public IReadOnlyList<int> SinceVersions { get; } = [1, 6, 7, 13, 14];
 

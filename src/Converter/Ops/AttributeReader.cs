@@ -16,7 +16,8 @@ public sealed class AttributeReader(NodeProto node, Func<string, Exception> fail
 
     public long Int(string name, long defaultValue) => Get(name, AttributeProto.Types.AttributeType.Int) is { } a ? a.I : defaultValue;
 
-    public float Float(string name, float defaultValue) => Get(name, AttributeProto.Types.AttributeType.Float) is { } a ? a.F : defaultValue;
+    public float Float(string name, float defaultValue) => Get(name, AttributeProto.Types.AttributeType.Float) is { } a ? a.F
+        : defaultValue;
 
     public string String(string name, string defaultValue) =>
         Get(name, AttributeProto.Types.AttributeType.String) is { } a ? Encoding.UTF8.GetString(a.S.Span) : defaultValue;
@@ -26,7 +27,8 @@ public sealed class AttributeReader(NodeProto node, Func<string, Exception> fail
     public float[]? Floats(string name) => Get(name, AttributeProto.Types.AttributeType.Floats) is { } a ? a.Floats.ToArray() : null;
 
     public string[]? Strings(string name) =>
-        Get(name, AttributeProto.Types.AttributeType.Strings) is { } a ? a.Strings.Select(b => Encoding.UTF8.GetString(b.Span)).ToArray() : null;
+        Get(name, AttributeProto.Types.AttributeType.Strings) is { } a ? a.Strings.Select(b => Encoding.UTF8.GetString(b.Span)).ToArray()
+            : null;
 
     public TensorProto? Tensor(string name) => Get(name, AttributeProto.Types.AttributeType.Tensor)?.T;
 

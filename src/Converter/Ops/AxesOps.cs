@@ -3,14 +3,23 @@ using ZilOnnx.Converter.Tensors;
 
 namespace ZilOnnx.Converter.Ops;
 
+/// <summary>
+/// Squeeze and Unsqueeze: the data reshaped, size-1 axes taken out or put in; the output shape follows from the
+/// input's shape alone, so one kernel serves both.
+/// </summary>
+public abstract record AxesReshapeSpec : OpSpec
+{
+    public sealed override long[] InferShape(IReadOnlyList<long[]?> inputs) => OutputShape(Input(inputs, 0, "data"));
+
+    public abstract long[] OutputShape(IReadOnlyList<long> input);
+}
+
 /// <summary>Unsqueeze: inserts size-1 axes at the given positions of the output (negative ones count from its back).</summary>
-public sealed record UnsqueezeSpec(long[] Axes) : OpSpec
+public sealed record UnsqueezeSpec(long[] Axes) : AxesReshapeSpec
 {
     public override string OpType => "Unsqueeze";
 
-    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => OutputShape(Input(inputs, 0, "data"));
-
-    public long[] OutputShape(IReadOnlyList<long> input)
+    public override long[] OutputShape(IReadOnlyList<long> input)
     {
         int rank = input.Count + Axes.Length;
         var inserted = Axes.Select(a => ShapeMath.Axis(a, rank, "Unsqueeze axis")).ToHashSet();
@@ -22,13 +31,11 @@ public sealed record UnsqueezeSpec(long[] Axes) : OpSpec
 }
 
 /// <summary>Squeeze: removes the given size-1 axes, or every size-1 axis when none are given.</summary>
-public sealed record SqueezeSpec(long[]? Axes) : OpSpec
+public sealed record SqueezeSpec(long[]? Axes) : AxesReshapeSpec
 {
     public override string OpType => "Squeeze";
 
-    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => OutputShape(Input(inputs, 0, "data"));
-
-    public long[] OutputShape(IReadOnlyList<long> input)
+    public override long[] OutputShape(IReadOnlyList<long> input)
     {
         if (Axes == null) return input.Where(d => d != 1).ToArray();
         var removed = Axes.Select(a => ShapeMath.Axis(a, input.Count, "Squeeze axis")).ToHashSet();
@@ -57,10 +64,10 @@ internal static class AxesArgument
         return axes;
     }
 
-    public static HostTensor Reshaped(NodeContext node, HostTensor? data, Func<long[], long[]> outputShape)
+    public static HostTensor Reshaped(NodeContext node, HostTensor? data, AxesReshapeSpec spec)
     {
         if (data == null) throw node.Fail("input 'data' is required");
-        try { return data.WithShape(outputShape(data.Shape)); }
+        try { return data.WithShape(spec.OutputShape(data.Shape)); }
         catch (ShapeException e) { throw node.Fail(e.Message); }
     }
 }
@@ -76,7 +83,7 @@ public sealed class UnsqueezeMapping : IOperatorMapping, IParameterTransform, IS
         new UnsqueezeSpec(AxesArgument.Read(node) ?? throw node.Fail("'axes' is required"));
 
     public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs) =>
-        AxesArgument.Reshaped(node, inputs[0], ((UnsqueezeSpec)Map(node)).OutputShape);
+        AxesArgument.Reshaped(node, inputs[0], (AxesReshapeSpec)Map(node));
 }
 
 public sealed class SqueezeMapping : IOperatorMapping, IParameterTransform, IStaticEvaluation
@@ -89,5 +96,5 @@ public sealed class SqueezeMapping : IOperatorMapping, IParameterTransform, ISta
     public OpSpec Map(NodeContext node) => new SqueezeSpec(AxesArgument.Read(node));
 
     public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs) =>
-        AxesArgument.Reshaped(node, inputs[0], ((SqueezeSpec)Map(node)).OutputShape);
+        AxesArgument.Reshaped(node, inputs[0], (AxesReshapeSpec)Map(node));
 }

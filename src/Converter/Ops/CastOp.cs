@@ -25,7 +25,8 @@ public sealed class CastMapping : IOperatorMapping, IParameterTransform, IStatic
     {
         DataType to = ReadTarget(node);
         if (!ElementCast.IsFloatingPoint(to))
-            throw node.Fail($"casting data or a trainable tensor to {to} is not supported: only float16, bfloat16, float and double are differentiable");
+            throw node.Fail($"casting data or a trainable tensor to {to} is not supported: only float16, bfloat16, float and double are " +
+                $"differentiable");
         return new CastSpec(to);
     }
 

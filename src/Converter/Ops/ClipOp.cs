@@ -38,7 +38,8 @@ public sealed class ClipMapping : IOperatorMapping, IStaticEvaluation
     private static double? Bound(NodeContext node, int index, string name)
     {
         if (node.StaticInput(index) is not { } value) return null;
-        return value.Count == 1 ? value.Values[0] : throw node.Fail($"'{name}' must be a scalar, got shape {ShapeMath.Format(value.Shape)}");
+        return value.Count == 1 ? value.Values[0]
+            : throw node.Fail($"'{name}' must be a scalar, got shape {ShapeMath.Format(value.Shape)}");
     }
 
     public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs)

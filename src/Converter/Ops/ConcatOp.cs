@@ -16,7 +16,8 @@ public sealed record ConcatSpec(long Axis) : OpSpec
         int axis = ResolvedAxis(first.Length);
         foreach (long[] s in present)
             if (s.Length != first.Length || s.Where((d, k) => k != axis && d != first[k]).Any())
-                throw new ShapeException($"Concat on axis {Axis}: input shapes {string.Join(", ", present.Select(ShapeMath.Format))} differ off that axis");
+                throw new ShapeException($"Concat on axis {Axis}: input shapes {string.Join(", ", present.Select(ShapeMath.Format))} " +
+                    $"differ off that axis");
         long[] output = (long[])first.Clone();
         output[axis] = present.Sum(s => s[axis]);
         return output;

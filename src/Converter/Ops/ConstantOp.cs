@@ -20,10 +20,12 @@ public sealed class ConstantMapping : IOperatorMapping, IStaticEvaluation
         HostTensor? value = null;
         if (a.Tensor("value") is { } t) value = TensorCodec.Decode(t, node.File);
         else if (a.Has("value_float")) value = HostTensor.Scalar(TensorProto.Types.DataType.Float, a.Float("value_float", 0f));
-        else if (a.Floats("value_floats") is { } fs) value = new HostTensor(TensorProto.Types.DataType.Float, [fs.Length], fs.Select(f => (double)f).ToArray());
+        else if (a.Floats("value_floats") is { } fs) value = new HostTensor(TensorProto.Types.DataType.Float, [fs.Length],
+            fs.Select(f => (double)f).ToArray());
         else if (a.Has("value_int")) value = HostTensor.Scalar(TensorProto.Types.DataType.Int64, a.Int("value_int", 0));
         else if (a.Ints("value_ints") is { } ints) value = HostTensor.Int64Vector(ints);
-        if (value == null) throw node.Fail("no supported value attribute (value, value_float(s), value_int(s)); sparse and string constants are not supported");
+        if (value == null) throw node.Fail("no supported value attribute (value, value_float(s), value_int(s)); sparse and string " +
+            "constants are not supported");
         a.RejectUnknown();
         return value;
     }

@@ -18,7 +18,8 @@ public sealed record ConvSpec(long[] Strides, long[] Dilations, long Group, Spat
         WindowAttributes.CheckRank(OpType, "X", x, SpatialRank);
         WindowAttributes.CheckRank(OpType, "W", w, SpatialRank);
         if (x[1] != w[1] * Group || w[0] % Group != 0)
-            throw new ShapeException($"Conv: X {ShapeMath.Format(x)} has {x[1]} channels, W {ShapeMath.Format(w)} with group {Group} expects {w[1] * Group}");
+            throw new ShapeException($"Conv: X {ShapeMath.Format(x)} has {x[1]} channels, W {ShapeMath.Format(w)} with group {Group} " +
+                $"expects {w[1] * Group}");
         if (inputs.Count > 2 && inputs[2] is { } b && (b.Length != 1 || b[0] != w[0]))
             throw new ShapeException($"Conv: bias {ShapeMath.Format(b)} does not match {w[0]} output channels");
         long[] pads = Padding.Resolve(x[2..], w[2..], Strides, Dilations);
@@ -28,7 +29,8 @@ public sealed record ConvSpec(long[] Strides, long[] Dilations, long Group, Spat
         for (int i = 0; i < SpatialRank; i++)
         {
             long span = x[2 + i] + pads[i] + pads[i + SpatialRank] - ((w[2 + i] - 1) * Dilations[i] + 1);
-            if (span < 0) throw new ShapeException($"Conv: the kernel {ShapeMath.Format(w[2..])} is larger than the padded input {ShapeMath.Format(x[2..])}");
+            if (span < 0) throw new ShapeException($"Conv: the kernel {ShapeMath.Format(w[2..])} is larger than the padded input " +
+                $"{ShapeMath.Format(x[2..])}");
             output[2 + i] = span / Strides[i] + 1;
         }
         return output;

@@ -19,7 +19,8 @@ public sealed record ConvTransposeSpec(long[] Strides, long[] Dilations, long Gr
         WindowAttributes.CheckRank(OpType, "X", x, SpatialRank);
         WindowAttributes.CheckRank(OpType, "W", w, SpatialRank);
         if (x[1] != w[0] || x[1] % Group != 0)
-            throw new ShapeException($"ConvTranspose: X {ShapeMath.Format(x)} has {x[1]} channels, W {ShapeMath.Format(w)} expects {w[0]} (group {Group})");
+            throw new ShapeException($"ConvTranspose: X {ShapeMath.Format(x)} has {x[1]} channels, W {ShapeMath.Format(w)} expects " +
+                $"{w[0]} (group {Group})");
         long outputChannels = w[1] * Group;
         if (inputs.Count > 2 && inputs[2] is { } b && (b.Length != 1 || b[0] != outputChannels))
             throw new ShapeException($"ConvTranspose: bias {ShapeMath.Format(b)} does not match {outputChannels} output channels");
@@ -48,10 +49,12 @@ public sealed record ConvTransposeSpec(long[] Strides, long[] Dilations, long Gr
                 // it to zero and returns a different tensor (SAME: a smaller output); a model fine-tuned here would not be
                 // served as it was trained, so those forms are refused.
                 if (total < 0 && OutputShape == null)
-                    throw new ShapeException($"ConvTranspose: auto_pad {Padding.Mode} with a kernel extent smaller than the stride (axis {i}) is not supported: "
+                    throw new ShapeException($"ConvTranspose: auto_pad {Padding.Mode} with a kernel extent smaller than the stride " +
+                        $"(axis {i}) is not supported: "
                         + "ONNX Runtime does not compute it as the ONNX specification defines; give explicit 'pads' instead");
                 if (total < -1)
-                    throw new ShapeException($"ConvTranspose: 'output_shape' {output[i]} exceeds the full result {full} on axis {i} by more than one cell, "
+                    throw new ShapeException($"ConvTranspose: 'output_shape' {output[i]} exceeds the full result {full} on axis {i} by " +
+                        $"more than one cell, "
                         + "which ONNX Runtime does not compute as the ONNX specification defines; use 'output_padding' instead");
                 // SAME_UPPER puts the odd cell at the end; SAME_LOWER and explicit output_shape at the beginning. The
                 // halving rounds down, as the spec's (Python) formula does, so a negative total (an output larger than
@@ -68,7 +71,8 @@ public sealed record ConvTransposeSpec(long[] Strides, long[] Dilations, long Gr
                 output[i] = full - pads[i] - pads[i + n];
             }
             if (output[i] < 1)
-                throw new ShapeException($"ConvTranspose: input {ShapeMath.Format(input)} with kernel {ShapeMath.Format(kernel)} gives an empty output");
+                throw new ShapeException($"ConvTranspose: input {ShapeMath.Format(input)} with kernel {ShapeMath.Format(kernel)} gives " +
+                    $"an empty output");
         }
         return (output, pads);
     }

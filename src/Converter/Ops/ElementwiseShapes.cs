@@ -5,7 +5,8 @@ namespace ZilOnnx.Converter.Ops;
 /// <summary>Broadcasting rules of the elementwise operators beyond the two-operand NumPy rule of <see cref="ShapeMath"/>.</summary>
 public static class ElementwiseShapes
 {
-    /// <summary>Unidirectional broadcasting: whether <paramref name="source"/> stretches to <paramref name="target"/>, whose shape stays.</summary>
+    /// <summary>Unidirectional broadcasting: whether <paramref name="source"/> stretches to <paramref name="target"/>, whose shape
+    /// stays.</summary>
     public static bool BroadcastsTo(IReadOnlyList<long> source, IReadOnlyList<long> target)
     {
         if (source.Count > target.Count) return false;
@@ -27,7 +28,8 @@ public static class ElementwiseShapes
         if (shapes.Count == 0) throw new ShapeException("at least one input is required");
         foreach (var s in shapes.Skip(1))
             if (!s.SequenceEqual(shapes[0]))
-                throw new ShapeException($"before opset 8 all inputs must have the same shape, got {ShapeMath.Format(shapes[0])} and {ShapeMath.Format(s)}");
+                throw new ShapeException($"before opset 8 all inputs must have the same shape, got {ShapeMath.Format(shapes[0])} and " +
+                    $"{ShapeMath.Format(s)}");
         return shapes[0];
     }
 }

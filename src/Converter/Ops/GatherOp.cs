@@ -23,7 +23,8 @@ public sealed record GatherSpec(long Axis, long[] Indices, long[] IndicesShape) 
 
     /// <summary>The indices in [0, size): negative ones counted from the back; any outside [-size, size) rejected.</summary>
     public long[] ResolvedIndices(long size) => Indices.Select(i =>
-        i >= -size && i < size ? (i < 0 ? i + size : i) : throw new ShapeException($"Gather index {i} is out of range for an axis of size {size}")).ToArray();
+        i >= -size && i < size ? (i < 0 ? i + size : i)
+            : throw new ShapeException($"Gather index {i} is out of range for an axis of size {size}")).ToArray();
 }
 
 public sealed class GatherMapping : IOperatorMapping, IParameterTransform, IStaticEvaluation
@@ -53,9 +54,11 @@ public sealed class GatherMapping : IOperatorMapping, IParameterTransform, IStat
     private static GatherLookupSpec LookupSpec(NodeContext node, long axis, Vertex ids)
     {
         if (ids.Op is not DataInputSpec input)
-            throw node.Fail($"input 'indices' is computed by '{ids.NodeName}'; data-dependent indices must come straight from an integer graph input (token ids)");
+            throw node.Fail($"input 'indices' is computed by '{ids.NodeName}'; data-dependent indices must come straight from an " +
+                $"integer graph input (token ids)");
         if (!input.IsInteger)
-            throw node.Fail($"input 'indices' reads graph input '{input.InputName}' of type {input.ElementType}; indices must be int32 or int64");
+            throw node.Fail($"input 'indices' reads graph input '{input.InputName}' of type {input.ElementType}; indices must be int32 " +
+                $"or int64");
         var spec = new GatherLookupSpec(axis);
         try { spec.InferShape([node.InputShape(0), node.InputShape(1)]); }
         catch (ShapeException e) { throw node.Fail(e.Message); }

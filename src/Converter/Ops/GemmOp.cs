@@ -14,14 +14,17 @@ public sealed record GemmSpec(double Alpha, double Beta, bool TransA, bool Trans
     public override long[] InferShape(IReadOnlyList<long[]?> inputs)
     {
         long[] a = Input(inputs, 0, "A"), b = Input(inputs, 1, "B");
-        if (a.Length != 2 || b.Length != 2) throw new ShapeException($"Gemm needs 2-D A and B, got {ShapeMath.Format(a)} and {ShapeMath.Format(b)}");
+        if (a.Length != 2
+            || b.Length != 2) throw new ShapeException($"Gemm needs 2-D A and B, got {ShapeMath.Format(a)} and {ShapeMath.Format(b)}");
         long m = TransA ? a[1] : a[0], k = TransA ? a[0] : a[1], kb = TransB ? b[1] : b[0], n = TransB ? b[0] : b[1];
-        if (k != kb) throw new ShapeException($"Gemm: A {ShapeMath.Format(a)} and B {ShapeMath.Format(b)} do not multiply (transA {TransA}, transB {TransB})");
+        if (k != kb) throw new ShapeException($"Gemm: A {ShapeMath.Format(a)} and B {ShapeMath.Format(b)} do not multiply (transA " +
+            $"{TransA}, transB {TransB})");
         long[] y = [m, n];
         if (inputs.Count > 2 && inputs[2] is { } c)
         {
             if (!BroadcastC && !c.SequenceEqual(y))
-                throw new ShapeException($"Gemm: C {ShapeMath.Format(c)} must have the output's shape {ShapeMath.Format(y)} (before opset 7, broadcast = 0)");
+                throw new ShapeException($"Gemm: C {ShapeMath.Format(c)} must have the output's shape {ShapeMath.Format(y)} (before " +
+                    $"opset 7, broadcast = 0)");
             if (!ShapeMath.Broadcast(y, c).SequenceEqual(y))
                 throw new ShapeException($"Gemm: C {ShapeMath.Format(c)} does not broadcast to {ShapeMath.Format(y)}");
         }

@@ -35,7 +35,8 @@ public sealed class DropoutMapping : IOperatorMapping, IParameterTransform, ISta
         // The seed attribute is the runtime's; masks are drawn from --seed instead (docs/cli.md).
         if (node.SinceVersion >= 12) node.Attributes.Ignore("seed", "ratio");
         double ratio = node.SinceVersion >= 12
-            ? node.StaticInput(1) is { } given ? given.Values.Length == 1 ? given.Values[0] : throw node.Fail("ratio must hold one value") : 0.5
+            ? node.StaticInput(1) is { } given ? given.Values.Length == 1 ? given.Values[0] : throw node.Fail("ratio must hold one value")
+                : 0.5
             : node.Attributes.Float("ratio", 0.5f);
         bool training = node.SinceVersion < 7
             ? node.Attributes.Int("is_test", 0) == 0

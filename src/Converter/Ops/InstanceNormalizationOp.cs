@@ -18,7 +18,8 @@ public sealed record InstanceNormalizationSpec(double Epsilon) : OpSpec
         {
             long[] channel = Input(inputs, index, name);
             if (channel.Length != 1 || channel[0] != x[1])
-                throw new ShapeException($"InstanceNormalization {name} {ShapeMath.Format(channel)} must hold one value per channel ({x[1]})");
+                throw new ShapeException($"InstanceNormalization {name} {ShapeMath.Format(channel)} must hold one value per channel " +
+                    $"({x[1]})");
         }
         return x;
     }

@@ -27,7 +27,8 @@ public sealed record LayerNormalizationSpec(long Axis, double Epsilon) : OpSpec
         bool fits = operand.Length <= normalized.Length;
         for (int i = 1; fits && i <= operand.Length; i++) fits = operand[^i] == normalized[^i] || operand[^i] == 1;
         if (!fits)
-            throw new ShapeException($"LayerNormalization {name} {ShapeMath.Format(operand)} does not broadcast to the normalized axes {ShapeMath.Format(normalized)}");
+            throw new ShapeException($"LayerNormalization {name} {ShapeMath.Format(operand)} does not broadcast to the normalized axes " +
+                $"{ShapeMath.Format(normalized)}");
     }
 }
 

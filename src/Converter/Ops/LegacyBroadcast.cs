@@ -44,7 +44,8 @@ public sealed record LegacyBroadcast(bool Enabled, long? Axis)
         {
             // A size-1 dimension stands for one element that repeats (the spec's "1-element tensor" case).
             if (second[i] != first[(int)axis + i] && second[i] != 1)
-                problem = $"dimension {i} of the second operand ({second[i]}) does not match axis {axis + i} of the first ({first[(int)axis + i]})";
+                problem = $"dimension {i} of the second operand ({second[i]}) does not match axis {axis + i} of the first " +
+                    $"({first[(int)axis + i]})";
             aligned[axis + i] = second[i];
         }
         return aligned;

@@ -6,19 +6,14 @@ namespace ZilOnnx.Converter.Ops;
 /// LpPool: y = (sum over the window of |x|^p)^(1/p), padded cells counting as zeros; 1-D, 2-D or 3-D. ceil_mode and
 /// dilations exist from LpPool-18 on.
 /// </summary>
-public sealed record LpPoolSpec(long P, long[] KernelShape, long[] Strides, long[] Dilations, SpatialPadding Padding, bool CeilMode) : OpSpec
+public sealed record LpPoolSpec(long P, long[] KernelShape, long[] Strides, long[] Dilations, SpatialPadding Padding,
+    bool CeilMode) : OpSpec, IPoolingWindow
 {
     public override string OpType => "LpPool";
 
     public int SpatialRank => KernelShape.Length;
 
-    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
-    {
-        long[] x = Input(inputs, 0, "X");
-        WindowAttributes.CheckRank(OpType, "X", x, SpatialRank);
-        var geometry = PoolGeometry.Compute(x[2..], KernelShape, Strides, Dilations, Padding.Resolve(x[2..], KernelShape, Strides, Dilations), CeilMode);
-        return [x[0], x[1], .. geometry.Output];
-    }
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => this.OutputShape(Input(inputs, 0, "X"));
 }
 
 public sealed class LpPoolMapping : IOperatorMapping

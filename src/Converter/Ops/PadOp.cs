@@ -80,7 +80,8 @@ public sealed class PadMapping : IOperatorMapping, IParameterTransform
         else
         {
             long[] pads = (node.StaticInput(1) ?? throw node.Fail("input 'pads' is required")).ToInt64Array();
-            double value = node.StaticInput(2) is { } v ? (v.Count == 1 ? v.Values[0] : throw node.Fail("constant_value must hold one value")) : 0.0;
+            double value = node.StaticInput(2) is { } v ? (v.Count == 1 ? v.Values[0]
+                : throw node.Fail("constant_value must hold one value")) : 0.0;
             long[]? axes = node.SinceVersion >= 18 ? node.StaticInput(3)?.ToInt64Array() : null;
             spec = new PadSpec(pads, value, axes, mode);
         }

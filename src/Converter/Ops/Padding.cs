@@ -43,7 +43,8 @@ public sealed record SpatialPadding(AutoPad Mode, long[] Explicit)
     }
 
     /// <summary>Pads as [begin..., end...] for the given input spatial sizes.</summary>
-    public long[] Resolve(IReadOnlyList<long> inputSize, IReadOnlyList<long> kernel, IReadOnlyList<long> strides, IReadOnlyList<long> dilations)
+    public long[] Resolve(IReadOnlyList<long> inputSize, IReadOnlyList<long> kernel, IReadOnlyList<long> strides,
+        IReadOnlyList<long> dilations)
     {
         int n = inputSize.Count;
         if (Mode == AutoPad.NotSet) return Explicit;

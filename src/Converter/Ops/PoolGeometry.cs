@@ -14,7 +14,8 @@ public sealed record PoolGeometry(long[] Output, long[] ExtraEnd)
         {
             long extent = (kernel[i] - 1) * dilations[i] + 1;
             long span = input[i] + pads[i] + pads[i + n] - extent;
-            if (span < 0) throw new ShapeException($"pooling window {extent} is larger than the padded input {input[i] + pads[i] + pads[i + n]}");
+            if (span < 0) throw new ShapeException($"pooling window {extent} is larger than the padded input " +
+                $"{input[i] + pads[i] + pads[i + n]}");
             long outSize = (ceilMode ? (span + strides[i] - 1) / strides[i] : span / strides[i]) + 1;
             // A window that would start inside the end padding is dropped.
             if (ceilMode && (outSize - 1) * strides[i] >= input[i] + pads[i]) outSize--;

@@ -10,23 +10,19 @@ public enum PoolKind { Max, Average }
 /// padded input that ceil_mode adds never count.
 /// </summary>
 public sealed record PoolSpec(PoolKind Kind, long[] KernelShape, long[] Strides, long[] Dilations, SpatialPadding Padding,
-    bool CeilMode, bool CountIncludePad) : OpSpec
+    bool CeilMode, bool CountIncludePad) : OpSpec, IPoolingWindow
 {
     public override string OpType => Kind == PoolKind.Max ? "MaxPool" : "AveragePool";
 
     public int SpatialRank => KernelShape.Length;
 
-    public override long[] InferShape(IReadOnlyList<long[]?> inputs)
-    {
-        long[] x = Input(inputs, 0, "X");
-        WindowAttributes.CheckRank(OpType, "X", x, SpatialRank);
-        var geometry = PoolGeometry.Compute(x[2..], KernelShape, Strides, Dilations, Padding.Resolve(x[2..], KernelShape, Strides, Dilations), CeilMode);
-        return [x[0], x[1], .. geometry.Output];
-    }
+    public override long[] InferShape(IReadOnlyList<long[]?> inputs) => this.OutputShape(Input(inputs, 0, "X"));
 }
 
-public sealed class PoolMapping(PoolKind kind) : IOperatorMapping, IGraphExpansion
+public sealed class PoolMapping(PoolKind kind) : IOperatorMapping, IGraphExpansion, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members => Enum.GetValues<PoolKind>().Select(k => new PoolMapping(k));
+
     public string Form => "one vertex per output";
 
     /// <summary>
@@ -44,7 +40,8 @@ public sealed class PoolMapping(PoolKind kind) : IOperatorMapping, IGraphExpansi
             outputs[i] = name == "" ? Operand.Absent.Instance : i switch
             {
                 0 => new Operand.FromVertex(vertices.Add(name, spec, node.Operands)),
-                1 when kind == PoolKind.Max => new Operand.FromVertex(vertices.Add(name, new MaxPoolIndicesSpec(spec, columnMajor), node.Operands)),
+                1 when kind == PoolKind.Max => new Operand.FromVertex(vertices.Add(name, new MaxPoolIndicesSpec(spec, columnMajor),
+                    node.Operands)),
                 _ => throw node.Fail($"output {i} does not exist"),
             };
         }

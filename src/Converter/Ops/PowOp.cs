@@ -13,7 +13,8 @@ public sealed record PowSpec(LegacyBroadcast? Legacy) : OpSpec
         long[] x = Input(inputs, 0, "X"), y = Input(inputs, 1, "Y");
         if (Legacy == null) return ShapeMath.Broadcast(x, y);
         Legacy.AlignedShape(x, y, out string? problem);
-        return problem == null ? x : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(x)} and {ShapeMath.Format(y)}: {problem}");
+        return problem == null ? x
+            : throw new ShapeException($"legacy broadcast of {ShapeMath.Format(x)} and {ShapeMath.Format(y)}: {problem}");
     }
 }
 

@@ -8,8 +8,10 @@ namespace ZilOnnx.Converter.Ops;
 /// that assemble those states. W, R, B and P are read by every step: shared parameters whose per-step terms
 /// the rules accumulate (docs/algorithms.md rule 3). The exported graph keeps the fused node; only its initializers change.
 /// </summary>
-public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGraphExpansion
+public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGraphExpansion, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members => Enum.GetValues<RecurrentCell>().Select(c => new RecurrentMapping(c));
+
     private static readonly HashSet<string> KnownActivations =
         ["Relu", "Tanh", "Sigmoid", "Affine", "LeakyRelu", "ThresholdedRelu", "ScaledTanh", "HardSigmoid", "Elu", "Softsign", "Softplus"];
 
@@ -101,7 +103,8 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
         if (node.HasInput(4)) sequence.Add(Input(node, 4));
         // Y_h and Y_c read the last states, and the lengths: ONNX Runtime gives zeros, not the initial state, for
         // a sequence of length 0.
-        Operand[] finalOperands = [.. last.Select(v => new Operand.FromVertex(v)), .. node.HasInput(4) ? [node.Operands[4]] : Array.Empty<Operand>()];
+        Operand[] finalOperands = [.. last.Select(v => new Operand.FromVertex(v)),
+            .. node.HasInput(4) ? [node.Operands[4]] : Array.Empty<Operand>()];
 
         var outputs = new Operand[node.Node.Output.Count];
         for (int i = 0; i < outputs.Length; i++)
@@ -110,8 +113,10 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
             outputs[i] = name == "" ? Operand.Absent.Instance : i switch
             {
                 0 => new Operand.FromVertex(vertices.Add(name, new RecurrentSequenceSpec(hidden, directions, steps, layout), sequence)),
-                1 => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, directions, layout, CellPart: false), finalOperands)),
-                2 when cell == RecurrentCell.Lstm => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, directions, layout, CellPart: true), finalOperands)),
+                1 => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden, directions, layout, CellPart: false),
+                    finalOperands)),
+                2 when cell == RecurrentCell.Lstm => new Operand.FromVertex(vertices.Add(name, new RecurrentFinalStateSpec(hidden,
+                    directions, layout, CellPart: true), finalOperands)),
                 _ => throw node.Fail($"output {i} does not exist"),
             };
         }
@@ -136,7 +141,8 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
         string[]? given = a.Strings("activations");
         string[] names = given ?? [.. Enumerable.Range(0, directions).SelectMany(_ => defaults)];
         if (names.Length != defaults.Length * directions)
-            throw node.Fail($"'activations' has {names.Length} entries; {OpType} with {directions} direction(s) needs {defaults.Length * directions}");
+            throw node.Fail($"'activations' has {names.Length} entries; {OpType} with {directions} direction(s) needs " +
+                $"{defaults.Length * directions}");
         var alphas = new Queue<float>(a.Floats("activation_alpha") ?? []);
         var betas = new Queue<float>(a.Floats("activation_beta") ?? []);
         var result = new List<RecurrentActivation>();
@@ -160,7 +166,8 @@ public sealed class RecurrentMapping(RecurrentCell cell) : IOperatorMapping, IGr
             if (usesAlpha && alphas.Count > 0) alpha = alphas.Dequeue();
             if (usesBeta && betas.Count > 0) beta = betas.Dequeue();
             if (alpha is null || beta is null)
-                throw node.Fail($"activation '{name}' needs an explicit {(alpha is null ? "activation_alpha" : "activation_beta")} value: " +
+                throw node.Fail($"activation '{name}' needs an explicit " +
+                    $"{(alpha is null ? "activation_alpha" : "activation_beta")} value: " +
                     "ONNX Runtime uses 0 where the ONNX operator's default differs, so the result would depend on the runtime");
             result.Add(new RecurrentActivation(name, alpha.Value, beta.Value));
         }

@@ -42,9 +42,12 @@ public sealed record RecurrentStepSpec(
         Expect(inputs, RecurrentSlots.B, "B", 2 * gatesWidth);
         Expect(inputs, RecurrentSlots.P, "P", 3 * HiddenSize);
         foreach (int slot in new[] { RecurrentSlots.InitialH, RecurrentSlots.InitialC })
-            if (inputs.Count > slot && inputs[slot] is { } initial && (initial.Length != 3 || initial[2] != HiddenSize || initial[Layout == 0 ? 1 : 0] != batch))
-                throw new ShapeException($"{OpType}: initial state {ShapeMath.Format(initial)} does not fit batch {batch}, hidden {HiddenSize} (layout {Layout})");
-        if (inputs.Count > RecurrentSlots.SequenceLengths && inputs[RecurrentSlots.SequenceLengths] is { } lengths && !lengths.SequenceEqual([batch]))
+            if (inputs.Count > slot && inputs[slot] is { } initial && (initial.Length != 3 || initial[2] != HiddenSize
+                || initial[Layout == 0 ? 1 : 0] != batch))
+                throw new ShapeException($"{OpType}: initial state {ShapeMath.Format(initial)} does not fit batch {batch}, hidden " +
+                    $"{HiddenSize} (layout {Layout})");
+        if (inputs.Count > RecurrentSlots.SequenceLengths && inputs[RecurrentSlots.SequenceLengths] is { } lengths
+            && !lengths.SequenceEqual([batch]))
             throw new ShapeException($"{OpType}: sequence_lens {ShapeMath.Format(lengths)} must hold one length per batch entry ({batch})");
         return [batch, StateWidth];
     }
@@ -53,7 +56,8 @@ public sealed record RecurrentStepSpec(
     {
         if (inputs.Count <= slot || inputs[slot] is not { } shape) return;
         if (shape.Length != perDirection.Length + 1 || shape[0] <= Direction || !shape[1..].SequenceEqual(perDirection))
-            throw new ShapeException($"{OpType}: {name} {ShapeMath.Format(shape)} should be [num_directions, {string.Join(", ", perDirection)}]");
+            throw new ShapeException($"{OpType}: {name} {ShapeMath.Format(shape)} should be [num_directions, " +
+                $"{string.Join(", ", perDirection)}]");
     }
 }
 

@@ -51,8 +51,10 @@ public sealed record ReduceSpec(ReduceKind Kind, long[]? Axes, bool KeepDims, bo
 /// optional static input (ReduceSum 13, the others 18); that version also brings `noop_with_empty_axes`.
 /// Negative axes need opset 11. Constant inputs (shape arithmetic) are reduced at conversion time.
 /// </summary>
-public sealed class ReduceMapping(ReduceKind kind) : IOperatorMapping, IStaticEvaluation
+public sealed class ReduceMapping(ReduceKind kind) : IOperatorMapping, IStaticEvaluation, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members => Enum.GetValues<ReduceKind>().Select(k => new ReduceMapping(k));
+
     public string OpType => "Reduce" + kind;
 
     public IReadOnlyList<int> SinceVersions { get; } = kind switch

@@ -22,8 +22,10 @@ internal static class ResizeGeometry
     /// <summary>input * scale in float32, as ONNX Runtime computes it (5 x 0.8f is 4 there, a hair above 4 in float64).</summary>
     public static double ResizedLength(long input, double scale) => (float)(input * (float)scale);
 
-    /// <summary>The sampling of one axis of size <paramref name="input"/> resized to <paramref name="output"/> with the given scale.</summary>
-    public static AxisSampling Sample(ResizeMode mode, CoordinateTransform transform, NearestRounding rounding, long input, long output, double scale)
+    /// <summary>The sampling of one axis of size <paramref name="input"/> resized to <paramref name="output"/> with the given
+    /// scale.</summary>
+    public static AxisSampling Sample(ResizeMode mode, CoordinateTransform transform, NearestRounding rounding, long input, long output,
+        double scale)
     {
         var low = new long[output];
         var high = new long[output];
@@ -50,15 +52,16 @@ internal static class ResizeGeometry
     /// The input coordinate of output cell <paramref name="j"/>. The resized length in the formulas is input * scale
     /// before rounding (as the spec and ONNX Runtime write it), which differs from the output size when scales are given.
     /// </summary>
-    private static double Coordinate(CoordinateTransform transform, long j, long input, double resizedLength, double scale) => transform switch
-    {
-        CoordinateTransform.HalfPixel => (j + 0.5) / scale - 0.5,
-        CoordinateTransform.PytorchHalfPixel => resizedLength > 1 ? (j + 0.5) / scale - 0.5 : 0,
-        CoordinateTransform.AlignCorners => resizedLength != 1 ? j * (input - 1) / (resizedLength - 1) : 0,
-        CoordinateTransform.Asymmetric => j / scale,
-        CoordinateTransform.TfHalfPixelForNearest => (j + 0.5) / scale,
-        _ => throw new ArgumentOutOfRangeException(nameof(transform)),
-    };
+    private static double Coordinate(CoordinateTransform transform, long j, long input, double resizedLength,
+        double scale) => transform switch
+        {
+            CoordinateTransform.HalfPixel => (j + 0.5) / scale - 0.5,
+            CoordinateTransform.PytorchHalfPixel => resizedLength > 1 ? (j + 0.5) / scale - 0.5 : 0,
+            CoordinateTransform.AlignCorners => resizedLength != 1 ? j * (input - 1) / (resizedLength - 1) : 0,
+            CoordinateTransform.Asymmetric => j / scale,
+            CoordinateTransform.TfHalfPixelForNearest => (j + 0.5) / scale,
+            _ => throw new ArgumentOutOfRangeException(nameof(transform)),
+        };
 
     private static long Round(NearestRounding rounding, double x, bool shrinking) => rounding switch
     {

@@ -17,9 +17,11 @@ public sealed record ResizeSpec(string Operator, ResizeMode Mode, CoordinateTran
     {
         long[] x = Input(inputs, 0, "X");
         int rank = (Sizes ?? (IReadOnlyList<long>)Scales!.Select(s => 0L).ToArray()).Count;
-        if (rank != x.Length) throw new ShapeException($"{OpType}: {rank} scales or sizes for an input of rank {x.Length} {ShapeMath.Format(x)}");
+        if (rank != x.Length) throw new ShapeException($"{OpType}: {rank} scales or sizes for an input of rank {x.Length} " +
+            $"{ShapeMath.Format(x)}");
         var y = Enumerable.Range(0, x.Length).Select(i => OutputSize(x, i)).ToArray();
-        if (y.Any(d => d < 1)) throw new ShapeException($"{OpType}: input {ShapeMath.Format(x)} resizes to an empty output {ShapeMath.Format(y)}");
+        if (y.Any(d =>
+            d < 1)) throw new ShapeException($"{OpType}: input {ShapeMath.Format(x)} resizes to an empty output {ShapeMath.Format(y)}");
         return y;
     }
 
@@ -70,7 +72,8 @@ public sealed class ResizeMapping : IOperatorMapping, IParameterTransform
             "align_corners" => CoordinateTransform.AlignCorners,
             "asymmetric" => CoordinateTransform.Asymmetric,
             "tf_half_pixel_for_nn" => CoordinateTransform.TfHalfPixelForNearest,
-            _ => throw node.Fail($"coordinate_transformation_mode '{transformName}' is not supported (half_pixel, pytorch_half_pixel, align_corners, asymmetric, tf_half_pixel_for_nn are)"),
+            _ => throw node.Fail($"coordinate_transformation_mode '{transformName}' is not supported (half_pixel, pytorch_half_pixel, " +
+                $"align_corners, asymmetric, tf_half_pixel_for_nn are)"),
         };
         string roundingName = a.String("nearest_mode", "round_prefer_floor");
         NearestRounding rounding = roundingName switch
@@ -97,9 +100,11 @@ public sealed class ResizeMapping : IOperatorMapping, IParameterTransform
         a.RejectUnknown();
         long[] shape = node.InputShape(0)!;
         if (scales != null && transform is CoordinateTransform.AlignCorners or CoordinateTransform.PytorchHalfPixel)
-            RejectFractionalLengths(node, transformName, shape, ResizeModes.Expand(node, ResizeModes.Scales(node, scales, axes?.Length ?? rank), axes, rank, 1.0));
+            RejectFractionalLengths(node, transformName, shape, ResizeModes.Expand(node, ResizeModes.Scales(node, scales, axes?.Length
+                ?? rank), axes, rank, 1.0));
         return scales != null
-            ? new ResizeSpec(OpType, mode, transform, rounding, ResizeModes.Expand(node, ResizeModes.Scales(node, scales, axes?.Length ?? rank), axes, rank, 1.0), null)
+            ? new ResizeSpec(OpType, mode, transform, rounding, ResizeModes.Expand(node, ResizeModes.Scales(node, scales, axes?.Length
+                ?? rank), axes, rank, 1.0), null)
             : new ResizeSpec(OpType, mode, transform, rounding, null,
                 ResizeModes.Expand(node, sizes!.ToInt64Array(), axes, rank, shape));
     }
@@ -114,7 +119,8 @@ public sealed class ResizeMapping : IOperatorMapping, IParameterTransform
         for (int i = 0; i < shape.Length; i++)
             if (ResizeGeometry.ResizedLength(shape[i], scales[i]) is var length && length != Math.Floor(length))
                 throw node.Fail($"coordinate_transformation_mode '{transformName}' with 'scales' that do not give a whole size (axis {i}: "
-                    + $"{shape[i]} x {scales[i]}) is not supported: ONNX Runtime does not compute it as the ONNX specification defines; give 'sizes' instead");
+                    + $"{shape[i]} x {scales[i]}) is not supported: ONNX Runtime does not compute it as the ONNX specification defines; " +
+                        $"give 'sizes' instead");
     }
 }
 

@@ -15,7 +15,8 @@ public sealed class EqualMapping : IOperatorMapping, IStaticEvaluation
     public IReadOnlyList<int> SinceVersions { get; } = [1, 7, 11, 13, 19];
     public InputRole RoleOf(int inputIndex, int sinceVersion) => InputRole.Static;
 
-    public OpSpec Map(NodeContext node) => throw node.Fail("an operand depends on the data or is trainable; only constant inputs are supported for now");
+    public OpSpec Map(NodeContext node) =>
+        throw node.Fail("an operand depends on the data or is trainable; only constant inputs are supported for now");
 
     public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs)
     {
@@ -43,7 +44,8 @@ public sealed class WhereMapping : IOperatorMapping, IStaticEvaluation
     public IReadOnlyList<int> SinceVersions { get; } = [9, 16];
     public InputRole RoleOf(int inputIndex, int sinceVersion) => InputRole.Static;
 
-    public OpSpec Map(NodeContext node) => throw node.Fail("an operand depends on the data or is trainable; only constant inputs are supported for now");
+    public OpSpec Map(NodeContext node) =>
+        throw node.Fail("an operand depends on the data or is trainable; only constant inputs are supported for now");
 
     public HostTensor EvaluateStatic(NodeContext node, IReadOnlyList<HostTensor?> inputs)
     {

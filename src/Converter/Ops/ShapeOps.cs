@@ -85,11 +85,13 @@ public sealed record ReshapeSpec(long[] Shape, bool AllowZero) : OpSpec
         if (inferred >= 0)
         {
             if (known == 0 || total % known != 0)
-                throw new ArgumentException($"Reshape: cannot infer -1 reshaping [{string.Join(",", input)}] to [{string.Join(",", Shape)}]");
+                throw new ArgumentException($"Reshape: cannot infer -1 reshaping [{string.Join(",", input)}] " +
+                    $"to [{string.Join(",", Shape)}]");
             result[inferred] = total / known;
         }
         else if (known != total)
-            throw new ArgumentException($"Reshape: [{string.Join(",", input)}] has {total} elements, [{string.Join(",", result)}] has {known}");
+            throw new ArgumentException($"Reshape: [{string.Join(",", input)}] has {total} elements, [{string.Join(",", result)}] has " +
+                $"{known}");
         return result;
     }
 }

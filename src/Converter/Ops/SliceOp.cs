@@ -20,7 +20,9 @@ public sealed record SliceSpec(long[] Starts, long[] Ends, long[]? Axes, long[]?
         if (Ends.Length != n) throw new ShapeException($"Slice: {n} starts but {Ends.Length} ends");
         long[] axes = Axes ?? Enumerable.Range(0, n).Select(k => (long)k).ToArray();
         long[] steps = Steps ?? Enumerable.Repeat(1L, n).ToArray();
-        if (axes.Length != n || steps.Length != n) throw new ShapeException($"Slice: starts, ends, axes and steps must have the same length ({n}, {Ends.Length}, {axes.Length}, {steps.Length})");
+        if (axes.Length != n
+            || steps.Length != n) throw new ShapeException($"Slice: starts, ends, axes and steps must have the same length ({n}, " +
+            $"{Ends.Length}, {axes.Length}, {steps.Length})");
 
         var start = new long[rank];
         var step = Enumerable.Repeat(1L, rank).ToArray();

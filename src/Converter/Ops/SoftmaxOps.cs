@@ -18,8 +18,10 @@ public sealed record SoftmaxSpec(bool Log, long Axis, bool CoerceTo2D) : OpSpec
     }
 }
 
-public sealed class SoftmaxMapping(bool log) : IOperatorMapping
+public sealed class SoftmaxMapping(bool log) : IOperatorMapping, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members => [new SoftmaxMapping(log: false), new SoftmaxMapping(log: true)];
+
     public string OpType => log ? "LogSoftmax" : "Softmax";
     public IReadOnlyList<int> SinceVersions { get; } = [1, 11, 13];
 

@@ -21,8 +21,11 @@ public sealed record SplitSpec(long Axis, long[]? Split, int Outputs, bool LastM
     {
         if (Split != null)
         {
-            if (Split.Length != Outputs) throw new ShapeException($"Split: 'split' {ShapeMath.Format(Split)} has {Split.Length} parts for {Outputs} outputs");
-            if (Split.Any(s => s < 0) || Split.Sum() != dim) throw new ShapeException($"Split: parts {ShapeMath.Format(Split)} do not add up to the axis size {dim}");
+            if (Split.Length != Outputs) throw new ShapeException($"Split: 'split' {ShapeMath.Format(Split)} has {Split.Length} parts " +
+                $"for {Outputs} outputs");
+            if (Split.Any(s => s < 0)
+                || Split.Sum() != dim) throw new ShapeException($"Split: parts {ShapeMath.Format(Split)} do not add up to the axis size " +
+                $"{dim}");
             return Split;
         }
         if (LastMayBeSmaller)

@@ -18,7 +18,8 @@ public sealed record TransposeSpec(long[]? Perm) : OpSpec
     public int[] Permutation(int rank)
     {
         if (Perm == null) return Enumerable.Range(0, rank).Reverse().ToArray();
-        if (Perm.Length != rank) throw new ShapeException($"perm {ShapeMath.Format(Perm)} has {Perm.Length} entries for an input of rank {rank}");
+        if (Perm.Length != rank) throw new ShapeException($"perm {ShapeMath.Format(Perm)} has {Perm.Length} entries for an input of " +
+            $"rank {rank}");
         if (!Perm.Order().Select(p => (int)p).SequenceEqual(Enumerable.Range(0, rank)))
             throw new ShapeException($"perm {ShapeMath.Format(Perm)} is not a permutation of the axes 0..{rank - 1}");
         return Perm.Select(p => (int)p).ToArray();

@@ -16,7 +16,8 @@ public static class UnaryFunctionMath
     /// <summary>Whether <see cref="Apply"/> can compute the function (.NET has no erf, so Erf and Gelu cannot).</summary>
     public static bool CanEvaluate(UnaryFunction f) => f is not (UnaryFunction.Erf or UnaryFunction.Gelu or UnaryFunction.GeluTanh);
 
-    /// <summary>f(x) as the ONNX spec writes it; <paramref name="alpha"/> and <paramref name="beta"/> as in <see cref="UnarySpec"/>.</summary>
+    /// <summary>f(x) as the ONNX spec writes it; <paramref name="alpha"/> and <paramref name="beta"/> as in
+    /// <see cref="UnarySpec"/>.</summary>
     public static double Apply(UnaryFunction f, double alpha, double beta, double x) => f switch
     {
         UnaryFunction.LeakyRelu => x < 0 ? alpha * x : x,

@@ -20,8 +20,28 @@ public sealed record UnarySpec(UnaryFunction Function, double Alpha = 0, double 
 /// version 1, which no supported opset reaches), so one mapping serves every version. Constants are evaluated at
 /// conversion time (Neg and Abs also appear in shape arithmetic), except Erf and Gelu.
 /// </summary>
-public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersions) : IOperatorMapping, IStaticEvaluation
+public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersions) : IOperatorMapping, IStaticEvaluation, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members =>
+    [
+        new UnaryMapping(UnaryFunction.LeakyRelu, 1, 6, 16),
+        new UnaryMapping(UnaryFunction.Elu, 1, 6, 22),
+        new UnaryMapping(UnaryFunction.Selu, 1, 6, 22),
+        new UnaryMapping(UnaryFunction.Celu, 12),
+        new UnaryMapping(UnaryFunction.Softplus, 1, 22),
+        new UnaryMapping(UnaryFunction.Softsign, 1, 22),
+        new UnaryMapping(UnaryFunction.HardSigmoid, 1, 6, 22),
+        new UnaryMapping(UnaryFunction.HardSwish, 14, 22),
+        new UnaryMapping(UnaryFunction.Gelu, 20),
+        new UnaryMapping(UnaryFunction.Erf, 9, 13),
+        new UnaryMapping(UnaryFunction.Neg, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Exp, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Log, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Sqrt, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Abs, 1, 6, 13),
+        new UnaryMapping(UnaryFunction.Reciprocal, 1, 6, 13),
+    ];
+
     // Spec defaults, as the float32 attribute values the spec writes.
     private const float SeluAlpha = 1.67326319217681884765625f;
     private const float SeluGamma = 1.05070102214813232421875f;
@@ -47,7 +67,8 @@ public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersi
             _ => new(function),
         };
         // Celu divides by alpha; alpha = 0 has no meaning there.
-        if (spec.Function == UnaryFunction.Celu && spec.Alpha == 0) throw node.Fail("Celu alpha = 0 is not defined (the function divides by alpha)");
+        if (spec.Function == UnaryFunction.Celu
+            && spec.Alpha == 0) throw node.Fail("Celu alpha = 0 is not defined (the function divides by alpha)");
         a.RejectUnknown();
         return spec;
     }
@@ -58,7 +79,8 @@ public sealed class UnaryMapping(UnaryFunction function, params int[] sinceVersi
         if (!UnaryFunctionMath.CanEvaluate(spec.Function))
             throw node.Fail("all inputs are constant, but this operator is not evaluated at conversion time");
         HostTensor x = inputs.Count > 0 && inputs[0] is { } t ? t : throw node.Fail("input 'X' is required");
-        var values = x.Values.Select(v => ElementCast.Convert(UnaryFunctionMath.Apply(spec.Function, spec.Alpha, spec.Beta, v), x.ElementType)).ToArray();
+        var values = x.Values.Select(v => ElementCast.Convert(UnaryFunctionMath.Apply(spec.Function, spec.Alpha, spec.Beta, v),
+            x.ElementType)).ToArray();
         return new HostTensor(x.ElementType, x.Shape, values);
     }
 }

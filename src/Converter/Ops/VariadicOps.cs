@@ -21,8 +21,16 @@ public sealed record VariadicSpec(Variadic Kind, bool Broadcasting) : OpSpec
 }
 
 /// <summary>Sum, Mean, Max and Min: data vertices, or evaluated at conversion time on constants (Max/Min clamp shapes).</summary>
-public sealed class VariadicMapping(Variadic kind, params int[] sinceVersions) : IOperatorMapping, IStaticEvaluation
+public sealed class VariadicMapping(Variadic kind, params int[] sinceVersions) : IOperatorMapping, IStaticEvaluation, IOperatorFamily
 {
+    public static IEnumerable<IOperatorMapping> Members =>
+    [
+        new VariadicMapping(Variadic.Sum, 1, 6, 8, 13),
+        new VariadicMapping(Variadic.Mean, 1, 6, 8, 13),
+        new VariadicMapping(Variadic.Max, 1, 6, 8, 12, 13),
+        new VariadicMapping(Variadic.Min, 1, 6, 8, 12, 13),
+    ];
+
     public string OpType => kind.ToString();
     public IReadOnlyList<int> SinceVersions { get; } = sinceVersions;
 

@@ -36,6 +36,7 @@ internal static class WindowAttributes
     public static void CheckRank(string opType, string name, long[] shape, int spatialRank)
     {
         if (shape.Length != spatialRank + 2)
-            throw new ShapeException($"{opType} was mapped for {spatialRank}-D windows, so {name} must have rank {spatialRank + 2}, got {ShapeMath.Format(shape)}");
+            throw new ShapeException($"{opType} was mapped for {spatialRank}-D windows, so {name} must have rank {spatialRank + 2}, got " +
+                $"{ShapeMath.Format(shape)}");
     }
 }

@@ -20,7 +20,11 @@ public static class PcnArchive
     public const string DescriptionEntry = "pcn.json";
     public const int FormatVersion = 1;
 
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower
+    };
 
     public static void Write(string path, ModelProto model, PcGraph graph, IReadOnlyDictionary<string, byte[]>? extraEntries = null) =>
         Write(path, model.ToByteArray(), graph, extraEntries);
@@ -48,7 +52,8 @@ public static class PcnArchive
         try
         {
             // As for .onnx files: a pipe or a device has no size, and opening or reading it would not end.
-            if (FileSize.Of(path) == 0) throw new OnnxModelException(path, "the file is empty (or a pipe or a device, which have no size), not a .pcn file");
+            if (FileSize.Of(path) == 0) throw new OnnxModelException(path,
+                "the file is empty (or a pipe or a device, which have no size), not a .pcn file");
             using var zip = ZipFile.OpenRead(path);
             entries = zip.Entries.Where(e => e.Length <= 4L << 30).ToDictionary(e => e.FullName, e =>
             {

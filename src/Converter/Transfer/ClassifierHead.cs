@@ -14,7 +14,8 @@ namespace ZilOnnx.Converter.Transfer;
 /// <param name="Output">The tensor the head writes: everything downstream of it changes shape with the class count.</param>
 public sealed record ClassifierHead(IReadOnlyList<NodeProto> Nodes, string Weight, int ClassAxis, string? Bias, string Output, long Classes)
 {
-    private static readonly HashSet<string> PassThrough = ["Softmax", "LogSoftmax", "Flatten", "Reshape", "Squeeze", "Identity", "Dropout", "Relu"];
+    private static readonly HashSet<string> PassThrough = ["Softmax", "LogSoftmax", "Flatten", "Reshape", "Squeeze", "Identity", "Dropout",
+        "Relu"];
     private static readonly HashSet<string> Pooling = ["GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "AveragePool"];
 
     public string Describe => string.Join(" + ", Nodes.Select(n => $"{n.OpType} '{n.Name}'"));
@@ -48,7 +49,8 @@ public sealed record ClassifierHead(IReadOnlyList<NodeProto> Nodes, string Weigh
                 "Add" when BiasedMatMul(node, producers, IsInitializer) is var (matMul, bias) && matMul != null =>
                     new ClassifierHead([matMul, node], matMul.Input[1], 1, bias, tensor, 0),
                 "Conv" when pooled && IsInitializer(node.Input[1]) && Attribute(node, "group") is 0 or 1 =>
-                    new ClassifierHead([node], node.Input[1], 0, node.Input.Count > 2 && IsInitializer(node.Input[2]) ? node.Input[2] : null, tensor, 0),
+                    new ClassifierHead([node], node.Input[1], 0, node.Input.Count > 2
+                        && IsInitializer(node.Input[2]) ? node.Input[2] : null, tensor, 0),
                 _ => null,
             };
             if (head == null)
@@ -63,10 +65,12 @@ public sealed record ClassifierHead(IReadOnlyList<NodeProto> Nodes, string Weigh
     }
 
     /// <summary>An Add of an initializer and a MatMul by an initializer: torch.nn.Linear as some exporters write it.</summary>
-    private static (NodeProto? MatMul, string? Bias) BiasedMatMul(NodeProto add, Dictionary<string, NodeProto> producers, Func<string, bool> isInitializer)
+    private static (NodeProto? MatMul, string? Bias) BiasedMatMul(NodeProto add, Dictionary<string, NodeProto> producers, Func<string,
+        bool> isInitializer)
     {
         for (int i = 0; i < 2 && add.Input.Count == 2; i++)
-            if (isInitializer(add.Input[1 - i]) && producers.TryGetValue(add.Input[i], out var m) && m.OpType == "MatMul" && isInitializer(m.Input[1]))
+            if (isInitializer(add.Input[1 - i]) && producers.TryGetValue(add.Input[i], out var m) && m.OpType == "MatMul"
+                && isInitializer(m.Input[1]))
                 return (m, add.Input[1 - i]);
         return (null, null);
     }
@@ -74,6 +78,8 @@ public sealed record ClassifierHead(IReadOnlyList<NodeProto> Nodes, string Weigh
     private static long Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? 0;
 
     private static ModelConversionException Fail(string file, string found) =>
-        new(file, [$"--num-classes: no classification head found (looked for a Gemm, a MatMul with or without a bias Add, or a Conv followed by " +
-                   $"global pooling, reached from the first graph output through {string.Join("/", PassThrough.Concat(Pooling))}): {found}"]);
+        new(file, [$"--num-classes: no classification head found (looked for a Gemm, a MatMul with or without a bias Add, or a Conv " +
+            $"followed by " +
+                   $"global pooling, reached from the first graph output through " +
+                   $"{string.Join("/", PassThrough.Concat(Pooling))}): {found}"]);
 }

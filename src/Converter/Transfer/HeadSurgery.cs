@@ -22,7 +22,8 @@ public static class HeadSurgery
         var graph = model.Graph;
         foreach (string name in new[] { head.Weight, head.Bias }.OfType<string>())
             if (graph.Node.Count(n => n.Input.Contains(name)) != 1)
-                throw new ModelConversionException(file, [$"--num-classes: the head's initializer '{name}' is read by other nodes too, so it cannot be replaced"]);
+                throw new ModelConversionException(file,
+                    [$"--num-classes: the head's initializer '{name}' is read by other nodes too, so it cannot be replaced"]);
 
         var random = new Random(seed);
         var weightProto = graph.Initializer.Single(t => t.Name == head.Weight);

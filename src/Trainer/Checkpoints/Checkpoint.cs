@@ -15,23 +15,28 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Checkpoints;
 
 /// <summary>Where a run stands: enough to resume it with the same batches, optimizer state and learning rates.</summary>
-/// <param name="LearningRateSchedule">The schedule's canonical text (<see cref="Optimizers.LearningRateSchedule"/>), its T filled in.</param>
+/// <param name="LearningRateSchedule">The schedule's canonical text (<see cref="Optimizers.LearningRateSchedule"/>), its T filled
+/// in.</param>
 /// <param name="ValidationSplit">The fraction held out with --val-split (its samples are not trained on), or null.</param>
 /// <param name="Version">The state's format: 1 before weight decay, momentum and schedule were recorded (a state
 /// without them reads with the defaults, which is what those runs used), 2 with them, 3 with the held-out split
 /// (null before: no earlier run held data out), 4 with the inference steps and rate of rule il (null for the other
 /// rules, and before: no earlier run used il), 5 with the <see cref="Manifest"/> (required from then on), 6 with the
 /// loss's reduction, class axis and label smoothing (null before, and when not given: the defaults, which is what
-/// earlier runs used), 7 with --augment (null: none; a state before 7 did not record it, and takes the one given).
+/// earlier runs used), 7 with --augment (null: none; a state before 7 did not record it, and takes the one given), 8 with the image
+/// preprocessing options (null: none; before 8, the ones given).
 /// Save stamps the current one.</param>
 public sealed record CheckpointState(long Step, string Rule, string Loss, string Optimizer, double LearningRate, int BatchSize,
     bool Shuffle, int Seed, string Precision, double WeightDecay = 0, double Momentum = OptimizerFactory.DefaultMomentum,
     string LearningRateSchedule = "constant", double? ValidationSplit = null, int Version = 1)
 {
-    public const int CurrentVersion = 7;
+    public const int CurrentVersion = 8;
 
     /// <summary>The first version whose states record <see cref="Augment"/>.</summary>
     public const int AugmentVersion = 7;
+
+    /// <summary>The first version whose states record <see cref="Preprocess"/>.</summary>
+    public const int PreprocessVersion = 8;
 
     /// <summary>The first version whose states carry a <see cref="Manifest"/>.</summary>
     public const int ManifestVersion = 5;
@@ -54,7 +59,9 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
     /// <summary>The class count of the head --num-classes put in (the checkpoint's model already has it), or null.</summary>
     public int? NumClasses { get; init; }
 
-    /// <summary>The initializers frozen by --freeze, --train or --train-last (the run resumes with the same ones), or null when all train.</summary>
+    /// <summary>
+    /// The initializers frozen by --freeze, --train or --train-last (the run resumes with the same ones), or null when all train.
+    /// </summary>
     public IReadOnlyList<string>? Frozen { get; init; }
 
     /// <summary>--bn: "batch" or "frozen", or null where each BatchNormalization kept what its node says.</summary>
@@ -72,10 +79,20 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
     /// <summary>--augment in its canonical form (<see cref="Data.Preprocessing.ImageAugmentation.Describe"/>), or null for none.</summary>
     public string? Augment { get; init; }
 
-    /// <summary>The loss these settings make.</summary>
-    public LossSettings ToLossSettings() => new(Loss, LossReductions.Parse(Reduction ?? LossReduction.Sample.Name()), ClassAxis, LabelSmoothing);
+    /// <summary>
+    /// The image preprocessing options (--resize, --center-crop, --mean, --std, --layout) as the JSON of
+    /// <see cref="Data.Preprocessing.ImagePreprocessing"/>, or null for none: a resumed run prepares its images as the
+    /// run it continues did.
+    /// </summary>
+    public string? Preprocess { get; init; }
 
-    /// <summary>What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.</summary>
+    /// <summary>The loss these settings make.</summary>
+    public LossSettings ToLossSettings() =>
+        new(Loss, LossReductions.Parse(Reduction ?? LossReduction.Sample.Name()), ClassAxis, LabelSmoothing);
+
+    /// <summary>
+    /// What the checkpoint was written from (<see cref="Checkpoint.Save"/> fills it in), or null in a state from before version 5.
+    /// </summary>
     public CheckpointManifest? Manifest { get; init; }
 }
 
@@ -93,10 +110,12 @@ public static class Checkpoint
 
     /// <param name="data">The data the run trains on, and <paramref name="commandLine"/> the command line that runs it,
     /// for the manifest (<see cref="CheckpointManifest"/>); the model's hash and parameters are taken here.</param>
-    public static void Save(string path, PcnModel model, IOptimizer optimizer, CheckpointState state, DataIdentity data, IReadOnlyList<string> commandLine)
+    public static void Save(string path, PcnModel model, IOptimizer optimizer, CheckpointState state, DataIdentity data,
+        IReadOnlyList<string> commandLine)
     {
         byte[] onnx = ModelExport.WithInitializers(model.Graph.Model, model.ExportParameters()).ToByteArray();
-        var parameters = model.Graph.Parameters.Select(p => new ParameterRecord(p.Name, p.Shape, p.Initial.ElementType.ToString())).ToList();
+        var parameters = model.Graph.Parameters
+            .Select(p => new ParameterRecord(p.Name, p.Shape, p.Initial.ElementType.ToString())).ToList();
         var manifest = new CheckpointManifest(Convert.ToHexStringLower(SHA256.HashData(onnx)), parameters, data, commandLine);
         var stamped = state with { Version = CheckpointState.CurrentVersion, Manifest = manifest };
         var entries = new Dictionary<string, byte[]> { [StateEntry] = JsonSerializer.SerializeToUtf8Bytes(stamped, PcnArchive.Json) };
@@ -112,7 +131,8 @@ public static class Checkpoint
     public static bool IsCheckpointFile(string path)
     {
         // A pipe or a device is never opened: reading one would not end.
-        if (!path.EndsWith(".pcn", StringComparison.OrdinalIgnoreCase) || PathStatus.Of(path, followLinks: true).Kind != PathKind.RegularFile) return false;
+        if (!path.EndsWith(".pcn", StringComparison.OrdinalIgnoreCase)
+            || PathStatus.Of(path, followLinks: true).Kind != PathKind.RegularFile) return false;
         try
         {
             using var zip = System.IO.Compression.ZipFile.OpenRead(path);
@@ -142,14 +162,17 @@ public static class Checkpoint
     {
         if (state.Manifest is not { } manifest) return;
         if (modelSha256 != manifest.ModelSha256)
-            throw new DataFormatException(PcnArchive.ModelEntry, null, $"not the model this checkpoint was written with: its SHA-256 is {Short(modelSha256)}, " +
-                                                                     $"the manifest records {Short(manifest.ModelSha256)}");
+            throw new DataFormatException(PcnArchive.ModelEntry, null,
+                $"not the model this checkpoint was written with: its SHA-256 is {Short(modelSha256)}, " +
+                $"the manifest records {Short(manifest.ModelSha256)}");
         foreach (var parameter in manifest.Parameters)
             if (!entries.ContainsKey(ParameterFile(parameter.Name)))
-                throw new DataFormatException(ParameterFile(parameter.Name), null, $"missing: the manifest lists the parameter '{parameter.Name}' " +
-                                                                                   $"{parameter.ShapeText}, whose full-precision value this file holds");
+                throw new DataFormatException(ParameterFile(parameter.Name), null,
+                    $"missing: the manifest lists the parameter '{parameter.Name}' " +
+                    $"{parameter.ShapeText}, whose full-precision value this file holds");
         var listed = manifest.Parameters.Select(p => ParameterFile(p.Name)).ToHashSet();
-        if (entries.Keys.Where(k => k.StartsWith(ParameterPrefix)).Order(StringComparer.Ordinal).FirstOrDefault(k => !listed.Contains(k)) is { } extra)
+        if (entries.Keys.Where(k => k.StartsWith(ParameterPrefix)).Order(StringComparer.Ordinal)
+                .FirstOrDefault(k => !listed.Contains(k)) is { } extra)
             throw new DataFormatException(extra, null, "not in the manifest: the checkpoint was not written with this parameter");
     }
 
@@ -158,7 +181,8 @@ public static class Checkpoint
     /// float64 file, of its shape, and every file a parameter of the model; with a manifest, the model's parameters
     /// must also be the ones it lists.
     /// </summary>
-    public static void Restore(IReadOnlyDictionary<string, byte[]> entries, PcnModel model, IOptimizer optimizer, long steps, CheckpointManifest? manifest = null)
+    public static void Restore(IReadOnlyDictionary<string, byte[]> entries, PcnModel model, IOptimizer optimizer, long steps,
+        CheckpointManifest? manifest = null)
     {
         if (manifest != null) CheckParametersAgainstManifest(model, manifest);
         var saved = new Dictionary<string, HostTensor>();
@@ -169,13 +193,16 @@ public static class Checkpoint
                 throw new DataFormatException(name, null, $"the model has no parameter '{parameter}'");
             var host = FromNpy(bytes, name);
             if (host.ElementType != TensorProto.Types.DataType.Double)
-                throw new DataFormatException(name, null, $"holds {host.ElementType} values; a checkpoint saves parameters as float64 (Double)");
+                throw new DataFormatException(name, null,
+                    $"holds {host.ElementType} values; a checkpoint saves parameters as float64 (Double)");
             if (!host.Shape.SequenceEqual(target.shape))
-                throw new DataFormatException(name, null, $"holds a [{string.Join(", ", host.Shape)}] array; the model's '{parameter}' is [{string.Join(", ", target.shape)}]");
+                throw new DataFormatException(name, null, $"holds a [{string.Join(", ", host.Shape)}] array; " +
+                    $"the model's '{parameter}' is [{string.Join(", ", target.shape)}]");
             saved[parameter] = host;
         }
         if (model.Graph.Parameters.FirstOrDefault(p => !saved.ContainsKey(p.Name)) is { } missing)
-            throw new DataFormatException(ParameterFile(missing.Name), null, $"missing: the model's parameter '{missing.Name}' has no saved full-precision value");
+            throw new DataFormatException(ParameterFile(missing.Name), null,
+                $"missing: the model's parameter '{missing.Name}' has no saved full-precision value");
 
         using var _ = no_grad();
         foreach (var (parameter, host) in saved) model.Parameters[parameter].copy_(model.ToTensor(host));
@@ -191,11 +218,13 @@ public static class Checkpoint
         foreach (var parameter in model.Graph.Parameters)
         {
             if (!listed.Remove(parameter.Name, out var record))
-                throw new DataFormatException(PcnArchive.ModelEntry, null, $"the model's parameter '{parameter.Name}' is not in the manifest");
+                throw new DataFormatException(PcnArchive.ModelEntry, null,
+                    $"the model's parameter '{parameter.Name}' is not in the manifest");
             var actual = new ParameterRecord(parameter.Name, parameter.Shape, parameter.Initial.ElementType.ToString());
             if (!actual.Shape.SequenceEqual(record.Shape) || actual.Dtype != record.Dtype)
-                throw new DataFormatException(PcnArchive.ModelEntry, null, $"the model's parameter '{parameter.Name}' is {actual.Dtype} {actual.ShapeText}; " +
-                                                                         $"the manifest records {record.Dtype} {record.ShapeText}");
+                throw new DataFormatException(PcnArchive.ModelEntry, null,
+                    $"the model's parameter '{parameter.Name}' is {actual.Dtype} {actual.ShapeText}; " +
+                    $"the manifest records {record.Dtype} {record.ShapeText}");
         }
         if (listed.Keys.FirstOrDefault() is { } gone)
             throw new DataFormatException(PcnArchive.ModelEntry, null, $"the model has no parameter '{gone}', which the manifest lists");

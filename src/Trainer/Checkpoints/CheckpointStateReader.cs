@@ -29,7 +29,8 @@ public static class CheckpointStateReader
         {
             throw new DataFormatException(entry, null, $"not JSON ({FirstSentence(e.Message)})");
         }
-        if (root.ValueKind != JsonValueKind.Object) throw new DataFormatException(entry, null, $"not a JSON object but {Describe(root.ValueKind)}");
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new DataFormatException(entry, null, $"not a JSON object but {Describe(root.ValueKind)}");
 
         int version = 1; // states of the first format did not record it
         if (root.TryGetProperty(Field(nameof(CheckpointState.Version)), out var stamped)
@@ -37,13 +38,16 @@ public static class CheckpointStateReader
             throw Bad(entry, nameof(CheckpointState.Version), "is not a whole number");
         // A newer state may hold settings this version would silently drop, and then not continue the run.
         if (version > CheckpointState.CurrentVersion)
-            throw new DataFormatException(entry, null, $"run state version {version} is newer than this zilonnx reads ({CheckpointState.CurrentVersion})");
+            throw new DataFormatException(entry, null,
+                $"run state version {version} is newer than this zilonnx reads ({CheckpointState.CurrentVersion})");
         if (version < 1) throw Bad(entry, nameof(CheckpointState.Version), $"is {version}; versions start at 1");
 
         foreach (string required in RequiredFields(version))
             if (!root.TryGetProperty(required, out var value) || value.ValueKind == JsonValueKind.Null)
                 throw new DataFormatException(entry, null, $"field '{required}' is missing" +
-                    (required == Field(nameof(CheckpointState.Manifest)) ? $" (every state of version {CheckpointState.ManifestVersion} or later has one)" : ""));
+                    (required == Field(nameof(CheckpointState.Manifest))
+                        ? $" (every state of version {CheckpointState.ManifestVersion} or later has one)"
+                        : ""));
 
         CheckpointState state;
         try
@@ -82,14 +86,18 @@ public static class CheckpointStateReader
         {
             int bracket = segment.IndexOf('[');
             string name = bracket < 0 ? segment : segment[..bracket];
-            type = type?.GetProperties(BindingFlags.Public | BindingFlags.Instance).FirstOrDefault(p => Field(p.Name) == name)?.PropertyType;
+            type = type?.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .FirstOrDefault(p => Field(p.Name) == name)?.PropertyType;
             for (int i = segment.IndexOf('['); i >= 0 && type != null; i = segment.IndexOf('[', i + 1)) type = ElementOf(type);
         }
         return type == null ? "of the type the field has" : Describe(type);
     }
 
     private static Type? ElementOf(Type type) =>
-        type.IsArray ? type.GetElementType() : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+        type.IsArray
+            ? type.GetElementType()
+            : type.GetInterfaces().Append(type)
+                .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
 
     private static string Describe(Type type)
     {

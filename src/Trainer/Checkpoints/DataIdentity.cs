@@ -29,7 +29,8 @@ public sealed record DataIdentity(string Path, long? Size, long Samples, string 
         return new DataIdentity(path, size, data.Count, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
-    /// <summary>What differs between this (the checkpoint's) and <paramref name="now"/> (the data given), each as "was X, now Y"; empty when they match.</summary>
+    /// <summary>What differs between this (the checkpoint's) and <paramref name="now"/> (the data given), each as "was X, now Y"; empty
+    /// when they match.</summary>
     public IReadOnlyList<string> DifferencesFrom(DataIdentity now)
     {
         var differences = new List<string>();

@@ -51,11 +51,13 @@ public sealed record AvailableMemory(long Bytes, string Limit)
         if (group == null) return null;
         foreach (string folder in new[] { Path.Combine("/sys/fs/cgroup", group.TrimStart('/')), "/sys/fs/cgroup" })
             if (File.Exists(Path.Combine(folder, "memory.max")))
-                return Headroom(Lines(Path.Combine(folder, "memory.max")).FirstOrDefault() ?? "", Lines(Path.Combine(folder, "memory.current")).FirstOrDefault() ?? "");
+                return Headroom(Lines(Path.Combine(folder, "memory.max")).FirstOrDefault() ?? "", Lines(Path.Combine(folder,
+                    "memory.current")).FirstOrDefault() ?? "");
         return null;
     }
 
-    /// <summary>A cgroup v2 limit (memory.max) less its usage (memory.current), in bytes; null where the limit is "max" or a text does not parse.</summary>
+    /// <summary>A cgroup v2 limit (memory.max) less its usage (memory.current), in bytes; null where the limit is "max" or a text does not
+    /// parse.</summary>
     public static long? Headroom(string memoryMax, string memoryCurrent) =>
         Number(memoryMax) is { } max && Number(memoryCurrent) is { } current ? Math.Max(0, max - current) : null;
 
@@ -70,7 +72,8 @@ public sealed record AvailableMemory(long Bytes, string Limit)
     }
 
     /// <summary>A text holding one number ("max", a cgroup without a limit, gives null).</summary>
-    private static long? Number(string text) => long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long value) ? value : null;
+    private static long? Number(string text) => long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture,
+        out long value) ? value : null;
 
     private static IEnumerable<string> Lines(string file)
     {

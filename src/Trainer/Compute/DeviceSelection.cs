@@ -15,10 +15,12 @@ public static class DeviceSelection
         {
             if (!cudaAvailable)
                 throw new DeviceUnavailableException(
-                    $"device '{request}': the CUDA backend is not present (this build links libtorch-cpu-linux-x64, or no GPU is visible). " +
+                    $"device '{request}': the CUDA backend is not present (this build links libtorch-cpu-linux-x64, " +
+                    $"or no GPU is visible). " +
                     "Use --device cpu, or build against a CUDA libtorch package of the same version (docs/development.md).");
             int index = text == "cuda" ? 0 : int.Parse(text[5..]);
-            if (index >= cuda.device_count()) throw new DeviceUnavailableException($"device '{request}': only {cuda.device_count()} CUDA device(s) are visible");
+            if (index >= cuda.device_count()) throw new DeviceUnavailableException($"device '{request}': only {cuda.device_count()} " +
+                $"CUDA device(s) are visible");
             return new Device(TorchSharp.DeviceType.CUDA, index);
         }
         throw new ArgumentException($"device '{request}' is not one of auto, cpu, cuda, cuda:N");

@@ -20,7 +20,8 @@ public static class OutOfMemory
     public static string Describe(Exception e)
     {
         var cause = Cause(e) ?? e;
-        string limit = AvailableMemory.AddressSpaceLimit() is { } bytes ? $" within the address-space limit (ulimit -v) of {bytes / (double)(1L << 30):F1} GB" : "";
+        string limit = AvailableMemory.AddressSpaceLimit() is { } bytes
+            ? $" within the address-space limit (ulimit -v) of {bytes / (double)(1L << 30):F1} GB" : "";
         if (cause is TypeInitializationException) return "libtorch could not be loaded" + limit;
         // .NET's own message ("Exception of type 'System.OutOfMemoryException' was thrown.") says nothing more than the type.
         if (cause is OutOfMemoryException) return "the .NET runtime could not allocate memory" + limit;

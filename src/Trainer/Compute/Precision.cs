@@ -6,7 +6,8 @@ public enum Precision { Float32, Float64 }
 
 public static class PrecisionExtensions
 {
-    public static ScalarType ToScalarType(this Precision precision) => precision == Precision.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+    public static ScalarType ToScalarType(this Precision precision) => precision == Precision.Float64 ? ScalarType.Float64
+        : ScalarType.Float32;
 
     /// <summary>
     /// The relative divergence from BP that still counts as rounding: one Z-IL update differs from BP by about

@@ -29,106 +29,67 @@ public static class ScalarSafeMath
     private static readonly Scalar Two = 2.ToScalar();
     private static readonly Scalar OneDouble = 1.0.ToScalar();
 
+    /// <summary>
+    /// <paramref name="op"/> given <paramref name="value"/> as a Scalar that stays reachable (the using) until op
+    /// has returned, so it cannot be finalized while libtorch reads it.
+    /// </summary>
+    private static Tensor WithScalar(long value, Func<Scalar, Tensor> op)
+    {
+        using var s = value.ToScalar();
+        return op(s);
+    }
+
+    /// <inheritdoc cref="WithScalar(long, Func{Scalar, Tensor})"/>
+    private static Tensor WithScalar(double value, Func<Scalar, Tensor> op)
+    {
+        using var s = value.ToScalar();
+        return op(s);
+    }
+
     /// <summary><c>a + b</c>.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
 
     /// <summary><c>t + value</c> (also <c>value + t</c>).</summary>
-    public static Tensor Plus(this Tensor t, long value)
-    {
-        using var s = value.ToScalar();
-        return t.add(s, One);
-    }
+    public static Tensor Plus(this Tensor t, long value) => WithScalar(value, s => t.add(s, One));
 
     /// <inheritdoc cref="Plus(Tensor, long)"/>
-    public static Tensor Plus(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.add(s, One);
-    }
+    public static Tensor Plus(this Tensor t, double value) => WithScalar(value, s => t.add(s, One));
 
     /// <summary><c>t - value</c>.</summary>
-    public static Tensor Minus(this Tensor t, long value)
-    {
-        using var s = value.ToScalar();
-        return t.sub(s);
-    }
+    public static Tensor Minus(this Tensor t, long value) => WithScalar(value, s => t.sub(s));
 
     /// <inheritdoc cref="Minus(Tensor, long)"/>
-    public static Tensor Minus(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.sub(s);
-    }
+    public static Tensor Minus(this Tensor t, double value) => WithScalar(value, s => t.sub(s));
 
     /// <summary><c>value - t</c>, computed as TorchSharp's operator does: <c>-t + value</c>.</summary>
-    public static Tensor SubtractedFrom(this Tensor t, long value)
-    {
-        using var s = value.ToScalar();
-        return t.neg().add(s, One);
-    }
+    public static Tensor SubtractedFrom(this Tensor t, long value) => WithScalar(value, s => t.neg().add(s, One));
 
     /// <inheritdoc cref="SubtractedFrom(Tensor, long)"/>
-    public static Tensor SubtractedFrom(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.neg().add(s, One);
-    }
+    public static Tensor SubtractedFrom(this Tensor t, double value) => WithScalar(value, s => t.neg().add(s, One));
 
     /// <summary><c>t * factor</c> (also <c>factor * t</c>).</summary>
-    public static Tensor Times(this Tensor t, long factor)
-    {
-        using var s = factor.ToScalar();
-        return t.mul(s);
-    }
+    public static Tensor Times(this Tensor t, long factor) => WithScalar(factor, s => t.mul(s));
 
     /// <inheritdoc cref="Times(Tensor, long)"/>
-    public static Tensor Times(this Tensor t, double factor)
-    {
-        using var s = factor.ToScalar();
-        return t.mul(s);
-    }
+    public static Tensor Times(this Tensor t, double factor) => WithScalar(factor, s => t.mul(s));
 
     /// <summary><c>t / divisor</c>.</summary>
-    public static Tensor DividedBy(this Tensor t, long divisor)
-    {
-        using var s = divisor.ToScalar();
-        return t.div(s);
-    }
+    public static Tensor DividedBy(this Tensor t, long divisor) => WithScalar(divisor, s => t.div(s));
 
     /// <inheritdoc cref="DividedBy(Tensor, long)"/>
-    public static Tensor DividedBy(this Tensor t, double divisor)
-    {
-        using var s = divisor.ToScalar();
-        return t.div(s);
-    }
+    public static Tensor DividedBy(this Tensor t, double divisor) => WithScalar(divisor, s => t.div(s));
 
     /// <summary><c>t.div(divisor, rounding_mode: floor)</c>.</summary>
-    public static Tensor FloorDividedBy(this Tensor t, long divisor)
-    {
-        using var s = divisor.ToScalar();
-        return t.div(s, RoundingMode.floor);
-    }
+    public static Tensor FloorDividedBy(this Tensor t, long divisor) => WithScalar(divisor, s => t.div(s, RoundingMode.floor));
 
     /// <summary><c>t.remainder(divisor)</c>.</summary>
-    public static Tensor Remainder(this Tensor t, long divisor)
-    {
-        using var s = divisor.ToScalar();
-        return t.remainder(s);
-    }
+    public static Tensor Remainder(this Tensor t, long divisor) => WithScalar(divisor, s => t.remainder(s));
 
     /// <summary><c>t.pow(exponent)</c>.</summary>
-    public static Tensor Pow(this Tensor t, long exponent)
-    {
-        using var s = exponent.ToScalar();
-        return t.pow(s);
-    }
+    public static Tensor Pow(this Tensor t, long exponent) => WithScalar(exponent, s => t.pow(s));
 
     /// <inheritdoc cref="Pow(Tensor, long)"/>
-    public static Tensor Pow(this Tensor t, double exponent)
-    {
-        using var s = exponent.ToScalar();
-        return t.pow(s);
-    }
+    public static Tensor Pow(this Tensor t, double exponent) => WithScalar(exponent, s => t.pow(s));
 
     /// <summary><c>t.square()</c>, which TorchSharp computes as <c>t.pow(2)</c>.</summary>
     public static Tensor Squared(this Tensor t) => t.pow(Two);
@@ -142,112 +103,52 @@ public static class ScalarSafeMath
     }
 
     /// <summary><c>t &gt; value</c>.</summary>
-    public static Tensor GreaterThan(this Tensor t, long value)
-    {
-        using var s = value.ToScalar();
-        return t.gt(s);
-    }
+    public static Tensor GreaterThan(this Tensor t, long value) => WithScalar(value, s => t.gt(s));
 
     /// <inheritdoc cref="GreaterThan(Tensor, long)"/>
-    public static Tensor GreaterThan(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.gt(s);
-    }
+    public static Tensor GreaterThan(this Tensor t, double value) => WithScalar(value, s => t.gt(s));
 
     /// <summary><c>t &gt;= value</c>.</summary>
-    public static Tensor GreaterOrEqual(this Tensor t, long value)
-    {
-        using var s = value.ToScalar();
-        return t.ge(s);
-    }
+    public static Tensor GreaterOrEqual(this Tensor t, long value) => WithScalar(value, s => t.ge(s));
 
     /// <summary><c>t &lt; value</c>.</summary>
-    public static Tensor LessThan(this Tensor t, long value)
-    {
-        using var s = value.ToScalar();
-        return t.lt(s);
-    }
+    public static Tensor LessThan(this Tensor t, long value) => WithScalar(value, s => t.lt(s));
 
     /// <summary><c>t &lt;= value</c>.</summary>
-    public static Tensor LessOrEqual(this Tensor t, long value)
-    {
-        using var s = value.ToScalar();
-        return t.le(s);
-    }
+    public static Tensor LessOrEqual(this Tensor t, long value) => WithScalar(value, s => t.le(s));
 
     /// <summary><c>t.add_(other)</c>.</summary>
     public static Tensor AddInPlace(this Tensor t, Tensor other) => t.add_(other, One);
 
     /// <summary><c>t.add_(other, alpha)</c>: t += alpha * other.</summary>
-    public static Tensor AddInPlace(this Tensor t, Tensor other, double alpha)
-    {
-        using var s = alpha.ToScalar();
-        return t.add_(other, s);
-    }
+    public static Tensor AddInPlace(this Tensor t, Tensor other, double alpha) => WithScalar(alpha, s => t.add_(other, s));
 
     /// <summary><c>t.add_(value)</c>.</summary>
-    public static Tensor AddInPlace(this Tensor t, double value)
-    {
-        using var s = value.ToScalar();
-        return t.add_(s, One);
-    }
+    public static Tensor AddInPlace(this Tensor t, double value) => WithScalar(value, s => t.add_(s, One));
 
     /// <summary><c>t.mul_(factor)</c>.</summary>
-    public static Tensor MulInPlace(this Tensor t, double factor)
-    {
-        using var s = factor.ToScalar();
-        return t.mul_(s);
-    }
+    public static Tensor MulInPlace(this Tensor t, double factor) => WithScalar(factor, s => t.mul_(s));
 
     /// <summary><c>t.div_(divisor)</c>.</summary>
-    public static Tensor DivInPlace(this Tensor t, long divisor)
-    {
-        using var s = divisor.ToScalar();
-        return t.div_(s);
-    }
+    public static Tensor DivInPlace(this Tensor t, long divisor) => WithScalar(divisor, s => t.div_(s));
 
     /// <summary><c>t.addcmul_(a, b, value)</c>: t += value * a * b.</summary>
-    public static Tensor AddProductInPlace(this Tensor t, Tensor a, Tensor b, double value)
-    {
-        using var s = value.ToScalar();
-        return t.addcmul_(a, b, s);
-    }
+    public static Tensor AddProductInPlace(this Tensor t, Tensor a, Tensor b, double value) => WithScalar(value, s => t.addcmul_(a, b, s));
 
     /// <summary><c>t.addcdiv_(a, b, value)</c>: t += value * a / b.</summary>
-    public static Tensor AddQuotientInPlace(this Tensor t, Tensor a, Tensor b, double value)
-    {
-        using var s = value.ToScalar();
-        return t.addcdiv_(a, b, s);
-    }
+    public static Tensor AddQuotientInPlace(this Tensor t, Tensor a, Tensor b, double value) => WithScalar(value, s => t.addcdiv_(a, b, s));
 
     /// <summary><c>torch.arange(stop, dtype, device)</c>, which is <c>arange(0, stop, 1, ...)</c>.</summary>
-    public static Tensor Arange(long stop, ScalarType dtype, Device device)
-    {
-        using var s = stop.ToScalar();
-        return arange(Zero, s, One, dtype, device);
-    }
+    public static Tensor Arange(long stop, ScalarType dtype, Device device) => WithScalar(stop, s => arange(Zero, s, One, dtype, device));
 
     /// <summary><c>nn.functional.leaky_relu(t, slope)</c>.</summary>
-    public static Tensor LeakyRelu(this Tensor t, double slope)
-    {
-        using var s = slope.ToScalar();
-        return t.leaky_relu(s);
-    }
+    public static Tensor LeakyRelu(this Tensor t, double slope) => WithScalar(slope, s => t.leaky_relu(s));
 
     /// <summary><c>nn.functional.elu(t, alpha)</c>, which is <c>t.elu(alpha, 1.0, 1.0)</c>.</summary>
-    public static Tensor Elu(this Tensor t, double alpha)
-    {
-        using var s = alpha.ToScalar();
-        return t.elu(s, OneDouble, OneDouble);
-    }
+    public static Tensor Elu(this Tensor t, double alpha) => WithScalar(alpha, s => t.elu(s, OneDouble, OneDouble));
 
     /// <summary><c>nn.functional.celu(t, alpha)</c>.</summary>
-    public static Tensor Celu(this Tensor t, double alpha)
-    {
-        using var s = alpha.ToScalar();
-        return t.celu(s);
-    }
+    public static Tensor Celu(this Tensor t, double alpha) => WithScalar(alpha, s => t.celu(s));
 
     /// <summary><c>nn.functional.softsign(t)</c>, TorchSharp's composite: <c>t / (1 + |t|)</c>.</summary>
     public static Tensor Softsign(this Tensor t)

@@ -1,8 +1,10 @@
 using static TorchSharp.torch;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Compute;
 
-/// <summary>`--threads N`: the threads libtorch computes with (intra-op, and the inter-op pool); libtorch's default, one per core, when not given.</summary>
+/// <summary>`--threads N`: the threads libtorch computes with (intra-op, and the inter-op pool); libtorch's default, one per core, when not
+/// given.</summary>
 public static class ThreadCount
 {
     private static readonly object Gate = new();
@@ -17,7 +19,7 @@ public static class ThreadCount
     public static void Apply(int? threads)
     {
         if (threads is not { } n) return;
-        if (n < 1 || n > Limit) throw new ArgumentException($"--threads must be from 1 to {Limit} (4 per core), got {n}");
+        if (n < 1 || n > Limit) throw new SettingException($"{Setting.Threads} must be from 1 to {Limit} (4 per core), got {n}");
         set_num_threads(n);
         // libtorch sizes its inter-op pool once per process, before the pool has run anything, and aborts the process
         // (no exception reaches .NET) when asked again; no kernel here uses that pool, so it is set once, first thing.

@@ -18,7 +18,8 @@ public sealed record ArrayLayout(string Name, DataType ElementType, long[] Shape
 
     public double HeldBytes => Elements * SampleTypes.HeldItemSize(ElementType);
 
-    /// <summary>The bytes the array's data are compressed into (a deflated .npz member), or null when they are stored as they are.</summary>
+    /// <summary>The bytes the array's data are compressed into (a deflated .npz member), or null when they are stored as they
+    /// are.</summary>
     public long? CompressedBytes { get; init; }
 
     /// <summary>The sample axis's length (axis 0); arrays without one are refused before this is asked.</summary>
@@ -26,5 +27,6 @@ public sealed record ArrayLayout(string Name, DataType ElementType, long[] Shape
 
     /// <summary>Like "1500000 x 1 x 28 x 28 float32".</summary>
     public string Describe() =>
-        (Shape.Length == 0 ? "a scalar" : string.Join(" x ", Shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))) + " " + SampleTypes.Name(ElementType);
+        (Shape.Length == 0 ? "a scalar" : string.Join(" x ", Shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))) + " "
+            + SampleTypes.Name(ElementType);
 }

@@ -45,7 +45,8 @@ public sealed class CsvSampleReader : ISampleReader
     public string LabelColumn => _columns[_labelIndex];
 
     public static bool Recognizes(string source) =>
-        (source.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase)) && File.Exists(source);
+        (source.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase))
+            && File.Exists(source);
 
     /// <param name="labelColumn">The header name of the targets' column; null: the last column.</param>
     public static CsvSampleReader Open(string path, string? labelColumn)
@@ -54,9 +55,11 @@ public sealed class CsvSampleReader : ISampleReader
         using var reader = OpenReader(path, separator);
         IReadOnlyList<string> names = reader.Header.ColNames;
         if (names.Count == 0 || (names.Count == 1 && names[0].Length == 0))
-            throw new DataFormatException(path, null, "the file is empty: expected a header row naming the columns, then one row per sample");
+            throw new DataFormatException(path, null,
+                "the file is empty: expected a header row naming the columns, then one row per sample");
         if (names.Count < 2)
-            throw new DataFormatException(path, null, $"the header names one column ('{names[0]}'): a table needs feature columns and a label column");
+            throw new DataFormatException(path, null,
+                $"the header names one column ('{names[0]}'): a table needs feature columns and a label column");
         int label = labelColumn is null ? names.Count - 1 : IndexOfColumn(path, names, labelColumn);
 
         // The first pass holds nothing: it counts the rows and finds whether every label is a class index.
@@ -103,7 +106,8 @@ public sealed class CsvSampleReader : ISampleReader
         });
         // The file changed since it was opened: fewer rows than counted must not leave zeros behind.
         if (index < start + count)
-            throw new DataFormatException(Origin, null, $"the file holds {index} rows of data, fewer than the {Inputs.Samples} it held when opened");
+            throw new DataFormatException(Origin, null,
+                $"the file holds {index} rows of data, fewer than the {Inputs.Samples} it held when opened");
         return new(inputs, targets);
     }
 
@@ -114,7 +118,12 @@ public sealed class CsvSampleReader : ISampleReader
     {
         try
         {
-            return Sep.New(separator).Reader(o => o with { HasHeader = true, Unescape = true, DisableColCountCheck = true }).From(DataFile.OpenForReading(path));
+            return Sep.New(separator).Reader(o => o with
+            {
+                HasHeader = true,
+                Unescape = true,
+                DisableColCountCheck = true
+            }).From(DataFile.OpenForReading(path));
         }
         catch (InvalidDataException e)
         {
@@ -122,7 +131,8 @@ public sealed class CsvSampleReader : ISampleReader
         }
     }
 
-    /// <summary>Visits the data rows until <paramref name="visit"/> returns false; a row with another column count than the header names its line.</summary>
+    /// <summary>Visits the data rows until <paramref name="visit"/> returns false; a row with another column count than the header names
+    /// its line.</summary>
     private static void Scan(string path, SepReader reader, Func<SepReader.Row, bool> visit)
     {
         int columns = reader.Header.ColNames.Count;
@@ -149,7 +159,8 @@ public sealed class CsvSampleReader : ISampleReader
         return long.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out long label)
             ? label
             : throw new DataFormatException(Origin, null,
-                $"line {row.LineNumberFrom}, column '{_columns[_labelIndex]}': '{cell}' is not a class label (a non-negative integer, as every label was when the file was opened)");
+                $"line {row.LineNumberFrom}, column '{_columns[_labelIndex]}': '{cell}' is not a class label (a non-negative integer, " +
+                    $"as every label was when the file was opened)");
     }
 
     private static float ParseFinite(string path, SepReader.Row row, int column, string name)

@@ -52,7 +52,8 @@ public sealed class DataBudget
             return new(Math.Min(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, AvailableMemory.Now()?.Bytes ?? long.MaxValue),
                 $"the memory available now; {OptionName} sets another", given: false);
         if (!(double.IsFinite(gb) && gb > 0))
-            throw new ArgumentException($"{OptionName} must be a positive number of gigabytes, got {gb.ToString(CultureInfo.InvariantCulture)}");
+            throw new ArgumentException($"{OptionName} must be a positive number of gigabytes, got " +
+                $"{gb.ToString(CultureInfo.InvariantCulture)}");
         return new((long)Math.Min(gb * ByteSize.Gigabyte, long.MaxValue), OptionName, given: true);
     }
 
@@ -90,7 +91,8 @@ public sealed class DataBudget
     }
 
     private string Described =>
-        $"the data budget of {ByteSize.Format(Bytes)} ({Origin})" + (Reserved > 0 ? $", of which {ByteSize.Format(Reserved)} is taken by the data read before" : "");
+        $"the data budget of {ByteSize.Format(Bytes)} ({Origin})" + (Reserved > 0
+            ? $", of which {ByteSize.Format(Reserved)} is taken by the data read before" : "");
 
     /// <summary>
     /// A large array that inflates over <see cref="MaxInflation"/> times its compressed size is refused unless the user
@@ -101,8 +103,10 @@ public sealed class DataBudget
         if (Given || layout.CompressedBytes is not { } compressed || layout.StoredBytes <= InflationCheckedAbove
             || layout.StoredBytes <= MaxInflation * compressed) return;
         throw new DataFormatException(file, arrayName,
-            $"the array declares {layout.Describe()} ({ByteSize.Format(layout.StoredBytes)}) in {ByteSize.Format(compressed)} of compressed data, " +
-            $"over {MaxInflation:0} times as much: a zip bomb, or data so repetitive that they hold little; give {OptionName} to read it all the same");
+            $"the array declares {layout.Describe()} ({ByteSize.Format(layout.StoredBytes)}) in {ByteSize.Format(compressed)} of " +
+                $"compressed data, " +
+            $"over {MaxInflation:0} times as much: a zip bomb, or data so repetitive that they hold little; give {OptionName} to read " +
+                $"it all the same");
     }
 
     /// <inheritdoc cref="Reserve(string, string?, ArrayLayout, double)"/>

@@ -16,7 +16,8 @@ public static class DataFile
         try
         {
             if (File.Exists(path) && FileSize.Of(path) == 0)
-                throw new DataFormatException(path, null, "the file is empty, or a pipe or a device (which have no size): expected a data file");
+                throw new DataFormatException(path, null,
+                    "the file is empty, or a pipe or a device (which have no size): expected a data file");
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)

@@ -15,7 +15,8 @@ public sealed class DataSet
     /// <param name="integerInputs">The model input is integer (token ids): batches keep them as int64.</param>
     /// <param name="targetsFile">The file the targets come from when it is not <paramref name="source"/> (an IDX labels
     /// file, the Y.npy of a pair; <see cref="ISampleReader.TargetsFile"/>), so that a bad label names the file that holds it.</param>
-    public DataSet(string source, string inputName, SampleSource inputs, SampleArray targets, bool integerInputs = false, string? targetsFile = null)
+    public DataSet(string source, string inputName, SampleSource inputs, SampleArray targets, bool integerInputs = false,
+        string? targetsFile = null)
     {
         SampleAxes.Check(source, inputs.Shape, targets.Shape, targetsFile);
         Source = source;
@@ -27,7 +28,8 @@ public sealed class DataSet
     }
 
     /// <summary>A data set built in memory from <see cref="HostTensor"/>s (tests, small synthetic sets).</summary>
-    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets, bool integerInputs = false, string? targetsFile = null)
+    public DataSet(string source, string inputName, HostTensor inputs, HostTensor targets, bool integerInputs = false,
+        string? targetsFile = null)
         : this(source, inputName, SampleArray.FromHostTensor(inputs), SampleArray.FromHostTensor(targets), integerInputs, targetsFile) { }
 
     public string Source { get; }
@@ -42,7 +44,8 @@ public sealed class DataSet
     public long Count => Inputs.Shape[0];
     /// <summary>Things the user should know about where the data came from (e.g. a stand-in subset, scaled pixels).</summary>
     public IReadOnlyList<string> Notices { get; init; } = [];
-    /// <summary>The names of the class indices (an image folder's class folders, in index order), or null where the source names none.</summary>
+    /// <summary>The names of the class indices (an image folder's class folders, in index order), or null where the source names
+    /// none.</summary>
     public IReadOnlyList<string>? ClassNames { get; init; }
     public bool HasLabels => !Targets.IsFloatingPoint;
     /// <summary>Inputs are ids for an integer model input, fed as int64 rather than converted to floats.</summary>
@@ -63,10 +66,12 @@ public sealed class DataSet
             Augmentation = augmentation, augmentationSeed = seed,
         };
 
-    /// <summary>The samples at the given indices as a batch in the given float type (int64 for integer inputs) on the given device.</summary>
+    /// <summary>The samples at the given indices as a batch in the given float type (int64 for integer inputs) on the given
+    /// device.</summary>
     /// <param name="pass">The pass over the data the batch belongs to (<see cref="BatchOrder.PassOf"/>), which augments it
     /// (<see cref="Augmentation"/>); null: not augmented (evaluation).</param>
-    public Batch Take(IReadOnlyList<long> indices, ScalarType floatType, Device device, long? pass = null) => ToBatch(Prepare(indices, floatType, pass), device);
+    public Batch Take(IReadOnlyList<long> indices, ScalarType floatType, Device device, long? pass = null) => ToBatch(Prepare(indices,
+        floatType, pass), device);
 
     /// <summary>
     /// The host half of <see cref="Take"/>: the samples gathered (streamed ones decoded) and converted to the batch's element

@@ -31,7 +31,9 @@ public static class DataValidation
             int axis = ce.ClassAxisOf(outputShape.Count);
             if (!ce.FitsLabels(outputShape, data.Targets.Shape.Select((d, i) => i == 0 ? outputShape[0] : d).ToArray()))
                 throw TargetsError(data, $"labels have shape {Format(data.Targets.Shape)} but the model's output {Format(outputShape)} " +
-                                         $"takes labels shaped [N{string.Concat(ce.LabelShape(outputShape).Skip(1).Select(d => $", {d}"))}] (class axis {axis})");
+                                         $"takes labels shaped " +
+                                             $"[N{string.Concat(ce.LabelShape(outputShape).Skip(1).Select(d => $", {d}"))}] (class axis " +
+                                             $"{axis})");
             CheckClassNames(data, classes: outputShape[axis]);
             CheckLabels(data, classes: outputShape[axis]);
             return;
@@ -44,7 +46,8 @@ public static class DataValidation
         {
             long i = data.Targets.IndexOfOutside(0, Math.BitIncrement(1.0));
             if (i >= 0)
-                throw TargetsError(data, $"target {Show(data.Targets.ValueAt(i))} at index {i} is outside [0, 1]: bce takes multi-label targets in [0, 1]");
+                throw TargetsError(data,
+                    $"target {Show(data.Targets.ValueAt(i))} at index {i} is outside [0, 1]: bce takes multi-label targets in [0, 1]");
         }
     }
 
@@ -56,7 +59,8 @@ public static class DataValidation
     {
         if (data.ClassNames is { } names && names.Count > classes)
             throw TargetsError(data, $"the data name {names.Count} classes ({NameList.Abbreviate(names)}) " +
-                                     $"but the model's output has {classes}: train on the model's {classes} classes, or give it an output with {names.Count}");
+                                     $"but the model's output has {classes}: train on the model's {classes} classes, or give it an " +
+                                         $"output with {names.Count}");
     }
 
     /// <summary>Class labels inside 0..classes-1 (an out-of-range label would one-hot to a zero row, or index past a row).</summary>
@@ -64,7 +68,9 @@ public static class DataValidation
     {
         long i = data.Targets.IndexOfOutside(0, classes);
         if (i >= 0)
-            throw TargetsError(data, $"label {Show(data.Targets.ValueAt(i))} at index {i} is outside 0..{classes - 1}: the model's output has {classes} classes");
+            throw TargetsError(data,
+                $"label {Show(data.Targets.ValueAt(i))} at index {i} is outside 0..{classes - 1}: " +
+                $"the model's output has {classes} classes");
     }
 
     /// <summary>
@@ -95,7 +101,8 @@ public static class DataValidation
     }
 
     private static DataFormatException NonFinite(string source, string? array, long index, long sampleSize, double value) =>
-        new(source, array, $"sample {index / Math.Max(1, sampleSize)} holds {Show(value)} (element {index} of the array): data must be finite");
+        new(source, array,
+            $"sample {index / Math.Max(1, sampleSize)} holds {Show(value)} (element {index} of the array): data must be finite");
 
     private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 

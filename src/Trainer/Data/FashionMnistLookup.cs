@@ -48,6 +48,7 @@ public static class FashionMnistLookup
             return embedded;
         }
         throw new FileNotFoundException(
-            $"Fashion-MNIST was not found in {string.Join(", ", candidates.Append(embedded))}: install it with `apt-get install dataset-fashion-mnist` or set {DataFolderVariable}");
+            $"Fashion-MNIST was not found in {string.Join(", ", candidates.Append(embedded))}: install it with `apt-get install " +
+                $"dataset-fashion-mnist` or set {DataFolderVariable}");
     }
 }

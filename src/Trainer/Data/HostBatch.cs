@@ -11,7 +11,8 @@ namespace ZilOnnx.Trainer.Data;
 /// </summary>
 public sealed record HostBatch(HostBatch.Part Inputs, HostBatch.Part Targets)
 {
-    /// <summary>One array of the batch: float[], double[] or long[] values, row-major in the given shape (<see cref="SampleArray.Gather"/>).</summary>
+    /// <summary>One array of the batch: float[], double[] or long[] values, row-major in the given shape
+    /// (<see cref="SampleArray.Gather"/>).</summary>
     public sealed record Part(Array Values, long[] Shape)
     {
         public Tensor ToTensor(Device device) => OwnedTensors.FromArray(Values, Shape, device);
@@ -24,7 +25,8 @@ public sealed record HostBatch(HostBatch.Part Inputs, HostBatch.Part Targets)
         {
             long[] ids => new HostTensor(DataType.Int64, Shape, Array.ConvertAll(ids, v => (double)v)),
             double[] values => new HostTensor(DataType.Double, Shape, values),
-            _ => throw new InvalidOperationException($"a batch part for ONNX Runtime is gathered as float64 or int64, not {Values.GetType().Name}"),
+            _ => throw new InvalidOperationException($"a batch part for ONNX Runtime is gathered as float64 or int64, not " +
+                $"{Values.GetType().Name}"),
         };
     }
 }

@@ -8,7 +8,9 @@ public enum DataSplit { Train, Test }
 /// </summary>
 public sealed class IdxFolderSampleReader : ArrayPairReader
 {
-    private IdxFolderSampleReader(string images, string labels, IArrayReader inputs, IArrayReader targets) : base(images, inputs, targets, labels) { }
+    private IdxFolderSampleReader(string images, string labels, IArrayReader inputs, IArrayReader targets) : base(images, inputs, targets,
+        labels)
+    { }
 
     public static bool Recognizes(string source) => Directory.Exists(source);
 
@@ -17,13 +19,16 @@ public sealed class IdxFolderSampleReader : ArrayPairReader
 
     /// <summary>Whether the folder holds any IDX file of either split (an image folder holds none).</summary>
     public static bool HasAnyIdxFiles(string folder) =>
-        new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte" }.Any(n => FileOf(folder, n) != null);
+        new[] { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+            "t10k-labels-idx1-ubyte" }.Any(n => FileOf(folder, n) != null);
 
     public static IdxFolderSampleReader Open(string folder, DataSplit split)
     {
         string prefix = split == DataSplit.Train ? "train" : "t10k";
-        string images = FileOf(folder, $"{prefix}-images-idx3-ubyte") ?? throw new FileNotFoundException($"{folder}: no {prefix}-images-idx3-ubyte[.gz]");
-        string labels = FileOf(folder, $"{prefix}-labels-idx1-ubyte") ?? throw new FileNotFoundException($"{folder}: no {prefix}-labels-idx1-ubyte[.gz]");
+        string images = FileOf(folder, $"{prefix}-images-idx3-ubyte")
+            ?? throw new FileNotFoundException($"{folder}: no {prefix}-images-idx3-ubyte[.gz]");
+        string labels = FileOf(folder, $"{prefix}-labels-idx1-ubyte")
+            ?? throw new FileNotFoundException($"{folder}: no {prefix}-labels-idx1-ubyte[.gz]");
         return new IdxFolderSampleReader(images, labels, IdxArrayReader.Open(images, "x"), IdxArrayReader.Open(labels, "y"));
     }
 

@@ -37,11 +37,14 @@ public static class ImageDecoding
         using var codec = Open(file);
         int decodedHeight = codec.Info.Height, decodedWidth = codec.Info.Width;
         bool transform = preprocessing is { ChangesGeometry: true };
-        var (outHeight, outWidth) = transform ? ImageTransforms.OutputSize(preprocessing!, decodedHeight, decodedWidth) : (decodedHeight, decodedWidth);
+        var (outHeight, outWidth) = transform ? ImageTransforms.OutputSize(preprocessing!, decodedHeight, decodedWidth) : (decodedHeight,
+            decodedWidth);
         if (outHeight != height || outWidth != width)
             throw new DataFormatException(file, null, transform
-                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after --resize/--center-crop, but the model expects {height}x{width}; add --center-crop {height},{width}"
-                : $"the image is {decodedHeight}x{decodedWidth} (HxW) but the model expects {height}x{width}; resize the images (--resize {height},{width})");
+                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after --resize/--center-crop, " +
+                    $"but the model expects {height}x{width}; add --center-crop {height},{width}"
+                : $"the image is {decodedHeight}x{decodedWidth} (HxW) but the model expects {height}x{width}; resize the images " +
+                    $"(--resize {height},{width})");
 
         var planar = transform || channelsLast ? new byte[channels * decodedHeight * decodedWidth] : null;
         DecodePlanar(codec, file, channels, planar ?? target);

@@ -21,13 +21,17 @@ public static class ImageFileList
         {
             if (Directory.Exists(path))
             {
-                var found = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Where(IsImageFile).Order(StringComparer.Ordinal).ToList();
+                var found = Directory.EnumerateFiles(path, "*",
+                    SearchOption.AllDirectories).Where(IsImageFile).Order(StringComparer.Ordinal).ToList();
                 if (found.Count == 0)
-                    throw new DataFormatException(path, null, $"no images in this folder or its subfolders (expected {string.Join(", ", ImageFolderLayout.ImageExtensions.Order())} files)");
+                    throw new DataFormatException(path, null,
+                        $"no images in this folder or its subfolders (expected " +
+                        $"{string.Join(", ", ImageFolderLayout.ImageExtensions.Order())} files)");
                 files.AddRange(found);
             }
             else if (!IsImageFile(path))
-                throw new DataFormatException(path, null, $"not an image file (expected {string.Join(", ", ImageFolderLayout.ImageExtensions.Order())}) " +
+                throw new DataFormatException(path, null,
+                    $"not an image file (expected {string.Join(", ", ImageFolderLayout.ImageExtensions.Order())}) " +
                                                           "or a folder of images; an .npz of arrays is given alone");
             else if (!File.Exists(path))
                 throw new FileNotFoundException($"{path}: no such file", path);

@@ -25,7 +25,8 @@ public sealed class ImageFileSamples : SampleSource
         : base(DataType.Uint8, shape)
     {
         if (HostTensor.ElementCount(shape) != (long)files.Count * geometry.SampleSize)
-            throw new ArgumentException($"shape [{string.Join(", ", shape)}] does not hold {files.Count} images of {geometry.Channels}x{geometry.Height}x{geometry.Width}");
+            throw new ArgumentException($"shape [{string.Join(", ", shape)}] does not hold {files.Count} images of " +
+                $"{geometry.Channels}x{geometry.Height}x{geometry.Width}");
         this.files = files;
         this.geometry = geometry;
         this.preprocessing = preprocessing;
@@ -62,7 +63,11 @@ public sealed class ImageFileSamples : SampleSource
             string file = files[checked((int)indices[i])];
             try { ImageDecoding.DecodeInto(file, geometry, pixels.Values.AsSpan(i * size, size), preprocessing); }
             catch (DataFormatException e) { failures[i] = e; }
-            catch (Exception e) when (e is not OutOfMemoryException) { failures[i] = new DataFormatException(file, null, $"the image cannot be decoded: {e.Message}", e); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failures[i] = new DataFormatException(file, null,
+                $"the image cannot be decoded: {e.Message}", e);
+            }
         });
         if (failures.FirstOrDefault(f => f != null) is { } failure)
             throw failure;

@@ -19,8 +19,10 @@ public sealed record ImageFolderLayout(string Folder, IReadOnlyList<string> Clas
     public static bool Recognizes(string source) =>
         Directory.Exists(source) && !IdxFolderSampleReader.HasAnyIdxFiles(source) && Directory.EnumerateDirectories(source).Any();
 
-    /// <summary>The images of <paramref name="split"/>: every image file under each class folder, in ordinal order of their paths.</summary>
-    /// <param name="progress">Where a long listing reports its progress; default: standard error (<see cref="IndexingProgress.ToStandardError"/>).</param>
+    /// <summary>The images of <paramref name="split"/>: every image file under each class folder, in ordinal order of their
+    /// paths.</summary>
+    /// <param name="progress">Where a long listing reports its progress; default: standard error
+    /// (<see cref="IndexingProgress.ToStandardError"/>).</param>
     public static ImageFolderLayout Find(string source, DataSplit split, IndexingProgress? progress = null)
     {
         progress ??= IndexingProgress.ToStandardError(source);
@@ -34,7 +36,8 @@ public sealed record ImageFolderLayout(string Folder, IReadOnlyList<string> Clas
         if (split == DataSplit.Train) return Index(train, classNames, progress);
         foreach (string name in ClassFolders(heldOut))
             if (!classNames.Contains(name, StringComparer.Ordinal))
-                throw new DataFormatException(Path.Combine(heldOut, name), null, $"a class folder that {train} does not have (its classes: {string.Join(", ", classNames)})");
+                throw new DataFormatException(Path.Combine(heldOut, name), null,
+                    $"a class folder that {train} does not have (its classes: {string.Join(", ", classNames)})");
         return Index(heldOut, classNames, progress);
     }
 
@@ -65,7 +68,8 @@ public sealed record ImageFolderLayout(string Folder, IReadOnlyList<string> Clas
                 .Order(StringComparer.Ordinal).ToList();
             // An empty class would shift nothing (its index stays) but is almost always a mistake in the copy.
             if (files.Count == 0)
-                throw new DataFormatException(classFolder, null, $"no images in this class folder (expected {string.Join(", ", ImageExtensions.Order())} files)");
+                throw new DataFormatException(classFolder, null,
+                    $"no images in this class folder (expected {string.Join(", ", ImageExtensions.Order())} files)");
             images.AddRange(files.Select(f => (f, c)));
         }
         progress.Done(classNames.Count);

@@ -28,14 +28,17 @@ public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleRea
         long n = layout.Images.Count;
         Inputs = new ArrayLayout("x", DataType.Uint8, geometry.Shape(n), 1);
         Targets = new ArrayLayout("y", DataType.Int64, [n], 8);
-        Notices = [$"{layout.Folder}: {n} images in {layout.ClassNames.Count} classes ({NameList.Abbreviate(layout.ClassNames)}), read as " +
+        Notices = [$"{layout.Folder}: {n} images in {layout.ClassNames.Count} classes " +
+            $"({NameList.Abbreviate(layout.ClassNames)}), read as " +
                    $"{geometry}{Geometry(applied)} and scaled to [0, 1] (v / 255)"];
     }
 
     public static bool Recognizes(string source) => ImageFolderLayout.Recognizes(source);
 
-    /// <param name="modelInputShape">The model's input [N, C, H, W] or [N, H, W, C] (unknown axes null); see <see cref="ImageGeometry.For"/>.</param>
-    public static ImageFolderSampleReader Open(string source, DataSplit split, IReadOnlyList<long?> modelInputShape, ImagePreprocessing? preprocessing = null)
+    /// <param name="modelInputShape">The model's input [N, C, H, W] or [N, H, W, C] (unknown axes null); see
+    /// <see cref="ImageGeometry.For"/>.</param>
+    public static ImageFolderSampleReader Open(string source, DataSplit split, IReadOnlyList<long?> modelInputShape,
+        ImagePreprocessing? preprocessing = null)
     {
         var layout = ImageFolderLayout.Find(source, split);
         if (layout.Images.Count == 0)

@@ -22,16 +22,19 @@ public sealed record ImageGeometry(int Channels, int Height, int Width, string L
     /// channels, size and layout the images are read as; where it says nothing, the preprocessing and then
     /// <paramref name="firstImage"/> do (grayscale or RGB, its size after any resize and crop).</param>
     /// <param name="origin">The data as the user named it, for the message when the model's channels fit no image.</param>
-    public static ImageGeometry For(IReadOnlyList<long?> modelInputShape, ImagePreprocessing preprocessing, string firstImage, string origin)
+    public static ImageGeometry For(IReadOnlyList<long?> modelInputShape, ImagePreprocessing preprocessing, string firstImage,
+        string origin)
     {
         string layout = preprocessing.Layout ?? InputLayout.Of(modelInputShape) ?? InputLayout.Nchw;
         bool last = layout == InputLayout.Nhwc;
         long? Axis(int nchw, int nhwc) => modelInputShape.Count == 4 ? modelInputShape[last ? nhwc : nchw] : null;
         long? modelChannels = Axis(1, 3);
         if (modelChannels is not (null or 1 or 3))
-            throw new DataFormatException(origin, null, $"the model's input has {modelChannels} channels; images are read as 1 (grayscale) or 3 (RGB)");
+            throw new DataFormatException(origin, null,
+                $"the model's input has {modelChannels} channels; images are read as 1 (grayscale) or 3 (RGB)");
         if (modelChannels != null && preprocessing.Channels != null && modelChannels != preprocessing.Channels)
-            throw new DataFormatException(origin, null, $"the preprocessing reads {preprocessing.Channels} channels but the model's input has {modelChannels}");
+            throw new DataFormatException(origin, null,
+                $"the preprocessing reads {preprocessing.Channels} channels but the model's input has {modelChannels}");
         int channels = (int)(modelChannels ?? preprocessing.Channels ?? (ImageDecoding.IsGray(firstImage) ? 1 : 3));
         var (decodedHeight, decodedWidth) = ImageDecoding.Size(firstImage);
         var (firstHeight, firstWidth) = ImageTransforms.OutputSize(preprocessing, decodedHeight, decodedWidth);

@@ -33,7 +33,8 @@ public static partial class NpyFormat
             }
             int bad = header.Dtype.DecodeTo(buffer.AsSpan(0, wantedBytes), array, (int)decoded);
             if (bad >= 0)
-                throw context.Error($"element {firstElement + decoded + bad} ({header.Dtype.FormatRaw(buffer.AsSpan(bad * itemSize, itemSize))}) " +
+                throw context.Error($"element {firstElement + decoded + bad} " +
+                    $"({header.Dtype.FormatRaw(buffer.AsSpan(bad * itemSize, itemSize))}) " +
                                     "is beyond the range of int64: expected unsigned integers below 2^63");
             decoded += wanted;
         }
@@ -68,21 +69,24 @@ public static partial class NpyFormat
                 {
                     var t = Span<float>(target, offset, n);
                     for (int i = 0; i < n; i++)
-                        t[i] = (float)BitConverter.UInt16BitsToHalf(big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]));
+                        t[i] = (float)BitConverter.UInt16BitsToHalf(big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..])
+                            : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]));
                     return -1;
                 }
                 case ('f', 4):
                 {
                     var t = Span<float>(target, offset, n);
                     if (native) MemoryMarshal.Cast<byte, float>(bytes).CopyTo(t);
-                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadSingleBigEndian(bytes[(4 * i)..]) : BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadSingleBigEndian(bytes[(4 * i)..])
+                        : BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
                     return -1;
                 }
                 case ('f', 8):
                 {
                     var t = Span<double>(target, offset, n);
                     if (native) MemoryMarshal.Cast<byte, double>(bytes).CopyTo(t);
-                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadDoubleBigEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
+                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadDoubleBigEndian(bytes[(8 * i)..])
+                        : BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
                     return -1;
                 }
                 case ('u', 1):
@@ -103,33 +107,38 @@ public static partial class NpyFormat
                 case ('i', 2):
                 {
                     var t = Span<int>(target, offset, n);
-                    for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadInt16BigEndian(bytes[(2 * i)..]) : BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]);
+                    for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadInt16BigEndian(bytes[(2 * i)..])
+                        : BinaryPrimitives.ReadInt16LittleEndian(bytes[(2 * i)..]);
                     return -1;
                 }
                 case ('u', 2):
                 {
                     var t = Span<int>(target, offset, n);
-                    for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..]) : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
+                    for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..])
+                        : BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]);
                     return -1;
                 }
                 case ('i', 4):
                 {
                     var t = Span<int>(target, offset, n);
                     if (native) MemoryMarshal.Cast<byte, int>(bytes).CopyTo(t);
-                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadInt32BigEndian(bytes[(4 * i)..]) : BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
+                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadInt32BigEndian(bytes[(4 * i)..])
+                        : BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
                     return -1;
                 }
                 case ('u', 4):
                 {
                     var t = Span<long>(target, offset, n);
-                    for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadUInt32BigEndian(bytes[(4 * i)..]) : BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
+                    for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadUInt32BigEndian(bytes[(4 * i)..])
+                        : BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
                     return -1;
                 }
                 case ('i', 8):
                 {
                     var t = Span<long>(target, offset, n);
                     if (native) MemoryMarshal.Cast<byte, long>(bytes).CopyTo(t);
-                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadInt64BigEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]);
+                    else for (int i = 0; i < n; i++) t[i] = big ? BinaryPrimitives.ReadInt64BigEndian(bytes[(8 * i)..])
+                        : BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]);
                     return -1;
                 }
                 case ('u', 8):
@@ -137,7 +146,8 @@ public static partial class NpyFormat
                     var t = Span<long>(target, offset, n);
                     for (int i = 0; i < n; i++)
                     {
-                        ulong v = big ? BinaryPrimitives.ReadUInt64BigEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadUInt64LittleEndian(bytes[(8 * i)..]);
+                        ulong v = big ? BinaryPrimitives.ReadUInt64BigEndian(bytes[(8 * i)..])
+                            : BinaryPrimitives.ReadUInt64LittleEndian(bytes[(8 * i)..]);
                         if (v > long.MaxValue) return i;
                         t[i] = (long)v;
                     }

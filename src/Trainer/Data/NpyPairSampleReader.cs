@@ -6,7 +6,9 @@ namespace ZilOnnx.Trainer.Data;
 /// </summary>
 public sealed class NpyPairSampleReader : ArrayPairReader
 {
-    private NpyPairSampleReader(string origin, IArrayReader inputs, IArrayReader targets, string targetsFile) : base(origin, inputs, targets, targetsFile) { }
+    private NpyPairSampleReader(string origin, IArrayReader inputs, IArrayReader targets, string targetsFile) : base(origin, inputs,
+        targets, targetsFile)
+    { }
 
     public static bool Recognizes(string source) => Files(source) != null;
 
@@ -20,7 +22,8 @@ public sealed class NpyPairSampleReader : ArrayPairReader
         return reader;
     }
 
-    private static NpyArrayReader Array(string file, string name) => NpyArrayReader.Open(() => DataFile.OpenForReading(file), name, file, null);
+    private static NpyArrayReader Array(string file, string name) => NpyArrayReader.Open(() => DataFile.OpenForReading(file), name, file,
+        null);
 
     /// <summary>The inputs and targets files a DATA argument names, or null when it names no pair.</summary>
     public static (string Inputs, string Targets)? Files(string source)

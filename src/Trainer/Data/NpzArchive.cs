@@ -14,7 +14,8 @@ public static class NpzArchive
     private const string MemberSuffix = ".npy";
 
     /// <summary>Reads every array of the archive, in archive order, keyed by name without the .npy suffix.</summary>
-    /// <param name="budget">Memory the arrays may take (held as doubles), checked from each header before its data are read; null: no bound.</param>
+    /// <param name="budget">Memory the arrays may take (held as doubles), checked from each header before its data are read; null: no
+    /// bound.</param>
     public static OrderedDictionary<string, HostTensor> Read(string path, DataBudget? budget = null)
     {
         using ZipArchive zip = OpenArchive(path);
@@ -121,7 +122,8 @@ public static class NpzArchive
         catch (InvalidDataException e)
         {
             // Unsupported compression methods, corrupt deflate streams and CRC mismatches all land here.
-            throw new DataFormatException(path, name, $"the zip member cannot be decompressed: expected a stored or deflated member ({e.Message})", e);
+            throw new DataFormatException(path, name,
+                $"the zip member cannot be decompressed: expected a stored or deflated member ({e.Message})", e);
         }
     }
 

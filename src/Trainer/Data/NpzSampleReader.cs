@@ -10,7 +10,8 @@ public sealed class NpzSampleReader : ArrayPairReader
 {
     private readonly ZipArchive _zip;
 
-    private NpzSampleReader(string path, IArrayReader inputs, IArrayReader targets, ZipArchive zip) : base(path, inputs, targets) => _zip = zip;
+    private NpzSampleReader(string path, IArrayReader inputs, IArrayReader targets, ZipArchive zip) : base(path, inputs,
+        targets) => _zip = zip;
 
     /// <summary>Any file that no other format claims is read as an .npz (and refused with the reason if it is not one).</summary>
     public static bool Recognizes(string source) => File.Exists(source);
@@ -24,10 +25,12 @@ public sealed class NpzSampleReader : ArrayPairReader
             string names = inputName == "x" ? "'x'" : $"'x' or '{inputName}'";
             string xName = members.ContainsKey("x") ? "x"
                 : members.ContainsKey(inputName) ? inputName
-                : throw new DataFormatException(path, null, $"no array {names} with the inputs (arrays: {string.Join(", ", members.Keys)})");
+                : throw new DataFormatException(path, null,
+                    $"no array {names} with the inputs (arrays: {string.Join(", ", members.Keys)})");
             if (!members.TryGetValue("y", out var y))
                 throw new DataFormatException(path, null, $"no array 'y' with the targets (arrays: {string.Join(", ", members.Keys)})");
-            var reader = new NpzSampleReader(path, NpzArchive.ArrayReader(path, xName, members[xName], xName), NpzArchive.ArrayReader(path, "y", y, "y"), zip);
+            var reader = new NpzSampleReader(path, NpzArchive.ArrayReader(path, xName, members[xName], xName), NpzArchive.ArrayReader(path,
+                "y", y, "y"), zip);
             PixelNotice.AddTo(reader);
             return reader;
         }

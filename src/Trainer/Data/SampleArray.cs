@@ -33,13 +33,15 @@ public abstract class SampleArray : SampleSource
     /// <summary>The samples at the given indices, in that order, in the stored type.</summary>
     public abstract override SampleArray Rows(IReadOnlyList<long> indices);
 
-    /// <summary>Copies every sample into <paramref name="target"/> (of the same element type) from its sample <paramref name="firstRow"/> on.</summary>
+    /// <summary>Copies every sample into <paramref name="target"/> (of the same element type) from its sample <paramref name="firstRow"/>
+    /// on.</summary>
     public abstract void CopyRowsTo(SampleArray target, long firstRow);
 
     /// <summary>The flat index of the first element outside [<paramref name="min"/>, <paramref name="maxExclusive"/>), or -1.</summary>
     public abstract long IndexOfOutside(double min, double maxExclusive);
 
-    /// <summary>A zeroed array of <paramref name="shape"/> for elements of <paramref name="type"/>, held as <see cref="SampleTypes.HeldAs"/> says.</summary>
+    /// <summary>A zeroed array of <paramref name="shape"/> for elements of <paramref name="type"/>, held as
+    /// <see cref="SampleTypes.HeldAs"/> says.</summary>
     public static SampleArray Allocate(DataType type, long[] shape)
     {
         long length = HostTensor.ElementCount(shape);

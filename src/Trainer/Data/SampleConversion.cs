@@ -24,7 +24,8 @@ internal static class SampleConversion
         return Typed<T, double>(f => f, d => d, fromByte, i => i, l => l);
     }
 
-    public static Func<T, long> ToInt64<T>() where T : unmanaged => Typed<T, long>(f => (long)(double)f, d => (long)d, b => b, i => i, l => l);
+    public static Func<T, long> ToInt64<T>() where T : unmanaged => Typed<T, long>(f => (long)(double)f, d => (long)d, b => b, i => i,
+        l => l);
 
     /// <summary>The stored value as a double, unscaled.</summary>
     public static double ToDouble<T>(T value) where T : unmanaged => value switch

@@ -37,7 +37,8 @@ public sealed class OpenMpiCommunicator : ICommunicator
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            throw new MpiUnavailableException($"--distributed mpi needs Open MPI's {OpenMpiLibrary.Name}, which cannot be loaded ({e.Message.Split('\n', 2)[0]}): " +
+            throw new MpiUnavailableException($"--distributed mpi needs Open MPI's {OpenMpiLibrary.Name}, which cannot be loaded " +
+                $"({e.Message.Split('\n', 2)[0]}): " +
                                               "install Open MPI (Debian: apt-get install openmpi-bin) and launch with mpirun", e);
         }
         return new OpenMpiCommunicator(library, collectiveTimeout);

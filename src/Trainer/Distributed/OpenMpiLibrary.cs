@@ -22,8 +22,12 @@ internal static class OpenMpiLibrary
     [DllImport(Name)] public static extern int MPI_Finalize();
     [DllImport(Name)] public static extern int MPI_Comm_rank(IntPtr comm, out int rank);
     [DllImport(Name)] public static extern int MPI_Comm_size(IntPtr comm, out int size);
-    [DllImport(Name)] public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] double[] buffer, int count, IntPtr type, IntPtr op, IntPtr comm);
-    [DllImport(Name)] public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] float[] buffer, int count, IntPtr type, IntPtr op, IntPtr comm);
+    [DllImport(Name)]
+    public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] double[] buffer, int count, IntPtr type,
+        IntPtr op, IntPtr comm);
+    [DllImport(Name)]
+    public static extern int MPI_Allreduce(IntPtr sendBuffer, [In, Out] float[] buffer, int count, IntPtr type, IntPtr op,
+        IntPtr comm);
     [DllImport(Name)] public static extern int MPI_Abort(IntPtr comm, int errorCode);
 
     // Open MPI loads its transports as plugins that resolve symbols of libmpi and libopen-pal globally; .NET opens
@@ -44,7 +48,8 @@ internal static class OpenMpiLibrary
         string file = Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path ? path : Name;
         if (DlOpen(file, RtldNow | RtldGlobal) == IntPtr.Zero || !NativeLibrary.TryLoad(file, out IntPtr handle))
             throw new MpiUnavailableException($"--distributed mpi needs Open MPI's {Name}, and {file} cannot be loaded: install Open MPI " +
-                                              $"(Debian: apt-get install openmpi-bin, or set {PathVariable} to its libmpi.so.40) and launch with mpirun");
+                                              $"(Debian: apt-get install openmpi-bin, or set {PathVariable} to its libmpi.so.40) and " +
+                                                  $"launch with mpirun");
         return handle;
     }
 

@@ -37,7 +37,8 @@ internal static class Broadcast
     {
         long[] aligned = rule.AlignedShape(a.shape, b.shape, out string? problem);
         if (problem != null)
-            throw new KernelException($"{op} (legacy broadcast): shapes [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}]: {problem}");
+            throw new KernelException($"{op} (legacy broadcast): shapes [{string.Join(", ", a.shape)}] and " +
+                $"[{string.Join(", ", b.shape)}]: {problem}");
         return b.reshape(aligned);
     }
 }

@@ -6,8 +6,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// A vertex's local vector-Jacobian products written out for the configurations of one operator that it covers. Z-IL
 /// then takes the vertex's products without recording an autograd graph or calling the autograd engine: that call has
-/// a fixed cost (about 10 us on a CPU) which, paid once per inference step, is most of what a small vertex such as one
-/// RNN time step costs beyond backprop.
+/// a fixed cost which, paid once per inference step, is most of what a small vertex such as one RNN time step costs
+/// beyond backprop (bench/README.md, "Reading the results").
 ///
 /// The rounding contract, which every closed form keeps and Z-IL's bitwise equality with backprop rests on: each
 /// product is made of the very operations libtorch's autograd runs for the kernel's Forward, on the same values and in
@@ -52,5 +52,6 @@ public abstract class ClosedForm<TSpec> : IClosedForm where TSpec : OpSpec
     protected abstract bool Covers(TSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted);
 
     /// <summary>The products of <see cref="IClosedForm.Backward"/>; one may be <paramref name="error"/> itself.</summary>
-    protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted);
+    protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
+        IReadOnlyList<bool> wanted);
 }

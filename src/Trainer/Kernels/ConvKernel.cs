@@ -11,13 +11,8 @@ public sealed class ConvKernel : Kernel<ConvSpec>
     {
         Tensor x = Required(inputs, 0, "X"), w = Required(inputs, 1, "W");
         Tensor? b = Optional(inputs, 2);
+        SpecShapes.Check(spec, x, w, b);
         int rank = spec.SpatialRank;
-        if (x.dim() != rank + 2 || w.dim() != rank + 2)
-            throw new KernelException($"Conv ({rank}-D) needs X and W of rank {rank + 2}, got X {ShapeOf(x)} and W {ShapeOf(w)}");
-        if (x.shape[1] != w.shape[1] * spec.Group || w.shape[0] % spec.Group != 0)
-            throw new KernelException($"Conv: X {ShapeOf(x)} has {x.shape[1]} channels, W {ShapeOf(w)} with group {spec.Group} expects {w.shape[1] * spec.Group}");
-        if (b is not null && (b.dim() != 1 || b.shape[0] != w.shape[0]))
-            throw new KernelException($"Conv: bias {ShapeOf(b)} does not match {w.shape[0]} output channels");
 
         long[] pads = spec.Padding.Resolve(x.shape[2..], w.shape[2..], spec.Strides, spec.Dilations);
         bool symmetric = Enumerable.Range(0, rank).All(i => pads[i] == pads[i + rank]);
@@ -38,14 +33,9 @@ public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
     {
         Tensor x = Required(inputs, 0, "X"), w = Required(inputs, 1, "W");
         Tensor? b = Optional(inputs, 2);
+        SpecShapes.Check(spec, x, w, b);
         int rank = spec.SpatialRank;
-        if (x.dim() != rank + 2 || w.dim() != rank + 2)
-            throw new KernelException($"ConvTranspose ({rank}-D) needs X and W of rank {rank + 2}, got X {ShapeOf(x)} and W {ShapeOf(w)}");
-        if (x.shape[1] != w.shape[0] || x.shape[1] % spec.Group != 0)
-            throw new KernelException($"ConvTranspose: X {ShapeOf(x)} has {x.shape[1]} channels, W {ShapeOf(w)} expects {w.shape[0]} (group {spec.Group})");
         long outputChannels = w.shape[1] * spec.Group;
-        if (b is not null && (b.dim() != 1 || b.shape[0] != outputChannels))
-            throw new KernelException($"ConvTranspose: bias {ShapeOf(b)} does not match {outputChannels} output channels");
 
         var (output, pads) = spec.Geometry(x.shape[2..], w.shape[2..]);
         Tensor full = SpatialFunctions.TransposedConvolution(x, w, spec.Strides, spec.Dilations, spec.Group);

@@ -80,7 +80,8 @@ public sealed class VariadicKernel : Kernel<VariadicSpec>
         for (int i = 1; i < tensors.Length; i++)
         {
             if (!spec.Broadcasting && !tensors[i].shape.SequenceEqual(tensors[0].shape))
-                throw new KernelException($"{spec.OpType}: before opset 8 all inputs must have the same shape, got {ShapeOf(tensors[0])} and {ShapeOf(tensors[i])}");
+                throw new KernelException($"{spec.OpType}: before opset 8 all inputs must have the same shape, got " +
+                    $"{ShapeOf(tensors[0])} and {ShapeOf(tensors[i])}");
             Broadcast.Check(tensors[0], tensors[i], spec.OpType);
         }
         if (tensors.Length == 1) return tensors[0].view_as(tensors[0]);

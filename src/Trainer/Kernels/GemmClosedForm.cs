@@ -13,7 +13,8 @@ public sealed class GemmClosedForm : ClosedForm<GemmSpec>
     protected override bool Covers(GemmSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted) =>
         spec.Alpha == 1.0 && (spec.Beta == 1.0 || present.Count < 3 || !present[2]);
 
-    protected override Tensor?[] Products(GemmSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
+    protected override Tensor?[] Products(GemmSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
+        IReadOnlyList<bool> wanted)
     {
         Tensor a = inputs[0]!, b = inputs[1]!;
         var left = spec.TransA ? a.t() : a;

@@ -22,7 +22,8 @@ public sealed class GemmKernel : Kernel<GemmSpec>
             long[] shape = [left.shape[0], right.shape[1]];
             if (spec.BroadcastC) Broadcast.CheckUnidirectional(shape, c, "Gemm C");
             else if (!c.shape.SequenceEqual(shape))
-                throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape [{string.Join(", ", shape)}] (before opset 7, broadcast = 0)");
+                throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape [{string.Join(", ", shape)}] (before " +
+                    $"opset 7, broadcast = 0)");
             // The common case (a Linear layer) in one fused call, as torch's linear does: its backward is one
             // reduction for C instead of an add's expand, which shows on small layers.
             if (spec.Alpha == 1.0 && spec.Beta == 1.0) return c.addmm(left, right, 1, 1);

@@ -60,7 +60,8 @@ public sealed class GatherLookupKernel : Kernel<GatherLookupSpec>
             if (outside.any().item<bool>())
             {
                 long bad = flat.masked_select(outside)[0].item<long>();
-                throw new KernelException($"Gather: index {bad} is out of range for an axis of size {size} (token ids must lie in [{-size}, {size}))");
+                throw new KernelException($"Gather: index {bad} is out of range for an axis of size {size} (token ids must lie in " +
+                    $"[{-size}, {size}))");
             }
         var wrapped = where(flat.LessThan(0), flat.Plus(size), flat);
         return x.index_select(axis, wrapped).reshape(shape);

@@ -1,61 +1,50 @@
+using System.Reflection;
 using ZilOnnx.Converter.Graph;
-using ZilOnnx.Converter.Ops;
 
 namespace ZilOnnx.Trainer.Kernels;
 
-/// <summary>One kernel per OpSpec type: the compute side of the converter's operator registry.</summary>
+/// <summary>
+/// The compute side of the converter's operator registry: every <see cref="Kernel{TSpec}"/> this assembly defines,
+/// found by its spec type, so that a kernel is registered by the file that writes it. A kernel for an abstract
+/// spec serves every spec derived from it that has no kernel of its own.
+/// </summary>
 public static class KernelRegistry
 {
-    private static readonly Dictionary<Type, IKernel> Kernels = new()
-    {
-        [typeof(IdentitySpec)] = new IdentityKernel(),
-        [typeof(ConvSpec)] = new ConvKernel(),
-        [typeof(GemmSpec)] = new GemmKernel(),
-        [typeof(MatMulSpec)] = new MatMulKernel(),
-        [typeof(AddSpec)] = new AddKernel(),
-        [typeof(ActivationSpec)] = new ActivationKernel(),
-        [typeof(UnarySpec)] = new UnaryKernel(),
-        [typeof(ClipSpec)] = new ClipKernel(),
-        [typeof(PReluSpec)] = new PReluKernel(),
-        [typeof(PowSpec)] = new PowKernel(),
-        [typeof(ArithmeticSpec)] = new ArithmeticKernel(),
-        [typeof(VariadicSpec)] = new VariadicKernel(),
-        [typeof(PoolSpec)] = new PoolKernel(),
-        [typeof(GlobalAveragePoolSpec)] = new GlobalAveragePoolKernel(),
-        [typeof(FlattenSpec)] = new FlattenKernel(),
-        [typeof(ReshapeSpec)] = new ReshapeKernel(),
-        [typeof(BatchNormalizationSpec)] = new BatchNormalizationKernel(),
-        [typeof(DropoutSpec)] = new DropoutKernel(),
-        [typeof(PadSpec)] = new PadKernel(),
-        [typeof(SoftmaxSpec)] = new SoftmaxKernel(),
-        [typeof(RecurrentStepSpec)] = new RecurrentStepKernel(),
-        [typeof(MaxPoolIndicesSpec)] = new MaxPoolIndicesKernel(),
-        [typeof(RecurrentSequenceSpec)] = new RecurrentSequenceKernel(),
-        [typeof(RecurrentFinalStateSpec)] = new RecurrentFinalStateKernel(),
-        [typeof(GatherSpec)] = new GatherKernel(),
-        [typeof(GatherLookupSpec)] = new GatherLookupKernel(),
-        [typeof(UnsqueezeSpec)] = new UnsqueezeKernel(),
-        [typeof(SqueezeSpec)] = new SqueezeKernel(),
-        [typeof(ConcatSpec)] = new ConcatKernel(),
-        [typeof(SliceSpec)] = new SliceKernel(),
-        [typeof(SplitSpec)] = new SplitKernel(),
-        [typeof(TransposeSpec)] = new TransposeKernel(),
-        [typeof(CastSpec)] = new CastKernel(),
-        [typeof(ExpandSpec)] = new ExpandKernel(),
-        [typeof(ReduceSpec)] = new ReduceKernel(),
-        [typeof(LayerNormalizationSpec)] = new LayerNormalizationKernel(),
-        [typeof(LayerNormalizationStatisticSpec)] = new LayerNormalizationStatisticKernel(),
-        [typeof(InstanceNormalizationSpec)] = new InstanceNormalizationKernel(),
-        [typeof(LrnSpec)] = new LrnKernel(),
-        [typeof(ConvTransposeSpec)] = new ConvTransposeKernel(),
-        [typeof(GlobalMaxPoolSpec)] = new GlobalMaxPoolKernel(),
-        [typeof(LpPoolSpec)] = new LpPoolKernel(),
-        [typeof(DepthToSpaceSpec)] = new DepthToSpaceKernel(),
-        [typeof(SpaceToDepthSpec)] = new SpaceToDepthKernel(),
-        [typeof(TileSpec)] = new TileKernel(),
-        [typeof(ResizeSpec)] = new ResizeKernel(),
-    };
+    private static readonly Dictionary<Type, IKernel> Kernels = Discover(typeof(KernelRegistry).Assembly);
 
     public static IKernel For(OpSpec spec) =>
-        Kernels.TryGetValue(spec.GetType(), out var kernel) ? kernel : throw new KernelException($"no kernel for {spec.OpType}");
+        Find(spec.GetType()) ?? throw new KernelException($"no kernel for {spec.OpType}");
+
+    /// <summary>The spec types among <paramref name="specTypes"/> that no kernel computes.</summary>
+    public static IReadOnlyList<Type> WithoutKernel(IEnumerable<Type> specTypes) =>
+        specTypes.Where(t => Find(t) == null).ToList();
+
+    private static IKernel? Find(Type specType)
+    {
+        for (Type? t = specType; t != null && t != typeof(OpSpec); t = t.BaseType)
+            if (Kernels.TryGetValue(t, out var kernel)) return kernel;
+        return null;
+    }
+
+    private static Dictionary<Type, IKernel> Discover(Assembly assembly)
+    {
+        var kernels = new Dictionary<Type, IKernel>();
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false }))
+        {
+            if (SpecTypeOf(type) is not { } specType) continue;
+            var kernel = (IKernel)(Activator.CreateInstance(type)
+                ?? throw new InvalidOperationException($"kernel {type.FullName} cannot be created"));
+            if (!kernels.TryAdd(specType, kernel))
+                throw new InvalidOperationException($"{specType.Name} has two kernels: {kernels[specType].GetType().Name} and {type.Name}");
+        }
+        return kernels;
+    }
+
+    /// <summary>The TSpec of the <see cref="Kernel{TSpec}"/> a type derives from, or null for any other type.</summary>
+    private static Type? SpecTypeOf(Type type)
+    {
+        for (Type? t = type.BaseType; t != null; t = t.BaseType)
+            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Kernel<>)) return t.GetGenericArguments()[0];
+        return null;
+    }
 }

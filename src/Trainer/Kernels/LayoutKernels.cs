@@ -5,16 +5,6 @@ using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace ZilOnnx.Trainer.Kernels;
 
-/// <summary>Shape checks are the converter's (the specs'); a mismatch there becomes a kernel error here.</summary>
-internal static class SpecShapes
-{
-    public static T Checked<T>(Func<T> compute)
-    {
-        try { return compute(); }
-        catch (ShapeException e) { throw new KernelException(e.Message); }
-    }
-}
-
 public sealed class TransposeKernel : Kernel<TransposeSpec>
 {
     protected override Tensor Forward(TransposeSpec spec, IReadOnlyList<Tensor?> inputs)
@@ -25,18 +15,10 @@ public sealed class TransposeKernel : Kernel<TransposeSpec>
     }
 }
 
-public sealed class UnsqueezeKernel : Kernel<UnsqueezeSpec>
+/// <summary>Squeeze and Unsqueeze (<see cref="AxesReshapeSpec"/>).</summary>
+public sealed class AxesReshapeKernel : Kernel<AxesReshapeSpec>
 {
-    protected override Tensor Forward(UnsqueezeSpec spec, IReadOnlyList<Tensor?> inputs)
-    {
-        var x = Required(inputs, 0, "data");
-        return x.reshape(SpecShapes.Checked(() => spec.OutputShape(x.shape)));
-    }
-}
-
-public sealed class SqueezeKernel : Kernel<SqueezeSpec>
-{
-    protected override Tensor Forward(SqueezeSpec spec, IReadOnlyList<Tensor?> inputs)
+    protected override Tensor Forward(AxesReshapeSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "data");
         return x.reshape(SpecShapes.Checked(() => spec.OutputShape(x.shape)));

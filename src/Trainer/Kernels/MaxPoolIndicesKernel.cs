@@ -15,8 +15,9 @@ public sealed class MaxPoolIndicesKernel : Kernel<MaxPoolIndicesSpec>
     {
         var x = Required(inputs, 0, "X");
         var pool = spec.Pool;
-        if (pool.SpatialRank != 2) throw new KernelException($"MaxPool's Indices output is supported for 2-D pooling, not {pool.SpatialRank}-D");
-        var window = PooledWindow.Of(x, pool.OpType, 2, pool.KernelShape, pool.Strides, pool.Dilations, pool.Padding, pool.CeilMode);
+        if (pool.SpatialRank != 2) throw new KernelException($"MaxPool's Indices output is supported for 2-D pooling, not " +
+            $"{pool.SpatialRank}-D");
+        var window = PooledWindow.Of(x, pool);
         using var padded = SpatialFunctions.PadSpatial(x.detach(), window.FullPads, double.NegativeInfinity);
         var (_, flat) = nn.functional.max_pool2d_with_indices(padded, pool.KernelShape, pool.Strides, [0, 0], pool.Dilations);
         flat = SpatialFunctions.NarrowSpatial(flat, window.Output);

@@ -70,7 +70,8 @@ public sealed class LrnKernel : Kernel<LrnSpec>
         // Zero channels before and after make the clipped window a plain sliding sum of `size` channels.
         var squares = x.Squared();
         long[] zerosShape(long count) => [x.shape[0], count, .. x.shape[2..]];
-        var padded = cat([zeros(zerosShape(spec.PadBefore), x.dtype, x.device), squares, zeros(zerosShape(spec.PadAfter), x.dtype, x.device)], 1);
+        var padded = cat([zeros(zerosShape(spec.PadBefore), x.dtype, x.device), squares, zeros(zerosShape(spec.PadAfter), x.dtype,
+            x.device)], 1);
         var squareSum = Enumerable.Range(0, (int)spec.Size).Select(k => padded.narrow(1, k, channels)).Aggregate((s, t) => s.Plus(t));
         return x / squareSum.Times(spec.Alpha / spec.Size).Plus(spec.Bias).Pow(spec.Beta);
     }

@@ -2,7 +2,8 @@ using ZilOnnx.Converter.Ops;
 
 namespace ZilOnnx.Trainer.Kernels;
 
-/// <summary>The input cell a non-constant Pad copies into position <c>i</c> (counted from the first input cell; negative before it).</summary>
+/// <summary>The input cell a non-constant Pad copies into position <c>i</c> (counted from the first input cell; negative before
+/// it).</summary>
 internal static class PadSource
 {
     public static long Of(PadMode mode, long i, long size) => mode switch

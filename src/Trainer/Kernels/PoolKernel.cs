@@ -15,9 +15,10 @@ public sealed class PoolKernel : Kernel<PoolSpec>
     protected override Tensor Forward(PoolSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "X");
-        var window = PooledWindow.Of(x, spec.OpType, spec.SpatialRank, spec.KernelShape, spec.Strides, spec.Dilations, spec.Padding, spec.CeilMode);
+        var window = PooledWindow.Of(x, spec);
         Tensor pooled = spec.Kind == PoolKind.Max
-            ? SpatialFunctions.MaxPool(SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity), spec.KernelShape, spec.Strides, spec.Dilations)
+            ? SpatialFunctions.MaxPool(SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity), spec.KernelShape,
+                spec.Strides, spec.Dilations)
             : window.Sums(x) / window.Counts(x, spec.CountIncludePad);
         return SpatialFunctions.NarrowSpatial(pooled, window.Output);
     }
@@ -29,7 +30,7 @@ public sealed class LpPoolKernel : Kernel<LpPoolSpec>
     protected override Tensor Forward(LpPoolSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "X");
-        var window = PooledWindow.Of(x, spec.OpType, spec.SpatialRank, spec.KernelShape, spec.Strides, spec.Dilations, spec.Padding, spec.CeilMode);
+        var window = PooledWindow.Of(x, spec);
         // |x|^p for even p is x^p, whose gradient is defined everywhere; the p-th root has an infinite slope at 0, as
         // in torch's lp_pool, so a window of zeros gives no finite gradient.
         Tensor powered = spec.P % 2 == 0 ? x.Pow(spec.P) : x.abs().Pow(spec.P);
@@ -43,7 +44,8 @@ public sealed class GlobalMaxPoolKernel : Kernel<GlobalMaxPoolSpec>
     protected override Tensor Forward(GlobalMaxPoolSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "X");
-        if (x.dim() < 3 || x.dim() > 5) throw new KernelException($"GlobalMaxPool needs [N, C, spatial...] with 1 to 3 spatial axes, got {ShapeOf(x)}");
+        if (x.dim() < 3
+            || x.dim() > 5) throw new KernelException($"GlobalMaxPool needs [N, C, spatial...] with 1 to 3 spatial axes, got {ShapeOf(x)}");
         long[] spatial = x.shape[2..];
         long[] unit = Enumerable.Repeat(1L, spatial.Length).ToArray();
         return SpatialFunctions.MaxPool(x, spatial, unit, unit);
@@ -53,21 +55,25 @@ public sealed class GlobalMaxPoolKernel : Kernel<GlobalMaxPoolSpec>
 /// <summary>The geometry of one pooling sweep over an actual input: its pads, the ceil_mode overhang, the output size.</summary>
 internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilations, long[] Pads, long[] FullPads, long[] Output)
 {
-    public static PooledWindow Of(Tensor x, string opType, int rank, long[] kernel, long[] strides, long[] dilations, SpatialPadding padding, bool ceilMode)
+    public static PooledWindow Of(Tensor x, IPoolingWindow window)
     {
-        if (x.dim() != rank + 2) throw new KernelException($"{opType} ({rank}-D) needs an input of rank {rank + 2}, got [{string.Join(", ", x.shape)}]");
+        int rank = window.SpatialRank;
+        if (x.dim() != rank
+            + 2) throw new KernelException($"{window.OpType} ({rank}-D) needs an input of rank {rank + 2}, got " +
+            $"[{string.Join(", ", x.shape)}]");
         long[] spatial = x.shape[2..];
-        long[] pads = padding.Resolve(spatial, kernel, strides, dilations);
-        var geometry = PoolGeometry.Compute(spatial, kernel, strides, dilations, pads, ceilMode);
+        long[] pads = window.Padding.Resolve(spatial, window.KernelShape, window.Strides, window.Dilations);
+        var geometry = PoolGeometry.Compute(spatial, window.KernelShape, window.Strides, window.Dilations, pads, window.CeilMode);
         long[] fullPads = [.. pads[..rank], .. pads[rank..].Select((p, i) => p + geometry.ExtraEnd[i])];
-        return new PooledWindow(kernel, strides, dilations, pads, fullPads, geometry.Output);
+        return new PooledWindow(window.KernelShape, window.Strides, window.Dilations, pads, fullPads, geometry.Output);
     }
 
     /// <summary>Window sums over the input zero-padded by the declared pads and the ceil_mode overhang.</summary>
     public Tensor Sums(Tensor x) =>
         SpatialFunctions.WindowSum(SpatialFunctions.PadSpatial(x, FullPads), Kernel, Strides, Dilations);
 
-    /// <summary>Cells that count in each window: the input alone, or the input with its declared pads; never the ceil_mode overhang.</summary>
+    /// <summary>Cells that count in each window: the input alone, or the input with its declared pads; never the ceil_mode
+    /// overhang.</summary>
     public Tensor Counts(Tensor x, bool countIncludePad)
     {
         int rank = Kernel.Length;

@@ -18,7 +18,8 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
         long batch = xt.shape[0], hidden = spec.HiddenSize;
         // An LSTM's state is [H, C]: split in one operation, whose backward is one concatenation, where two narrows
         // would each fill a zero tensor of the state's size for autograd to add.
-        var (hPrevious, cPrevious) = spec.Cell == RecurrentCell.Lstm && previous.split(hidden, 1) is [var h, var c] ? (h, c) : (previous, null);
+        var (hPrevious, cPrevious) = spec.Cell == RecurrentCell.Lstm && previous.split(hidden, 1) is [var h, var c] ? (h, c) : (previous,
+            null);
         Tensor state = spec.Cell switch
         {
             RecurrentCell.Rnn => Gate(spec, 0, SummedPreActivation(spec, xt, hPrevious, w, r, bias)),
@@ -55,7 +56,8 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
         long n = spec.HiddenSize, width = 3 * n;
         var fromInput = Affine(xt, w, allBiases?.narrow(0, 0, width)).split(n, 1);
         var bias = allBiases?.narrow(0, width, width);
-        var fromState = (spec.LinearBeforeReset ? Affine(h, r, bias) : Affine(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n))).split(n, 1);
+        var fromState = (spec.LinearBeforeReset ? Affine(h, r, bias) : Affine(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n))).split(n,
+            1);
         var update = Gate(spec, 0, fromInput[0].Plus(fromState[0]));
         var reset = Gate(spec, 0, fromInput[1].Plus(fromState[1]));
         var candidate = spec.LinearBeforeReset

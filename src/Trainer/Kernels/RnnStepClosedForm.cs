@@ -23,7 +23,8 @@ public sealed class RnnStepClosedForm : ClosedForm<RecurrentStepSpec>
         return true;
     }
 
-    protected override Tensor?[] Products(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
+    protected override Tensor?[] Products(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
+        IReadOnlyList<bool> wanted)
     {
         var (x, xt, h, w, r, bias) = StepOperands.Of(spec, inputs);
         var g = ActivationBackward(spec, output, error);

@@ -75,7 +75,8 @@ public sealed class SoftmaxKernel : Kernel<SoftmaxSpec>
     {
         var x = Required(inputs, 0, "input");
         long axis = spec.Axis < 0 ? spec.Axis + x.dim() : spec.Axis;
-        if (axis < 0 || axis >= Math.Max(1, x.dim())) throw new KernelException($"{spec.OpType} axis {spec.Axis} is out of range for {ShapeOf(x)}");
+        if (axis < 0 || axis >= Math.Max(1,
+            x.dim())) throw new KernelException($"{spec.OpType} axis {spec.Axis} is out of range for {ShapeOf(x)}");
         if (!spec.CoerceTo2D) return spec.Log ? nn.functional.log_softmax(x, axis) : nn.functional.softmax(x, axis);
         // Before opset 13 the normalisation runs over every axis from `axis` on.
         long outer = x.shape.Take((int)axis).Aggregate(1L, (p, d) => p * d);
@@ -108,8 +109,10 @@ public sealed class PadKernel : Kernel<PadSpec>
             long before = Math.Max(0, pads[axis]), after = Math.Max(0, pads[axis + rank]);
             if (before == 0 && after == 0) continue;
             long size = y.shape[axis];
-            if (size == 0) throw new KernelException($"Pad: mode {spec.Mode} cannot pad axis {axis} of {ShapeOf(x)}, which has no cells to copy from");
-            long[] source = Enumerable.Range(0, (int)(size + before + after)).Select(j => PadSource.Of(spec.Mode, j - before, size)).ToArray();
+            if (size == 0) throw new KernelException($"Pad: mode {spec.Mode} cannot pad axis {axis} of {ShapeOf(x)}, which has no cells " +
+                $"to copy from");
+            long[] source = Enumerable.Range(0, (int)(size + before + after)).Select(j => PadSource.Of(spec.Mode, j - before,
+                size)).ToArray();
             using var index = tensor(source, device: y.device);
             y = y.index_select(axis, index);
         }

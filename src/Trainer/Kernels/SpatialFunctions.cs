@@ -9,22 +9,26 @@ namespace ZilOnnx.Trainer.Kernels;
 /// </summary>
 internal static class SpatialFunctions
 {
-    public static Tensor Convolution(Tensor x, Tensor w, Tensor? b, long[] strides, long[] dilations, long groups, long[]? padding = null) => (x.dim() - 2) switch
-    {
-        1 => nn.functional.conv2d(x.unsqueeze(2), w.unsqueeze(2), b, strides: [1, .. strides], padding: [0, .. padding ?? [0]],
-            dilation: [1, .. dilations], groups: groups).squeeze(2),
-        2 => nn.functional.conv2d(x, w, b, strides: strides, padding: padding ?? [0, 0], dilation: dilations, groups: groups),
-        3 => nn.functional.conv3d(x, w, b, strides: strides, padding: padding ?? [0, 0, 0], dilation: dilations, groups: groups),
-        var rank => throw new KernelException($"{rank}-D convolution has no kernel"),
-    };
+    public static Tensor Convolution(Tensor x, Tensor w, Tensor? b, long[] strides, long[] dilations, long groups,
+        long[]? padding = null) => (x.dim() - 2) switch
+        {
+            1 => nn.functional.conv2d(x.unsqueeze(2), w.unsqueeze(2), b, strides: [1, .. strides], padding: [0, .. padding ?? [0]],
+                dilation: [1, .. dilations], groups: groups).squeeze(2),
+            2 => nn.functional.conv2d(x, w, b, strides: strides, padding: padding ?? [0, 0], dilation: dilations, groups: groups),
+            3 => nn.functional.conv3d(x, w, b, strides: strides, padding: padding ?? [0, 0, 0], dilation: dilations, groups: groups),
+            var rank => throw new KernelException($"{rank}-D convolution has no kernel"),
+        };
 
     /// <summary>The full transposed convolution (no padding, no output padding, no bias).</summary>
     public static Tensor TransposedConvolution(Tensor x, Tensor w, long[] strides, long[] dilations, long groups) => (x.dim() - 2) switch
     {
-        1 => nn.functional.conv_transpose2d(x.unsqueeze(2), w.unsqueeze(2), strides: [1, .. strides], padding: [0, 0], output_padding: [0, 0],
+        1 => nn.functional.conv_transpose2d(x.unsqueeze(2), w.unsqueeze(2), strides: [1, .. strides], padding: [0, 0], output_padding: [0,
+            0],
             dilation: [1, .. dilations], groups: groups).squeeze(2),
-        2 => nn.functional.conv_transpose2d(x, w, strides: strides, padding: [0, 0], output_padding: [0, 0], dilation: dilations, groups: groups),
-        3 => nn.functional.conv_transpose3d(x, w, strides: strides, padding: [0, 0, 0], output_padding: [0, 0, 0], dilation: dilations, groups: groups),
+        2 => nn.functional.conv_transpose2d(x, w, strides: strides, padding: [0, 0], output_padding: [0, 0], dilation: dilations,
+            groups: groups),
+        3 => nn.functional.conv_transpose3d(x, w, strides: strides, padding: [0, 0, 0], output_padding: [0, 0, 0], dilation: dilations,
+            groups: groups),
         var rank => throw new KernelException($"{rank}-D transposed convolution has no kernel"),
     };
 

@@ -56,7 +56,8 @@ public sealed class ResizeKernel : Kernel<ResizeSpec>
         var x = Required(inputs, 0, "X");
         long[] shape = x.shape;
         int rank = shape.Length;
-        if ((spec.Sizes?.Length ?? spec.Scales!.Length) != rank) throw new KernelException($"{spec.OpType}: scales or sizes do not fit input {ShapeOf(x)}");
+        if ((spec.Sizes?.Length
+            ?? spec.Scales!.Length) != rank) throw new KernelException($"{spec.OpType}: scales or sizes do not fit input {ShapeOf(x)}");
         Tensor y = x.alias();
         for (int axis = 0; axis < rank; axis++)
         {

@@ -1,5 +1,6 @@
 using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Losses;
 
@@ -24,7 +25,7 @@ public sealed class CrossEntropyLoss(LossReduction reduction = LossReduction.Sam
         if (rank < 2) throw new ArgumentException($"ce needs logits of shape [batch, classes, ...], got an output of rank {rank}");
         int axis = classAxis ?? (rank >= 4 ? 1 : (int)rank - 1);
         return axis < rank ? axis
-            : throw new ArgumentException($"--class-axis {axis} is outside the output's rank {rank} (axes 1..{rank - 1})");
+            : throw new SettingException($"{Setting.ClassAxis} {axis} is outside the output's rank {rank} (axes 1..{rank - 1})");
     }
 
     /// <summary>The labels' shape for <paramref name="output"/>: the output without its class axis.</summary>

@@ -1,3 +1,5 @@
+using ZilOnnx.Trainer.Settings;
+
 namespace ZilOnnx.Trainer.Losses;
 
 /// <summary>
@@ -15,7 +17,7 @@ public static class LossReductions
     {
         "sample" => LossReduction.Sample,
         "mean" => LossReduction.Mean,
-        _ => throw new ArgumentException($"--reduction '{name}' is not one of {Names}"),
+        _ => throw new SettingException($"{Setting.Reduction} '{name}' is not one of {Names}"),
     };
 
     public static string Name(this LossReduction reduction) => reduction.ToString().ToLowerInvariant();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Losses;
 
@@ -8,18 +9,21 @@ namespace ZilOnnx.Trainer.Losses;
 /// </summary>
 /// <param name="ClassAxis">ce's class axis; null for the default (1 for outputs of rank 4 or more, else the last axis).</param>
 /// <param name="LabelSmoothing">ce's label smoothing in [0, 1); null when not given (none).</param>
-public sealed record LossSettings(string Name, LossReduction Reduction = LossReduction.Sample, int? ClassAxis = null, double? LabelSmoothing = null)
+public sealed record LossSettings(string Name, LossReduction Reduction = LossReduction.Sample, int? ClassAxis = null,
+    double? LabelSmoothing = null)
 {
     public const string Names = "mse, ce, bce, l1";
 
     public ILoss Create()
     {
         string name = Name.ToLowerInvariant();
-        if (name != "ce" && ClassAxis != null) throw new ArgumentException($"--class-axis applies to --loss ce only, not {name}");
-        if (name != "ce" && LabelSmoothing != null) throw new ArgumentException($"--label-smoothing applies to --loss ce only, not {name}");
+        if (name != "ce" && ClassAxis != null)
+            throw new SettingException($"{Setting.ClassAxis} applies to {Setting.Loss} ce only, not {name}");
+        if (name != "ce" && LabelSmoothing != null)
+            throw new SettingException($"{Setting.LabelSmoothing} applies to {Setting.Loss} ce only, not {name}");
         if (LabelSmoothing is { } smoothing && !(smoothing is >= 0 and < 1))
-            throw new ArgumentException($"--label-smoothing {smoothing.ToString(CultureInfo.InvariantCulture)} is not in [0, 1)");
-        if (ClassAxis is < 1) throw new ArgumentException($"--class-axis {ClassAxis} is not 1 or more: axis 0 is the batch");
+            throw new SettingException($"{Setting.LabelSmoothing} {smoothing.ToString(CultureInfo.InvariantCulture)} is not in [0, 1)");
+        if (ClassAxis is < 1) throw new SettingException($"{Setting.ClassAxis} {ClassAxis} is not 1 or more: axis 0 is the batch");
         return name switch
         {
             "mse" => new MeanSquaredErrorLoss(Reduction),

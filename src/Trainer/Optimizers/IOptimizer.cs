@@ -27,10 +27,10 @@ public static class OptimizerFactory
     /// <param name="momentum">Used by `momentum` only.</param>
     public static IOptimizer Create(string name, double learningRate, double momentum = DefaultMomentum, double weightDecay = 0,
         LearningRateSchedule? schedule = null) => name.ToLowerInvariant() switch
-    {
-        "sgd" => new Sgd(learningRate, momentum: 0, weightDecay, schedule),
-        "momentum" => new Sgd(learningRate, momentum, weightDecay, schedule),
-        "adam" => new Adam(learningRate, weightDecay, schedule),
-        _ => throw new ArgumentException($"optimizer '{name}' is not one of sgd, momentum, adam"),
-    };
+        {
+            "sgd" => new Sgd(learningRate, momentum: 0, weightDecay, schedule),
+            "momentum" => new Sgd(learningRate, momentum, weightDecay, schedule),
+            "adam" => new Adam(learningRate, weightDecay, schedule),
+            _ => throw new ArgumentException($"optimizer '{name}' is not one of sgd, momentum, adam"),
+        };
 }

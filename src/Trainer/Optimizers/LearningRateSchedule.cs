@@ -39,7 +39,8 @@ public abstract record LearningRateSchedule
             _ => null,
         };
         return schedule ?? throw new ArgumentException(
-            $"learning-rate schedule '{text}' is not one of constant, step:N:G (N >= 1 steps, G > 0), cosine, cosine:ETA_MIN or cosine:ETA_MIN:T_MAX (ETA_MIN >= 0, T_MAX >= 1 steps)");
+            $"learning-rate schedule '{text}' is not one of constant, step:N:G (N >= 1 steps, G > 0), cosine, cosine:ETA_MIN or " +
+                $"cosine:ETA_MIN:T_MAX (ETA_MIN >= 0, T_MAX >= 1 steps)");
     }
 
     private static double? Number(string text) =>

@@ -18,7 +18,8 @@ public sealed class Sgd : IOptimizer
     {
         _learningRate = learningRate;
         // torch.optim.SGD accepts any momentum >= 0.
-        _momentum = double.IsFinite(momentum) && momentum >= 0 ? momentum : throw new ArgumentException($"momentum must be a finite number >= 0, not {momentum}");
+        _momentum = double.IsFinite(momentum) && momentum >= 0 ? momentum
+            : throw new ArgumentException($"momentum must be a finite number >= 0, not {momentum}");
         _weightDecay = WeightDecay.Validate(weightDecay);
         _schedule = schedule ?? LearningRateSchedule.Constant;
     }

@@ -35,7 +35,8 @@ public sealed class DropoutMasks(long seed) : IDisposable
         return mask;
     }
 
-    /// <summary>A 64-bit seed for one (run seed, step, vertex): SplitMix64's finalizer over the three, so nearby steps and vertices draw unrelated masks.</summary>
+    /// <summary>A 64-bit seed for one (run seed, step, vertex): SplitMix64's finalizer over the three, so nearby steps and vertices draw
+    /// unrelated masks.</summary>
     private static ulong Mix(long seed, long step, int vertex)
     {
         ulong z = (ulong)seed;

@@ -35,7 +35,8 @@ public sealed class PcnModel : IDisposable
     /// <summary>Current values of the stored initializers (no gradient tracking); optimizers update them in place.</summary>
     public Dictionary<string, Tensor> Parameters { get; }
 
-    /// <summary>The running statistics of BatchNormalizations that normalize with batch statistics; the trainer moves them after each step.</summary>
+    /// <summary>The running statistics of BatchNormalizations that normalize with batch statistics; the trainer moves them after each
+    /// step.</summary>
     public RunningStatistics RunningStatistics { get; }
 
     /// <summary>
@@ -82,7 +83,8 @@ public sealed class PcnModel : IDisposable
             ?? throw new InvalidOperationException($"parameter '{view.Root.Name}': its view does not depend on it");
     }
 
-    /// <summary>Gathers a vertex's inputs: vertex values from <paramref name="vertexValue"/>, parameters from <paramref name="parameterValue"/>.</summary>
+    /// <summary>Gathers a vertex's inputs: vertex values from <paramref name="vertexValue"/>, parameters from
+    /// <paramref name="parameterValue"/>.</summary>
     public List<Tensor?> Inputs(Vertex vertex, Func<Vertex, Tensor> vertexValue, Func<ParameterView, Tensor> parameterValue) =>
         Inputs(vertex, (_, source) => vertexValue(source), (_, view) => parameterValue(view));
 
@@ -107,11 +109,16 @@ public sealed class PcnModel : IDisposable
                       DropoutMasks.For(vertex, dropout, DType, Device)];
         Tensor output;
         try { output = KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
-        catch (KernelException e) { throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): {e.Message}"); }
+        catch (KernelException e)
+        {
+            throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): " +
+            $"{e.Message}");
+        }
         // The converter's shape inference decided the schedule and folded shape arithmetic; a kernel that
         // disagrees with it would make those decisions wrong, so the two are held to each other on every call.
         if (!output.shape.SequenceEqual(vertex.Shape))
-            throw new InvalidOperationException($"vertex '{vertex.Name}' ({vertex.Op.OpType}): the kernel produced {ShapeMath.Format(output.shape)}, the converter inferred {ShapeMath.Format(vertex.Shape)}");
+            throw new InvalidOperationException($"vertex '{vertex.Name}' ({vertex.Op.OpType}): the kernel produced " +
+                $"{ShapeMath.Format(output.shape)}, the converter inferred {ShapeMath.Format(vertex.Shape)}");
         return output;
     }
 
@@ -127,7 +134,8 @@ public sealed class PcnModel : IDisposable
         return values;
     }
 
-    /// <summary>The feed-forward pass in inference form, as a held-out evaluation needs it: training-mode Dropout is the identity.</summary>
+    /// <summary>The feed-forward pass in inference form, as a held-out evaluation needs it: training-mode Dropout is the
+    /// identity.</summary>
     public Dictionary<Vertex, Tensor> InferenceForward(IReadOnlyDictionary<string, Tensor> data)
     {
         var masks = DropoutMasks;
@@ -143,7 +151,8 @@ public sealed class PcnModel : IDisposable
         if (!data.TryGetValue(spec.InputName, out var x))
             throw new ArgumentException($"no data for graph input '{input.Name}'");
         if (!x.shape.SequenceEqual(input.Shape))
-            throw new ArgumentException($"data for graph input '{input.Name}' has shape {ShapeMath.Format(x.shape)}, but the PCN was built for {ShapeMath.Format(input.Shape)}");
+            throw new ArgumentException($"data for graph input '{input.Name}' has shape {ShapeMath.Format(x.shape)}, but the PCN was " +
+                $"built for {ShapeMath.Format(input.Shape)}");
         if (spec.IsInteger && x.is_floating_point())
             throw new ArgumentException($"data for graph input '{input.Name}' is {x.dtype}, but the input is {spec.ElementType} (ids)");
         return x;

@@ -38,7 +38,8 @@ public sealed class RunningStatistics : IDisposable
     /// <summary>Whether any BatchNormalization normalizes with batch statistics (and so couples a batch's samples).</summary>
     public bool Any => _nodes.Count > 0;
 
-    /// <summary>Moves every running statistic by the batch whose feed-forward values are <paramref name="forward"/> (taken with the parameters before the step).</summary>
+    /// <summary>Moves every running statistic by the batch whose feed-forward values are <paramref name="forward"/> (taken with the
+    /// parameters before the step).</summary>
     public void Update(IReadOnlyDictionary<Vertex, Tensor> forward)
     {
         using var _ = no_grad();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Rules;
 
@@ -23,16 +24,27 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
             string? value = parts.Length == 2 ? parts[1] : null;
             options = key switch
             {
-                "gamma" => options with { Gamma = Number(item, value, g => g > 0 && g <= 1, "an inference rate G greater than 0 and at most 1") },
-                "init-noise" => options with { InitNoise = Number(item, value, s => s >= 0 && double.IsFinite(s), "a noise scale S, a finite number >= 0") },
-                "schedule-shift" => options with { ScheduleShift = (int)Number(item, value, k => Math.Abs(k) <= Il.MaxInferenceSteps && k == Math.Floor(k),
-                    $"a shift K in inference steps, a whole number from -{Il.MaxInferenceSteps} (early) to {Il.MaxInferenceSteps} (late)") },
+                "gamma" => options with
+                {
+                    Gamma = Number(item, value, g => g > 0 && g <= 1, "an inference rate G greater than 0 and at most 1"),
+                },
+                "init-noise" => options with
+                {
+                    InitNoise = Number(item, value, s => s >= 0 && double.IsFinite(s), "a noise scale S, a finite number >= 0"),
+                },
+                "schedule-shift" => options with
+                {
+                    ScheduleShift = (int)Number(item, value, k => Math.Abs(k) <= Il.MaxInferenceSteps && k == Math.Floor(k),
+                        $"a shift K in inference steps, a whole number from -{Il.MaxInferenceSteps} (early) " +
+                        $"to {Il.MaxInferenceSteps} (late)"),
+                },
                 "all-steps" => options with { Gate = UpdateGate.EveryStep },
                 "last-step" => options with { Gate = UpdateGate.LastStep },
                 "immediate-shared" => options with { SharedTerms = SharedParameterTerms.Immediate, ImmediateLearningRate = learningRate },
                 "all-copies" => options with { SharedTerms = SharedParameterTerms.AllCopies },
                 "no-levelling" => options,
-                _ => throw new ArgumentException($"--ablate '{item}' is not one of gamma=G, init-noise=S, schedule-shift=K, no-levelling, all-steps, last-step, immediate-shared, all-copies"),
+                _ => throw new SettingException($"{Setting.Ablation} '{item}' is not one of gamma=G, init-noise=S, schedule-shift=K, " +
+                    "no-levelling, all-steps, last-step, immediate-shared, all-copies"),
             };
             if (key == "no-levelling") levelling = false;
         }
@@ -42,7 +54,7 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
     /// <summary>The number after '=', which must lie in the item's range (NaN lies in none).</summary>
     private static double Number(string item, string? value, Func<double, bool> inRange, string range) =>
         !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
-            ? throw new ArgumentException($"--ablate '{item}' needs a number after '='")
+            ? throw new SettingException($"{Setting.Ablation} '{item}' needs a number after '='")
             : inRange(number) ? number
-            : throw new ArgumentException($"--ablate '{item}' needs {range}");
+            : throw new SettingException($"{Setting.Ablation} '{item}' needs {range}");
 }

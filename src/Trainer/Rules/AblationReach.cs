@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Rules;
 
@@ -13,13 +14,18 @@ namespace ZilOnnx.Trainer.Rules;
 /// </summary>
 public static class AblationReach
 {
+    /// <returns>Notes naming the ablation by its marker (<see cref="Setting.Render"/>).</returns>
     /// <param name="graph">The graph as built for the run (without levelling under `no-levelling`).</param>
     public static IEnumerable<string> Notes(PcGraph graph, Ablation ablation)
     {
         if (!ablation.Levelling && !HasSkippingEdge(graph))
-            yield return "--ablate no-levelling changes nothing here: no edge skips depths from a vertex whose error reaches a parameter (no skip connection to level)";
+            yield return $"{Setting.Ablation} no-levelling changes nothing here: no edge skips depths from a vertex whose error " +
+                "reaches a parameter (no skip connection to level)";
         if (ablation.Dynamics.SharedTerms != SharedParameterTerms.PerCopy && !HasSharedParameter(graph))
-            yield return $"--ablate {(ablation.Dynamics.SharedTerms == SharedParameterTerms.Immediate ? "immediate-shared" : "all-copies")} changes nothing here: no parameter is read by more than one vertex";
+        {
+            string item = ablation.Dynamics.SharedTerms == SharedParameterTerms.Immediate ? "immediate-shared" : "all-copies";
+            yield return $"{Setting.Ablation} {item} changes nothing here: no parameter is read by more than one vertex";
+        }
     }
 
     private static bool HasSkippingEdge(PcGraph graph) =>

@@ -36,7 +36,8 @@ public sealed class ChunkedRule(ILearningRule inner, long chunkSize) : ILearning
         for (long i = 0; i < chunks; i++)
         {
             long start = i * chunkSize;
-            var chunk = new Batch(batch.Inputs.ToDictionary(p => p.Key, p => p.Value.narrow(0, start, chunkSize)), batch.Targets.narrow(0, start, chunkSize));
+            var chunk = new Batch(batch.Inputs.ToDictionary(p => p.Key, p => p.Value.narrow(0, start, chunkSize)), batch.Targets.narrow(0,
+                start, chunkSize));
             var result = inner.Compute(model, chunk, loss);
             lossSum += result.Loss;
             if (result.InferenceSteps is { } n) inferenceSteps = Math.Max(inferenceSteps ?? 0, n);

@@ -1,12 +1,14 @@
 using System.Globalization;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Rules;
 
 /// <summary>
 /// Classic inference learning (`il`): the PC dynamics of <see cref="PcDynamics"/> from the feed-forward start,
-/// relaxed for <see cref="InferenceSteps"/> steps (or until the energy settles, `--tol`) at inference rate <see cref="Gamma"/>, after which every
+/// relaxed for <see cref="InferenceSteps"/> steps (or until the energy settles, `--tol`) at inference rate <see cref="Gamma"/>, after which
+/// every
 /// parameter takes its Hebbian term from the errors of the last step. It approximates backprop (the closer the
 /// smaller the output error and the nearer the relaxation to its equilibrium) but does not equal it, so
 /// verification measures its divergence without treating it as a failure (<see cref="ILearningRule.IsExact"/>).
@@ -27,14 +29,17 @@ public sealed class Il : IRelaxingRule
 
     /// <param name="energyTolerance">`--tol`: stop before T once |F_t - F_(t-1)| &lt;= tol * |F_(t-1)|; null runs all T steps.</param>
     /// <param name="observer">Sees every step's energy and terms (the studies).</param>
-    public Il(int inferenceSteps = DefaultInferenceSteps, double gamma = DefaultGamma, double? energyTolerance = null, IInferenceObserver? observer = null)
+    public Il(int inferenceSteps = DefaultInferenceSteps, double gamma = DefaultGamma, double? energyTolerance = null,
+        IInferenceObserver? observer = null)
     {
         if (energyTolerance is { } tol && !(tol >= 0 && double.IsFinite(tol)))
-            throw new ArgumentException($"--tol of rule il must be a finite number >= 0, not {tol.ToString(CultureInfo.InvariantCulture)}");
+            throw new SettingException($"{Setting.EnergyTolerance} of rule il must be a finite number >= 0, " +
+                $"not {tol.ToString(CultureInfo.InvariantCulture)}");
         if (inferenceSteps is < 1 or > MaxInferenceSteps)
-            throw new ArgumentException($"--inference-steps (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
+            throw new SettingException(
+                $"{Setting.InferenceSteps} (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
         if (!(gamma > 0 && gamma <= 1))
-            throw new ArgumentException($"--gamma of rule il must be in (0, 1], not {gamma.ToString(CultureInfo.InvariantCulture)}");
+            throw new SettingException($"{Setting.Gamma} of rule il must be in (0, 1], not {gamma.ToString(CultureInfo.InvariantCulture)}");
         InferenceSteps = inferenceSteps;
         Gamma = gamma;
         EnergyTolerance = energyTolerance;

@@ -31,7 +31,8 @@ public sealed class LocalTape : IDisposable
 
     /// <summary>Evaluates g_v on the given parent values; parents that are free vertices and all parameters become leaves.</summary>
     /// <param name="parameterValue">The stored tensor of a parameter by name; the model's own when null.</param>
-    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string, Tensor>? parameterValue = null)
+    public static LocalTape Record(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue, Func<string,
+        Tensor>? parameterValue = null)
     {
         parameterValue ??= name => model.Parameters[name];
         var leaves = new List<(int, Tensor)>();
@@ -61,7 +62,7 @@ public sealed class LocalTape : IDisposable
     /// <summary>
     /// <see cref="Backward(Tensor)"/> for several tapes at once (the vertices of one inference step), in one call to
     /// autograd: the tapes' graphs are disjoint, so every product is the one its own tape gives alone, bitwise,
-    /// and the fixed cost of an autograd call (about 15 us) is paid once per step rather than once per vertex.
+    /// and the fixed cost of an autograd call is paid once per step rather than once per vertex.
     /// </summary>
     public static List<(Operand Operand, Tensor Product)>[] Backward(IReadOnlyList<(LocalTape Tape, Tensor Error)> tapes)
     {

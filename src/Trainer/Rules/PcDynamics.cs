@@ -58,7 +58,9 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
         }
         var prediction = state.OutputPrediction;
         using var lossValue = loss.Value(prediction, batch.Targets);
-        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(), prediction.MoveToOuterDisposeScope()) { InferenceSteps = stepsRun };
+        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(),
+            prediction.MoveToOuterDisposeScope())
+        { InferenceSteps = stepsRun };
     }
 
     /// <summary>The step's local products: the feedback sum_c J^T eps_c each parent receives, and the parameter terms by vertex.</summary>

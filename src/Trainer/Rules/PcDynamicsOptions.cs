@@ -23,7 +23,8 @@ public enum SharedParameterTerms
     PerCopy,
     /// <summary>An ablation: each copy's term is applied to the weights at once, changing later predictions.</summary>
     Immediate,
-    /// <summary>An ablation: at a copy's step, the terms of all copies (dF/dW in full) are taken, whether their turn has come or not.</summary>
+    /// <summary>An ablation: at a copy's step, the terms of all copies (dF/dW in full) are taken, whether their turn has come or
+    /// not.</summary>
     AllCopies,
 }
 

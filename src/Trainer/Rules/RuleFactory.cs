@@ -1,3 +1,5 @@
+using ZilOnnx.Trainer.Settings;
+
 namespace ZilOnnx.Trainer.Rules;
 
 /// <summary>The learning rules by their command-line names.</summary>
@@ -32,7 +34,8 @@ public static class RuleFactory
     private static PcDynamicsOptions Ablated(string name, PcDynamicsOptions ablation)
     {
         if (!name.Equals("fa-zil", StringComparison.OrdinalIgnoreCase) || ablation.Gate != UpdateGate.Scheduled) return ablation;
-        if (ablation.ScheduleShift != 0) throw new ArgumentException("--ablate schedule-shift does not apply to --rule fa-zil: it has no schedule");
+        if (ablation.ScheduleShift != 0)
+            throw new SettingException($"{Setting.Ablation} schedule-shift does not apply to {Setting.Rule} fa-zil: it has no schedule");
         return ablation with { Gate = UpdateGate.Autonomous };
     }
 }

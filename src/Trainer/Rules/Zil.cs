@@ -34,7 +34,8 @@ public sealed class Zil : ILearningRule
     }
 
     /// <summary>The feed-forward start (C1): every vertex's value by its strategy, and what each keeps for the sweep.</summary>
-    private static (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, Dictionary<string, Tensor> roots)
+    private static (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, Dictionary<string,
+        Tensor> roots)
     {
         var strategies = LocalStrategies.For(model.Graph);
         var values = new Dictionary<Vertex, Tensor>();

@@ -19,14 +19,16 @@ public sealed record StudyPoint(int InferenceSteps, double Gamma, double MaxRela
 public static class IlStudy
 {
     /// <summary>il's divergence for every T in <paramref name="inferenceSteps"/>, from one relaxation of max(T) steps.</summary>
-    public static List<StudyPoint> SweepInferenceSteps(PcnModel model, Batch batch, ILoss loss, double gamma, IReadOnlyCollection<int> inferenceSteps)
+    public static List<StudyPoint> SweepInferenceSteps(PcnModel model, Batch batch, ILoss loss, double gamma,
+        IReadOnlyCollection<int> inferenceSteps)
     {
         var wanted = inferenceSteps.ToHashSet();
         using var backprop = new Backprop().Compute(model, batch, loss);
         var trace = new InferenceTrace(model, backprop.Updates, wanted.Contains);
         using (new Il(inferenceSteps.Max(), gamma).Observed(trace).Compute(model, batch, loss)) { }
         return trace.Steps.Where(s => s.Divergence != null)
-            .Select(s => new StudyPoint(s.Step, gamma, s.Divergence!.MaxRel, s.Divergence.MaxAbs, s.Energy, trace.Steps[0].Energy)).ToList();
+            .Select(s => new StudyPoint(s.Step, gamma, s.Divergence!.MaxRel, s.Divergence.MaxAbs, s.Energy,
+                trace.Steps[0].Energy)).ToList();
     }
 
     /// <summary>il's divergence with T steps at each gamma, one relaxation per gamma.</summary>
@@ -39,7 +41,8 @@ public static class IlStudy
             var trace = new InferenceTrace(model, backprop.Updates, t => t == inferenceSteps);
             using (new Il(inferenceSteps, gamma).Observed(trace).Compute(model, batch, loss)) { }
             var last = trace.Steps[^1];
-            points.Add(new StudyPoint(inferenceSteps, gamma, last.Divergence!.MaxRel, last.Divergence.MaxAbs, last.Energy, trace.Steps[0].Energy));
+            points.Add(new StudyPoint(inferenceSteps, gamma, last.Divergence!.MaxRel, last.Divergence.MaxAbs, last.Energy,
+                trace.Steps[0].Energy));
         }
         return points;
     }

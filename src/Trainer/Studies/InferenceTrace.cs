@@ -19,7 +19,8 @@ public sealed record TracedStep(int Step, double Energy, ParameterDivergence? Di
 /// step T (the dynamics do not depend on T), so one relaxation of T_max steps gives il's divergence for every T up to
 /// T_max, bitwise what separate runs give.
 /// </summary>
-public sealed class InferenceTrace(PcnModel model, IReadOnlyDictionary<string, Tensor>? backprop, Func<int, bool>? compareAt = null) : IInferenceObserver
+public sealed class InferenceTrace(PcnModel model, IReadOnlyDictionary<string, Tensor>? backprop, Func<int,
+    bool>? compareAt = null) : IInferenceObserver
 {
     public List<TracedStep> Steps { get; } = [];
 
@@ -32,7 +33,8 @@ public sealed class InferenceTrace(PcnModel model, IReadOnlyDictionary<string, T
             var updates = new ParameterAccumulator(model);
             foreach (var (view, term) in terms) updates.Add(view, term);
             var divergences = ParameterDivergence.Compare(updates.MoveToOuterScope(), backprop);
-            worst = new ParameterDivergence("all", divergences.Select(d => d.MaxAbs).LargestOrNaN(), divergences.Select(d => d.MaxRel).LargestOrNaN());
+            worst = new ParameterDivergence("all", divergences.Select(d => d.MaxAbs).LargestOrNaN(),
+                divergences.Select(d => d.MaxRel).LargestOrNaN());
         }
         Steps.Add(new TracedStep(step + 1, energy, worst));
     }

@@ -12,10 +12,12 @@ namespace ZilOnnx.Trainer.Training;
 /// its step's dispose scope, and no TorchSharp call is ever made off that thread.
 /// Batch k is always the samples <paramref name="indicesOf"/> gives for k (<see cref="BatchOrder.IndicesOf"/>, or this
 /// process's shard of them), augmented for the pass <paramref name="passOf"/> gives, prefetched or not, so runs are the same
-/// batch for batch. The indices and passes are asked for on the calling thread only, so the order's caches are never used from two threads at once. A batch that cannot be prepared
+/// batch for batch. The indices and passes are asked for on the calling thread only, so the order's caches are never used from two threads
+/// at once. A batch that cannot be prepared
 /// (an image that does not decode) throws when its step takes it, not before.
 /// </summary>
-public sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, Func<long, long> passOf, ScalarType floatType, int depth = BatchPrefetcher.Depth)
+public sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, Func<long, long> passOf, ScalarType floatType,
+    int depth = BatchPrefetcher.Depth)
     : IDisposable
 {
     /// <summary>
@@ -31,7 +33,8 @@ public sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, 
     /// <summary>Batches prepared or being prepared ahead of the last one taken (never more than the depth).</summary>
     public int Ahead => _ahead.Count;
 
-    /// <summary>The memory the prefetched batches take: <see cref="Depth"/> batches of <paramref name="batchSize"/> samples in the given type.</summary>
+    /// <summary>The memory the prefetched batches take: <see cref="Depth"/> batches of <paramref name="batchSize"/> samples in the given
+    /// type.</summary>
     public static long HeldBytes(DataSet data, int batchSize, int itemBytes) =>
         (long)Depth * batchSize * (data.Inputs.SampleSize * itemBytes + data.Targets.SampleSize * sizeof(long));
 
@@ -61,7 +64,8 @@ public sealed class BatchPrefetcher(DataSet data, Func<long, long[]> indicesOf, 
         return batch;
     }
 
-    /// <summary>Starts no more batches and returns once the ones being prepared have finished (their faults unobserved: no step asked for them).</summary>
+    /// <summary>Starts no more batches and returns once the ones being prepared have finished (their faults unobserved: no step asked for
+    /// them).</summary>
     public void Dispose()
     {
         if (_disposed) return;

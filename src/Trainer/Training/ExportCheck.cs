@@ -24,10 +24,13 @@ public static class ExportCheck
         foreach (var parameter in model.Graph.Parameters)
             if (StoredType(parameter.Initial.ElementType) is { } stored && !IsFinite(model.Parameters[parameter.Name].to(stored)))
                 throw new NumericalFailureException(
-                    $"the trained parameter '{parameter.Name}' does not fit its element type {parameter.Initial.ElementType} (NaN, Inf or out of range): the run diverged, and the model is not written");
-        var exportPrecision = model.Graph.Parameters.Any(p => p.Initial.ElementType == TensorProto.Types.DataType.Double) ? Precision.Float64 : Precision.Float32;
+                    $"the trained parameter '{parameter.Name}' does not fit its element type {parameter.Initial.ElementType} (NaN, Inf " +
+                        $"or out of range): the run diverged, and the model is not written");
+        var exportPrecision = model.Graph.Parameters.Any(p => p.Initial.ElementType == TensorProto.Types.DataType.Double)
+            ? Precision.Float64 : Precision.Float32;
         using var exported = exportPrecision == model.Precision ? null
-            : new PcnModel(model.Graph, exportPrecision, model.Device, model.Parameters.ToDictionary(p => p.Key, p => p.Value.to(exportPrecision.ToScalarType())));
+            : new PcnModel(model.Graph, exportPrecision, model.Device, model.Parameters.ToDictionary(p => p.Key,
+                p => p.Value.to(exportPrecision.ToScalarType())));
         var served = exported ?? model;
         // The PCN takes exactly the batch it was built for: the first batch's first samples, as many as that.
         long samples = served.Graph.DataInputs.First().Shape[0];
@@ -39,7 +42,8 @@ public static class ExportCheck
             long bad = value.isfinite().logical_not().sum().item<long>();
             if (bad > 0)
                 throw new NumericalFailureException(
-                    $"the trained model's output '{name}' is NaN or Inf in {bad} of {value.numel()} values on the first batch: the run diverged " +
+                    $"the trained model's output '{name}' is NaN or Inf in {bad} of {value.numel()} values on the first batch: the run " +
+                        $"diverged " +
                     "(a smaller --lr may keep it stable), and the model is not written");
         }
     }

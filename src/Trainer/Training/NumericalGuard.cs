@@ -46,12 +46,14 @@ public sealed class NumericalGuard
         if (!double.IsFinite(norm))
         {
             string parameter = squares.First(s => !double.IsFinite(s.Value.ToDouble())).Key;
-            throw new NumericalFailureException($"{at}: the update of parameter '{parameter}' contains NaN or Inf; {Locate(model, batch, loss)}");
+            throw new NumericalFailureException($"{at}: the update of parameter '{parameter}' contains NaN or Inf; " +
+                $"{Locate(model, batch, loss)}");
         }
         if (norm > MaxUpdateNorm)
         {
             string largest = squares.MaxBy(s => s.Value.ToDouble()).Key;
-            throw new NumericalFailureException($"{at}: the update's norm {norm:E3} exceeds --max-update-norm {MaxUpdateNorm:E3} (largest on parameter '{largest}')");
+            throw new NumericalFailureException($"{at}: the update's norm {norm:E3} exceeds --max-update-norm {MaxUpdateNorm:E3} " +
+                $"(largest on parameter '{largest}')");
         }
     }
 
@@ -70,8 +72,10 @@ public sealed class NumericalGuard
         if (first > 0 && value > first * limit)
         {
             double growth = value / first;
-            throw new NumericalFailureException($"{at}: the loss {value:E3} is {(growth < 1e6 ? growth.ToString("F0") : growth.ToString("E2"))} times the first step's " +
-                                                $"{first:E3}, over --max-loss-growth {limit:G}: the run diverges (a smaller --lr may keep it stable)");
+            throw new NumericalFailureException($"{at}: the loss {value:E3} is " +
+                $"{(growth < 1e6 ? growth.ToString("F0") : growth.ToString("E2"))} times the first step's " +
+                                                $"{first:E3}, over --max-loss-growth {limit:G}: the run diverges (a smaller --lr may " +
+                                                    $"keep it stable)");
         }
     }
 
@@ -98,12 +102,15 @@ public sealed class NumericalGuard
             }
             var output = values[graph.TrainingOutput];
             var lossValue = loss.Value(output, batch.Targets);
-            if (!IsFinite(lossValue)) return "the feed-forward values are finite; the loss is not (targets or output out of the loss's range)";
-            var reached = graph.Vertices.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput && values[v].requires_grad).OrderBy(v => v.Depth).ToList();
+            if (!IsFinite(lossValue)) return "the feed-forward values are finite; the loss is not (targets or output out of the loss's " +
+                "range)";
+            var reached = graph.Vertices.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput
+                && values[v].requires_grad).OrderBy(v => v.Depth).ToList();
             var gradients = autograd.grad([lossValue], reached.Select(v => values[v]).ToList(), allow_unused: true);
             for (int i = 0; i < reached.Count; i++)
                 if (gradients[i].Defined() is { } g && !IsFinite(g))
-                    return $"first non-finite: the error of vertex '{reached[i].Name}' (node '{reached[i].NodeName}', {reached[i].Op.OpType}, d = {reached[i].Depth})";
+                    return $"first non-finite: the error of vertex '{reached[i].Name}' (node '{reached[i].NodeName}', " +
+                        $"{reached[i].Op.OpType}, d = {reached[i].Depth})";
         }
         return "every value and error is finite: the parameters' Hebbian products overflow";
     }

@@ -55,7 +55,8 @@ public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, lo
 
     /// <summary>"values 9.2 GB, tapes 9.2 GB, ...": the parts, for a message.</summary>
     public string Parts() =>
-        $"values {Format(Values)}, tapes {Format(Tapes)}, errors {Format(Errors)}, kernel workspace {Format(Workspace)}, parameter-sized tensors {Format(Parameters)}";
+        $"values {Format(Values)}, tapes {Format(Tapes)}, errors {Format(Errors)}, kernel workspace {Format(Workspace)}, " +
+            $"parameter-sized tensors {Format(Parameters)}";
 
     /// <summary>Bytes in a readable unit: "23.1 GB", "512 MB", "64 KB" (powers of 1024, as free and top count).</summary>
     public static string Format(long bytes) => bytes switch
@@ -68,7 +69,8 @@ public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, lo
     private static long Bytes(Vertex v, long element) =>
         ShapeMath.Product(v.Shape) * (v.Op is DataInputSpec { IsInteger: true } ? 8 : element);
 
-    /// <summary>The largest tensor one kernel call makes besides its output: the unfolded input of a convolution, else its inputs and output once more.</summary>
+    /// <summary>The largest tensor one kernel call makes besides its output: the unfolded input of a convolution, else its inputs and
+    /// output once more.</summary>
     private static long KernelWorkspace(Vertex v, long element)
     {
         long[]? x = v.Operands.Count > 1 ? v.Operands[0].Shape : null, w = v.Operands.Count > 1 ? v.Operands[1].Shape : null;

@@ -18,12 +18,15 @@ namespace ZilOnnx.Trainer.Training;
 /// batch, and the shard's update is reduced to the global batch's before the optimizer applies it, so every process
 /// takes the same step. Disposing it stops the preparation of the batches ahead (<see cref="BatchPrefetcher"/>).
 /// </summary>
-public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order, VerificationPolicy verification)
+public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOptimizer optimizer, DataSet data, BatchOrder order,
+    VerificationPolicy verification)
     : IDisposable
 {
-    // A PCN built for a fixed batch smaller than this process's batch (a model whose graph fixes it) trains the batch in chunks of that size.
+    // A PCN built for a fixed batch smaller than this process's batch (a model whose graph fixes it) trains the batch in chunks of that
+    // size.
     private ILearningRule Rule => ChunkedRule.For(rule, model.Graph.DataInputs.First().Shape[0], order.BatchSize / Reducer.Ranks);
-    private ILearningRule Witness => ChunkedRule.For(new Backprop(), model.Graph.DataInputs.First().Shape[0], order.BatchSize / Reducer.Ranks);
+    private ILearningRule Witness => ChunkedRule.For(new Backprop(), model.Graph.DataInputs.First().Shape[0],
+        order.BatchSize / Reducer.Ranks);
     private BatchPrefetcher? _prefetcher;
     private BatchPrefetcher Batches => _prefetcher ??= new(data, step => Reducer.ShardOf(order.IndicesOf(step)), order.PassOf, model.DType);
 
@@ -51,10 +54,12 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
             : default;
         if (coupled == null) return;
         long graphBatch = model.Graph.DataInputs.First().Shape[0];
-        string? split = graphBatch < order.BatchSize / Reducer.Ranks ? $"the model fixes its batch dimension at {graphBatch}, so each batch is trained in chunks of {graphBatch}"
+        string? split = graphBatch < order.BatchSize / Reducer.Ranks
+            ? $"the model fixes its batch dimension at {graphBatch}, so each batch is trained in chunks of {graphBatch}"
             : Reducer.Ranks > 1 ? $"each batch is split across {Reducer.Ranks} processes" : null;
         if (split != null)
-            throw new Converter.Graph.ModelConversionException(model.Graph.File, [$"{coupled} works on the whole batch at once, but {split}; {remedy}"]);
+            throw new Converter.Graph.ModelConversionException(model.Graph.File,
+                [$"{coupled} works on the whole batch at once, but {split}; {remedy}"]);
     }
 
     public TrainingStep Step()
@@ -67,7 +72,8 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         {
             // The pre-flight estimate (StepMemoryCheck) passed, yet an allocation failed: other processes took the memory,
             // or the estimate fell short. The step's tensors are released by its dispose scope; the parameters are untouched.
-            throw new StepMemoryException($"--batch-size {order.BatchSize}: step {StepsTaken + 1} ran out of memory ({OutOfMemory.Describe(e)}); use a smaller --batch-size", e);
+            throw new StepMemoryException($"--batch-size {order.BatchSize}: step {StepsTaken + 1} ran out of memory " +
+                $"({OutOfMemory.Describe(e)}); use a smaller --batch-size", e);
         }
     }
 
@@ -94,7 +100,8 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         // Both checks come before the update is applied, so a failed run leaves the parameters of the last good step.
         if (verification.StopOnFailure && divergences?.Worst() is { } worst && !(worst.MaxRel <= verification.Tolerance))
             throw new VerificationFailedException(
-                $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} (relative), over the tolerance {verification.Tolerance:E1}",
+                $"step {StepsTaken + 1}: rule '{rule.Name}' diverges from backprop on parameter '{worst.Name}' by {worst.MaxRel:E3} " +
+                    $"(relative), over the tolerance {verification.Tolerance:E1}",
                 divergences!);
         // PyTorch's train mode moves the running statistics in the step's forward pass, with the parameters before the step.
         if (model.RunningStatistics.Any) model.RunningStatistics.Update(model.Forward(batch.Inputs));

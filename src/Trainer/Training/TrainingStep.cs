@@ -4,7 +4,8 @@ namespace ZilOnnx.Trainer.Training;
 
 /// <summary>What one training step reports.</summary>
 /// <param name="Divergences">Per-parameter divergence from BP when this step was verified, else null.</param>
-public sealed record TrainingStep(long Step, double Loss, double Accuracy, IReadOnlyList<ParameterDivergence>? Divergences, TimeSpan Elapsed)
+public sealed record TrainingStep(long Step, double Loss, double Accuracy, IReadOnlyList<ParameterDivergence>? Divergences,
+    TimeSpan Elapsed)
 {
     /// <summary>The inference steps the rule's relaxation ran (rules with PC dynamics), else null.</summary>
     public int? InferenceSteps { get; init; }

@@ -10,7 +10,8 @@ namespace ZilOnnx.Trainer.Verification;
 /// </summary>
 public sealed record ParameterDivergence(string Name, double MaxAbs, double MaxRel)
 {
-    public static IReadOnlyList<ParameterDivergence> Compare(IReadOnlyDictionary<string, Tensor> rule, IReadOnlyDictionary<string, Tensor> backprop)
+    public static IReadOnlyList<ParameterDivergence> Compare(IReadOnlyDictionary<string, Tensor> rule, IReadOnlyDictionary<string,
+        Tensor> backprop)
     {
         RequireSameParameters(rule, backprop);
         var names = backprop.Keys.ToList();
@@ -24,7 +25,8 @@ public sealed record ParameterDivergence(string Name, double MaxAbs, double MaxR
             Tensor reference = backprop[name];
             // A differently shaped update would broadcast against BP's and be compared element by element with the wrong ones.
             if (!rule[name].shape.SequenceEqual(reference.shape))
-                throw new InvalidOperationException($"the rule's update of '{name}' has shape [{string.Join(", ", rule[name].shape)}], backprop's [{string.Join(", ", reference.shape)}]");
+                throw new InvalidOperationException($"the rule's update of '{name}' has shape [{string.Join(", ", rule[name].shape)}], " +
+                    $"backprop's [{string.Join(", ", reference.shape)}]");
             if (reference.numel() == 0)
             {
                 extremes.AddRange(Enumerable.Range(0, 4).Select(_ => zeros([], reference.dtype, reference.device)));

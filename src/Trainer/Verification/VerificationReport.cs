@@ -1,7 +1,8 @@
 namespace ZilOnnx.Trainer.Verification;
 
 /// <summary>The outcome of verifying K steps: per-parameter divergences (maxima over the steps) and the verdict.</summary>
-public sealed record VerificationReport(string Rule, string Precision, long Steps, double Tolerance, IReadOnlyList<ParameterDivergence> Parameters)
+public sealed record VerificationReport(string Rule, string Precision, long Steps, double Tolerance,
+    IReadOnlyList<ParameterDivergence> Parameters)
 {
     public double MaxAbsoluteDivergence => Parameters.Select(p => p.MaxAbs).LargestOrNaN();
     public double MaxRelativeDivergence => Parameters.Select(p => p.MaxRel).LargestOrNaN();
@@ -28,7 +29,11 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
         ["max_rel_divergence"] = MaxRelativeDivergence,
         ["tolerance"] = Tolerance,
         ["passed"] = Passed,
-        ["parameters"] = Parameters.Select(p => new Dictionary<string, object> { ["name"] = p.Name, ["max_abs"] = p.MaxAbs, ["max_rel"] = p.MaxRel }).ToList(),
+        ["parameters"] = Parameters.Select(p => new Dictionary<string, object>
+        {
+            ["name"] = p.Name, ["max_abs"] = p.MaxAbs,
+            ["max_rel"] = p.MaxRel
+        }).ToList(),
     };
 
     public void Print(TextWriter output)
@@ -40,6 +45,7 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
             output.WriteLine(inference.Distinct().Count() == 1
                 ? $"inference steps: {inference[0]}"
                 : $"inference steps: {inference.Min()} to {inference.Max()} (per step: {string.Join(", ", inference)})");
-        output.WriteLine($"max divergence {MaxRelativeDivergence:E3} relative ({MaxAbsoluteDivergence:E3} absolute), tolerance {Tolerance:E1}: {(Passed ? "PASSED" : "FAILED")}");
+        output.WriteLine($"max divergence {MaxRelativeDivergence:E3} relative ({MaxAbsoluteDivergence:E3} absolute), tolerance " +
+            $"{Tolerance:E1}: {(Passed ? "PASSED" : "FAILED")}");
     }
 }

@@ -152,7 +152,11 @@ public static class FuzzCampaign
                     Volatile.Write(ref current[worker], null);
                     Record(c, outcome, error);
                 }
-            }) { IsBackground = true, Name = $"fuzz worker {worker}" };
+            })
+            {
+                IsBackground = true,
+                Name = $"fuzz worker {worker}",
+            };
             threads[w].Start();
         }
 

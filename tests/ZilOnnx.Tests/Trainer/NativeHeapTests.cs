@@ -17,9 +17,10 @@ public sealed class NativeHeapTests
         Step();
         Step();
         // By default every step gets its blocks as fresh pages, BlocksPerStep * BlockBytes / PageBytes = 2048 faults,
-        // because the previous step's were handed back to the kernel. The fewest over three steps, so that another
-        // test's thread taking some of the freed memory in between cannot make this fail.
-        long fewest = Enumerable.Range(0, 3).Min(_ =>
+        // because the previous step's were handed back to the kernel. The fewest over ten steps, so that other tests'
+        // threads taking some of the freed memory in between (the suite runs tests in parallel) cannot make this fail;
+        // a step costs a few milliseconds.
+        long fewest = Enumerable.Range(0, 10).Min(_ =>
         {
             long before = ThreadMinorFaults();
             Step();

@@ -41,7 +41,10 @@ public sealed class ScalarLifetimeTests
                 GC.Collect(0, GCCollectionMode.Forced, blocking: true);
                 GC.WaitForPendingFinalizers();
             }
-        }) { IsBackground = true };
+        })
+        {
+            IsBackground = true,
+        };
         // Each worker has its own factor, so that a freed Scalar whose memory another thread's Scalar took over
         // shows as a wrong value rather than passing unnoticed. Every value here is exact in float64.
         var workers = Enumerable.Range(0, 3).Select(w => new Thread(() =>

@@ -14,7 +14,9 @@ public sealed record ChannelNormalization(double[] Mean, double[] Std, int Chann
         long channels = sampleShape.Length >= channelAxis && channelAxis >= 1 ? sampleShape[channelAxis - 1] : 1;
         foreach (var (name, values) in new[] { ("--mean", spec.Mean), ("--std", spec.Std) })
             if (values is { Length: > 1 } && values.Length != channels)
-                throw new DataFormatException(origin, "x", $"{name} gives {values.Length} values but the inputs have {channels} channels (axis {channelAxis}); give one value or {channels}");
+                throw new DataFormatException(origin, "x",
+                    $"{name} gives {values.Length} values but the inputs have {channels} channels (axis {channelAxis}); give one value " +
+                    $"or {channels}");
         return new ChannelNormalization(spec.Mean ?? [0.0], spec.Std ?? [1.0], channelAxis);
     }
 

@@ -1,3 +1,5 @@
+using ZilOnnx.Trainer.Settings;
+
 namespace ZilOnnx.Trainer.Data.Preprocessing;
 
 /// <summary>
@@ -19,13 +21,17 @@ public sealed record ImageAugmentation(bool HorizontalFlip, int CropPadding)
         foreach (string item in text.Split(',', StringSplitOptions.TrimEntries))
         {
             if (item == "hflip" && !flip) flip = true;
-            else if (item.StartsWith("crop:", StringComparison.Ordinal) && padding == null && int.TryParse(item[5..], out int p) && p >= 0 && p <= 4096) padding = p;
-            else throw new ArgumentException($"--augment: '{item}' is not hflip or crop:P (P a whole number of pixels from 0 to 4096), each at most once; e.g. --augment {Syntax}");
+            else if (item.StartsWith("crop:", StringComparison.Ordinal) && padding == null
+                     && int.TryParse(item[5..], out int p) && p >= 0 && p <= 4096) padding = p;
+            else
+                throw new SettingException($"{Setting.Augmentation}: '{item}' is not hflip or crop:P (P a whole number of pixels " +
+                    $"from 0 to 4096), each at most once; e.g. {Setting.Augmentation} {Syntax}");
         }
         return new ImageAugmentation(flip, padding ?? 0);
     }
 
-    public string Describe() => string.Join(",", new[] { HorizontalFlip ? "hflip" : null, CropPadding > 0 ? $"crop:{CropPadding}" : null }.OfType<string>());
+    public string Describe() =>
+        string.Join(",", new[] { HorizontalFlip ? "hflip" : null, CropPadding > 0 ? $"crop:{CropPadding}" : null }.OfType<string>());
 
     /// <summary>
     /// Augments the gathered batch <paramref name="values"/> (float[] or double[], shape [N, C, H, W] or [N, H, W, C]
@@ -33,7 +39,9 @@ public sealed record ImageAugmentation(bool HorizontalFlip, int CropPadding)
     /// </summary>
     public void Apply(Array values, long[] shape, bool channelsLast, IReadOnlyList<long> indices, long pass, int seed)
     {
-        if (shape.Length != 4) throw new ArgumentException($"--augment applies to images ([N, C, H, W] or [N, H, W, C]), not inputs of shape [{string.Join(", ", shape)}]");
+        if (shape.Length != 4)
+            throw new SettingException($"{Setting.Augmentation} applies to images ([N, C, H, W] or [N, H, W, C]), " +
+                $"not inputs of shape [{string.Join(", ", shape)}]");
         switch (values)
         {
             case float[] f: Apply(f, shape, channelsLast, indices, pass, seed); break;
@@ -44,10 +52,12 @@ public sealed record ImageAugmentation(bool HorizontalFlip, int CropPadding)
 
     private void Apply<T>(T[] values, long[] shape, bool channelsLast, IReadOnlyList<long> indices, long pass, int seed) where T : unmanaged
     {
-        int channels = (int)(channelsLast ? shape[3] : shape[1]), height = (int)(channelsLast ? shape[1] : shape[2]), width = (int)(channelsLast ? shape[2] : shape[3]);
+        int channels = (int)(channelsLast ? shape[3] : shape[1]);
+        int height = (int)(channelsLast ? shape[1] : shape[2]), width = (int)(channelsLast ? shape[2] : shape[3]);
         int sampleSize = channels * height * width;
         // Element (c, y, x) of a sample is at c * channelStride + y * rowStride + x * pixelStride.
-        int channelStride = channelsLast ? 1 : height * width, rowStride = channelsLast ? width * channels : width, pixelStride = channelsLast ? channels : 1;
+        int channelStride = channelsLast ? 1 : height * width;
+        int rowStride = channelsLast ? width * channels : width, pixelStride = channelsLast ? channels : 1;
         var copy = new T[sampleSize];
         for (int i = 0; i < indices.Count; i++)
         {

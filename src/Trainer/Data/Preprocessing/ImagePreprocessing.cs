@@ -34,7 +34,8 @@ public sealed record ImagePreprocessing
     [JsonIgnore] public bool Normalizes => Mean != null || Std != null;
     [JsonIgnore] public bool IsEmpty => !ChangesGeometry && !Normalizes && Layout == null && Channels == null;
 
-    /// <summary>The settings of <paramref name="overrides"/> where it has them, else these (explicit options over a model's stored ones).</summary>
+    /// <summary>The settings of <paramref name="overrides"/> where it has them, else these (explicit options over a model's stored
+    /// ones).</summary>
     public ImagePreprocessing OverriddenBy(ImagePreprocessing overrides) => new()
     {
         Resize = overrides.Resize ?? Resize,
@@ -50,7 +51,8 @@ public sealed record ImagePreprocessing
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    /// <summary>Reads the JSON <see cref="ToJson"/> writes; a value that is no such spec is a <see cref="JsonException"/> saying what is wrong.</summary>
+    /// <summary>Reads the JSON <see cref="ToJson"/> writes; a value that is no such spec is a <see cref="JsonException"/> saying what is
+    /// wrong.</summary>
     public static ImagePreprocessing FromJson(string json)
     {
         var spec = JsonSerializer.Deserialize<ImagePreprocessing>(json, JsonOptions) ?? throw new JsonException("null is no preprocessing");
@@ -61,11 +63,16 @@ public sealed record ImagePreprocessing
     /// <summary>Throws a <see cref="JsonException"/> naming the first setting out of range.</summary>
     private void Check()
     {
-        if (Resize is { } r && (r.Length is not (1 or 2) || r.Any(v => v < 1))) throw new JsonException("resize must be [S] or [H, W] of positive sizes");
-        if (CenterCrop is { } c && (c.Length != 2 || c.Any(v => v < 1))) throw new JsonException("center_crop must be [H, W] of positive sizes");
-        if (Mean is { } m && (m.Length is not (1 or 3) || m.Any(v => !double.IsFinite(v)))) throw new JsonException("mean must be 1 or 3 finite numbers");
-        if (Std is { } s && (s.Length is not (1 or 3) || s.Any(v => !(v > 0) || !double.IsFinite(v)))) throw new JsonException("std must be 1 or 3 positive finite numbers");
-        if (Layout is not (null or InputLayout.Nchw or InputLayout.Nhwc)) throw new JsonException($"layout must be {InputLayout.Nchw} or {InputLayout.Nhwc}, got '{Layout}'");
+        if (Resize is { } r && (r.Length is not (1 or 2) || r.Any(v =>
+            v < 1))) throw new JsonException("resize must be [S] or [H, W] of positive sizes");
+        if (CenterCrop is { } c && (c.Length != 2 || c.Any(v =>
+            v < 1))) throw new JsonException("center_crop must be [H, W] of positive sizes");
+        if (Mean is { } m && (m.Length is not (1 or 3) || m.Any(v =>
+            !double.IsFinite(v)))) throw new JsonException("mean must be 1 or 3 finite numbers");
+        if (Std is { } s && (s.Length is not (1 or 3) || s.Any(v => !(v > 0)
+            || !double.IsFinite(v)))) throw new JsonException("std must be 1 or 3 positive finite numbers");
+        if (Layout is not (null or InputLayout.Nchw or InputLayout.Nhwc)) throw new JsonException($"layout must be {InputLayout.Nchw} " +
+            $"or {InputLayout.Nhwc}, got '{Layout}'");
         if (Channels is not (null or 1 or 3)) throw new JsonException($"channels must be 1 or 3, got {Channels}");
     }
 }

@@ -23,6 +23,7 @@ public static class InputLayout
         ? [shape[0], shape[3], shape[1], shape[2]]
         : [shape[0], shape[2], shape[3], shape[1]];
 
-    /// <summary>The axis permutation (numpy's transpose) that turns a 4-D array of layout <paramref name="from"/> into the other layout.</summary>
+    /// <summary>The axis permutation (numpy's transpose) that turns a 4-D array of layout <paramref name="from"/> into the other
+    /// layout.</summary>
     public static int[] Permutation(string from) => from == Nhwc ? [0, 3, 1, 2] : [0, 2, 3, 1];
 }

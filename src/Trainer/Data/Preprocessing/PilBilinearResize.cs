@@ -29,13 +29,15 @@ public static class PilBilinearResize
             vertical.Apply(rows.AsSpan(x), newWidth, target[x..], newWidth);
     }
 
-    /// <summary>The integer weights of one axis: for each output position, the first input it reads and the weights of the inputs from there.</summary>
+    /// <summary>The integer weights of one axis: for each output position, the first input it reads and the weights of the inputs from
+    /// there.</summary>
     private sealed class Weights
     {
         private readonly int[] first, count, kernels;
         private readonly int kernelSize;
 
-        private Weights(int[] first, int[] count, int[] kernels, int kernelSize) => (this.first, this.count, this.kernels, this.kernelSize) = (first, count, kernels, kernelSize);
+        private Weights(int[] first, int[] count, int[] kernels, int kernelSize) => (this.first, this.count, this.kernels,
+            this.kernelSize) = (first, count, kernels, kernelSize);
 
         public static Weights For(int inSize, int outSize)
         {

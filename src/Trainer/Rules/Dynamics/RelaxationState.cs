@@ -53,7 +53,8 @@ internal sealed class RelaxationState
         _free.Where(v => v == _output || weightsChange || _moved.Contains(v) || v.VertexInputs.Any(_moved.Contains)).ToList();
 
     /// <summary>eps_v of the active vertices from their tapes' predictions, and the output's prediction at this step.</summary>
-    public (Dictionary<Vertex, Tensor> Errors, Tensor OutputPrediction) Errors(Dictionary<Vertex, LocalTape> tapes, bool weightsChange, ILoss loss, Tensor targets)
+    public (Dictionary<Vertex, Tensor> Errors, Tensor OutputPrediction) Errors(Dictionary<Vertex, LocalTape> tapes, bool weightsChange,
+        ILoss loss, Tensor targets)
     {
         Tensor outputPrediction = _feedForward[_output];
         var errors = tapes.ToDictionary(t => t.Key, t =>

@@ -35,7 +35,8 @@ internal sealed class SharedTermPolicy
     /// are 0), but under AllCopies its open gate still takes the other copies'.
     /// </summary>
     /// <param name="free">Every free vertex, whether it did work this step or not.</param>
-    public void Take(IReadOnlyList<(Vertex Vertex, ParameterView View, Tensor Term)> terms, IEnumerable<Vertex> free, Func<Vertex, bool> isOpen,
+    public void Take(IReadOnlyList<(Vertex Vertex, ParameterView View, Tensor Term)> terms, IEnumerable<Vertex> free, Func<Vertex,
+        bool> isOpen,
         ParameterAccumulator updates)
     {
         if (_mode == SharedParameterTerms.AllCopies)

@@ -20,7 +20,8 @@ internal sealed class UpdateGates
         _gate = options.Gate;
         _scheduleShift = options.ScheduleShift;
         if (_gate == UpdateGate.Autonomous)
-            _latches = new SynapseLatches(graph.Vertices.Where(PcGraph.IsFree).ToList(), graph.TrainingOutput, options.LatchesOpenOnArrival);
+            _latches = new SynapseLatches(graph.Vertices.Where(PcGraph.IsFree).ToList(), graph.TrainingOutput,
+                options.LatchesOpenOnArrival);
         DefaultSteps = _latches?.StepLimit ?? graph.MaxDepth + 1 + Math.Max(0, _scheduleShift);
     }
 

@@ -4,8 +4,8 @@ namespace ZilOnnx.Trainer.Rules.Local;
 
 /// <summary>
 /// The autograd tapes of one inference step, run backward in one call: their graphs are disjoint, so each product is the
-/// one its own tape gives alone, bitwise, and the fixed cost of an autograd call (about 15 us) is paid once per step
-/// rather than once per vertex.
+/// one its own tape gives alone, bitwise, and the fixed cost of an autograd call (bench/README.md, "Reading the
+/// results") is paid once per step rather than once per vertex.
 /// </summary>
 public sealed class AutogradBatch
 {

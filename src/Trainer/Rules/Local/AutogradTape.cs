@@ -37,7 +37,8 @@ public sealed class AutogradTape : ILocalStrategy
     {
         public void Send(Tensor error, AutogradBatch batch) => batch.Add(prediction, error);
 
-        /// <summary>Each leaf's gradient, which the step's autograd call left there (zeros where the prediction does not depend on it).</summary>
+        /// <summary>Each leaf's gradient, which the step's autograd call left there (zeros where the prediction does not depend on
+        /// it).</summary>
         public IEnumerable<(Vertex Parent, Tensor Product)> ParentProducts() =>
             leaves.Select(l => (l.Parent, l.Leaf.grad is { } product ? product : zeros_like(l.Leaf))).ToList();
 

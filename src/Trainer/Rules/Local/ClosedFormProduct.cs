@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Rules.Local;
 
-/// <summary>What <see cref="ClosedFormStrategy"/> keeps of a vertex for the sweep: the inputs and the prediction, without a graph.</summary>
+/// <summary>What <see cref="ClosedFormStrategy"/> keeps of a vertex for the sweep: the inputs and the prediction, without a
+/// graph.</summary>
 internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedForm closedForm, bool[] wanted, List<Tensor?> inputs,
     Tensor prediction, List<Tensor> owned, IReadOnlyDictionary<string, Tensor> parameterRoots) : ILocalProduct
 {
@@ -24,7 +25,8 @@ internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedFo
         for (int slot = 0; slot < products.Length; slot++)
         {
             if (!wanted[slot]) continue;
-            var product = products[slot] ?? throw new InvalidOperationException($"vertex '{vertex.Name}': the closed form left out input {slot}");
+            var product = products[slot]
+                ?? throw new InvalidOperationException($"vertex '{vertex.Name}': the closed form left out input {slot}");
             switch (vertex.Operands[slot])
             {
                 case Operand.FromVertex { Source: var parent }:

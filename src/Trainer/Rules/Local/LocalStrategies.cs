@@ -18,7 +18,8 @@ public static class LocalStrategies
     /// whose value no error reaches have none.
     /// </summary>
     public static IReadOnlyDictionary<Vertex, ILocalStrategy> For(PcGraph graph) =>
-        Chosen.GetValue(graph, g => g.Vertices.Select(v => (v, Strategy: Choose(v))).Where(c => c.Strategy != null).ToDictionary(c => c.v, c => c.Strategy!));
+        Chosen.GetValue(graph, g => g.Vertices.Select(v => (v, Strategy: Choose(v))).Where(c => c.Strategy != null).ToDictionary(c => c.v,
+            c => c.Strategy!));
 
     private static ILocalStrategy? Choose(Vertex v)
     {
@@ -26,7 +27,8 @@ public static class LocalStrategies
         if (v.Kind == VertexKind.Levelling && v.ReachesOutput) return PassWhole.Copy;
         if (PcGraph.IsFree(v) && IsSumOfSameShapes(v)) return PassWhole.Sum;
         if (!v.ReachesOutput) return null;
-        var wanted = v.Operands.Select(o => o is Operand.FromParameter || o is Operand.FromVertex { Source: var parent } && PcGraph.IsFree(parent)).ToArray();
+        var wanted = v.Operands.Select(o => o is Operand.FromParameter || o is Operand.FromVertex { Source: var parent }
+            && PcGraph.IsFree(parent)).ToArray();
         if (!wanted.Contains(true)) return ForwardOnly.Instance;
         var present = v.Operands.Select(o => o is not Operand.Absent).ToArray();
         return ClosedForms.For(v.Op) is { } closedForm && closedForm.Covers(v.Op, present, wanted)

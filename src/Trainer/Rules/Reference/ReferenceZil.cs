@@ -22,7 +22,8 @@ public sealed class ReferenceZil(int scheduleShift = 0) : ILearningRule
     public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
     {
         if (scheduleShift > 0)
-            throw new ArgumentOutOfRangeException(nameof(scheduleShift), "the reference computes no state after a vertex's turn; a late schedule needs PcDynamics");
+            throw new ArgumentOutOfRangeException(nameof(scheduleShift),
+                "the reference computes no state after a vertex's turn; a late schedule needs PcDynamics");
         using var scope = NewDisposeScope();
         var graph = model.Graph;
         var output = graph.TrainingOutput;

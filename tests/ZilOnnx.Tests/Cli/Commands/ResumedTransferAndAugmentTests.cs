@@ -4,7 +4,7 @@ using ZilOnnx.Tests.TestSupport;
 namespace ZilOnnx.Tests.Cli.Commands;
 
 /// <summary>
-/// Settings a checkpoint continues: --augment, and a transfer run's new head and frozen set. A run resumed from its
+/// Settings a checkpoint continues: --augment, the preprocessing options (here --mean and --std, which arrays take), and a transfer run's new head and frozen set. A run resumed from its
 /// checkpoint at step 2 exports bitwise the model of the same run taken to step 4 without a stop (--no-shuffle, sgd: the
 /// checkpoint holds the float32 parameters exactly, as float64, and sgd keeps no state).
 /// </summary>
@@ -16,6 +16,7 @@ public sealed class ResumedTransferAndAugmentTests
 
     [Theory]
     [InlineData("--augment hflip,crop:2")]
+    [InlineData("--mean 0.5 --std 0.25")]
     [InlineData("--num-classes 10 --train-last 2")]
     [InlineData("--num-classes 10 --freeze conv*")]
     public void A_resumed_run_exports_the_uninterrupted_runs_model_bitwise(string options)
@@ -68,5 +69,20 @@ public sealed class ResumedTransferAndAugmentTests
         var augmented = CliProcess.Run(["finetune", checkpoint, "--data", Data, "--steps", "2", "--augment", "hflip", "-o", temp.File("other.onnx")]);
         Assert.True(augmented.ExitCode == 1, augmented.ToString());
         Assert.Contains("the checkpointed run has --augment (none); hflip would not continue it", augmented.Error);
+    }
+
+    [Fact]
+    public void Contrary_preprocessing_on_resume_is_refused_naming_both()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = temp.File("run.checkpoint.pcn");
+        var first = CliProcess.Run(["finetune", LeNet, .. Common, "--mean", "0.5", "--std", "0.25", "--steps", "1", "--checkpoint-every", "1", "--checkpoint", checkpoint, "-o", temp.File("half.onnx")]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var other = CliProcess.Run(["finetune", checkpoint, "--data", Data, "--steps", "2", "--mean", "0.4", "--std", "0.25", "-o", temp.File("other.onnx")]);
+        Assert.True(other.ExitCode == 1, other.ToString());
+        Assert.Contains("the checkpointed run has the preprocessing {", other.Error);
+        Assert.Contains("0.5", other.Error);
+        Assert.Contains("0.4", other.Error);
+        Assert.Contains("would not continue it (leave --resize, --center-crop, --mean, --std and --layout out to keep the checkpoint's)", other.Error);
     }
 }

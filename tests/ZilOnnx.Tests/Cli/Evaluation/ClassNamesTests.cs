@@ -11,7 +11,10 @@ namespace ZilOnnx.Tests.Cli.Evaluation;
 public sealed class ClassNamesTests
 {
     private static DataSet Data(IReadOnlyList<string>? names) => new(
-        "data.npz", "x", new HostTensor(DataType.Float, [2, 1], [0, 1]), new HostTensor(DataType.Int64, [2], [0, 1])) { ClassNames = names };
+        "data.npz", "x", new HostTensor(DataType.Float, [2, 1], [0, 1]), new HostTensor(DataType.Int64, [2], [0, 1]))
+    {
+        ClassNames = names,
+    };
 
     private static ModelProto Model(string? classes)
     {

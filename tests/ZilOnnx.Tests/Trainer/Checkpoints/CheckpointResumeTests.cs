@@ -74,7 +74,10 @@ public sealed class CheckpointResumeTests
     {
         var data = Fixtures.Data("mlp", "mse");
         var trainer = new ZilOnnx.Trainer.Training.Trainer(model, new Zil(), LossFactory.Create("mse"), optimizer, data,
-            new BatchOrder(data.Count, BatchSize, shuffle: true, Seed), new VerificationPolicy(0, 0)) { StepsTaken = from };
+            new BatchOrder(data.Count, BatchSize, shuffle: true, Seed), new VerificationPolicy(0, 0))
+        {
+            StepsTaken = from,
+        };
         while (trainer.StepsTaken < to) trainer.Step();
     }
 }

@@ -3,6 +3,7 @@ using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
 using static TorchSharp.torch;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Tests.Trainer.Rules;
 
@@ -95,8 +96,9 @@ public sealed class FaZilTests
     [Fact]
     public void Fa_zil_has_no_schedule_to_shift()
     {
-        var e = Assert.Throws<ArgumentException>(() => RuleFactory.Create("fa-zil", Ablation.Parse(["schedule-shift=1"], seed: 1).Dynamics));
+        var e = Assert.Throws<SettingException>(() => RuleFactory.Create("fa-zil", Ablation.Parse(["schedule-shift=1"], seed: 1).Dynamics));
         Assert.Contains("no schedule", e.Message);
+        Assert.Equal(["ablation", "rule"], e.Settings);
     }
 
     private static void KillRelu(PcnModel model, string bias)

@@ -5,6 +5,7 @@ using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Verification;
 using Xunit;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Tests.Trainer.Rules;
 
@@ -58,15 +59,16 @@ public sealed class IlRuleTests
     }
 
     [Theory]
-    [InlineData(0, 0.1, "--inference-steps")]
-    [InlineData(-3, 0.1, "--inference-steps")]
-    [InlineData(20, 0.0, "--gamma")]
-    [InlineData(20, -0.1, "--gamma")]
-    [InlineData(20, 1.5, "--gamma")]
-    [InlineData(20, double.NaN, "--gamma")]
+    [InlineData(0, 0.1, "inferenceSteps")]
+    [InlineData(-3, 0.1, "inferenceSteps")]
+    [InlineData(20, 0.0, "gamma")]
+    [InlineData(20, -0.1, "gamma")]
+    [InlineData(20, 1.5, "gamma")]
+    [InlineData(20, double.NaN, "gamma")]
     public void Bad_settings_are_usage_errors(int inferenceSteps, double gamma, string named)
     {
-        var e = Assert.Throws<ArgumentException>(() => RuleFactory.Create("il", inferenceSteps: inferenceSteps, gamma: gamma));
-        Assert.Contains(named, e.Message);
+        var e = Assert.Throws<SettingException>(() => RuleFactory.Create("il", inferenceSteps: inferenceSteps, gamma: gamma));
+        Assert.Equal([named], e.Settings);
+        Assert.StartsWith(named, e.Message);
     }
 }

@@ -17,7 +17,10 @@ public sealed class AugmentationAndLayoutTests
     {
         var x = Enumerable.Range(0, samples * side * side).Select(i => (double)(i * 7 % 256)).ToArray();
         return new DataSet("mem", "x", new HostTensor(DataType.Uint8, [samples, 1, side, side], x),
-            new HostTensor(DataType.Int64, [samples], new double[samples])) { Preprocessing = new ImagePreprocessing { Layout = InputLayout.Nchw } };
+            new HostTensor(DataType.Int64, [samples], new double[samples]))
+        {
+            Preprocessing = new ImagePreprocessing { Layout = InputLayout.Nchw },
+        };
     }
 
     private static float[] Batch(DataSet data, long? pass, params long[] indices) => (float[])data.Prepare(indices, ScalarType.Float32, pass).Inputs.Values;

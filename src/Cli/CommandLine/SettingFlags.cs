@@ -1,0 +1,32 @@
+using ZilOnnx.Trainer.Settings;
+
+namespace ZilOnnx.Cli.CommandLine;
+
+/// <summary>
+/// The command line's word for each setting the Trainer library names (<see cref="Setting"/>): its messages and notes
+/// reach the user naming the flag that gives the setting.
+/// </summary>
+public static class SettingFlags
+{
+    private static readonly Dictionary<string, string> Flags = new()
+    {
+        [Setting.Rule] = "--rule",
+        [Setting.Ablation] = "--ablate",
+        [Setting.InferenceSteps] = "--inference-steps",
+        [Setting.Gamma] = "--gamma",
+        [Setting.EnergyTolerance] = "--tol",
+        [Setting.Threads] = "--threads",
+        [Setting.Loss] = "--loss",
+        [Setting.Reduction] = "--reduction",
+        [Setting.ClassAxis] = "--class-axis",
+        [Setting.LabelSmoothing] = "--label-smoothing",
+        [Setting.Augmentation] = "--augment",
+    };
+
+    /// <summary>A Trainer text (a note) with its settings named by their flags.</summary>
+    public static string Say(string text) =>
+        Setting.Render(text, marker => Flags.TryGetValue(marker, out var flag) ? flag : Setting.Plain(marker));
+
+    /// <summary>The message of <paramref name="e"/> as the command line says it.</summary>
+    public static string MessageOf(Exception e) => e is SettingException setting ? Say(setting.Template) : e.Message;
+}
