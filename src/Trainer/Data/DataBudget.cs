@@ -103,9 +103,8 @@ public sealed class DataBudget
             || layout.StoredBytes <= MaxInflation * compressed) return;
         throw new DataFormatException(file, arrayName,
             $"the array declares {layout.Describe()} ({ByteSize.Format(layout.StoredBytes)}) in {ByteSize.Format(compressed)} of " +
-                $"compressed data, " +
-            $"over {MaxInflation:0} times as much: a zip bomb, or data so repetitive that they hold little; give {Setting.DataBudget} to read " +
-                $"it all the same");
+            $"compressed data, over {MaxInflation:0} times as much: a zip bomb, or data so repetitive that they hold little; " +
+            $"give {Setting.DataBudget} to read it all the same");
     }
 
     /// <inheritdoc cref="Reserve(string, string?, ArrayLayout, double)"/>

@@ -115,9 +115,8 @@ public static class DataSources
         string other = modelLayout == InputLayout.Nchw ? InputLayout.Nhwc : InputLayout.Nchw;
         if (Fits(shape, modelShape) || !Fits(InputLayout.Swap(shape, other), modelShape)) return null;
         notices.Add($"{origin}: x has shape [{string.Join(", ", shape)}], which fits the model's input {Describe(modelShape)} with its " +
-            $"channels moved: " +
-                    $"read as {other.ToUpperInvariant()} and transposed to {modelLayout.ToUpperInvariant()} ({Setting.Layout} {other} says so " +
-                        $"explicitly)");
+            $"channels moved: read as {other.ToUpperInvariant()} and transposed to {modelLayout.ToUpperInvariant()} " +
+            $"({Setting.Layout} {other} says so explicitly)");
         return other;
     }
 

@@ -42,8 +42,9 @@ public static class ImageDecoding
             decodedWidth);
         if (outHeight != height || outWidth != width)
             throw new DataFormatException(file, null, transform
-                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after {Setting.Resize}/{Setting.CenterCrop}, " +
-                    $"but the model expects {height}x{width}; add {Setting.CenterCrop} {height},{width}"
+                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after " +
+                    $"{Setting.Resize}/{Setting.CenterCrop}, but the model expects {height}x{width}; " +
+                    $"add {Setting.CenterCrop} {height},{width}"
                 : $"the image is {decodedHeight}x{decodedWidth} (HxW) but the model expects {height}x{width}; resize the images " +
                     $"({Setting.Resize} {height},{width})");
 

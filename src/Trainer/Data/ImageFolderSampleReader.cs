@@ -69,6 +69,11 @@ public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleRea
     public void Dispose() { }
 
     private static string Geometry(ImagePreprocessing spec) =>
-        spec.ChangesGeometry ? " after " + string.Join(" and ", new[] { spec.Resize is { } r ? $"{Setting.Resize} {string.Join(",", r)}" : null,
-            spec.CenterCrop is { } c ? $"{Setting.CenterCrop} {string.Join(",", c)}" : null }.OfType<string>()) : "";
+        spec.ChangesGeometry
+            ? " after " + string.Join(" and ", new[]
+            {
+                spec.Resize is { } r ? $"{Setting.Resize} {string.Join(",", r)}" : null,
+                spec.CenterCrop is { } c ? $"{Setting.CenterCrop} {string.Join(",", c)}" : null,
+            }.OfType<string>())
+            : "";
 }

@@ -40,9 +40,8 @@ public sealed class CollectiveWatchdog : IDisposable
     private void Expire()
     {
         Console.Error.WriteLine(_say($"error: rank {_rank} of {_size}: the {_operation} of a training step did not complete within " +
-            $"{_timeout.TotalSeconds:0.#} s " +
-                                $"({Setting.CollectiveTimeout}): another rank died or stopped answering; ending the job. Resume from the last " +
-                                    "checkpoint with any number of ranks."));
+            $"{_timeout.TotalSeconds:0.#} s ({Setting.CollectiveTimeout}): another rank died or stopped answering; ending the job. " +
+            "Resume from the last checkpoint with any number of ranks."));
         Console.Error.Flush();
         _abort(ExitCode);
         // MPI_Abort normally does not return; if it does, nothing else will end this process.

@@ -74,9 +74,8 @@ public sealed class NumericalGuard
         {
             double growth = value / first;
             throw new NumericalFailureException($"{at}: the loss {value:E3} is " +
-                $"{(growth < 1e6 ? growth.ToString("F0") : growth.ToString("E2"))} times the first step's " +
-                                                $"{first:E3}, over {Setting.MaxLossGrowth} {limit:G}: the run diverges (a smaller {Setting.LearningRate} may " +
-                                                    $"keep it stable)");
+                $"{(growth < 1e6 ? growth.ToString("F0") : growth.ToString("E2"))} times the first step's {first:E3}, " +
+                $"over {Setting.MaxLossGrowth} {limit:G}: the run diverges (a smaller {Setting.LearningRate} may keep it stable)");
         }
     }
 

@@ -21,7 +21,8 @@ public static class StepMemoryCheck
         if (device.type != TorchSharp.DeviceType.CPU) return;
         if ((available ?? AvailableMemory.Now()) is not { } free || estimate.Total <= free.Bytes) return;
         throw new StepMemoryException(
-            $"{Setting.BatchSize} {batchSize}: one training step needs about {StepMemoryEstimate.Format(estimate.Total)} ({estimate.Parts()}), " +
-            $"but {StepMemoryEstimate.Format(free.Bytes)} are available under {free.Limit}; use a smaller {Setting.BatchSize}");
+            $"{Setting.BatchSize} {batchSize}: one training step needs about {StepMemoryEstimate.Format(estimate.Total)} " +
+            $"({estimate.Parts()}), but {StepMemoryEstimate.Format(free.Bytes)} are available under {free.Limit}; " +
+            $"use a smaller {Setting.BatchSize}");
     }
 }
