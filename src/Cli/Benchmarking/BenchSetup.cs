@@ -107,7 +107,7 @@ public sealed class BenchSetup : IDisposable
             Budget = budget,
         };
         setup.Notices.AddRange(notices);
-        if (data != null) setup.Notices.AddRange(data.Notices);
+        if (data != null) setup.Notices.AddRange(data.Notices.Select(SettingFlags.Say));
         return setup;
     }
 

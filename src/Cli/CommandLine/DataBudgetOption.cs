@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Cli.CommandLine;
 
@@ -10,7 +11,7 @@ public static class DataBudgetOption
     /// <summary>Positive and finite, checked while the command line is parsed (exit code 1 before any file is read).</summary>
     public static NumberRange Range { get; } = new("a positive number of gigabytes", x => x > 0 && double.IsFinite(x));
 
-    public static Option<double?> Create() => new Option<double?>(DataBudget.OptionName)
+    public static Option<double?> Create() => new Option<double?>(SettingFlags.Of(Setting.DataBudget))
     {
         Description = "Most memory the data may take, in GB (10^9 bytes; default: the memory available). An array whose header declares " +
             "more is refused before it is read",

@@ -40,7 +40,7 @@ public sealed class DistributedOptions
         return mode.ToLowerInvariant() switch
         {
             "none" => SingleProcess.Instance,
-            "mpi" => OpenMpiCommunicator.Initialize(TimeSpan.FromSeconds(timeout)),
+            "mpi" => OpenMpiCommunicator.Initialize(TimeSpan.FromSeconds(timeout), SettingFlags.Say),
             _ => throw new ArgumentException($"--distributed '{mode}' is not a known mode: use none or mpi"),
         };
     }

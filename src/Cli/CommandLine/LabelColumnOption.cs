@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Cli.CommandLine;
 
@@ -7,7 +8,7 @@ namespace ZilOnnx.Cli.CommandLine;
 /// and eval.</summary>
 public static class LabelColumnOption
 {
-    public static Option<string?> Create() => new(CsvSampleReader.LabelColumnOption)
+    public static Option<string?> Create() => new(SettingFlags.Of(Setting.LabelColumn))
     {
         Description = "The column of a .csv/.tsv DATA table that holds the labels, by its header name (default: the last column); every " +
             "other column is a numeric feature",

@@ -21,6 +21,21 @@ public static class SettingFlags
         [Setting.ClassAxis] = "--class-axis",
         [Setting.LabelSmoothing] = "--label-smoothing",
         [Setting.Augmentation] = "--augment",
+        [Setting.LearningRate] = "--lr",
+        [Setting.BatchSize] = "--batch-size",
+        [Setting.BatchNormStatistics] = "--bn",
+        [Setting.MaxUpdateNorm] = "--max-update-norm",
+        [Setting.MaxLossGrowth] = "--max-loss-growth",
+        [Setting.Device] = "--device",
+        [Setting.Resize] = "--resize",
+        [Setting.CenterCrop] = "--center-crop",
+        [Setting.Mean] = "--mean",
+        [Setting.Std] = "--std",
+        [Setting.Layout] = "--layout",
+        [Setting.LabelColumn] = "--label-column",
+        [Setting.DataBudget] = "--max-data-gb",
+        [Setting.Distributed] = "--distributed",
+        [Setting.CollectiveTimeout] = "--mpi-timeout",
     };
 
     /// <summary>A Trainer text (a note) with its settings named by their flags.</summary>
@@ -28,5 +43,8 @@ public static class SettingFlags
         Setting.Render(text, marker => Flags.TryGetValue(marker, out var flag) ? flag : Setting.Plain(marker));
 
     /// <summary>The message of <paramref name="e"/> as the command line says it.</summary>
-    public static string MessageOf(Exception e) => e is SettingException setting ? Say(setting.Template) : e.Message;
+    public static string MessageOf(Exception e) => e is ISettingMessage setting ? Say(setting.Template) : e.Message;
+
+    /// <summary>The flag that gives <paramref name="setting"/> (a <see cref="Setting"/> marker), for the options that define it.</summary>
+    public static string Of(string setting) => Flags[setting];
 }

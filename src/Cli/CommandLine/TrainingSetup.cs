@@ -125,8 +125,8 @@ public sealed class TrainingSetup : IDisposable
 
     private static void NoteData(DataSet data, DataSet? heldOut, int batchSize, List<string> notices)
     {
-        notices.AddRange(data.Notices);
-        if (heldOut != null) notices.AddRange(heldOut.Notices.Except(data.Notices));
+        notices.AddRange(data.Notices.Select(SettingFlags.Say));
+        if (heldOut != null) notices.AddRange(heldOut.Notices.Except(data.Notices).Select(SettingFlags.Say));
         if (data.Count % batchSize != 0)
             notices.Add($"{data.Count} samples do not fill batches of {batchSize} evenly: the last batch of each pass is completed " +
                         $"with the first {batchSize - data.Count % batchSize} samples of the next pass, so no sample is left out");

@@ -133,7 +133,7 @@ public static class BenchCommand
                     ModelInputs.DeclaredShape(setup.Source.Model, inputName), ModelInputs.IsIntegerInput(setup.Source.Model, inputName),
                         setup.Budget,
                     parse.GetValue(options.LabelColumn), options.Preprocessing.Resolve(parse));
-                foreach (string notice in passData.Notices) Console.Error.WriteLine($"note: {notice}");
+                foreach (string notice in passData.Notices) Console.Error.WriteLine($"note: {SettingFlags.Say(notice)}");
                 return passData;
             }
 

@@ -69,7 +69,7 @@ public static class EvalCommand
                 ModelInputs.IsIdType(input.ElementType), budget, parse.GetValue(labelColumn),
                 PreprocessingMetadata.Effective(PreprocessingMetadata.Read(onnx, path), preprocessing.Resolve(parse),
                     ImageFolderSampleReader.Recognizes(parse.GetValue(data)!), path, Console.Error));
-            foreach (string notice in set.Notices) Console.Error.WriteLine($"note: {notice}");
+            foreach (string notice in set.Notices) Console.Error.WriteLine($"note: {SettingFlags.Say(notice)}");
 
             // A model that fixes its batch dimension (CNTK exports fix it at 1) is fed batches of that size.
             int batch = input.Shape.Count > 0 && input.Shape[0] > 0 ? (int)input.Shape[0] : parse.GetValue(batchSize);

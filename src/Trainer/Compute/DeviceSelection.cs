@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Settings;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Compute;
@@ -17,7 +18,7 @@ public static class DeviceSelection
                 throw new DeviceUnavailableException(
                     $"device '{request}': the CUDA backend is not present (this build links libtorch-cpu-linux-x64, " +
                     $"or no GPU is visible). " +
-                    "Use --device cpu, or build against a CUDA libtorch package of the same version (docs/development.md).");
+                    $"Use {Setting.Device} cpu, or build against a CUDA libtorch package of the same version (docs/development.md).");
             int index = text == "cuda" ? 0 : int.Parse(text[5..]);
             if (index >= cuda.device_count()) throw new DeviceUnavailableException($"device '{request}': only {cuda.device_count()} " +
                 $"CUDA device(s) are visible");
@@ -27,4 +28,5 @@ public static class DeviceSelection
     }
 }
 
-public sealed class DeviceUnavailableException(string message) : Exception(message);
+/// <summary>The device asked for is not there: the message says which one, and what to use instead.</summary>
+public sealed class DeviceUnavailableException(string template) : SettingMessageException(template);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ZilOnnx.Trainer.Settings;
 using nietras.SeparatedValues;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
@@ -15,7 +16,6 @@ namespace ZilOnnx.Trainer.Data;
 /// </summary>
 public sealed class CsvSampleReader : ISampleReader
 {
-    public const string LabelColumnOption = "--label-column";
 
     private readonly char _separator;
     private readonly int _labelIndex;
@@ -177,6 +177,6 @@ public sealed class CsvSampleReader : ISampleReader
         for (int i = 0; i < names.Count; i++)
             if (names[i] == wanted) return i;
         throw new DataFormatException(path, null,
-            $"{LabelColumnOption} '{wanted}' is not a column; the header names {string.Join(", ", names.Select(n => $"'{n}'"))}");
+            $"{Setting.LabelColumn} '{wanted}' is not a column; the header names {string.Join(", ", names.Select(n => $"'{n}'"))}");
     }
 }

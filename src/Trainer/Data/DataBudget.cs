@@ -1,5 +1,6 @@
 using System.Globalization;
 using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -11,8 +12,6 @@ namespace ZilOnnx.Trainer.Data;
 /// </summary>
 public sealed class DataBudget
 {
-    public const string OptionName = "--max-data-gb";
-
     /// <summary>
     /// How many times its compressed size a large array may inflate to unless the budget is given explicitly: the
     /// zip-bomb rule of Apache POI (a minimum inflate ratio of 0.01). Real data compress a few times at most; a
@@ -36,7 +35,7 @@ public sealed class DataBudget
     /// <summary>The budget in bytes.</summary>
     public long Bytes { get; }
 
-    /// <summary>Where the number comes from, said in the error.</summary>
+    /// <summary>Where the number comes from, said in the error (naming a setting by its marker).</summary>
     public string Origin { get; }
 
     /// <summary>Bytes reserved so far.</summary>
@@ -50,11 +49,11 @@ public sealed class DataBudget
     {
         if (gigabytes is not { } gb)
             return new(Math.Min(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, AvailableMemory.Now()?.Bytes ?? long.MaxValue),
-                $"the memory available now; {OptionName} sets another", given: false);
+                $"the memory available now; {Setting.DataBudget} sets another", given: false);
         if (!(double.IsFinite(gb) && gb > 0))
-            throw new ArgumentException($"{OptionName} must be a positive number of gigabytes, got " +
+            throw new SettingException($"{Setting.DataBudget} must be a positive number of gigabytes, got " +
                 $"{gb.ToString(CultureInfo.InvariantCulture)}");
-        return new((long)Math.Min(gb * ByteSize.Gigabyte, long.MaxValue), OptionName, given: true);
+        return new((long)Math.Min(gb * ByteSize.Gigabyte, long.MaxValue), Setting.DataBudget, given: true);
     }
 
     /// <summary>A budget of the given bytes (tests).</summary>
@@ -104,9 +103,8 @@ public sealed class DataBudget
             || layout.StoredBytes <= MaxInflation * compressed) return;
         throw new DataFormatException(file, arrayName,
             $"the array declares {layout.Describe()} ({ByteSize.Format(layout.StoredBytes)}) in {ByteSize.Format(compressed)} of " +
-                $"compressed data, " +
-            $"over {MaxInflation:0} times as much: a zip bomb, or data so repetitive that they hold little; give {OptionName} to read " +
-                $"it all the same");
+            $"compressed data, over {MaxInflation:0} times as much: a zip bomb, or data so repetitive that they hold little; " +
+            $"give {Setting.DataBudget} to read it all the same");
     }
 
     /// <inheritdoc cref="Reserve(string, string?, ArrayLayout, double)"/>

@@ -42,7 +42,8 @@ public sealed class DataSet
     public bool IsStreamed => Inputs is not SampleArray;
     public SampleArray Targets { get; }
     public long Count => Inputs.Shape[0];
-    /// <summary>Things the user should know about where the data came from (e.g. a stand-in subset, scaled pixels).</summary>
+    /// <summary>Things the user should know about where the data came from (e.g. a stand-in subset, scaled pixels); a setting they
+    /// name is written as its marker (<see cref="Settings.Setting"/>).</summary>
     public IReadOnlyList<string> Notices { get; init; } = [];
     /// <summary>The names of the class indices (an image folder's class folders, in index order), or null where the source names
     /// none.</summary>

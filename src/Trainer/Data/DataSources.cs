@@ -1,6 +1,7 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Trainer.Data.Preprocessing;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -48,7 +49,7 @@ public static class DataSources
         string origin = reader.Origin;
         if (preprocessing is { ChangesGeometry: true } && reader.Applied == null)
             throw new DataFormatException(origin, null,
-                "--resize and --center-crop apply to image files (an image folder), and this source holds arrays; " +
+                $"{Setting.Resize} and {Setting.CenterCrop} apply to image files (an image folder), and this source holds arrays; " +
                                                         "resize the arrays before saving them, or leave the options out");
         SampleAxes.Check(origin, reader.Inputs.Shape, reader.Targets.Shape, reader.TargetsFile);
         CheckElementType(reader.Inputs.ElementType, integerInput, origin);
@@ -114,9 +115,8 @@ public static class DataSources
         string other = modelLayout == InputLayout.Nchw ? InputLayout.Nhwc : InputLayout.Nchw;
         if (Fits(shape, modelShape) || !Fits(InputLayout.Swap(shape, other), modelShape)) return null;
         notices.Add($"{origin}: x has shape [{string.Join(", ", shape)}], which fits the model's input {Describe(modelShape)} with its " +
-            $"channels moved: " +
-                    $"read as {other.ToUpperInvariant()} and transposed to {modelLayout.ToUpperInvariant()} (--layout {other} says so " +
-                        $"explicitly)");
+            $"channels moved: read as {other.ToUpperInvariant()} and transposed to {modelLayout.ToUpperInvariant()} " +
+            $"({Setting.Layout} {other} says so explicitly)");
         return other;
     }
 
@@ -147,7 +147,7 @@ public static class DataSources
     public static void CheckLabelColumnApplies(string source, string? labelColumn)
     {
         if (labelColumn != null && !CsvSampleReader.Recognizes(source) && (File.Exists(source) || Directory.Exists(source)))
-            throw new ArgumentException($"{CsvSampleReader.LabelColumnOption} picks a column of a .csv or .tsv table; {source} is none");
+            throw new SettingException($"{Setting.LabelColumn} picks a column of a .csv or .tsv table; {source} is none");
     }
 
     /// <summary>

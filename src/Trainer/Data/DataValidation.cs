@@ -2,6 +2,7 @@ using System.Globalization;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Losses;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -25,7 +26,7 @@ public static class DataValidation
         {
             if (loss is not CrossEntropyLoss ce)
                 throw TargetsError(data, $"{loss.Name} needs float targets shaped like the output {Format(sampleOutput)} per sample; " +
-                                         "got integer class labels (use --loss ce, or one-hot rows)");
+                                         $"got integer class labels (use {Setting.Loss} ce, or one-hot rows)");
             if (sampleOutput.Length == 0)
                 throw TargetsError(data, "class labels need an output with a class axis; the model's output is one number per sample");
             int axis = ce.ClassAxisOf(outputShape.Count);

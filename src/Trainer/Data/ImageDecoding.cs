@@ -1,5 +1,6 @@
 using SkiaSharp;
 using ZilOnnx.Trainer.Data.Preprocessing;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -41,10 +42,11 @@ public static class ImageDecoding
             decodedWidth);
         if (outHeight != height || outWidth != width)
             throw new DataFormatException(file, null, transform
-                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after --resize/--center-crop, " +
-                    $"but the model expects {height}x{width}; add --center-crop {height},{width}"
+                ? $"the image is {decodedHeight}x{decodedWidth} (HxW) and becomes {outHeight}x{outWidth} after " +
+                    $"{Setting.Resize}/{Setting.CenterCrop}, but the model expects {height}x{width}; " +
+                    $"add {Setting.CenterCrop} {height},{width}"
                 : $"the image is {decodedHeight}x{decodedWidth} (HxW) but the model expects {height}x{width}; resize the images " +
-                    $"(--resize {height},{width})");
+                    $"({Setting.Resize} {height},{width})");
 
         var planar = transform || channelsLast ? new byte[channels * decodedHeight * decodedWidth] : null;
         DecodePlanar(codec, file, channels, planar ?? target);

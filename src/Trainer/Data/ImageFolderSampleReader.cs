@@ -1,5 +1,6 @@
 using ZilOnnx.Trainer.Data.Preprocessing;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Data;
 
@@ -68,6 +69,11 @@ public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleRea
     public void Dispose() { }
 
     private static string Geometry(ImagePreprocessing spec) =>
-        spec.ChangesGeometry ? " after " + string.Join(" and ", new[] { spec.Resize is { } r ? $"--resize {string.Join(",", r)}" : null,
-            spec.CenterCrop is { } c ? $"--center-crop {string.Join(",", c)}" : null }.OfType<string>()) : "";
+        spec.ChangesGeometry
+            ? " after " + string.Join(" and ", new[]
+            {
+                spec.Resize is { } r ? $"{Setting.Resize} {string.Join(",", r)}" : null,
+                spec.CenterCrop is { } c ? $"{Setting.CenterCrop} {string.Join(",", c)}" : null,
+            }.OfType<string>())
+            : "";
 }

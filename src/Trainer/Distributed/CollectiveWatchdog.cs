@@ -1,3 +1,5 @@
+using ZilOnnx.Trainer.Settings;
+
 namespace ZilOnnx.Trainer.Distributed;
 
 /// <summary>
@@ -14,12 +16,14 @@ public sealed class CollectiveWatchdog : IDisposable
     private readonly TimeSpan _timeout;
     private readonly int _rank, _size;
     private readonly Action<int> _abort;
+    private readonly Func<string, string> _say;
     private readonly Timer _timer;
     private string _operation = "";
 
-    public CollectiveWatchdog(TimeSpan timeout, int rank, int size, Action<int> abort)
+    /// <param name="say">The message that ends the job as its reader says it: the text with settings' markers in.</param>
+    public CollectiveWatchdog(TimeSpan timeout, int rank, int size, Action<int> abort, Func<string, string> say)
     {
-        _timeout = timeout; _rank = rank; _size = size; _abort = abort;
+        _timeout = timeout; _rank = rank; _size = size; _abort = abort; _say = say;
         _timer = new Timer(_ => Expire(), null, Timeout.Infinite, Timeout.Infinite);
     }
 
@@ -35,10 +39,9 @@ public sealed class CollectiveWatchdog : IDisposable
 
     private void Expire()
     {
-        Console.Error.WriteLine($"error: rank {_rank} of {_size}: the {_operation} of a training step did not complete within " +
-            $"{_timeout.TotalSeconds:0.#} s " +
-                                "(--mpi-timeout): another rank died or stopped answering; ending the job. Resume from the last " +
-                                    "checkpoint with any number of ranks.");
+        Console.Error.WriteLine(_say($"error: rank {_rank} of {_size}: the {_operation} of a training step did not complete within " +
+            $"{_timeout.TotalSeconds:0.#} s ({Setting.CollectiveTimeout}): another rank died or stopped answering; ending the job. " +
+            "Resume from the last checkpoint with any number of ranks."));
         Console.Error.Flush();
         _abort(ExitCode);
         // MPI_Abort normally does not return; if it does, nothing else will end this process.

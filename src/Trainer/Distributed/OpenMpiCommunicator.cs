@@ -1,3 +1,5 @@
+using ZilOnnx.Trainer.Settings;
+
 namespace ZilOnnx.Trainer.Distributed;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed class OpenMpiCommunicator : ICommunicator
     private readonly CollectiveWatchdog _watchdog;
     private bool _finalized;
 
-    private OpenMpiCommunicator(IntPtr library, TimeSpan collectiveTimeout)
+    private OpenMpiCommunicator(IntPtr library, TimeSpan collectiveTimeout, Func<string, string> say)
     {
         _world = OpenMpiLibrary.Handle(library, "ompi_mpi_comm_world");
         _double = OpenMpiLibrary.Handle(library, "ompi_mpi_double");
@@ -21,11 +23,12 @@ public sealed class OpenMpiCommunicator : ICommunicator
         Check(OpenMpiLibrary.MPI_Comm_size(_world, out int size), "MPI_Comm_size");
         Rank = rank;
         Size = size;
-        _watchdog = new CollectiveWatchdog(collectiveTimeout, rank, size, Abort);
+        _watchdog = new CollectiveWatchdog(collectiveTimeout, rank, size, Abort, say);
     }
 
     /// <summary>Loads libmpi and calls MPI_Init; throws <see cref="MpiUnavailableException"/> naming what to install.</summary>
-    public static OpenMpiCommunicator Initialize(TimeSpan collectiveTimeout)
+    /// <param name="say">How the watchdog's message names a setting (<see cref="Setting.Render"/>); default: by parameter name.</param>
+    public static OpenMpiCommunicator Initialize(TimeSpan collectiveTimeout, Func<string, string>? say = null)
     {
         IntPtr library;
         try
@@ -37,11 +40,11 @@ public sealed class OpenMpiCommunicator : ICommunicator
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            throw new MpiUnavailableException($"--distributed mpi needs Open MPI's {OpenMpiLibrary.Name}, which cannot be loaded " +
+            throw new MpiUnavailableException($"{Setting.Distributed} mpi needs Open MPI's {OpenMpiLibrary.Name}, which cannot be loaded " +
                 $"({e.Message.Split('\n', 2)[0]}): " +
                                               "install Open MPI (Debian: apt-get install openmpi-bin) and launch with mpirun", e);
         }
-        return new OpenMpiCommunicator(library, collectiveTimeout);
+        return new OpenMpiCommunicator(library, collectiveTimeout, say ?? Setting.Plain);
     }
 
     public int Rank { get; }

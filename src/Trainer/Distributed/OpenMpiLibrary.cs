@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ZilOnnx.Trainer.Settings;
 
 namespace ZilOnnx.Trainer.Distributed;
 
@@ -47,9 +48,9 @@ internal static class OpenMpiLibrary
     {
         string file = Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } path ? path : Name;
         if (DlOpen(file, RtldNow | RtldGlobal) == IntPtr.Zero || !NativeLibrary.TryLoad(file, out IntPtr handle))
-            throw new MpiUnavailableException($"--distributed mpi needs Open MPI's {Name}, and {file} cannot be loaded: install Open MPI " +
-                                              $"(Debian: apt-get install openmpi-bin, or set {PathVariable} to its libmpi.so.40) and " +
-                                                  $"launch with mpirun");
+            throw new MpiUnavailableException($"{Setting.Distributed} mpi needs Open MPI's {Name}, and {file} cannot be loaded: " +
+                $"install Open MPI (Debian: apt-get install openmpi-bin, or set {PathVariable} to its libmpi.so.40) and launch with " +
+                "mpirun");
         return handle;
     }
 

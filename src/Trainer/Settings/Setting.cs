@@ -20,6 +20,21 @@ public static partial class Setting
     public const string ClassAxis = "⟨classAxis⟩";
     public const string LabelSmoothing = "⟨labelSmoothing⟩";
     public const string Augmentation = "⟨augmentation⟩";
+    public const string LearningRate = "⟨learningRate⟩";
+    public const string BatchSize = "⟨batchSize⟩";
+    public const string BatchNormStatistics = "⟨batchNormStatistics⟩";
+    public const string MaxUpdateNorm = "⟨maxUpdateNorm⟩";
+    public const string MaxLossGrowth = "⟨maxLossGrowth⟩";
+    public const string Device = "⟨device⟩";
+    public const string Resize = "⟨resize⟩";
+    public const string CenterCrop = "⟨centerCrop⟩";
+    public const string Mean = "⟨mean⟩";
+    public const string Std = "⟨std⟩";
+    public const string Layout = "⟨layout⟩";
+    public const string LabelColumn = "⟨labelColumn⟩";
+    public const string DataBudget = "⟨dataBudget⟩";
+    public const string Distributed = "⟨distributed⟩";
+    public const string CollectiveTimeout = "⟨collectiveTimeout⟩";
 
     /// <summary><paramref name="text"/> with every setting's marker replaced by <paramref name="word"/>(marker).</summary>
     public static string Render(string text, Func<string, string> word) => Marker().Replace(text, m => word(m.Value));

@@ -5,9 +5,8 @@ namespace ZilOnnx.Trainer.Settings;
 /// the settings by parameter name, and <see cref="Template"/> keeps their markers (<see cref="Setting"/>) so that a
 /// front end can say it in its own terms.
 /// </summary>
-public sealed class SettingException(string template) : ArgumentException(Setting.Plain(template))
+public sealed class SettingException(string template) : ArgumentException(Setting.Plain(template)), ISettingMessage
 {
-    /// <summary>The message with each setting's marker in place of its name.</summary>
     public string Template { get; } = template;
 
     /// <summary>The parameter names of the settings the message names, in order.</summary>

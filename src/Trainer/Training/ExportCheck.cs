@@ -3,6 +3,7 @@ using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Settings;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Training;
@@ -44,7 +45,7 @@ public static class ExportCheck
                 throw new NumericalFailureException(
                     $"the trained model's output '{name}' is NaN or Inf in {bad} of {value.numel()} values on the first batch: the run " +
                         $"diverged " +
-                    "(a smaller --lr may keep it stable), and the model is not written");
+                    $"(a smaller {Setting.LearningRate} may keep it stable), and the model is not written");
         }
     }
 

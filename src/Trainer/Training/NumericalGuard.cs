@@ -3,6 +3,7 @@ using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Settings;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Training;
@@ -52,7 +53,7 @@ public sealed class NumericalGuard
         if (norm > MaxUpdateNorm)
         {
             string largest = squares.MaxBy(s => s.Value.ToDouble()).Key;
-            throw new NumericalFailureException($"{at}: the update's norm {norm:E3} exceeds --max-update-norm {MaxUpdateNorm:E3} " +
+            throw new NumericalFailureException($"{at}: the update's norm {norm:E3} exceeds {Setting.MaxUpdateNorm} {MaxUpdateNorm:E3} " +
                 $"(largest on parameter '{largest}')");
         }
     }
@@ -73,9 +74,8 @@ public sealed class NumericalGuard
         {
             double growth = value / first;
             throw new NumericalFailureException($"{at}: the loss {value:E3} is " +
-                $"{(growth < 1e6 ? growth.ToString("F0") : growth.ToString("E2"))} times the first step's " +
-                                                $"{first:E3}, over --max-loss-growth {limit:G}: the run diverges (a smaller --lr may " +
-                                                    $"keep it stable)");
+                $"{(growth < 1e6 ? growth.ToString("F0") : growth.ToString("E2"))} times the first step's {first:E3}, " +
+                $"over {Setting.MaxLossGrowth} {limit:G}: the run diverges (a smaller {Setting.LearningRate} may keep it stable)");
         }
     }
 
@@ -118,4 +118,5 @@ public sealed class NumericalGuard
     private static bool IsFinite(Tensor t) => !t.is_floating_point() || t.isfinite().all().item<bool>();
 }
 
-public sealed class NumericalFailureException(string message) : Exception(message);
+/// <summary>A NaN, an Inf or a diverging run: the message says where, and what setting may keep the run stable.</summary>
+public sealed class NumericalFailureException(string template) : SettingMessageException(template);

@@ -1,4 +1,5 @@
 using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Settings;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Training;
@@ -20,7 +21,8 @@ public static class StepMemoryCheck
         if (device.type != TorchSharp.DeviceType.CPU) return;
         if ((available ?? AvailableMemory.Now()) is not { } free || estimate.Total <= free.Bytes) return;
         throw new StepMemoryException(
-            $"--batch-size {batchSize}: one training step needs about {StepMemoryEstimate.Format(estimate.Total)} ({estimate.Parts()}), " +
-            $"but {StepMemoryEstimate.Format(free.Bytes)} are available under {free.Limit}; use a smaller --batch-size");
+            $"{Setting.BatchSize} {batchSize}: one training step needs about {StepMemoryEstimate.Format(estimate.Total)} " +
+            $"({estimate.Parts()}), but {StepMemoryEstimate.Format(free.Bytes)} are available under {free.Limit}; " +
+            $"use a smaller {Setting.BatchSize}");
     }
 }

@@ -6,6 +6,7 @@ using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Optimizers;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Settings;
 using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 
@@ -49,7 +50,8 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
     /// </summary>
     private void CheckBatchCoupling()
     {
-        var (coupled, remedy) = model.RunningStatistics.Any ? ("BatchNormalization with batch statistics", "use --bn frozen")
+        var (coupled, remedy) = model.RunningStatistics.Any
+            ? ("BatchNormalization with batch statistics", $"use {Setting.BatchNormStatistics} frozen")
             : model.Graph.Vertices.Any(v => v.Op is Converter.Ops.DropoutSpec) ? ("training-mode Dropout", "export the model in eval mode")
             : default;
         if (coupled == null) return;
@@ -58,8 +60,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
             ? $"the model fixes its batch dimension at {graphBatch}, so each batch is trained in chunks of {graphBatch}"
             : Reducer.Ranks > 1 ? $"each batch is split across {Reducer.Ranks} processes" : null;
         if (split != null)
-            throw new Converter.Graph.ModelConversionException(model.Graph.File,
-                [$"{coupled} works on the whole batch at once, but {split}; {remedy}"]);
+            throw new ModelSettingException(model.Graph.File, $"{coupled} works on the whole batch at once, but {split}; {remedy}");
     }
 
     public TrainingStep Step()
@@ -72,8 +73,8 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         {
             // The pre-flight estimate (StepMemoryCheck) passed, yet an allocation failed: other processes took the memory,
             // or the estimate fell short. The step's tensors are released by its dispose scope; the parameters are untouched.
-            throw new StepMemoryException($"--batch-size {order.BatchSize}: step {StepsTaken + 1} ran out of memory " +
-                $"({OutOfMemory.Describe(e)}); use a smaller --batch-size", e);
+            throw new StepMemoryException($"{Setting.BatchSize} {order.BatchSize}: step {StepsTaken + 1} ran out of memory " +
+                $"({OutOfMemory.Describe(e)}); use a smaller {Setting.BatchSize}", e);
         }
     }
 

@@ -2,6 +2,10 @@ using System.Runtime.InteropServices;
 using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Distributed;
+using ZilOnnx.Trainer.Settings;
 using ZilOnnx.Trainer.Training;
 
 namespace ZilOnnx.Tests.Cli;
@@ -57,7 +61,8 @@ public sealed class CommandRunnerTests
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.StartsWith("error: out of memory: the .NET runtime could not allocate memory", Assert.Single(lines));
 
-        (code, lines) = Run(new StepMemoryException("--batch-size 60000: step 1 ran out of memory (...); use a smaller --batch-size"));
+        (code, lines) = Run(new StepMemoryException(
+            $"{Setting.BatchSize} 60000: step 1 ran out of memory (...); use a smaller {Setting.BatchSize}"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("error: --batch-size 60000: step 1 ran out of memory (...); use a smaller --batch-size", Assert.Single(lines));
     }
@@ -73,5 +78,39 @@ public sealed class CommandRunnerTests
         (code, lines) = Run(new TypeInitializationException("TorchSharp.torch", new NotSupportedException("could not load libtorch")));
         Assert.Equal(ExitCodes.Usage, code);
         Assert.StartsWith("error: internal error (TypeInitializationException)", Assert.Single(lines));
+    }
+
+    [Fact]
+    public void Errors_that_name_a_setting_keep_their_exit_code_and_name_it_by_its_flag()
+    {
+        var cases = new (Exception Thrown, int Code, string Line)[]
+        {
+            (new NumericalFailureException($"step 3: over {Setting.MaxLossGrowth} 10000 (a smaller {Setting.LearningRate} may keep it stable)"),
+                ExitCodes.NumericalFailure, "error: step 3: over --max-loss-growth 10000 (a smaller --lr may keep it stable)"),
+            (new DataFormatException("d.npz", "x", $"{Setting.Mean} gives 2 values"), ExitCodes.BadInput,
+                "error: d.npz, array 'x': --mean gives 2 values"),
+            (new DeviceUnavailableException($"device 'cuda': absent. Use {Setting.Device} cpu"), ExitCodes.BadInput,
+                "error: device 'cuda': absent. Use --device cpu"),
+            (new MpiUnavailableException($"{Setting.Distributed} mpi needs Open MPI"), ExitCodes.BadInput,
+                "error: --distributed mpi needs Open MPI"),
+            (new ModelSettingException("m.onnx", $"batch statistics split; use {Setting.BatchNormStatistics} frozen"), ExitCodes.BadInput,
+                "error: m.onnx: batch statistics split; use --bn frozen"),
+            (new SettingException($"{Setting.DataBudget} must be a positive number"), ExitCodes.Usage,
+                "error: --max-data-gb must be a positive number"),
+        };
+        foreach (var (thrown, expectedCode, expectedLine) in cases)
+        {
+            var (code, lines) = Run(thrown);
+            Assert.Equal(expectedCode, code);
+            Assert.Equal(expectedLine, Assert.Single(lines));
+        }
+    }
+
+    [Fact]
+    public void A_model_setting_error_is_a_conversion_error_that_names_the_setting_by_parameter_in_the_library()
+    {
+        ModelConversionException e = new ModelSettingException("m.onnx", $"use {Setting.BatchNormStatistics} frozen");
+        Assert.Equal("m.onnx: use batchNormStatistics frozen", e.Message);
+        Assert.Equal(["use batchNormStatistics frozen"], e.Problems);
     }
 }

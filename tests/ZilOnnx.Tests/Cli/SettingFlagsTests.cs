@@ -1,6 +1,6 @@
-using System.CommandLine;
 using System.Reflection;
 using ZilOnnx.Cli.CommandLine;
+using ZilOnnx.Cli.Commands;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Settings;
 
@@ -10,10 +10,9 @@ namespace ZilOnnx.Tests.Cli;
 public sealed class SettingFlagsTests
 {
     [Fact]
-    public void Every_setting_the_library_names_is_said_with_a_flag_a_training_command_accepts()
+    public void Every_setting_the_library_names_is_said_with_a_flag_finetune_accepts()
     {
-        var command = new Command("finetune");
-        new TrainingOptions().AddTo(command);
+        var command = FinetuneCommand.Create();
         var accepted = command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)).ToHashSet();
         var markers = typeof(Setting).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral)
             .Select(f => (string)f.GetRawConstantValue()!).ToList();

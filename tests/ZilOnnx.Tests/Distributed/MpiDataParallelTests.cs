@@ -139,7 +139,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         string messages = running.Messages();
         Assert.Equal(5, job.ExitCode);
         Assert.Contains("rank 0 of 2: the allreduce", messages);
-        Assert.Contains("did not complete within 15 s", messages);
+        Assert.Contains("did not complete within 15 s (--mpi-timeout): another rank died or stopped answering", messages);
     }
 
     /// <summary>
@@ -182,6 +182,7 @@ public sealed class MpiDataParallelTests(ITestOutputHelper log)
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)));
         Assert.Equal(2, process.ExitCode);
         Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("error: --distributed mpi needs Open MPI's libmpi.so.40", error);
         Assert.Contains("apt-get install openmpi-bin", error);
     }
 

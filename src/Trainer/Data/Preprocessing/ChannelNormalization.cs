@@ -1,3 +1,5 @@
+using ZilOnnx.Trainer.Settings;
+
 namespace ZilOnnx.Trainer.Data.Preprocessing;
 
 /// <summary>
@@ -12,7 +14,7 @@ public sealed record ChannelNormalization(double[] Mean, double[] Std, int Chann
     {
         if (!spec.Normalizes) return null;
         long channels = sampleShape.Length >= channelAxis && channelAxis >= 1 ? sampleShape[channelAxis - 1] : 1;
-        foreach (var (name, values) in new[] { ("--mean", spec.Mean), ("--std", spec.Std) })
+        foreach (var (name, values) in new[] { (Setting.Mean, spec.Mean), (Setting.Std, spec.Std) })
             if (values is { Length: > 1 } && values.Length != channels)
                 throw new DataFormatException(origin, "x",
                     $"{name} gives {values.Length} values but the inputs have {channels} channels (axis {channelAxis}); give one value " +

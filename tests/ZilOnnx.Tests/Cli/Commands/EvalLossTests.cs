@@ -57,7 +57,8 @@ public sealed class EvalLossTests
     {
         var run = CliProcess.Run("eval", Fixtures.PathOf("lenet5.onnx"), "--data", Fixtures.PathOf("lenet5.ce.npz"), "--provider", "cpu", "--loss", "mse");
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Contains("mse needs float targets shaped like the output [10] per sample; got integer class labels", run.Error);
+        Assert.Contains("mse needs float targets shaped like the output [10] per sample; got integer class labels (use --loss ce, or one-hot rows)",
+            run.Error);
     }
 
     private static LossSettings Settings(string[] given)

@@ -45,6 +45,8 @@ public sealed class PreprocessingCommandTests
         Assert.True(given.ExitCode == 0, given.ToString());
         Assert.Equal(given.Output, stored.Output);
         Assert.Contains("applying the preprocessing stored in", stored.Error);
+        // The image folder's note names the options that brought the images to the model's size, as flags.
+        Assert.Contains("read as grayscale 28x28 after --resize 31 and --center-crop 28,28 and scaled", stored.Error);
         // The original model stores nothing, so its 33x37 images do not fit and the error says how to fix that.
         Assert.Equal(2, none.ExitCode);
         Assert.Contains("--resize 28,28", none.Error);

@@ -1,3 +1,4 @@
+using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Data;
 using static TorchSharp.torch;
@@ -78,7 +79,8 @@ public sealed class CsvSampleReaderTests
         string path = temp.File("t.csv");
         File.WriteAllText(path, "a,b,label\n1,2,0\n");
         var e = Assert.Throws<DataFormatException>(() => DataSources.Load(path, DataSplit.Train, "x", [], labelColumn: "class"));
-        Assert.Equal($"{path}: --label-column 'class' is not a column; the header names 'a', 'b', 'label'", e.Message);
+        Assert.Equal($"{path}: labelColumn 'class' is not a column; the header names 'a', 'b', 'label'", e.Message);
+        Assert.Equal($"{path}: --label-column 'class' is not a column; the header names 'a', 'b', 'label'", SettingFlags.MessageOf(e));
     }
 
     [Theory]

@@ -1,5 +1,7 @@
+using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
+using ZilOnnx.Trainer.Settings;
 using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace ZilOnnx.Tests.Trainer.Data;
@@ -14,7 +16,8 @@ public sealed class DataBudgetTests
     {
         var budget = DataBudget.Of(2);
         var e = Assert.Throws<DataFormatException>(() => budget.Reserve("bomb.npz", "x", Bomb));
-        Assert.Equal("bomb.npz, array 'x': the array declares 1500000 x 1 x 28 x 28 float32 (4.7 GB), over the data budget of 2 GB (--max-data-gb)", e.Message);
+        Assert.Equal("bomb.npz, array 'x': the array declares 1500000 x 1 x 28 x 28 float32 (4.7 GB), over the data budget of 2 GB (dataBudget)", e.Message);
+        Assert.EndsWith("over the data budget of 2 GB (--max-data-gb)", SettingFlags.MessageOf(e));
         Assert.Equal(0, budget.Reserved);
     }
 
@@ -25,7 +28,7 @@ public sealed class DataBudgetTests
         budget.Reserve("train.npz", "x", Bomb);
         Assert.Equal(4_704_000_000, budget.Reserved);
         var e = Assert.Throws<DataFormatException>(() => budget.Reserve("test.npz", "x", Bomb with { Shape = [300_000, 1, 28, 28] }));
-        Assert.Contains("over the data budget of 5 GB (--max-data-gb), of which 4.7 GB is taken by the data read before", e.Message);
+        Assert.Contains("over the data budget of 5 GB (--max-data-gb), of which 4.7 GB is taken by the data read before", SettingFlags.MessageOf(e));
     }
 
     [Fact]
@@ -52,7 +55,7 @@ public sealed class DataBudgetTests
         var deflated = Bomb with { CompressedBytes = 4_572_205 };
         var e = Assert.Throws<DataFormatException>(() => DataBudget.OfBytes(long.MaxValue, "the memory available now").Reserve("bomb.npz", "x", deflated));
         Assert.Contains("declares 1500000 x 1 x 28 x 28 float32 (4.7 GB) in 4.6 MB of compressed data, over 100 times as much", e.Message);
-        Assert.Contains("give --max-data-gb to read it all the same", e.Message);
+        Assert.Contains("give --max-data-gb to read it all the same", SettingFlags.MessageOf(e));
 
         DataBudget.Of(10).Reserve("bomb.npz", "x", deflated); // given: read
         DataBudget.OfBytes(long.MaxValue, "test").Reserve("ok.npz", "x", Bomb with { CompressedBytes = 4_704_000_000 / 99 });
@@ -66,8 +69,8 @@ public sealed class DataBudgetTests
     [InlineData(double.PositiveInfinity)]
     public void The_option_takes_positive_finite_gigabytes_only(double gigabytes)
     {
-        var e = Assert.Throws<ArgumentException>(() => DataBudget.Of(gigabytes));
-        Assert.StartsWith("--max-data-gb must be a positive number of gigabytes", e.Message);
+        var e = Assert.Throws<SettingException>(() => DataBudget.Of(gigabytes));
+        Assert.StartsWith("--max-data-gb must be a positive number of gigabytes", SettingFlags.MessageOf(e));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ZilOnnx.Cli.CommandLine;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
@@ -39,8 +40,10 @@ public sealed class StepOutOfMemoryTests
 
         var e = Assert.Throws<StepMemoryException>(() => trainer.Step());
 
+        Assert.Equal("batchSize 8: step 1 ran out of memory (can't allocate memory: you tried to allocate 125440000 bytes. " +
+                     "Error code 12 (Cannot allocate memory)); use a smaller batchSize", e.Message);
         Assert.Equal("--batch-size 8: step 1 ran out of memory (can't allocate memory: you tried to allocate 125440000 bytes. " +
-                     "Error code 12 (Cannot allocate memory)); use a smaller --batch-size", e.Message);
+                     "Error code 12 (Cannot allocate memory)); use a smaller --batch-size", SettingFlags.MessageOf(e));
         Assert.Equal(0, trainer.StepsTaken);
         foreach (var (name, value) in model.Parameters) Assert.True((value - before[name]).MaxAbs() == 0, $"parameter {name} changed");
     }
