@@ -22,8 +22,7 @@ public sealed record BenchReport(
     public const string MemoryMethod =
         "step_memory_mb: rise of the process's resident peak (VmHWM) over its resident size (VmRSS) during 2 steps of the rule alone, " +
         "after returning freed memory to the system (GC, malloc_trim) and resetting the peak (/proc/self/clear_refs); the largest of 2 " +
-            "such measurements. " +
-        "peak_rss_mb: that peak, the whole process (runtime, libtorch, model, data) included";
+            "such measurements. peak_rss_mb: that peak, the whole process (runtime, libtorch, model, data) included";
 
     /// <summary>The data pipeline alone beside bp's step (bench --pipeline), or null.</summary>
     public PipelineResult? Pipeline { get; init; }
@@ -110,8 +109,7 @@ public sealed record BenchReport(
         var text = new StringBuilder();
         string Load(double[]? l) => l == null ? "?" : F(l[0], 2);
         text.AppendLine($"{Model}: {Vertices} vertices, depth {Depth}, {ParameterCount:N0} parameters; batch {BatchSize}, {Precision} " +
-            $"on {Device}, " +
-                        $"{Threads} thread(s); {Loss}, {Optimizer}; data {Data}");
+            $"on {Device}, {Threads} thread(s); {Loss}, {Optimizer}; data {Data}");
         string jit = Warmup.JitQuiet switch
         {
             true => "the JIT quiet",
@@ -137,8 +135,7 @@ public sealed record BenchReport(
         {
             text.AppendLine();
             text.AppendLine($"ONNX Runtime (CPU, {(o.Threads is { } n ? $"{n} thread(s)" : "default threads")}, {o.Runs} runs of each " +
-                $"in alternation): " +
-                            $"original {Ms(o.OriginalMs.Median)} ms ({Ms(o.OriginalMs.P10)}-{Ms(o.OriginalMs.P90)}), " +
+                $"in alternation): original {Ms(o.OriginalMs.Median)} ms ({Ms(o.OriginalMs.P10)}-{Ms(o.OriginalMs.P90)}), " +
                             $"exported {Ms(o.ExportedMs.Median)} ms ({Ms(o.ExportedMs.P10)}-{Ms(o.ExportedMs.P90)}), " +
                             $"exported/original {F(o.Ratio.Median, 3)} ({F(o.Ratio.P10, 2)}-{F(o.Ratio.P90, 2)})");
         }
@@ -157,8 +154,7 @@ public sealed record BenchReport(
             text.AppendLine();
             text.AppendLine($"pipeline alone ({p.Data}, {p.Batches} batches of {p.BatchSize}, {p.Depth} prepared ahead, no training): " +
                             $"{F(p.SamplesPerSecond, 0)} samples/s ({F(p.Seconds, 1)} s); bp's step {F(p.StepSamplesPerSecond, 0)} " +
-                                $"samples/s; " +
-                            $"pipeline/step {F(p.Ratio, 2)}");
+                                $"samples/s; pipeline/step {F(p.Ratio, 2)}");
         }
         return text.ToString();
     }

@@ -22,13 +22,11 @@ public sealed class LossOptions
     };
     public Option<int?> ClassAxis { get; } = new Option<int?>("--class-axis")
     {
-        Description = "--loss ce: the output's class axis " +
-        "(default 1 for outputs of rank 4 or more, [N, C, H, W]; else the last)"
+        Description = "--loss ce: the output's class axis (default 1 for outputs of rank 4 or more, [N, C, H, W]; else the last)"
     }.Within(NumberRange.Count);
     public Option<double?> LabelSmoothing { get; } = new Option<double?>("--label-smoothing")
     {
-        Description = "--loss ce: label " +
-        "smoothing in [0, 1), as torch.nn.CrossEntropyLoss's label_smoothing"
+        Description = "--loss ce: label smoothing in [0, 1), as torch.nn.CrossEntropyLoss's label_smoothing"
     }.Within(NumberRange.Decay);
 
     public IEnumerable<Option> All => [Loss, Reduction, ClassAxis, LabelSmoothing];

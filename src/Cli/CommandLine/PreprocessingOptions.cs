@@ -42,13 +42,11 @@ public sealed class PreprocessingOptions
     };
     public Option<string?> Mean { get; } = new("--mean")
     {
-        Description = "Subtract from the [0, 1]-scaled inputs: one value, or one per " +
-        "channel (A,B,C), as torchvision's Normalize"
+        Description = "Subtract from the [0, 1]-scaled inputs: one value, or one per channel (A,B,C), as torchvision's Normalize"
     };
     public Option<string?> Std { get; } = new("--std")
     {
-        Description = "Divide the inputs by (after --mean): one positive value, or one " +
-        "per channel"
+        Description = "Divide the inputs by (after --mean): one positive value, or one per channel"
     };
     public Option<string?> Layout { get; } = new("--layout")
     {

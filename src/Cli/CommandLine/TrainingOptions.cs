@@ -85,13 +85,11 @@ public sealed class TrainingOptions
         .Within(NumberRange.Count);
     public Option<bool> Shuffle { get; } = new("--shuffle")
     {
-        Description = "Shuffle each pass over the data, seeded by --seed (the " +
-        "default)"
+        Description = "Shuffle each pass over the data, seeded by --seed (the default)"
     };
     public Option<bool> NoShuffle { get; } = new("--no-shuffle")
     {
-        Description = "Batch k is samples [kB, (k+1)B) in file order, " +
-        "wrapping around"
+        Description = "Batch k is samples [kB, (k+1)B) in file order, wrapping around"
     };
     public Option<string?> BatchNorm { get; } = new Option<string?>("--bn")
     {
@@ -133,16 +131,14 @@ public sealed class TrainingOptions
         .Within(NumberRange.NotNegative);
     public Option<int?> Threads { get; } = new Option<int?>("--threads")
     {
-        Description = "CPU threads libtorch computes with (default: " +
-        "one per core)"
+        Description = "CPU threads libtorch computes with (default: one per core)"
     }.Within(ThreadLimit);
     public Option<double?> MaxDataGb { get; } = DataBudgetOption.Create();
     public Option<string?> LabelColumn { get; } = LabelColumnOption.Create();
     public PreprocessingOptions Preprocessing { get; }
     public Option<double?> Tolerance { get; } = new Option<double?>("--tolerance")
     {
-        Description = "Largest relative divergence from BP " +
-        "accepted (default 1e-4 for float32, 1e-10 for float64)"
+        Description = "Largest relative divergence from BP accepted (default 1e-4 for float32, 1e-10 for float64)"
     }
         .Within(NumberRange.NotNegative);
 

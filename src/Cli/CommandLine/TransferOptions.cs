@@ -27,8 +27,7 @@ public sealed class TransferOptions
     };
     public Option<int?> TrainLast { get; } = new Option<int?>("--train-last")
     {
-        Description = "Train only the K parameterized layers " +
-        "nearest the output; freeze the rest"
+        Description = "Train only the K parameterized layers nearest the output; freeze the rest"
     }
         .Within(NumberRange.Count);
 

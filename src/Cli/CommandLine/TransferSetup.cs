@@ -39,8 +39,7 @@ public static class TransferSetup
         {
             int fullDepth = graph.Vertices.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput).Max(v => v.Depth);
             notices.Add($"training {graph.Parameters.Count} initializers ({string.Join(", ", graph.Parameters.Select(p => p.Name))}), " +
-                $"{frozen.Count} frozen: " +
-                        $"the Z-IL schedule stops at depth {graph.MaxDepth} of {fullDepth}");
+                $"{frozen.Count} frozen: the Z-IL schedule stops at depth {graph.MaxDepth} of {fullDepth}");
         }
         return (graph, frozen);
     }

@@ -53,8 +53,7 @@ public static class BenchCommand
             .Within(NumberRange.Count);
         var threads = new Option<int?>("--threads")
         {
-            Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per " +
-            "core)"
+            Description = "Threads of libtorch and of ONNX Runtime (default: theirs, one per core)"
         }
             .Within(TrainingOptions.ThreadLimit);
         var ortRuns = new Option<int>("--ort-runs")
@@ -65,8 +64,7 @@ public static class BenchCommand
         .Within(NumberRange.CountOrZero);
         var epoch = new Option<bool>("--epoch")
         {
-            Description = "Also time a full epoch of bp and of zil (verification off) on --data, " +
-            "else fashion-mnist"
+            Description = "Also time a full epoch of bp and of zil (verification off) on --data, else fashion-mnist"
         };
         var pipeline = new Option<bool>("--pipeline")
         {

@@ -25,8 +25,7 @@ public static class EvalCommand
         var model = new Argument<string>("MODEL") { Description = "An .onnx model with one input and class scores as its first output" };
         var data = new Option<string>("--data")
         {
-            Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or " +
-            "'fashion-mnist' (test split)", Required = true
+            Description = "An .npz (x, integer y), a .csv/.tsv table, an IDX folder or 'fashion-mnist' (test split)", Required = true
         };
         var provider = new Option<string>("--provider")
         {

@@ -42,8 +42,7 @@ public static class FinetuneCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
         var maxUpdateNorm = new Option<double?>("--max-update-norm")
         {
-            Description = "Stop with exit code 4 when a step's update (L2 " +
-            "norm over all parameters) exceeds this"
+            Description = "Stop with exit code 4 when a step's update (L2 norm over all parameters) exceeds this"
         }
             .Within(NumberRange.Positive);
         var maxLossGrowth = new Option<double>("--max-loss-growth")

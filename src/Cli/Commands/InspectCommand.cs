@@ -94,8 +94,7 @@ public static class InspectCommand
         var shared = d.Parameters.Where(p => p.SharedBy.Count > 0).ToList();
         if (shared.Count > 0)
             Console.WriteLine($"shared: {shared.Count} initializer{(shared.Count > 1 ? "s" : "")} ({shared.Sum(p => p.Count):N0} " +
-                $"values) read by several nodes, " +
-                              $"trained as one parameter each; with --untie every reader trains its own copy " +
+                $"values) read by several nodes, trained as one parameter each; with --untie every reader trains its own copy " +
                               $"({d.Parameters.Sum(p => p.Count) + shared.Sum(p => p.Count * (p.SharedBy.Count - 1)):N0} values in all)");
         Console.WriteLine($"vertices: {d.Vertices.Count} ({d.LevellingVertices.Count} added by levelling), depth {d.Depth}: " +
             $"{d.Depth + 1} inference steps");

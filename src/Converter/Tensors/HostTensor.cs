@@ -73,8 +73,7 @@ public sealed class HostTensor
         long count = ElementCount(shape);
         if (count > MaxComputedElements)
             throw new ShapeException($"a constant of shape [{string.Join(", ", shape)}] computed at conversion time would hold {count} " +
-                $"elements, " +
-                $"more than the {MaxComputedElements} allowed");
+                $"elements, more than the {MaxComputedElements} allowed");
         return new double[count];
     }
 

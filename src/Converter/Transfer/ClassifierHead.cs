@@ -79,7 +79,6 @@ public sealed record ClassifierHead(IReadOnlyList<NodeProto> Nodes, string Weigh
 
     private static ModelConversionException Fail(string file, string found) =>
         new(file, [$"--num-classes: no classification head found (looked for a Gemm, a MatMul with or without a bias Add, or a Conv " +
-            $"followed by " +
-                   $"global pooling, reached from the first graph output through " +
+            $"followed by global pooling, reached from the first graph output through " +
                    $"{string.Join("/", PassThrough.Concat(Pooling))}): {found}"]);
 }

@@ -30,8 +30,7 @@ public sealed class ImageFolderSampleReader : ISampleReader, IStreamingSampleRea
         Inputs = new ArrayLayout("x", DataType.Uint8, geometry.Shape(n), 1);
         Targets = new ArrayLayout("y", DataType.Int64, [n], 8);
         Notices = [$"{layout.Folder}: {n} images in {layout.ClassNames.Count} classes " +
-            $"({NameList.Abbreviate(layout.ClassNames)}), read as " +
-                   $"{geometry}{Geometry(applied)} and scaled to [0, 1] (v / 255)"];
+            $"({NameList.Abbreviate(layout.ClassNames)}), read as {geometry}{Geometry(applied)} and scaled to [0, 1] (v / 255)"];
     }
 
     public static bool Recognizes(string source) => ImageFolderLayout.Recognizes(source);

@@ -59,8 +59,7 @@ public sealed class NpyArrayReader : IArrayReader
             long needed = shape.Aggregate(1L, (p, d) => p * d) * _header.Dtype.Size;
             if (stream.Length < skip + needed)
                 throw _context.Error($"data is shorter than the header says: expected {_header.Layout("").StoredBytes:0} bytes for " +
-                    $"{_header.Describe()}, " +
-                                     $"found {Math.Max(0, stream.Length - _dataOffset)}");
+                    $"{_header.Describe()}, found {Math.Max(0, stream.Length - _dataOffset)}");
             stream.Seek(skip, SeekOrigin.Begin);
         }
         else
@@ -68,8 +67,7 @@ public sealed class NpyArrayReader : IArrayReader
             long skipped = Skip(stream, skip);
             if (skipped < skip)
                 throw _context.Error($"data is shorter than the header says: expected {_header.Layout("").StoredBytes:0} bytes for " +
-                    $"{_header.Describe()}, " +
-                                     $"found {Math.Max(0, skipped - _dataOffset)}");
+                    $"{_header.Describe()}, found {Math.Max(0, skipped - _dataOffset)}");
         }
         return NpyFormat.ReadElements(stream, _header, shape, firstElement, _context);
     }

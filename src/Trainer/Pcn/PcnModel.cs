@@ -111,8 +111,7 @@ public sealed class PcnModel : IDisposable
         try { output = KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
         catch (KernelException e)
         {
-            throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): " +
-            $"{e.Message}");
+            throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): {e.Message}");
         }
         // The converter's shape inference decided the schedule and folded shape arithmetic; a kernel that
         // disagrees with it would make those decisions wrong, so the two are held to each other on every call.

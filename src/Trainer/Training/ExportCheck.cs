@@ -44,8 +44,7 @@ public static class ExportCheck
             if (bad > 0)
                 throw new NumericalFailureException(
                     $"the trained model's output '{name}' is NaN or Inf in {bad} of {value.numel()} values on the first batch: the run " +
-                        $"diverged " +
-                    $"(a smaller {Setting.LearningRate} may keep it stable), and the model is not written");
+                        $"diverged (a smaller {Setting.LearningRate} may keep it stable), and the model is not written");
         }
     }
 
