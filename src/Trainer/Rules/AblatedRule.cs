@@ -28,7 +28,8 @@ public static class AblatedRule
                 return new PcDynamics(name, options) { Dynamics = $"zil-relaxed with {applied}" };
             case "fa-zil":
                 if (ablation.Has("schedule-shift"))
-                    throw new SettingException($"{Setting.Ablation} schedule-shift does not apply to {Setting.Rule} fa-zil: it has no schedule");
+                    throw new SettingException(
+                        $"{Setting.Ablation} schedule-shift does not apply to {Setting.Rule} fa-zil: it has no schedule");
                 bool latches = options.Gate == UpdateGate.Scheduled;
                 return new PcDynamics(name, latches ? options with { Gate = UpdateGate.Autonomous } : options)
                 {

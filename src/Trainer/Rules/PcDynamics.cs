@@ -23,8 +23,9 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
 
     public string Name => name;
 
-    /// <summary>Which dynamics these are, for a report (`il with gamma=0.5` under `--rule il --ablate gamma=0.5`); the name by default.</summary>
+    /// <summary>Which dynamics these are, for a report (`il with gamma=0.5`: il's ablated by gamma=0.5); the name by default.</summary>
     public string Dynamics { get => field ?? Name; init; }
+
     public PcDynamicsOptions Options => options;
 
     public NonFiniteOrigin? LocateNonFinite(PcnModel model, Batch batch, ILoss loss)

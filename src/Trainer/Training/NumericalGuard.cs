@@ -40,7 +40,10 @@ public sealed class NumericalGuard
         if (!double.IsFinite(result.Loss))
         {
             var origin = Locate(model, batch, loss, rule);
-            throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {origin.Description}") { Step = step + 1, Origin = origin };
+            throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {origin.Description}")
+            {
+                Step = step + 1, Origin = origin,
+            };
         }
         CheckLossGrowth(result.Loss, at);
         using var scope = NewDisposeScope();

@@ -103,6 +103,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         }
         catch (NumericalFailureException e) when (divergences != null)
         {
+            // The failure carries the step's divergences, so that a report (verify) still shows them.
             throw e.WithDivergences(divergences);
         }
         // Both checks come before the update is applied, so a failed run leaves the parameters of the last good step.

@@ -14,7 +14,7 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
     /// <summary>The inference steps each verified step's relaxation ran (rules with PC dynamics), else null.</summary>
     public IReadOnlyList<int>? InferenceSteps { get; init; }
 
-    /// <summary>Which dynamics computed the rule's updates (the rule's name, or what `--ablate` made of it); null: the rule's name.</summary>
+    /// <summary>Which dynamics computed the rule's updates (what an ablation made of the rule); null: the rule's own.</summary>
     public string? Dynamics { get; init; }
 
     /// <summary>The numerical failure (NaN, Inf) that stopped the run at step <see cref="Steps"/>, else null.</summary>
@@ -56,7 +56,8 @@ public sealed record VerificationReport(string Rule, string Precision, long Step
             output.WriteLine(inference.Distinct().Count() == 1
                 ? $"inference steps: {inference[0]}"
                 : $"inference steps: {inference.Min()} to {inference.Max()} (per step: {string.Join(", ", inference)})");
-        if (Failure != null) output.WriteLine($"numerical failure at step {Failure.Step}: {Failure.Origin?.Description ?? Failure.Message}");
+        if (Failure != null)
+            output.WriteLine($"numerical failure at step {Failure.Step}: {Failure.Origin?.Description ?? Failure.Message}");
         output.WriteLine($"max divergence {MaxRelativeDivergence:E3} relative ({MaxAbsoluteDivergence:E3} absolute), tolerance " +
             $"{Tolerance:E1}: {(Passed ? "PASSED" : "FAILED")}");
     }

@@ -15,7 +15,8 @@ internal sealed class RelaxationProbe
     public NonFiniteOrigin? Found { get; private set; }
 
     /// <returns>Whether a non-finite number was found (the relaxation can stop).</returns>
-    public bool AfterErrors(int step, IReadOnlyDictionary<Vertex, LocalTape> tapes, IReadOnlyDictionary<Vertex, Tensor> errors, double energy)
+    public bool AfterErrors(int step, IReadOnlyDictionary<Vertex, LocalTape> tapes, IReadOnlyDictionary<Vertex, Tensor> errors,
+        double energy)
     {
         foreach (var (v, tape) in tapes)
             if (!IsFinite(tape.Prediction)) return Report("prediction", "the prediction", v, step);
