@@ -2,7 +2,8 @@
 # The seed paper's claim (Z-IL trains exactly as backprop does) reproduced from scratch: LeNet-5 and the row-wise RNN,
 # every parameter drawn afresh (--reinit), trained on Fashion-MNIST with each learning rule from the same seed, the
 # held-out test set evaluated after every epoch. Writes docs/reproduction.md and one SVG plot per model under
-# docs/reproduction/ (scripts/reproduce-summary.cs). The full run takes about an hour on two CPU cores.
+# docs/reproduction/ (scripts/reproduce-summary.cs). The defaults are long runs: a relaxing step (fa-zil, il) costs
+# many Z-IL steps, so LIMITS shortens single runs; the page says how many steps each run took.
 #
 # Settings (environment variables; the defaults are the published run):
 #   RULES     rules to run, in this order: "zil bp fa-zil il ipc"; a rule `zilonnx finetune --help` does not list is
@@ -11,7 +12,7 @@
 #   MODELS    models to train: "lenet5 rnn"
 #   STEPS     when set, every run takes this many steps instead of EPOCHS epochs (a quick check of the pipeline)
 #   LIMITS    step limits for single runs, "KEY:N ...", KEY a rule, a model or MODEL/RULE (the most specific wins):
-#             "il:300 ipc:300", since a relaxing rule's step costs about 20 Z-IL steps
+#             "il:300 ipc:300", since a step of il relaxes for T = 20 inference steps before its update
 #   DATA      training data; its test split is the held-out set: fashion-mnist
 #   SEED      --seed of every run (initialisation and shuffling): 1
 #   OUT       where reproduction.md and reproduction/ go: docs
