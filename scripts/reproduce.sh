@@ -5,7 +5,7 @@
 # docs/reproduction/ (scripts/reproduce-summary.cs). The defaults are long runs: a relaxing step (fa-zil, il) costs
 # many Z-IL steps, so LIMITS shortens single runs; the page says how many steps each run took.
 #
-# Settings (environment variables; the defaults are the published run):
+# Settings (environment variables, each with its default; docs/reproduction.md names the ones it was made with):
 #   RULES     rules to run, in this order: "zil bp fa-zil il ipc"; a rule `zilonnx finetune --help` does not list is
 #             left out, and the page says so
 #   EPOCHS    epochs per rule: 3
