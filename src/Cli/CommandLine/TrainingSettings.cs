@@ -54,10 +54,15 @@ public sealed record TrainingSettings
     public int? NumClasses { get; init; }
     /// <summary>--val-split, or null.</summary>
     public double? ValidationSplit { get; init; }
-    /// <summary>Rule il's T, gamma and energy stop; null for the other rules (which have no such settings).</summary>
+    /// <summary>
+    /// The settings of the rules with relaxed dynamics (<see cref="RuleKnobs"/>): il's and ipc's T (fpa's n), the inference
+    /// rate, il's energy stop, the output energy's weight S and zil+pc's K; null for a rule that does not take one.
+    /// </summary>
     public int? InferenceSteps { get; init; }
     public double? Gamma { get; init; }
     public double? EnergyTolerance { get; init; }
+    public double? OutputWeight { get; init; }
+    public int? PcSteps { get; init; }
     /// <summary>--augment, or null for none (crop:0 alone augments nothing and is none).</summary>
     public ImageAugmentation? Augmentation { get; init; }
     /// <summary>
@@ -110,9 +115,12 @@ public sealed record TrainingSettings
         Untie = state.Untie,
         NumClasses = state.NumClasses,
         ValidationSplit = state.ValidationSplit,
-        InferenceSteps = state.InferenceSteps ?? Il.DefaultInferenceSteps,
-        Gamma = state.Gamma ?? Il.DefaultGamma,
+        // Null where the state has none: the rule's defaults fill in (RuleKnobs).
+        InferenceSteps = state.InferenceSteps,
+        Gamma = state.Gamma,
         EnergyTolerance = state.EnergyTolerance,
+        OutputWeight = state.OutputWeight,
+        PcSteps = state.PcSteps,
         // A state from before augmentation was recorded takes the one given, as such runs were resumed.
         Augmentation = state.Version >= CheckpointState.AugmentVersion
             ? state.Augment is { } augment ? ImageAugmentation.Parse(augment) : null
@@ -131,6 +139,8 @@ public sealed record TrainingSettings
             InferenceSteps = InferenceSteps,
             Gamma = Gamma,
             EnergyTolerance = EnergyTolerance,
+            OutputWeight = OutputWeight,
+            PcSteps = PcSteps,
             Untie = Untie,
             NumClasses = NumClasses,
             Frozen = Frozen is { Count: > 0 } frozen ? frozen : null,
