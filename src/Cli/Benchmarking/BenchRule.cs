@@ -46,7 +46,8 @@ public sealed class BenchRule
         return names.Prepend("bp").Distinct().ToList();
     }
 
-    /// <summary>The rules of <see cref="NamesOf"/>'s list, each learning rule made by <paramref name="learningRule"/> from its name.</summary>
+    /// <summary>The rules of <see cref="NamesOf"/>'s list, each learning rule made from its name by <paramref name="learningRule"/>.
+    /// </summary>
     public static List<BenchRule> Parse(IReadOnlyList<string> names, BenchSetup setup, Func<string, ILearningRule> learningRule) =>
         names.Select(name => Create(name, setup, learningRule)).ToList();
 

@@ -23,10 +23,10 @@ public static class RuleKnobs
     /// <summary>Whether <paramref name="rule"/> takes the option named <paramref name="flag"/>.</summary>
     public static bool Takes(string rule, string flag) => Taken.TryGetValue(rule, out var flags) && flags.Contains(flag);
 
-    /// <summary>The rule settings given on the command line, each checked against the rule; a setting the rule does not take is refused.</summary>
+    /// <summary>The rule settings given on the command line, checked against the rule: one it does not take is refused.</summary>
     public static void CheckGiven(ParseResult parse, TrainingOptions options, string rule)
     {
-        foreach (Option option in (Option[])[options.InferenceSteps, options.Gamma, options.EnergyTolerance, options.OutputWeight, options.PcSteps])
+        foreach (var option in options.RuleSettings)
         {
             if (parse.GetResult(option) is not { Implicit: false } || Takes(rule, option.Name)) continue;
             var rules = Taken.Where(r => r.Value.Contains(option.Name)).Select(r => r.Key);

@@ -169,12 +169,15 @@ public sealed class TrainingOptions
 
     public TransferOptions Transfer { get; } = new();
 
+    /// <summary>The settings of the rules with relaxed dynamics, each taken by some rules only (<see cref="RuleKnobs"/>).</summary>
+    public Option[] RuleSettings => [InferenceSteps, Gamma, EnergyTolerance, OutputWeight, PcSteps];
+
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
         foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Reduction, ClassAxis, LabelSmoothing, Optimizer, LearningRate,
             Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, BatchNorm, Precision, Device,
-            InferenceSteps, Gamma, EnergyTolerance, OutputWeight, PcSteps, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, .. Transfer.All])
+            .. RuleSettings, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, .. Transfer.All])
             if (!except.Contains(option)) command.Options.Add(option);
         Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));

@@ -196,7 +196,7 @@ public static class BenchCommand
     /// </summary>
     private static Func<string, ILearningRule> BenchedRule(ParseResult parse, TrainingOptions options, IReadOnlyList<string> names)
     {
-        foreach (Option option in (Option[])[options.InferenceSteps, options.Gamma, options.EnergyTolerance, options.OutputWeight, options.PcSteps])
+        foreach (var option in options.RuleSettings)
             if (parse.GetResult(option) is { Implicit: false } && !names.Any(name => RuleKnobs.Takes(name, option.Name)))
                 throw new ArgumentException($"{option.Name} applies to none of the rules --rules names");
         var given = TrainingSettingsResolver.Given(parse, options);

@@ -45,7 +45,9 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
             var (errors, outputPrediction) = state.Errors(tapes, shared.WeightsChange, options.FixedPrediction, outputEnergy,
                 batch.Targets);
             stepsRun = t + 1;
-            double energy = energyNeeded ? Energy(errors, model.Graph.TrainingOutput, outputEnergy, outputPrediction, batch.Targets) : double.NaN;
+            double energy = energyNeeded
+                ? Energy(errors, model.Graph.TrainingOutput, outputEnergy, outputPrediction, batch.Targets)
+                : double.NaN;
             bool converged = options.EnergyTolerance is { } tolerance && t > 0 &&
                              Math.Abs(energy - previousEnergy) <= tolerance * Math.Abs(previousEnergy);
             previousEnergy = energy;

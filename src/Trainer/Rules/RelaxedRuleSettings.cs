@@ -10,7 +10,8 @@ internal static class RelaxedRuleSettings
     public static void CheckInferenceSteps(string rule, int steps, string symbol = "T")
     {
         if (steps is < 1 or > Il.MaxInferenceSteps)
-            throw new SettingException($"{Setting.InferenceSteps} ({symbol}) of rule {rule} must be from 1 to {Il.MaxInferenceSteps}, not {steps}");
+            throw new SettingException(
+                $"{Setting.InferenceSteps} ({symbol}) of rule {rule} must be from 1 to {Il.MaxInferenceSteps}, not {steps}");
     }
 
     /// <summary>zil+pc's K, the relaxed steps after Z-IL's; 0 is Z-IL itself.</summary>
