@@ -84,6 +84,10 @@ public sealed record TrainingSettings
     public IOptimizer CreateOptimizer(LearningRateSchedule schedule) =>
         OptimizerFactory.Create(Optimizer, LearningRate, Momentum, WeightDecay, schedule);
 
+    /// <summary>The learning rule these settings make: the rule with its settings (null ones at its defaults), or its ablation.</summary>
+    public ILearningRule CreateRule() => RuleFactory.Create(Rule, Ablation?.Dynamics, InferenceSteps, Gamma, EnergyTolerance,
+        OutputWeight ?? 1, PcSteps ?? ZilPlusPc.DefaultPcSteps, LearningRate);
+
     /// <summary>The schedule, with a cosine schedule's T the run's total steps where the text leaves it out.</summary>
     public LearningRateSchedule Schedule(long totalSteps) =>
         Trainer.Optimizers.LearningRateSchedule.Parse(LearningRateSchedule, totalSteps);

@@ -189,7 +189,6 @@ public static class BenchCommand
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>The 1-, 5- and 15-minute load averages (Linux), to tell a quiet machine from a busy one.</summary>
     /// <summary>
     /// Makes each benched learning rule with the rule settings given (--inference-steps, --gamma, --output-weight, --pc-steps)
     /// where it takes them and its own defaults otherwise; a setting none of the benched rules takes is refused.
@@ -200,14 +199,10 @@ public static class BenchCommand
             if (parse.GetResult(option) is { Implicit: false } && !names.Any(name => RuleKnobs.Takes(name, option.Name)))
                 throw new ArgumentException($"{option.Name} applies to none of the rules --rules names");
         var given = TrainingSettingsResolver.Given(parse, options);
-        return name =>
-        {
-            var knobs = RuleKnobs.Resolve(given with { Rule = name });
-            return RuleFactory.Create(name, null, knobs.InferenceSteps, knobs.Gamma, knobs.EnergyTolerance, knobs.OutputWeight ?? 1,
-                knobs.PcSteps ?? ZilPlusPc.DefaultPcSteps, given.LearningRate);
-        };
+        return name => RuleKnobs.Resolve(given with { Rule = name }).CreateRule();
     }
 
+    /// <summary>The 1-, 5- and 15-minute load averages (Linux), to tell a quiet machine from a busy one.</summary>
     private static double[]? LoadAverage()
     {
         try
