@@ -16,7 +16,7 @@ namespace ZilOnnx.Cli.Benchmarking;
 public sealed class BenchRule
 {
     /// <summary>The rule names `--rules` takes: the learning rules, and zil verified against backprop at every step.</summary>
-    public static readonly string[] Names = ["bp", "zil", "zil-relaxed", "fa-zil", "il", "zil+verify"];
+    public static readonly string[] Names = ["bp", "zil", "zil-relaxed", "fa-zil", "il", "ipc", "fpa", "zil+pc", "zil+verify"];
 
     public const string DefaultList = "bp,zil,zil-relaxed,il,zil+verify";
 
@@ -46,19 +46,19 @@ public sealed class BenchRule
         return names.Prepend("bp").Distinct().ToList();
     }
 
-    /// <summary>The rules of <see cref="NamesOf"/>'s list.</summary>
-    public static List<BenchRule> Parse(IReadOnlyList<string> names, BenchSetup setup, int inferenceSteps, double gamma) =>
-        names.Select(name => Create(name, setup, inferenceSteps, gamma)).ToList();
+    /// <summary>The rules of <see cref="NamesOf"/>'s list, each learning rule made from its name by <paramref name="learningRule"/>.
+    /// </summary>
+    public static List<BenchRule> Parse(IReadOnlyList<string> names, BenchSetup setup, Func<string, ILearningRule> learningRule) =>
+        names.Select(name => Create(name, setup, learningRule)).ToList();
 
-    private static BenchRule Create(string name, BenchSetup setup, int inferenceSteps, double gamma)
+    private static BenchRule Create(string name, BenchSetup setup, Func<string, ILearningRule> learningRule)
     {
         ILearningRule Wrapped(ILearningRule rule) => ChunkedRule.For(rule, setup.GraphBatch, setup.BatchSize);
-        return new BenchRule(name, Wrapped(LearningRule(name, inferenceSteps, gamma)),
+        return new BenchRule(name, Wrapped(name == "zil+verify" ? new Zil() : learningRule(name)),
             name == "zil+verify" ? Wrapped(new Backprop()) : null, setup.NewOptimizer());
     }
 
-    private static ILearningRule LearningRule(string name, int inferenceSteps = Il.DefaultInferenceSteps, double gamma = Il.DefaultGamma) =>
-        name == "zil+verify" ? new Zil() : RuleFactory.Create(name, inferenceSteps: inferenceSteps, gamma: gamma);
+    private static ILearningRule LearningRule(string name) => name == "zil+verify" ? new Zil() : RuleFactory.Create(name);
 
     /// <summary>The pre-flight estimate (finetune's) of the step of the rule named, before any rule or batch exists.</summary>
     public static StepMemoryEstimate EstimateStepMemory(string name, PcGraph graph, Precision precision, string optimizer) =>

@@ -15,6 +15,8 @@ public static class SettingFlags
         [Setting.InferenceSteps] = "--inference-steps",
         [Setting.Gamma] = "--gamma",
         [Setting.EnergyTolerance] = "--tol",
+        [Setting.OutputWeight] = "--output-weight",
+        [Setting.PcSteps] = "--pc-steps",
         [Setting.Threads] = "--threads",
         [Setting.Loss] = "--loss",
         [Setting.Reduction] = "--reduction",

@@ -40,7 +40,8 @@ public sealed class TrainingOptions
     public Option<string> Rule { get; } = new("--rule")
     {
         Description = "Learning rule: bp, zil, zil-relaxed, fa-zil (fully autonomous " +
-        "Z-IL), il (classic inference learning, approximate)", DefaultValueFactory = _ => "zil"
+        "Z-IL), il (classic inference learning, approximate), ipc (incremental PC), fpa (fixed prediction assumption), " +
+        "zil+pc (Z-IL's step, then K relaxed steps)", DefaultValueFactory = _ => "zil"
     };
     /// <summary>--loss, --reduction, --class-axis and --label-smoothing (shared with `eval`).</summary>
     public LossOptions Losses { get; } = new();
@@ -114,13 +115,13 @@ public sealed class TrainingOptions
     public Option<int> InferenceSteps { get; } = new Option<int>("--inference-steps",
         "--T")
     {
-        Description = "Inference steps T of --rule il before its parameters take their terms",
+        Description = "Inference steps: T of --rule il and ipc (default 20), the moves n of --rule fpa (default: the graph's depth)",
         DefaultValueFactory = _ => Il.DefaultInferenceSteps
     }
         .Within(NumberRange.WholeBetween(1, Il.MaxInferenceSteps));
     public Option<double> Gamma { get; } = new Option<double>("--gamma")
     {
-        Description = "Inference rate of --rule il, in (0, 1]",
+        Description = "Inference rate of --rule il, ipc and zil+pc (default 0.1) and fpa (default 1), in (0, 1]",
         DefaultValueFactory = _ => Il.DefaultGamma
     }.Within(NumberRange.Rate);
     public Option<double?> EnergyTolerance { get; } = new Option<double?>("--tol")
@@ -129,6 +130,17 @@ public sealed class TrainingOptions
         "once the energy F changes by at most this fraction in one step; the steps used are reported"
     }
         .Within(NumberRange.NotNegative);
+    public Option<double> OutputWeight { get; } = new Option<double>("--output-weight")
+    {
+        Description = "Weight S of the output energy (F = S * loss + hidden energy) of --rule il, ipc, fpa, zil-relaxed and fa-zil; " +
+            "the updates are divided by S again",
+        DefaultValueFactory = _ => 1.0
+    }.Within(NumberRange.Positive);
+    public Option<int> PcSteps { get; } = new Option<int>("--pc-steps")
+    {
+        Description = "K, the relaxed steps (incremental PC) after Z-IL's step of --rule zil+pc; 0 is zil",
+        DefaultValueFactory = _ => ZilPlusPc.DefaultPcSteps
+    }.Within(NumberRange.WholeBetween(0, Il.MaxInferenceSteps));
     public Option<int?> Threads { get; } = new Option<int?>("--threads")
     {
         Description = "CPU threads libtorch computes with (default: one per core)"
@@ -162,12 +174,15 @@ public sealed class TrainingOptions
 
     public TransferOptions Transfer { get; } = new();
 
+    /// <summary>The settings of the rules with relaxed dynamics, each taken by some rules only (<see cref="RuleKnobs"/>).</summary>
+    public Option[] RuleSettings => [InferenceSteps, Gamma, EnergyTolerance, OutputWeight, PcSteps];
+
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
     public void AddTo(Command command, params Option[] except)
     {
         foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Reduction, ClassAxis, LabelSmoothing, Optimizer, LearningRate,
             Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, BatchNorm, Precision, Device,
-            InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, Reinit, .. Transfer.All])
+            .. RuleSettings, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, Reinit, .. Transfer.All])
             if (!except.Contains(option)) command.Options.Add(option);
         Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));
@@ -176,7 +191,7 @@ public sealed class TrainingOptions
     /// <summary>The settings given on the command line that the run turns into scalars of its own precision.</summary>
     private IEnumerable<(string Name, string Typed, double Value)> ScalarSettings(CommandResult command)
     {
-        foreach (var option in new[] { LearningRate, WeightDecay })
+        foreach (var option in new[] { LearningRate, WeightDecay, OutputWeight })
             if (command.GetResult(option) is { } given && OptionRanges.Given(given) is { } value)
                 yield return (option.Name, OptionRanges.Typed(given), value);
         if (command.GetResult(Ablate) is { Implicit: false } ablate)

@@ -56,10 +56,15 @@ public sealed record TrainingSettings
     public bool Reinit { get; init; }
     /// <summary>--val-split, or null.</summary>
     public double? ValidationSplit { get; init; }
-    /// <summary>Rule il's T, gamma and energy stop; null for the other rules (which have no such settings).</summary>
+    /// <summary>
+    /// The settings of the rules with relaxed dynamics (<see cref="RuleKnobs"/>): il's and ipc's T (fpa's n), the inference
+    /// rate, il's energy stop, the output energy's weight S and zil+pc's K; null for a rule that does not take one.
+    /// </summary>
     public int? InferenceSteps { get; init; }
     public double? Gamma { get; init; }
     public double? EnergyTolerance { get; init; }
+    public double? OutputWeight { get; init; }
+    public int? PcSteps { get; init; }
     /// <summary>--augment, or null for none (crop:0 alone augments nothing and is none).</summary>
     public ImageAugmentation? Augmentation { get; init; }
     /// <summary>
@@ -80,6 +85,10 @@ public sealed record TrainingSettings
     /// <summary>The optimizer these settings make, with the schedule resolved for the run's steps.</summary>
     public IOptimizer CreateOptimizer(LearningRateSchedule schedule) =>
         OptimizerFactory.Create(Optimizer, LearningRate, Momentum, WeightDecay, schedule);
+
+    /// <summary>The learning rule these settings make: the rule with its settings (null ones at its defaults), or its ablation.</summary>
+    public ILearningRule CreateRule() => RuleFactory.Create(Rule, Ablation, InferenceSteps, Gamma, EnergyTolerance,
+        OutputWeight ?? 1, PcSteps ?? ZilPlusPc.DefaultPcSteps, LearningRate);
 
     /// <summary>The schedule, with a cosine schedule's T the run's total steps where the text leaves it out.</summary>
     public LearningRateSchedule Schedule(long totalSteps) =>
@@ -112,9 +121,12 @@ public sealed record TrainingSettings
         Untie = state.Untie,
         NumClasses = state.NumClasses,
         ValidationSplit = state.ValidationSplit,
-        InferenceSteps = state.InferenceSteps ?? Il.DefaultInferenceSteps,
-        Gamma = state.Gamma ?? Il.DefaultGamma,
+        // Null where the state has none: the rule's defaults fill in (RuleKnobs).
+        InferenceSteps = state.InferenceSteps,
+        Gamma = state.Gamma,
         EnergyTolerance = state.EnergyTolerance,
+        OutputWeight = state.OutputWeight,
+        PcSteps = state.PcSteps,
         // A state from before augmentation was recorded takes the one given, as such runs were resumed.
         Augmentation = state.Version >= CheckpointState.AugmentVersion
             ? state.Augment is { } augment ? ImageAugmentation.Parse(augment) : null
@@ -133,6 +145,8 @@ public sealed record TrainingSettings
             InferenceSteps = InferenceSteps,
             Gamma = Gamma,
             EnergyTolerance = EnergyTolerance,
+            OutputWeight = OutputWeight,
+            PcSteps = PcSteps,
             Untie = Untie,
             NumClasses = NumClasses,
             Frozen = Frozen is { Count: > 0 } frozen ? frozen : null,

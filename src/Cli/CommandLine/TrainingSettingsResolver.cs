@@ -25,7 +25,7 @@ public static class TrainingSettingsResolver
         if (validation == null) recorded = recorded with { ValidationSplit = null };
         if (options.Preprocessing.Augment == null) recorded = recorded with { Augmentation = null };
         var settings = new Continuation(parse, modelPath).Continue(options, validation, given, recorded);
-        if (!IsIl(settings.Rule)) settings = settings with { InferenceSteps = null, Gamma = null, EnergyTolerance = null };
+        settings = RuleKnobs.Resolve(settings);
         // --ablate breaks the named Z-IL conditions in the rule's own dynamics (AblatedRule).
         var ablate = parse.GetValue(options.Ablate);
         var ablation = ablate is { Length: > 0 } ? Ablation.Parse(ablate, settings.Seed, settings.LearningRate) : null;
@@ -68,9 +68,12 @@ public static class TrainingSettingsResolver
             NumClasses = parse.GetValue(options.Transfer.NumClasses),
             Reinit = parse.GetValue(options.Reinit),
             ValidationSplit = validation == null ? null : parse.GetValue(validation.Split),
-            InferenceSteps = parse.GetValue(options.InferenceSteps),
-            Gamma = parse.GetValue(options.Gamma),
+            // Null where not given: each rule has defaults of its own (RuleKnobs).
+            InferenceSteps = Explicit(parse, options.InferenceSteps),
+            Gamma = Explicit(parse, options.Gamma),
             EnergyTolerance = parse.GetValue(options.EnergyTolerance),
+            OutputWeight = Explicit(parse, options.OutputWeight),
+            PcSteps = Explicit(parse, options.PcSteps),
             // crop:0 alone augments nothing, and is recorded as no augmentation.
             Augmentation = options.Preprocessing.ResolveAugmentation(parse) is { } parsed && parsed.Describe().Length > 0 ? parsed : null,
             Selection = options.Transfer.Selection(parse),
@@ -105,7 +108,8 @@ public static class TrainingSettingsResolver
             throw new ArgumentException($"--momentum applies to --optimizer momentum only, not {optimizer}");
     }
 
-    private static bool IsIl(string rule) => rule.Equals("il", StringComparison.OrdinalIgnoreCase);
+    private static T? Explicit<T>(ParseResult parse, Option<T> option) where T : struct =>
+        parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
 
     /// <summary>The options given against the values a checkpoint recorded (which, without one, are the options' own).</summary>
     private sealed class Continuation(ParseResult parse, string modelPath)
@@ -127,17 +131,14 @@ public static class TrainingSettingsResolver
             Keep(options.BatchNorm, given.BatchNorm, recorded.BatchNorm);
             Keep(options.Precision, given.Precision, recorded.Precision);
             Keep(options.Rule, given.Rule, recorded.Rule);
-            if (!IsIl(recorded.Rule))
-            {
-                if (IsGiven(options.InferenceSteps) || IsGiven(options.Gamma) || IsGiven(options.EnergyTolerance))
-                    throw new ArgumentException($"--inference-steps (--T), --gamma and --tol apply to --rule il only, not {recorded.Rule}");
-            }
-            else
-            {
-                Keep(options.InferenceSteps, given.InferenceSteps, recorded.InferenceSteps);
-                Keep(options.Gamma, given.Gamma, recorded.Gamma);
-                Keep(options.EnergyTolerance, given.EnergyTolerance, recorded.EnergyTolerance);
-            }
+            RuleKnobs.CheckGiven(parse, options, recorded.Rule);
+            // A checkpoint records a rule's settings with its defaults filled in; one given must be the recorded one.
+            var recordedKnobs = RuleKnobs.Resolve(recorded);
+            Keep(options.InferenceSteps, given.InferenceSteps, recordedKnobs.InferenceSteps);
+            Keep(options.Gamma, given.Gamma, recordedKnobs.Gamma);
+            Keep(options.EnergyTolerance, given.EnergyTolerance, recordedKnobs.EnergyTolerance);
+            Keep(options.OutputWeight, given.OutputWeight, recordedKnobs.OutputWeight);
+            Keep(options.PcSteps, given.PcSteps, recordedKnobs.PcSteps);
             KeepShuffle(options, given.Shuffle, recorded.Shuffle);
             Keep(options.Optimizer, given.Optimizer, recorded.Optimizer);
             Keep(options.LearningRate, given.LearningRate, recorded.LearningRate);

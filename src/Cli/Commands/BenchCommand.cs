@@ -91,12 +91,7 @@ public static class BenchCommand
             var ruleNames = BenchRule.NamesOf(parse.GetValue(rules)!);
             using var setup = BenchSetup.Create(parse.GetValue(model)!, parse, options, totalSteps: warmupRounds + rounds, ruleNames);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
-            int inferenceSteps = parse.GetValue(options.InferenceSteps);
-            double gamma = parse.GetValue(options.Gamma);
-            var benchRules = BenchRule.Parse(ruleNames, setup, inferenceSteps, gamma);
-            if (!benchRules.Any(r => r.Name == "il") && (parse.GetResult(options.InferenceSteps) is { Implicit: false }
-                || parse.GetResult(options.Gamma) is { Implicit: false }))
-                throw new ArgumentException("--inference-steps (--T) and --gamma apply to rule il, which --rules leaves out");
+            var benchRules = BenchRule.Parse(ruleNames, setup, BenchedRule(parse, options, ruleNames));
 
             var graph = setup.Model.Graph;
             Progress($"{setup.Source.Path}: timing {string.Join(", ", benchRules.Select(r => r.Name))} (at least {warmupRounds} warm-up " +
@@ -163,7 +158,8 @@ public static class BenchCommand
                 return new RuleReport(t.Rule, spread, Spread.Of(t.RatiosToBp), setup.BatchSize / (spread.Median / 1000),
                     m is { } mm ? Mb(mm.Rise) : null, m is { } mp ? Mb(mp.Peak) : null,
                     m is { } a && bpMemory is { } b && b.Rise > 0 ? (double)a.Rise / b.Rise : null,
-                    rule.MaxDivergence, rule.Rule is Il il ? il.InferenceSteps : null, rule.Rule is Il il2 ? il2.Gamma : null)
+                    rule.MaxDivergence, rule.Rule switch { Il il => il.InferenceSteps, Ipc ipc => ipc.InferenceSteps, _ => null },
+                    rule.Rule switch { Il il => il.Gamma, Ipc ipc => ipc.Gamma, _ => null })
                 {
                     StepMemoryEstimateMb = Mb(rule.EstimateStepMemory(setup).Total),
                 };
@@ -192,6 +188,19 @@ public static class BenchCommand
         WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
+
+    /// <summary>
+    /// Makes each benched learning rule with the rule settings given (--inference-steps, --gamma, --output-weight, --pc-steps)
+    /// where it takes them and its own defaults otherwise; a setting none of the benched rules takes is refused.
+    /// </summary>
+    private static Func<string, ILearningRule> BenchedRule(ParseResult parse, TrainingOptions options, IReadOnlyList<string> names)
+    {
+        foreach (var option in options.RuleSettings)
+            if (parse.GetResult(option) is { Implicit: false } && !names.Any(name => RuleKnobs.Takes(name, option.Name)))
+                throw new ArgumentException($"{option.Name} applies to none of the rules --rules names");
+        var given = TrainingSettingsResolver.Given(parse, options);
+        return name => RuleKnobs.Resolve(given with { Rule = name }).CreateRule();
+    }
 
     /// <summary>The 1-, 5- and 15-minute load averages (Linux), to tell a quiet machine from a busy one.</summary>
     private static double[]? LoadAverage()

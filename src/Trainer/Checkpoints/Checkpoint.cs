@@ -50,6 +50,12 @@ public sealed record CheckpointState(long Step, string Rule, string Loss, string
     /// <summary>The energy-change stop of rule il (--tol), or null when it relaxes all T steps (and for the other rules).</summary>
     public double? EnergyTolerance { get; init; }
 
+    /// <summary>The weight S of the output energy (--output-weight) of a rule with relaxed dynamics, or null for the others.</summary>
+    public double? OutputWeight { get; init; }
+
+    /// <summary>K of rule zil+pc (--pc-steps), or null for the other rules.</summary>
+    public int? PcSteps { get; init; }
+
     /// <summary>
     /// Whether every node reading a shared initializer trains its own copy (--untie). The checkpoint's model is already
     /// untied; the setting is kept so that a resumed run continues it and a contrary --untie is refused.

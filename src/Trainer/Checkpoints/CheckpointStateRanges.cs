@@ -49,6 +49,9 @@ internal static class CheckpointStateRanges
         Require(state.BatchNorm is null or "batch" or "frozen", nameof(state.BatchNorm), state.BatchNorm, "batch, frozen or absent");
         Require(state.InferenceSteps is null or >= 1, nameof(state.InferenceSteps), state.InferenceSteps, "1 or more");
         Require(state.Gamma is null or > 0 and <= 1, nameof(state.Gamma), state.Gamma, "in (0, 1]");
+        Require(state.OutputWeight is null || (double.IsFinite(state.OutputWeight.Value) && state.OutputWeight > 0),
+            nameof(state.OutputWeight), state.OutputWeight, "a finite number over 0");
+        Require(state.PcSteps is null or >= 0, nameof(state.PcSteps), state.PcSteps, "0 or more");
         Require(state.EnergyTolerance is null || (double.IsFinite(state.EnergyTolerance.Value) && state.EnergyTolerance >= 0),
             nameof(state.EnergyTolerance), state.EnergyTolerance, "a finite number of 0 or more");
         if (state.Augment != null) Known(nameof(state.Augment), () => ImageAugmentation.Parse(state.Augment));

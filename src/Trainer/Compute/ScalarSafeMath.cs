@@ -132,6 +132,9 @@ public static class ScalarSafeMath
     /// <summary><c>t.div_(divisor)</c>.</summary>
     public static Tensor DivInPlace(this Tensor t, long divisor) => WithScalar(divisor, s => t.div_(s));
 
+    /// <inheritdoc cref="DivInPlace(Tensor, long)"/>
+    public static Tensor DivInPlace(this Tensor t, double divisor) => WithScalar(divisor, s => t.div_(s));
+
     /// <summary><c>t.addcmul_(a, b, value)</c>: t += value * a * b.</summary>
     public static Tensor AddProductInPlace(this Tensor t, Tensor a, Tensor b, double value) => WithScalar(value, s => t.addcmul_(a, b, s));
 

@@ -20,7 +20,15 @@ public sealed class FaZil : IRelaxingRule
 
     public NonFiniteOrigin? LocateNonFinite(PcnModel model, Batch batch, ILoss loss) => _dynamics.LocateNonFinite(model, batch, loss);
 
-    private readonly PcDynamics _dynamics = new("fa-zil", new PcDynamicsOptions { Gate = UpdateGate.Autonomous });
+    private readonly PcDynamics _dynamics;
+
+    /// <param name="outputWeight">S (<see cref="PcDynamicsOptions.OutputWeight"/>): the errors scale by S exactly on their way
+    /// down, and the updates are divided by S again, so the rule stays exact to rounding.</param>
+    public FaZil(double outputWeight = 1)
+    {
+        RelaxedRuleSettings.CheckOutputWeight("fa-zil", outputWeight);
+        _dynamics = new("fa-zil", new PcDynamicsOptions { Gate = UpdateGate.Autonomous, OutputWeight = outputWeight });
+    }
 
     public string Name => "fa-zil";
 

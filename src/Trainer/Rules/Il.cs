@@ -31,24 +31,24 @@ public sealed class Il : IRelaxingRule
     private readonly PcDynamics _dynamics;
 
     /// <param name="energyTolerance">`--tol`: stop before T once |F_t - F_(t-1)| &lt;= tol * |F_(t-1)|; null runs all T steps.</param>
+    /// <param name="outputWeight">S, the weight of the output energy (<see cref="PcDynamicsOptions.OutputWeight"/>).</param>
     /// <param name="observer">Sees every step's energy and terms (the studies).</param>
     public Il(int inferenceSteps = DefaultInferenceSteps, double gamma = DefaultGamma, double? energyTolerance = null,
-        IInferenceObserver? observer = null)
+        IInferenceObserver? observer = null, double outputWeight = 1)
     {
         if (energyTolerance is { } tol && !(tol >= 0 && double.IsFinite(tol)))
             throw new SettingException($"{Setting.EnergyTolerance} of rule il must be a finite number >= 0, " +
                 $"not {tol.ToString(CultureInfo.InvariantCulture)}");
-        if (inferenceSteps is < 1 or > MaxInferenceSteps)
-            throw new SettingException(
-                $"{Setting.InferenceSteps} (T) of rule il must be from 1 to {MaxInferenceSteps}, not {inferenceSteps}");
-        if (!(gamma > 0 && gamma <= 1))
-            throw new SettingException($"{Setting.Gamma} of rule il must be in (0, 1], not {gamma.ToString(CultureInfo.InvariantCulture)}");
+        RelaxedRuleSettings.CheckInferenceSteps("il", inferenceSteps);
+        RelaxedRuleSettings.CheckGamma("il", gamma);
+        RelaxedRuleSettings.CheckOutputWeight("il", outputWeight);
         InferenceSteps = inferenceSteps;
         Gamma = gamma;
         EnergyTolerance = energyTolerance;
         _dynamics = new PcDynamics("il", new PcDynamicsOptions
         {
             Gate = UpdateGate.LastStep, Steps = inferenceSteps, Gamma = gamma, EnergyTolerance = energyTolerance, Observer = observer,
+            OutputWeight = outputWeight,
         });
     }
 

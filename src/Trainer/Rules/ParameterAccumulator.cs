@@ -21,6 +21,11 @@ internal sealed class ParameterAccumulator(PcnModel model)
         if (!ReferenceEquals(stored, localTerm)) stored.Dispose();
     }
 
-    public Dictionary<string, Tensor> MoveToOuterScope() =>
-        _sums.ToDictionary(p => p.Key, p => p.Value.MoveToOuterDisposeScope());
+    /// <param name="divisor">Divides every sum (the output energy's weight S, which scaled every term); 1 leaves the sums bitwise.</param>
+    public Dictionary<string, Tensor> MoveToOuterScope(double divisor = 1)
+    {
+        if (divisor != 1)
+            foreach (var sum in _sums.Values) sum.DivInPlace(divisor);
+        return _sums.ToDictionary(p => p.Key, p => p.Value.MoveToOuterDisposeScope());
+    }
 }

@@ -43,6 +43,9 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
         var gates = new UpdateGates(options, model.Graph);
         var shared = new SharedTermPolicy(model, options);
         var updates = new ParameterAccumulator(model);
+        // The dynamics see the output energy weighted by S; the loss reported is the model's own.
+        var outputEnergy = options.OutputWeight == 1 ? loss : new WeightedLoss(loss, options.OutputWeight);
+        Func<Vertex, Tensor> tapeValue = options.FixedPrediction ? state.FeedForwardValue : state.Value;
         int steps = options.Steps ?? gates.DefaultSteps;
         bool energyNeeded = options.Observer != null || options.EnergyTolerance != null || options.Probe != null;
         double previousEnergy = double.NaN;
@@ -50,11 +53,14 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
         for (int t = 0; t < steps; t++)
         {
             using var stepScope = NewDisposeScope();
-            var active = state.Active(shared.WeightsChange);
-            var tapes = active.ToDictionary(v => v, v => LocalTape.Record(model, v, state.Value, name => shared.Weights[name]));
-            var (errors, outputPrediction) = state.Errors(tapes, shared.WeightsChange, loss, batch.Targets);
+            var active = state.Active(shared.WeightsChange, options.FixedPrediction);
+            var tapes = active.ToDictionary(v => v, v => LocalTape.Record(model, v, tapeValue, name => shared.Weights[name]));
+            var (errors, outputPrediction) = state.Errors(tapes, shared.WeightsChange, options.FixedPrediction, outputEnergy,
+                batch.Targets);
             stepsRun = t + 1;
-            double energy = energyNeeded ? Energy(errors, model.Graph.TrainingOutput, loss, outputPrediction, batch.Targets) : double.NaN;
+            double energy = energyNeeded
+                ? Energy(errors, model.Graph.TrainingOutput, outputEnergy, outputPrediction, batch.Targets)
+                : double.NaN;
             bool converged = options.EnergyTolerance is { } tolerance && t > 0 &&
                              Math.Abs(energy - previousEnergy) <= tolerance * Math.Abs(previousEnergy);
             previousEnergy = energy;
@@ -73,7 +79,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
         }
         var prediction = state.OutputPrediction;
         using var lossValue = loss.Value(prediction, batch.Targets);
-        return new RuleResult(updates.MoveToOuterScope(), lossValue.ToDouble(),
+        return new RuleResult(updates.MoveToOuterScope(divisor: options.OutputWeight), lossValue.ToDouble(),
             prediction.MoveToOuterDisposeScope())
         { InferenceSteps = stepsRun };
     }

@@ -65,6 +65,19 @@ public sealed record PcDynamicsOptions
     /// </summary>
     public bool LatchesOpenOnArrival { get; init; } = true;
 
+    /// <summary>
+    /// S, the weight of the output's energy: F = S * Loss + 1/2 sum over hidden vertices of ||eps_v||^2, so the clamped
+    /// output's error is S * (-dLoss/d(mu_out)). The updates are divided by S again, so they stay -dLoss/dtheta-like
+    /// (`--output-weight`; 1 is the plain energy).
+    /// </summary>
+    public double OutputWeight { get; init; } = 1.0;
+
+    /// <summary>
+    /// The fixed prediction assumption (`fpa`): every prediction, and every Jacobian the feedback and the Hebbian terms
+    /// take, stays at its feed-forward value, so eps_v = x_v - mu_v^ff whatever the parents do.
+    /// </summary>
+    public bool FixedPrediction { get; init; }
+
     /// <summary>Sees every step's energy and terms (the studies); null when nobody watches, and then no energy is computed.</summary>
     public IInferenceObserver? Observer { get; init; }
 

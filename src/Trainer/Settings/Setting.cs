@@ -14,6 +14,8 @@ public static partial class Setting
     public const string InferenceSteps = "⟨inferenceSteps⟩";
     public const string Gamma = "⟨gamma⟩";
     public const string EnergyTolerance = "⟨energyTolerance⟩";
+    public const string OutputWeight = "⟨outputWeight⟩";
+    public const string PcSteps = "⟨pcSteps⟩";
     public const string Threads = "⟨threads⟩";
     public const string Loss = "⟨loss⟩";
     public const string Reduction = "⟨reduction⟩";

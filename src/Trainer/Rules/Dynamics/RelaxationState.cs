@@ -44,6 +44,9 @@ internal sealed class RelaxationState
     public IEnumerable<(Vertex Vertex, Tensor Displacement, Tensor Value)> Nodes =>
         _displacement.Select(d => (d.Key, d.Value, Value(d.Key)));
 
+    /// <summary>mu_v^ff, the value node's feed-forward start (the fixed prediction assumption evaluates everything there).</summary>
+    public Tensor FeedForwardValue(Vertex v) => _feedForward[v];
+
     /// <summary>x_v.</summary>
     public Tensor Value(Vertex v) => _displacement.TryGetValue(v, out var d) ? _feedForward[v].Plus(d) : _feedForward[v];
 
@@ -53,12 +56,18 @@ internal sealed class RelaxationState
     /// products: leaving it out changes no number, and saves a recomputation of every prediction at every step (the
     /// wave of errors reaches depth t at step t).
     /// </summary>
-    public List<Vertex> Active(bool weightsChange) =>
-        _free.Where(v => v == _output || weightsChange || _moved.Contains(v) || v.VertexInputs.Any(_moved.Contains)).ToList();
+    /// <param name="fixedPrediction">
+    /// Predictions stay at their feed-forward values (fpa): a vertex's error is then its own displacement, and a moved parent
+    /// changes nothing.
+    /// </param>
+    public List<Vertex> Active(bool weightsChange, bool fixedPrediction) =>
+        _free.Where(v => v == _output || weightsChange || _moved.Contains(v) || !fixedPrediction && v.VertexInputs.Any(_moved.Contains))
+            .ToList();
 
     /// <summary>eps_v of the active vertices from their tapes' predictions, and the output's prediction at this step.</summary>
+    /// <param name="fixedPrediction">Every prediction is mu_v^ff (fpa), so eps_v = delta_v and the output's error stays its first.</param>
     public (Dictionary<Vertex, Tensor> Errors, Tensor OutputPrediction) Errors(Dictionary<Vertex, LocalTape> tapes, bool weightsChange,
-        ILoss loss, Tensor targets)
+        bool fixedPrediction, ILoss loss, Tensor targets)
     {
         Tensor outputPrediction = _feedForward[_output];
         var errors = tapes.ToDictionary(t => t.Key, t =>
@@ -67,7 +76,7 @@ internal sealed class RelaxationState
             // While no parent has moved (and the weights are the model's own), mu_v is mu_v^ff by definition. Using it,
             // rather than a recomputation that libtorch may round differently when threads are busy, keeps eps_v exactly
             // delta_v up to the vertex's turn.
-            bool unchanged = !weightsChange && !v.VertexInputs.Any(_moved.Contains);
+            bool unchanged = fixedPrediction || !weightsChange && !v.VertexInputs.Any(_moved.Contains);
             var prediction = unchanged ? _feedForward[v] : t.Value.Prediction.detach();
             if (v == _output)
             {
