@@ -29,7 +29,8 @@ public static class TrainingSettingsResolver
         // --ablate breaks the named Z-IL conditions in the rule's own dynamics (AblatedRule).
         var ablate = parse.GetValue(options.Ablate);
         var ablation = ablate is { Length: > 0 } ? Ablation.Parse(ablate, settings.Seed, settings.LearningRate) : null;
-        if (ablation?.Has("gamma") == true && settings.Rule.Equals("il", StringComparison.OrdinalIgnoreCase) && parse.GetResult(options.Gamma) is { Implicit: false })
+        bool il = settings.Rule.Equals("il", StringComparison.OrdinalIgnoreCase);
+        if (ablation?.Has("gamma") == true && il && parse.GetResult(options.Gamma) is { Implicit: false })
             throw new ArgumentException("--gamma and --ablate gamma=G both set il's inference rate: give one");
         return settings with { Ablation = ablation };
     }
