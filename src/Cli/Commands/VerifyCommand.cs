@@ -12,7 +12,7 @@ namespace ZilOnnx.Cli.Commands;
 /// `zilonnx verify MODEL --data DATA [--steps K] [--rule R] [--ablate ...] [--json]`: runs K training steps of
 /// the rule, checks each against BP, and reports per-parameter divergences (maxima over all steps) and, for rules
 /// with PC dynamics, the inference steps each relaxation ran. The studies (`--sweep`, `--energy`) are
-/// <see cref="VerifyStudies"/>.
+/// <see cref="VerifyStudies"/>; `--dump` is <see cref="VerifyDump"/>.
 /// </summary>
 public static class VerifyCommand
 {
@@ -23,16 +23,21 @@ public static class VerifyCommand
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("verify", "Run training steps of a rule and compare every update with backprop's") { model, json };
         var studies = new VerifyStudies();
+        var dump = new VerifyDump();
         options.AddTo(command);
         studies.AddTo(command);
+        dump.AddTo(command);
         command.SetAction(parse => CommandRunner.Run(() =>
         {
             studies.Validate(parse, options);
-            using var outputs = studies.PlanOutputs(parse, new OutputPlan().ReadsModel(parse.GetValue(model)!), options).Prepare();
+            dump.Validate(parse, studies);
+            using var outputs = dump.PlanOutputs(parse, studies.PlanOutputs(parse, new OutputPlan().ReadsModel(parse.GetValue(model)!),
+                options)).Prepare();
             using var setup = TrainingSetup.Create(parse.GetValue(model)!, parse, options, defaultSteps: 1);
             foreach (string notice in setup.Notices) Console.Error.WriteLine($"note: {notice}");
             if (studies.SweepAsked(parse)) return studies.RunSweep(parse, setup, options, parse.GetValue(json));
             studies.RunEnergy(parse, setup);
+            dump.Start(parse, setup);
             if (!setup.Rule.IsExact)
                 Console.Error.WriteLine($"note: rule {setup.Rule.Name} approximates backprop: its divergence is measured, and one over " +
                     $"the tolerance fails verification (exit code 3) as for any rule");
@@ -45,6 +50,7 @@ public static class VerifyCommand
             {
                 var step = trainer.Step();
                 if (step.InferenceSteps is { } n) inferenceSteps.Add(n);
+                dump.Record(step.Divergences);
                 // Math.Max keeps a NaN (Enumerable.Max would not), so a step that went NaN stays in the report.
                 foreach (var d in step.Divergences!)
                     worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel,
@@ -55,6 +61,7 @@ public static class VerifyCommand
             {
                 InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null,
             };
+            dump.Write();
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), NonFiniteJson.Options));
             else report.Print(Console.Out);
             return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;
