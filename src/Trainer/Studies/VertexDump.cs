@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx.Proto;
@@ -116,15 +117,17 @@ public sealed class VertexDump : IInferenceObserver, IScheduleObserver
             if (_divergences.TryGetValue(d.Name, out var rows)) rows.Add((d.MaxAbs, d.MaxRel));
     }
 
-    /// <summary>Writes the archive atomically: the arrays of docs/cli.md ("verify --dump") and the JSON index `__index__`.</summary>
-    public void Write(string path)
-    {
-        var (arrays, index) = Arrays();
-        NpzArchive.Write(path, arrays, compress: true, texts: [new("__index__", [index])]);
-    }
+    /// <summary>Writes the archive atomically: the arrays of docs/cli.md ("verify --dump").</summary>
+    public void Write(string path) => NpzArchive.Write(path, Arrays(), compress: true);
 
-    /// <summary>The arrays by name, in the order they are written, and the JSON index that maps names to vertices and parameters.</summary>
-    public (List<KeyValuePair<string, HostTensor>> Arrays, string Index) Arrays()
+    /// <summary>The name of the array that holds the JSON index, as UTF-8 bytes (uint8), which every .npy reader loads.</summary>
+    public const string IndexArray = "__index__";
+
+    /// <summary>
+    /// The arrays by name, in the order they are written, ending with <see cref="IndexArray"/>: the JSON that maps array
+    /// keys to vertex and parameter names.
+    /// </summary>
+    public List<KeyValuePair<string, HostTensor>> Arrays()
     {
         int rows = Vertices.Count == 0 ? 0 : _values[Vertices[0]].Count;
         var arrays = new List<KeyValuePair<string, HostTensor>>
@@ -160,7 +163,9 @@ public sealed class VertexDump : IInferenceObserver, IScheduleObserver
             ["rule"] = Rule, ["mode"] = Mode, ["rows"] = rows, ["inference_steps"] = InferenceSteps, ["batch_size"] = _batchSize,
             ["verified_steps"] = verified, ["vertices"] = vertexIndex, ["parameters"] = parameterIndex,
         };
-        return (arrays, JsonSerializer.Serialize(index));
+        byte[] json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(index));
+        arrays.Add(new(IndexArray, new HostTensor(TensorProto.Types.DataType.Uint8, [json.Length], json.Select(b => (double)b).ToArray())));
+        return arrays;
     }
 
     private static HostTensor Column(IEnumerable<double> values)
