@@ -82,6 +82,23 @@ public sealed class VertexDump : IInferenceObserver, IScheduleObserver
         }
     }
 
+    /// <summary>The rows along the leading axis: the inference steps of a relaxation, or 1 for zil's schedule.</summary>
+    public int Rows => Vertices.Count == 0 ? 0 : _values[Vertices[0]].Count;
+
+    /// <summary>x_v of the vertex named <paramref name="vertex"/> in row <paramref name="row"/>, shaped like the vertex.</summary>
+    public HostTensor Value(string vertex, int row = 0) => Row(_values, vertex, row);
+
+    /// <summary>eps_v of the vertex named <paramref name="vertex"/> in row <paramref name="row"/> (for zil: at its step d(v)).</summary>
+    public HostTensor Error(string vertex, int row = 0) => Row(_errors, vertex, row);
+
+    private HostTensor Row(Dictionary<Vertex, List<double[]>> rows, string name, int row)
+    {
+        var v = Vertices.FirstOrDefault(x => x.Name == name)
+            ?? throw new ArgumentException($"'{name}' is not a vertex of the network's value nodes (see Vertices)");
+        if (row < 0 || row >= rows[v].Count) throw new ArgumentOutOfRangeException(nameof(row), $"row {row} of {rows[v].Count}");
+        return new HostTensor(_elementType, _shapes[v], rows[v][row]);
+    }
+
     public void OnVertices(int step, InferenceStepState state)
     {
         InferenceSteps = step + 1;
@@ -129,7 +146,7 @@ public sealed class VertexDump : IInferenceObserver, IScheduleObserver
     /// </summary>
     public List<KeyValuePair<string, HostTensor>> Arrays()
     {
-        int rows = Vertices.Count == 0 ? 0 : _values[Vertices[0]].Count;
+        int rows = Rows;
         var arrays = new List<KeyValuePair<string, HostTensor>>
         {
             new("steps", new HostTensor(TensorProto.Types.DataType.Int64, [rows], Enumerable.Range(0, rows).Select(r => (double)r).ToArray())),
