@@ -47,7 +47,8 @@ public sealed class ZilNetwork : IDisposable
         options ??= new NetworkOptions();
         ModelProto onnx = OnnxModelFile.Load(modelPath);
         var inputs = ModelInputs.DataInputNames(onnx);
-        if (inputs.Count != 1) throw new ArgumentException($"{modelPath}: the model has {inputs.Count} data inputs; training needs exactly one");
+        if (inputs.Count != 1)
+            throw new ArgumentException($"{modelPath}: the model has {inputs.Count} data inputs; training needs exactly one");
         string input = inputs[0];
         var data = DataSources.Load(dataPath, DataSplit.Train, input, ModelInputs.DeclaredShape(onnx, input),
             ModelInputs.IsIntegerInput(onnx, input));
@@ -74,7 +75,8 @@ public sealed class ZilNetwork : IDisposable
     /// One training step on the next batch: the rule's update, applied by the optimizer, and, when due, its divergence from
     /// backprop's (<see cref="TrainingStep.Divergences"/>).
     /// </summary>
-    /// <exception cref="VerificationFailedException">An exact rule's update is over the tolerance; the parameters are those before the step.</exception>
+    /// <exception cref="VerificationFailedException">An exact rule's update is over the tolerance; the parameters are those before the
+    /// step.</exception>
     public TrainingStep Step() => _trainer.Step();
 
     /// <summary>
@@ -89,7 +91,8 @@ public sealed class ZilNetwork : IDisposable
     }
 
     /// <summary>Writes the original ONNX graph with the trained initializers (same names, types and opset), atomically.</summary>
-    public void Export(string onnxPath) => OnnxModelFile.Save(ModelExport.WithInitializers(Model.Graph.Model, Model.ExportParameters()), onnxPath);
+    public void Export(string onnxPath) =>
+        OnnxModelFile.Save(ModelExport.WithInitializers(Model.Graph.Model, Model.ExportParameters()), onnxPath);
 
     public void Dispose()
     {

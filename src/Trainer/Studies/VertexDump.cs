@@ -8,6 +8,7 @@ using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Settings;
 using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 
@@ -53,8 +54,9 @@ public sealed class VertexDump : IInferenceObserver, IScheduleObserver
         foreach (var p in model.Graph.Parameters) _divergences[p.Name] = [];
     }
 
-    /// <summary>Runs <paramref name="rule"/> once on <paramref name="batch"/>, watching its value and error nodes; changes nothing.</summary>
-    /// <exception cref="ArgumentException">The rule has neither a relaxation nor zil's schedule (bp).</exception>
+    /// <summary>Runs <paramref name="rule"/> once on <paramref name="batch"/>, watching its value and error nodes; changes
+    /// nothing.</summary>
+    /// <exception cref="SettingException">The rule has neither a relaxation nor zil's schedule (bp).</exception>
     public static VertexDump Capture(PcnModel model, Batch batch, ILoss loss, ILearningRule rule)
     {
         int batchSize = (int)batch.Targets.shape[0];
@@ -77,8 +79,8 @@ public sealed class VertexDump : IInferenceObserver, IScheduleObserver
                 return dump;
             }
             default:
-                throw new ArgumentException($"rule {rule.Name} has no value or error nodes to dump: use zil, zil-relaxed, fa-zil, il " +
-                    "or --ablate");
+                throw new SettingException($"{Setting.Rule} {rule.Name} has no value or error nodes to dump: use zil, zil-relaxed, " +
+                    $"fa-zil, il or {Setting.Ablation}");
         }
     }
 
@@ -149,7 +151,7 @@ public sealed class VertexDump : IInferenceObserver, IScheduleObserver
         int rows = Rows;
         var arrays = new List<KeyValuePair<string, HostTensor>>
         {
-            new("steps", new HostTensor(TensorProto.Types.DataType.Int64, [rows], Enumerable.Range(0, rows).Select(r => (double)r).ToArray())),
+            new("steps", new HostTensor(TensorProto.Types.DataType.Int64, [rows], [.. Enumerable.Range(0, rows).Select(r => (double)r)])),
         };
         var keys = new ArrayKeys();
         var vertexIndex = new List<Dictionary<string, object?>>();
