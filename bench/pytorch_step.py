@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Time PyTorch's own backprop training step on the benchmark's models, for comparison with `zilonnx bench`'s bp.
 
-Run:  /usr/bin/python3 bench/pytorch_step.py [--batch-size 64] [--threads 2] [--warmup 3] [--steps 50] [--json]
+Run:  /usr/bin/python3 bench/pytorch_step.py [--batch-size 64] [--threads 2] [--warmup 3] [--steps 50] [--device cpu|cuda] [--json]
 
 The step is what `zilonnx bench` times for rule bp: forward pass, softmax cross-entropy (batch mean) on random
 labels, backward pass, torch.optim.SGD step (lr 0.01), on random inputs in [0, 1) of the model's input shape (random
 ids below the vocabulary for a token model), with the batches made beforehand (4 distinct ones, cycled). Needs Debian's python3-torch (PyTorch 1.13), which
-runs on the system BLAS: install libopenblas0-pthread first, or it is several times slower.
+runs on the system BLAS: install libopenblas0-pthread first, or it is several times slower. With --device cuda the
+model and the batches live on the GPU and each step ends with the loss read back to the host, which waits for the
+GPU as `zilonnx bench`'s step does.
 """
 import argparse
 import json
@@ -23,13 +25,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from models import CLASSES, MODELS, build, random_inputs  # noqa: E402
 
 
-def time_model(name, batch_size, warmup, steps):
+def time_model(name, batch_size, warmup, steps, device):
     model, _ = build(name)
+    model.to(device)
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     generator = torch.Generator().manual_seed(0)
-    batches = [(random_inputs(name, batch_size, generator),
-                torch.randint(0, CLASSES, (batch_size,), generator=generator)) for _ in range(4)]
+    batches = [(random_inputs(name, batch_size, generator).to(device),
+                torch.randint(0, CLASSES, (batch_size,), generator=generator).to(device)) for _ in range(4)]
 
     def step(k):
         x, y = batches[k % len(batches)]
@@ -67,15 +70,18 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda[:N] for the GPU")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     with open("/proc/loadavg") as f:
         load_start = [float(v) for v in f.read().split()[:3]]
-    results = {name: time_model(name, args.batch_size, args.warmup, args.steps) for name in args.models.split(",")}
+    device = torch.device(args.device)
+    results = {name: time_model(name, args.batch_size, args.warmup, args.steps, device) for name in args.models.split(",")}
     with open("/proc/loadavg") as f:
         load_end = [float(v) for v in f.read().split()[:3]]
     report = {"torch": torch.__version__, "blas": blas(), "threads": torch.get_num_threads(), "batch_size": args.batch_size,
+              "device": args.device, "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
               "warmup": args.warmup, "steps": args.steps, "load_average_start": load_start, "load_average_end": load_end,
               "models": results}
     if args.json:

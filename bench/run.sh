@@ -7,6 +7,9 @@
 #   THREADS=4 STEPS=50 bench/run.sh
 #   SETS=finetune bench/run.sh       # only the models people fine-tune
 #   ROUNDS=1 ALTERNATION_WARMUP=10 ALTERNATION_STEPS=10 bench/run.sh   # a shorter PyTorch alternation
+#   DEVICE=cuda bench/run.sh         # on an NVIDIA GPU: builds with the CUDA libtorch, PyTorch steps on the GPU too,
+#                                    # results in bench/results/cuda (README, On an NVIDIA GPU)
+#   DEVICE=cuda ZILONNX=out/zilonnx-gpu/zilonnx bench/run.sh   # a zilonnx built elsewhere (no build here)
 #
 # The small set (LeNet-5 ... the residual MLP) is timed at batch $BATCH with every rule; the fine-tuning set
 # (torchvision's CNNs and ViT, two text classifiers) at batch $FINETUNE_BATCH with bp and zil only: the relaxed
@@ -29,10 +32,21 @@ ORT_RUNS=${ORT_RUNS:-300} # the export and the original differ by a few percent 
 SETS=${SETS:-small finetune}
 SMALL_MODELS=(lenet5 vgg6 rnn lstm gru resmlp)
 FINETUNE_MODELS=(resnet18 mobilenet_v2 squeezenet1_1 shufflenet_v2_x0_5 efficientnet_b0 densenet121 vit_tiny transformer_text gru_text)
-RESULTS=bench/results
+DEVICE=${DEVICE:-cpu}
+case $DEVICE in
+    cpu) RESULTS=${RESULTS:-bench/results} ;;
+    cuda*) RESULTS=${RESULTS:-bench/results/cuda} ;;
+    *) echo "error: DEVICE: '$DEVICE' is not cpu, cuda or cuda:N" >&2; exit 2 ;;
+esac
 
-dotnet build src/Cli -c Release -v quiet -nologo >/dev/null
-ZILONNX=(dotnet src/Cli/bin/Release/net10.0/zilonnx.dll)
+if [ -n "${ZILONNX:-}" ]; then
+    ZILONNX=("$ZILONNX")
+else
+    # The libtorch the build links: the CUDA package for a GPU run (docs/development.md, A CUDA libtorch).
+    dotnet build src/Cli -c Release -v quiet -nologo -p:TorchDevice="$([ "$DEVICE" = cpu ] && echo cpu || echo cuda)" >/dev/null
+    ZILONNX=(dotnet src/Cli/bin/Release/net10.0/zilonnx.dll)
+fi
+export ZILONNX_COMMAND="${ZILONNX[*]}" # for the alternation
 mkdir -p "$RESULTS"
 
 # bench_set NAME BATCH RULES MODEL...: zilonnx bench on each model, then PyTorch's step once and in alternation
@@ -48,7 +62,7 @@ bench_set() {
         [ -f "bench/models/$model.npz" ] && extra+=(--data "bench/models/$model.npz")
         echo "bench $model" >&2
         rm -f "$RESULTS/$model.error.txt"
-        if "${ZILONNX[@]}" bench "bench/models/$model.onnx" --batch-size "$batch" --rules "$rules" --threads "$THREADS" \
+        if "${ZILONNX[@]}" bench "bench/models/$model.onnx" --device "$DEVICE" --batch-size "$batch" --rules "$rules" --threads "$THREADS" \
             --warmup "$WARMUP" --steps "$STEPS" --ort-runs "$ORT_RUNS" "${extra[@]}" --json \
             >"$RESULTS/$model.json.tmp" 2>"$RESULTS/$model.stderr.tmp"; then
             mv "$RESULTS/$model.json.tmp" "$RESULTS/$model.json"
@@ -66,13 +80,13 @@ bench_set() {
     suffix=$([ "$set" = small ] && echo "" || echo "-$set")
 
     echo "PyTorch ($set)" >&2
-    /usr/bin/python3 bench/pytorch_step.py --models "$models" --batch-size "$batch" --threads "$THREADS" --warmup "$WARMUP" --steps 50 --json \
+    /usr/bin/python3 bench/pytorch_step.py --models "$models" --batch-size "$batch" --threads "$THREADS" --warmup "$WARMUP" --steps 50 --device "$DEVICE" --json \
         >"$RESULTS/pytorch$suffix.json.tmp"
     mv "$RESULTS/pytorch$suffix.json.tmp" "$RESULTS/pytorch$suffix.json"
 
     echo "TorchSharp and PyTorch in alternation ($set)" >&2
     /usr/bin/python3 bench/alternate_pytorch.py --models "$models" --rounds "${ROUNDS:-5}" --threads "$THREADS" --batch-size "$batch" \
-        --warmup "${ALTERNATION_WARMUP:-100}" --steps "${ALTERNATION_STEPS:-30}" >"$RESULTS/alternating$suffix.json.tmp"
+        --warmup "${ALTERNATION_WARMUP:-100}" --steps "${ALTERNATION_STEPS:-30}" --device "$DEVICE" >"$RESULTS/alternating$suffix.json.tmp"
     mv "$RESULTS/alternating$suffix.json.tmp" "$RESULTS/alternating$suffix.json"
 }
 

@@ -48,6 +48,12 @@ for trx in "$results"/*.trx; do
     skipped=$((skipped + $(counter "$trx" total) - $(counter "$trx" executed)))
 done
 
+# A skipped test says why (only the CUDA tests skip, on a machine or build without CUDA): its name and reason.
+for trx in "$results"/*.trx; do
+    awk '/outcome="NotExecuted"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); next }
+         name != "" && /<Message>/ { sub(/.*<Message>/, ""); sub(/<\/Message>.*/, ""); print "skipped: " name ": " $0; name = "" }' "$trx"
+done
+
 if [ -f "$ZILONNX_FUZZ_REPORT" ]; then
     cat "$ZILONNX_FUZZ_REPORT"
 else

@@ -26,9 +26,12 @@ public static class TrainingSettingsResolver
         if (options.Preprocessing.Augment == null) recorded = recorded with { Augmentation = null };
         var settings = new Continuation(parse, modelPath).Continue(options, validation, given, recorded);
         if (!IsIl(settings.Rule)) settings = settings with { InferenceSteps = null, Gamma = null, EnergyTolerance = null };
-        // --ablate replaces the rule with PC dynamics that break the named Z-IL conditions.
+        // --ablate breaks the named Z-IL conditions in the rule's own dynamics (AblatedRule).
         var ablate = parse.GetValue(options.Ablate);
-        return settings with { Ablation = ablate is { Length: > 0 } ? Ablation.Parse(ablate, settings.Seed, settings.LearningRate) : null };
+        var ablation = ablate is { Length: > 0 } ? Ablation.Parse(ablate, settings.Seed, settings.LearningRate) : null;
+        if (ablation?.Has("gamma") == true && IsIl(settings.Rule) && parse.GetResult(options.Gamma) is { Implicit: false })
+            throw new ArgumentException("--gamma and --ablate gamma=G both set il's inference rate: give one");
+        return settings with { Ablation = ablation };
     }
 
     /// <summary>The settings as the command line gives them, defaults included (a command that resumes nothing: `bench`).</summary>

@@ -98,7 +98,7 @@ public sealed class TrainingSetup : IDisposable
         Device device = DeviceSelection.Resolve(settings.Device);
         if (settings.Ablation is { } ablation) notices.AddRange(AblationReach.Notes(graph, ablation).Select(SettingFlags.Say));
         var model = new PcnModel(graph, precision, device) { DropoutMasks = new DropoutMasks(settings.Seed) };
-        var rule = RuleFactory.Create(settings.Rule, settings.Ablation?.Dynamics, settings.InferenceSteps ?? Il.DefaultInferenceSteps,
+        var rule = RuleFactory.Create(settings.Rule, settings.Ablation, settings.InferenceSteps ?? Il.DefaultInferenceSteps,
             settings.Gamma ?? Il.DefaultGamma, settings.EnergyTolerance);
         var order = new BatchOrder(data.Count, batchSize, settings.Shuffle, settings.Seed);
         long totalSteps = settings.TotalSteps(data.Count, steps.Default);

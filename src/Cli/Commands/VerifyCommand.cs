@@ -11,8 +11,8 @@ namespace ZilOnnx.Cli.Commands;
 /// <summary>
 /// `zilonnx verify MODEL --data DATA [--steps K] [--rule R] [--ablate ...] [--json]`: runs K training steps of
 /// the rule, checks each against BP, and reports per-parameter divergences (maxima over all steps) and, for rules
-/// with PC dynamics, the inference steps each relaxation ran. The studies (`--sweep`, `--energy`) are
-/// <see cref="VerifyStudies"/>; `--dump` is <see cref="VerifyDump"/>.
+/// with PC dynamics, the inference steps each relaxation ran (<see cref="VerifiedSteps"/>, also when a step blows up). The
+/// studies (`--sweep`, `--energy`) are <see cref="VerifyStudies"/>; `--dump` is <see cref="VerifyDump"/>.
 /// </summary>
 public static class VerifyCommand
 {
@@ -44,26 +44,12 @@ public static class VerifyCommand
             double tolerance = setup.Tolerance(parse, options);
             using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
                 new VerificationPolicy(1, tolerance, StopOnFailure: false));
-            var worst = new Dictionary<string, ParameterDivergence>();
-            var inferenceSteps = new List<int>();
-            for (long i = 0; i < setup.TotalSteps; i++)
-            {
-                var step = trainer.Step();
-                if (step.InferenceSteps is { } n) inferenceSteps.Add(n);
-                dump.Record(step.Divergences);
-                // Math.Max keeps a NaN (Enumerable.Max would not), so a step that went NaN stays in the report.
-                foreach (var d in step.Divergences!)
-                    worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel,
-                        d.MaxRel)) : d;
-            }
-            var report = new VerificationReport(setup.Rule.Name, setup.Precision.ToString().ToLowerInvariant(), setup.TotalSteps, tolerance,
-                worst.Values.ToList())
-            {
-                InferenceSteps = inferenceSteps.Count > 0 ? inferenceSteps : null,
-            };
+            var (report, failure) = VerifiedSteps.Run(trainer, setup, tolerance, dump.Record);
+            // Also after a blow-up: the dump holds the relaxation of the first batch and the divergences up to the failed step.
             dump.Write();
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), NonFiniteJson.Options));
             else report.Print(Console.Out);
+            if (failure != null) throw failure;
             return report.Passed ? ExitCodes.Success : ExitCodes.VerificationFailed;
         }));
         return command;

@@ -7,16 +7,23 @@ namespace ZilOnnx.Trainer.Rules;
 /// An ablation of the Z-IL conditions (docs/algorithms.md, traps), parsed from `--ablate` items such as `gamma=0.5`,
 /// `init-noise=0.1`, `schedule-shift=1`, `no-levelling`, `all-steps`, `last-step`, and for shared weights
 /// `immediate-shared` (each copy's term applied at once) and `all-copies` (every copy's term at each copy's
-/// step). They run on the relaxed
-/// PC dynamics, where each condition has a meaning.
+/// step). They act on the chosen rule's relaxed PC dynamics, where each condition has a meaning
+/// (<see cref="AblatedRule"/>).
 /// </summary>
 public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
 {
+    /// <summary>The items as parsed, keys in lower case (`gamma=0.5`), in the order given.</summary>
+    public IReadOnlyList<string> Items { get; init; } = [];
+
+    /// <summary>Whether an item with this key (`gamma`, `all-steps`, ...) was given.</summary>
+    public bool Has(string key) => Items.Any(i => i.Split('=', 2)[0] == key);
+
     /// <param name="learningRate">The step with which `immediate-shared` applies each copy's term at once.</param>
     public static Ablation Parse(IEnumerable<string> items, long seed, double learningRate = 0.01)
     {
         var options = new PcDynamicsOptions { Seed = seed };
         bool levelling = true;
+        var given = new List<string>();
         foreach (string item in items.SelectMany(i => i.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
         {
             string[] parts = item.Split('=', 2);
@@ -47,8 +54,9 @@ public sealed record Ablation(PcDynamicsOptions Dynamics, bool Levelling)
                     "no-levelling, all-steps, last-step, immediate-shared, all-copies"),
             };
             if (key == "no-levelling") levelling = false;
+            given.Add(value == null ? key : $"{key}={value}");
         }
-        return new Ablation(options, levelling);
+        return new Ablation(options, levelling) { Items = given };
     }
 
     /// <summary>The number after '=', which must lie in the item's range (NaN lies in none).</summary>

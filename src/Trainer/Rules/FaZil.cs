@@ -1,5 +1,6 @@
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Training;
 
 namespace ZilOnnx.Trainer.Rules;
 
@@ -16,6 +17,8 @@ namespace ZilOnnx.Trainer.Rules;
 public sealed class FaZil : IRelaxingRule
 {
     public ILearningRule Observed(IInferenceObserver observer) => _dynamics.Observed(observer);
+
+    public NonFiniteOrigin? LocateNonFinite(PcnModel model, Batch batch, ILoss loss) => _dynamics.LocateNonFinite(model, batch, loss);
 
     private readonly PcDynamics _dynamics = new("fa-zil", new PcDynamicsOptions { Gate = UpdateGate.Autonomous });
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Settings;
+using ZilOnnx.Trainer.Training;
 
 namespace ZilOnnx.Trainer.Rules;
 
@@ -16,6 +17,8 @@ namespace ZilOnnx.Trainer.Rules;
 public sealed class Il : IRelaxingRule
 {
     public ILearningRule Observed(IInferenceObserver observer) => _dynamics.Observed(observer);
+
+    public NonFiniteOrigin? LocateNonFinite(PcnModel model, Batch batch, ILoss loss) => _dynamics.LocateNonFinite(model, batch, loss);
 
     public const int DefaultInferenceSteps = 20;
     public const double DefaultGamma = 0.1;

@@ -3,6 +3,7 @@ using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules.Dynamics;
+using ZilOnnx.Trainer.Training;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Rules;
@@ -17,10 +18,22 @@ namespace ZilOnnx.Trainer.Rules;
 /// </summary>
 public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxingRule
 {
-    public ILearningRule Observed(IInferenceObserver observer) => new PcDynamics(name, options with { Observer = observer });
+    public ILearningRule Observed(IInferenceObserver observer) =>
+        new PcDynamics(name, options with { Observer = observer }) { Dynamics = Dynamics };
 
     public string Name => name;
+
+    /// <summary>Which dynamics these are, for a report (`il with gamma=0.5`: il's ablated by gamma=0.5); the name by default.</summary>
+    public string Dynamics { get => field ?? Name; init; }
+
     public PcDynamicsOptions Options => options;
+
+    public NonFiniteOrigin? LocateNonFinite(PcnModel model, Batch batch, ILoss loss)
+    {
+        var probe = new RelaxationProbe();
+        using var result = new PcDynamics(name, options with { Probe = probe, Observer = null }).Compute(model, batch, loss);
+        return probe.Found;
+    }
 
     public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
     {
@@ -31,7 +44,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
         var shared = new SharedTermPolicy(model, options);
         var updates = new ParameterAccumulator(model);
         int steps = options.Steps ?? gates.DefaultSteps;
-        bool energyNeeded = options.Observer != null || options.EnergyTolerance != null;
+        bool energyNeeded = options.Observer != null || options.EnergyTolerance != null || options.Probe != null;
         double previousEnergy = double.NaN;
         int stepsRun = 0;
         for (int t = 0; t < steps; t++)
@@ -46,6 +59,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
             bool converged = options.EnergyTolerance is { } tolerance && t > 0 &&
                              Math.Abs(energy - previousEnergy) <= tolerance * Math.Abs(previousEnergy);
             previousEnergy = energy;
+            if (options.Probe?.AfterErrors(t, tapes, errors, energy) == true) break;
             bool last = t == steps - 1 || converged;
             gates.Advance(t, errors);
 
@@ -57,6 +71,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
             // Nothing after this step can change an update: the last step of il, or every fa-zil latch has opened.
             if (converged || gates.AllLatchesOpened) break;
             state.Move(feedback, errors, options.Gamma);
+            if (options.Probe?.AfterMove(t, state.Nodes) == true) break;
         }
         var prediction = state.OutputPrediction;
         using var lossValue = loss.Value(prediction, batch.Targets);

@@ -67,4 +67,7 @@ public sealed record PcDynamicsOptions
 
     /// <summary>Sees every step's energy and terms (the studies); null when nobody watches, and then no energy is computed.</summary>
     public IInferenceObserver? Observer { get; init; }
+
+    /// <summary>Looks for the first non-finite number at every step (<see cref="IRelaxingRule.LocateNonFinite"/>), else null.</summary>
+    internal Dynamics.RelaxationProbe? Probe { get; init; }
 }

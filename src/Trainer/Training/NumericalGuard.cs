@@ -4,6 +4,7 @@ using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Settings;
+using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Training;
@@ -31,11 +32,19 @@ public sealed class NumericalGuard
 
     private double? _firstLoss;
 
-    public void Check(RuleResult result, long step, PcnModel model, Batch batch, ILoss loss)
+    /// <param name="rule">The rule that computed the result: a relaxing rule's relaxation is searched too when the blow-up
+    /// is not in the feed-forward pass or backprop's errors.</param>
+    public void Check(RuleResult result, long step, PcnModel model, Batch batch, ILoss loss, ILearningRule? rule = null)
     {
         string at = $"step {step + 1}";
         if (!double.IsFinite(result.Loss))
-            throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {Locate(model, batch, loss)}");
+        {
+            var origin = Locate(model, batch, loss, rule);
+            throw new NumericalFailureException($"{at}: the loss is {result.Loss}; {origin.Description}")
+            {
+                Step = step + 1, Origin = origin,
+            };
+        }
         CheckLossGrowth(result.Loss, at);
         using var scope = NewDisposeScope();
         // The usual step is decided in the updates' own precision, two operations per parameter and one host read:
@@ -47,8 +56,11 @@ public sealed class NumericalGuard
         if (!double.IsFinite(norm))
         {
             string parameter = squares.First(s => !double.IsFinite(s.Value.ToDouble())).Key;
-            throw new NumericalFailureException($"{at}: the update of parameter '{parameter}' contains NaN or Inf; " +
-                $"{Locate(model, batch, loss)}");
+            var origin = Locate(model, batch, loss, rule);
+            throw new NumericalFailureException($"{at}: the update of parameter '{parameter}' contains NaN or Inf; {origin.Description}")
+            {
+                Step = step + 1, Origin = origin,
+            };
         }
         if (norm > MaxUpdateNorm)
         {
@@ -82,9 +94,21 @@ public sealed class NumericalGuard
     /// <summary>
     /// Where a non-finite number first appears in this step: the first vertex (in topological order) whose
     /// feed-forward value is not finite, else the error nearest the output (smallest d(v), the first Z-IL computes)
-    /// that is not. Errors are taken as backprop's gradients, which Z-IL's error nodes equal.
+    /// that is not. Errors are taken as backprop's gradients, which Z-IL's error nodes equal. Where those are all
+    /// finite and the rule relaxes, the blow-up is in its relaxation: the first prediction, error, energy, displacement or
+    /// value node there that is not finite (<see cref="IRelaxingRule.LocateNonFinite"/>).
     /// </summary>
-    public static string Locate(PcnModel model, Batch batch, ILoss loss)
+    public static NonFiniteOrigin Locate(PcnModel model, Batch batch, ILoss loss, ILearningRule? rule = null)
+    {
+        if (FeedForwardOrigin(model, batch, loss) is { } origin) return origin;
+        if (rule is IRelaxingRule relaxing && relaxing.LocateNonFinite(model, batch, loss) is { } relaxed) return relaxed;
+        return new NonFiniteOrigin("update", rule is IRelaxingRule
+            ? "every value and error is finite, and so is the relaxation (its predictions, errors, energy and value nodes): the " +
+                "parameters' Hebbian products overflow"
+            : "every value and error is finite: the parameters' Hebbian products overflow");
+    }
+
+    private static NonFiniteOrigin? FeedForwardOrigin(PcnModel model, Batch batch, ILoss loss)
     {
         using var scope = NewDisposeScope();
         var graph = model.Graph;
@@ -98,25 +122,40 @@ public sealed class NumericalGuard
                 values[v] = v.Kind == VertexKind.DataInput
                     ? model.DataValue(v, batch.Inputs)
                     : model.Predict(v, model.Inputs(v, u => values[u], view => model.ApplyView(view, roots[view.Root.Name])));
-                if (!IsFinite(values[v])) return $"first non-finite: the value of vertex '{v.Name}' (node '{v.NodeName}', {v.Op.OpType})";
+                if (!IsFinite(values[v]))
+                    return new("value", $"first non-finite: the value of vertex '{v.Name}' (node '{v.NodeName}', {v.Op.OpType})", v.Name);
             }
             var output = values[graph.TrainingOutput];
             var lossValue = loss.Value(output, batch.Targets);
-            if (!IsFinite(lossValue)) return "the feed-forward values are finite; the loss is not (targets or output out of the loss's " +
-                "range)";
+            if (!IsFinite(lossValue))
+                return new("loss", "the feed-forward values are finite; the loss is not (targets or output out of the loss's range)");
             var reached = graph.Vertices.Where(v => v.ReachesOutput && v.Kind != VertexKind.DataInput
                 && values[v].requires_grad).OrderBy(v => v.Depth).ToList();
             var gradients = autograd.grad([lossValue], reached.Select(v => values[v]).ToList(), allow_unused: true);
             for (int i = 0; i < reached.Count; i++)
                 if (gradients[i].Defined() is { } g && !IsFinite(g))
-                    return $"first non-finite: the error of vertex '{reached[i].Name}' (node '{reached[i].NodeName}', " +
-                        $"{reached[i].Op.OpType}, d = {reached[i].Depth})";
+                    return new("error", $"first non-finite: the error of vertex '{reached[i].Name}' (node '{reached[i].NodeName}', " +
+                        $"{reached[i].Op.OpType}, d = {reached[i].Depth})", reached[i].Name);
         }
-        return "every value and error is finite: the parameters' Hebbian products overflow";
+        return null;
     }
 
     private static bool IsFinite(Tensor t) => !t.is_floating_point() || t.isfinite().all().item<bool>();
 }
 
 /// <summary>A NaN, an Inf or a diverging run: the message says where, and what setting may keep the run stable.</summary>
-public sealed class NumericalFailureException(string template) : SettingMessageException(template);
+public sealed class NumericalFailureException(string template) : SettingMessageException(template)
+{
+    /// <summary>The training step that failed, from 1, where one did.</summary>
+    public long? Step { get; init; }
+
+    /// <summary>Where a NaN or Inf began; null for a finite blow-up (an update norm or loss growth over its limit).</summary>
+    public NonFiniteOrigin? Origin { get; init; }
+
+    /// <summary>The failed step's divergences from backprop, where it was verified.</summary>
+    public IReadOnlyList<ParameterDivergence>? Divergences { get; init; }
+
+    /// <summary>The same failure, with the step's divergences from backprop.</summary>
+    public NumericalFailureException WithDivergences(IReadOnlyList<ParameterDivergence>? divergences) =>
+        new(Template) { Step = Step, Origin = Origin, Divergences = divergences };
+}

@@ -97,7 +97,15 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         var (result, accuracy) = Reducer.Reduce(shard, data.HasLabels ? Metrics.Accuracy(shard.Output, batch.Targets, loss) : double.NaN);
         // A non-finite loss or update is a numerical failure whatever BP says: in a blow-up BP's update is as NaN as the
         // rule's and their divergence is NaN too, so the guard speaks first and names where the blow-up began.
-        Guard.Check(result, StepsTaken, model, batch, loss);
+        try
+        {
+            Guard.Check(result, StepsTaken, model, batch, loss, rule);
+        }
+        catch (NumericalFailureException e) when (divergences != null)
+        {
+            // The failure carries the step's divergences, so that a report (verify) still shows them.
+            throw e.WithDivergences(divergences);
+        }
         // Both checks come before the update is applied, so a failed run leaves the parameters of the last good step.
         if (verification.StopOnFailure && divergences?.Worst() is { } worst && !(worst.MaxRel <= verification.Tolerance))
             throw new VerificationFailedException(

@@ -40,6 +40,10 @@ internal sealed class RelaxationState
     /// <summary>The output's feed-forward prediction, mu_out^ff: the output is clamped, so the relaxation never moves it.</summary>
     public Tensor OutputPrediction => _feedForward[_output];
 
+    /// <summary>Every hidden value node: its displacement delta_v and its value x_v (the output is clamped, and not among them).</summary>
+    public IEnumerable<(Vertex Vertex, Tensor Displacement, Tensor Value)> Nodes =>
+        _displacement.Select(d => (d.Key, d.Value, Value(d.Key)));
+
     /// <summary>x_v.</summary>
     public Tensor Value(Vertex v) => _displacement.TryGetValue(v, out var d) ? _feedForward[v].Plus(d) : _feedForward[v];
 

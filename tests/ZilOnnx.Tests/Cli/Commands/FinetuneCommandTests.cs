@@ -220,10 +220,10 @@ public sealed class FinetuneCommandTests
         Assert.Contains(value, run.Error);
     }
 
-    [Fact]
+    [NoCudaFact]
     public void Asking_for_cuda_without_a_cuda_backend_is_exit_code_2_with_a_clear_message()
     {
-        // This build links libtorch-cpu, so CUDA is never available to TorchSharp, with or without a GPU.
+        // A build that links libtorch-cpu never reaches CUDA, with or without a GPU.
         using var temp = new TempDirectory();
         var run = CliProcess.Run([.. AcceptanceArguments("mlp", "ce", 1, temp.File("o.onnx")), "--device", "cuda"]);
         Assert.True(run.ExitCode == 2, run.ToString());

@@ -86,7 +86,7 @@ public sealed class FaZilTests
     [InlineData("rnn_tanh", "all-copies")]
     public void Fa_zil_with_a_condition_dropped_diverges(string network, string ablation)
     {
-        var rule = RuleFactory.Create("fa-zil", Ablation.Parse([ablation], seed: 1).Dynamics);
+        var rule = RuleFactory.Create("fa-zil", Ablation.Parse([ablation], seed: 1));
         Assert.Equal(UpdateGate.Autonomous, ((PcDynamics)rule).Options.Gate);
         using var model = Fixtures.Model(network, "mse", Precision.Float64);
         double divergence = RuleHarness.MaxRelativeDivergence(model, rule, network, "mse");
@@ -96,7 +96,7 @@ public sealed class FaZilTests
     [Fact]
     public void Fa_zil_has_no_schedule_to_shift()
     {
-        var e = Assert.Throws<SettingException>(() => RuleFactory.Create("fa-zil", Ablation.Parse(["schedule-shift=1"], seed: 1).Dynamics));
+        var e = Assert.Throws<SettingException>(() => RuleFactory.Create("fa-zil", Ablation.Parse(["schedule-shift=1"], seed: 1)));
         Assert.Contains("no schedule", e.Message);
         Assert.Equal(["ablation", "rule"], e.Settings);
     }
