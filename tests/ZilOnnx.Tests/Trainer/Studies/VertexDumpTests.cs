@@ -9,6 +9,7 @@ using ZilOnnx.Trainer.Data;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Settings;
 using ZilOnnx.Trainer.Studies;
 using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
@@ -126,7 +127,7 @@ public sealed class VertexDumpTests
     public void Backprop_has_no_value_or_error_nodes_to_dump()
     {
         using var model = Fixtures.Model(Network, Loss, Precision.Float64);
-        var error = Assert.Throws<ArgumentException>(() => VertexDump.Capture(model, RuleHarness.FirstBatch(model, Network, Loss),
+        var error = Assert.Throws<SettingException>(() => VertexDump.Capture(model, RuleHarness.FirstBatch(model, Network, Loss),
             LossFactory.Create(Loss), new Backprop()));
         Assert.Contains("rule bp has no value or error nodes", error.Message);
     }
