@@ -62,7 +62,8 @@ public sealed class BenchSetup : IDisposable
         var loss = settings.Loss.Create();
         int batchSize = settings.BatchSize, seed = settings.Seed;
         var notices = new List<string>();
-        var source = TransferSetup.ApplySurgery(ModelSource.Load(modelPath), settings.NumClasses, seed, resumed: false, notices);
+        var source = TransferSetup.ApplySurgery(ModelSource.Load(modelPath), settings.NumClasses, settings.Reinit, seed, resumed: false,
+            notices);
         string inputName = TrainingInput.Resolve(source, "a benchmark", notices);
 
         DataSet? data = settings.Data == null ? null : TrainingInput.LoadTraining(source, inputName, settings, budget);

@@ -155,6 +155,11 @@ public sealed class TrainingOptions
         AllowMultipleArgumentsPerToken = true,
     };
 
+    public Option<bool> Reinit { get; } = new("--reinit")
+    {
+        Description = "Train from scratch: draw every parameter afresh from --seed as torch.nn initialises its layer type"
+    };
+
     public TransferOptions Transfer { get; } = new();
 
     /// <param name="except">Options the command leaves out (it has its own meaning for the name, or no use for it).</param>
@@ -162,7 +167,7 @@ public sealed class TrainingOptions
     {
         foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Reduction, ClassAxis, LabelSmoothing, Optimizer, LearningRate,
             Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, BatchNorm, Precision, Device,
-            InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, .. Transfer.All])
+            InferenceSteps, Gamma, EnergyTolerance, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, Reinit, .. Transfer.All])
             if (!except.Contains(option)) command.Options.Add(option);
         Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));

@@ -52,6 +52,8 @@ public sealed record TrainingSettings
     public string? BatchNorm { get; init; }
     public bool Untie { get; init; }
     public int? NumClasses { get; init; }
+    /// <summary>--reinit: the run starts from freshly drawn parameters (not recorded: a checkpoint's are the run's).</summary>
+    public bool Reinit { get; init; }
     /// <summary>--val-split, or null.</summary>
     public double? ValidationSplit { get; init; }
     /// <summary>Rule il's T, gamma and energy stop; null for the other rules (which have no such settings).</summary>

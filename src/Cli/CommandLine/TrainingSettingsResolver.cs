@@ -66,6 +66,7 @@ public static class TrainingSettingsResolver
             BatchNorm = parse.GetValue(options.BatchNorm),
             Untie = parse.GetValue(options.Untie),
             NumClasses = parse.GetValue(options.Transfer.NumClasses),
+            Reinit = parse.GetValue(options.Reinit),
             ValidationSplit = validation == null ? null : parse.GetValue(validation.Split),
             InferenceSteps = parse.GetValue(options.InferenceSteps),
             Gamma = parse.GetValue(options.Gamma),

@@ -69,7 +69,7 @@ public sealed class TrainingSetup : IDisposable
         ThreadCount.Apply(settings.Threads);
         var notices = new List<string>();
         var loss = settings.Loss.Create();
-        var source = TransferSetup.ApplySurgery(loaded, settings.NumClasses, settings.Seed, checkpoint != null, notices);
+        var source = TransferSetup.ApplySurgery(loaded, settings.NumClasses, settings.Reinit, settings.Seed, checkpoint != null, notices);
         string inputName = TrainingInput.Resolve(source, "training", notices);
         var (data, heldOut) = LoadData(settings, source, inputName, budget, notices);
         int batchSize = settings.BatchSize;

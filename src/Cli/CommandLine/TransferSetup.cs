@@ -9,14 +9,27 @@ namespace ZilOnnx.Cli.CommandLine;
 /// </summary>
 public static class TransferSetup
 {
-    /// <summary>The model with its new head (not again for a checkpoint, whose model has it already), or as it is.</summary>
-    public static ModelSource ApplySurgery(ModelSource source, int? numClasses, int seed, bool resumed, List<string> notices)
+    /// <summary>
+    /// The model with fresh parameters (--reinit) and its new head (--num-classes), neither again for a checkpoint, whose
+    /// model has both already, or as it is.
+    /// </summary>
+    public static ModelSource ApplySurgery(ModelSource source, int? numClasses, bool reinit, int seed, bool resumed, List<string> notices)
     {
+        if (reinit && resumed) notices.Add("--reinit: a checkpoint continues its run from the parameters it recorded, not drawn again");
+        else if (reinit) source = Reinitialise(source, seed, notices);
         if (numClasses is not { } classes || resumed) return source;
         var (replaced, head) = source.WithNewHead(classes, seed);
         notices.Add($"--num-classes {classes}: replaced {head.Describe} ({head.Classes} classes) with a new head of {classes} outputs, " +
             $"initialised from --seed");
         return replaced;
+    }
+
+    private static ModelSource Reinitialise(ModelSource source, int seed, List<string> notices)
+    {
+        var (fresh, drawn, kept) = source.WithFreshParameters(seed);
+        notices.Add($"--reinit: drew {drawn.Count} initializers afresh from --seed {seed} (torch.nn's initialisation for their layers)" +
+            (kept.Count == 0 ? "" : $"; kept {kept.Count} that no such layer reads as a parameter: {string.Join(", ", kept)}"));
+        return fresh;
     }
 
     /// <summary>

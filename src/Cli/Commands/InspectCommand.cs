@@ -30,7 +30,7 @@ public static class InspectCommand
     private static int Inspect(string path, bool json, int? numClasses, TrainableSelection selection)
     {
         var notices = new List<string>();
-        var source = TransferSetup.ApplySurgery(ModelSource.Load(path), numClasses, seed: 0, resumed: false, notices);
+        var source = TransferSetup.ApplySurgery(ModelSource.Load(path), numClasses, reinit: false, seed: 0, resumed: false, notices);
         int opset = PcGraphBuilder.DefaultOpset(source.Model, path);
         var unsupported = OperatorRegistry.Default.FindUnsupported(source.Model.Graph.Node, opset);
         PcGraphDescription? description = null;

@@ -31,5 +31,12 @@ public sealed record ModelSource(string Path, ModelProto Model, IReadOnlyDiction
         return (this with { Model = model }, head);
     }
 
+    /// <summary>This model with every parameter drawn afresh (--reinit), and the initializers drawn and kept.</summary>
+    public (ModelSource Source, IReadOnlyList<string> Drawn, IReadOnlyList<string> Kept) WithFreshParameters(int seed)
+    {
+        var (model, drawn, kept) = FreshInitialization.Apply(Model, Path, seed);
+        return (this with { Model = model }, drawn, kept);
+    }
+
     public static bool IsPcn(string path) => path.EndsWith(".pcn", StringComparison.OrdinalIgnoreCase);
 }

@@ -65,7 +65,7 @@ public sealed record ClassifierHead(IReadOnlyList<NodeProto> Nodes, string Weigh
     }
 
     /// <summary>An Add of an initializer and a MatMul by an initializer: torch.nn.Linear as some exporters write it.</summary>
-    private static (NodeProto? MatMul, string? Bias) BiasedMatMul(NodeProto add, Dictionary<string, NodeProto> producers, Func<string,
+    internal static (NodeProto? MatMul, string? Bias) BiasedMatMul(NodeProto add, Dictionary<string, NodeProto> producers, Func<string,
         bool> isInitializer)
     {
         for (int i = 0; i < 2 && add.Input.Count == 2; i++)
@@ -75,7 +75,7 @@ public sealed record ClassifierHead(IReadOnlyList<NodeProto> Nodes, string Weigh
         return (null, null);
     }
 
-    private static long Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? 0;
+    internal static long Attribute(NodeProto node, string name) => node.Attribute.FirstOrDefault(a => a.Name == name)?.I ?? 0;
 
     private static ModelConversionException Fail(string file, string found) =>
         new(file, [$"--num-classes: no classification head found (looked for a Gemm, a MatMul with or without a bias Add, or a Conv " +

@@ -1,7 +1,6 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx;
 using ZilOnnx.Converter.Onnx.Proto;
-using ZilOnnx.Converter.Tensors;
 
 namespace ZilOnnx.Converter.Transfer;
 
@@ -32,28 +31,18 @@ public static class HeadSurgery
         // fan_in as torch.nn.init computes it: every weight dimension except the output one (Linear: in_features; Conv: C_in * kernel).
         long fanIn = weightShape.Where((_, axis) => axis != head.ClassAxis).Aggregate(1L, (a, b) => a * b);
         double bound = 1 / Math.Sqrt(fanIn);
-        Replace(graph, weightProto, weightShape, random, bound, file);
+        InitializerDraw.Replace(graph, weightProto, weightShape, InitializerDraw.Uniform(random, bound), file);
         if (head.Bias is { } bias)
         {
             var biasProto = graph.Initializer.Single(t => t.Name == bias);
             // A bias broadcast from one value stays one value; one per class becomes one per new class.
             long[] biasShape = [.. biasProto.Dims];
             if (biasShape.Length > 0 && biasShape[^1] == head.Classes) biasShape[^1] = classes;
-            Replace(graph, biasProto, biasShape, random, bound, file);
+            InitializerDraw.Replace(graph, biasProto, biasShape, InitializerDraw.Uniform(random, bound), file);
         }
         Redeclare(graph, head, classes);
         ModelMetadata.Remove(model, ModelMetadata.ClassesKey);
         return (model, head);
-    }
-
-    private static void Replace(GraphProto graph, TensorProto old, long[] shape, Random random, double bound, string file)
-    {
-        var type = TensorCodec.Decode(old, file).ElementType;
-        var values = new double[HostTensor.ElementCount(shape)];
-        for (int i = 0; i < values.Length; i++) values[i] = (2 * random.NextDouble() - 1) * bound;
-        var encoded = TensorCodec.Encode(old.Name, new HostTensor(type, shape, values));
-        if (old.HasDocString) encoded.DocString = old.DocString;
-        graph.Initializer[graph.Initializer.IndexOf(old)] = encoded;
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ using ZilOnnx.Trainer.Data;
 
 namespace ZilOnnx.Tests.Cli.Commands;
 
-/// <summary>--num-classes, --freeze, --train and --train-last through the command line: the export, inspect, and the refusals.</summary>
+/// <summary>--num-classes, --reinit, --freeze, --train and --train-last through the command line: the export, inspect, and the refusals.</summary>
 public sealed class TransferCommandTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("zilonnx-transfer-").FullName;
@@ -41,6 +41,29 @@ public sealed class TransferCommandTests : IDisposable
         Assert.NotEqual(original["fc2.weight"], exported["fc2.weight"]);
         Assert.Equal([5L, 84], exported["fc3.weight"].Dims);
         Assert.Equal(5, OnnxModelFile.Load(output).Graph.Output[0].Type.TensorType.Shape.Dim[1].DimValue);
+    }
+
+    [Fact]
+    public void Finetune_reinit_starts_from_fresh_parameters_and_a_resumed_run_keeps_the_checkpoint_s()
+    {
+        string checkpoint = Path.Combine(_folder, "fresh.checkpoint.pcn");
+        string data = Fixtures.PathOf("lenet5.ce.npz");
+        var fresh = CliProcess.Run("finetune", LeNet, "--reinit", "--data", data, "--steps", "1", "--batch-size", "8", "--no-shuffle",
+            "--checkpoint-every", "1", "--checkpoint", checkpoint, "-o", Path.Combine(_folder, "fresh.onnx"));
+        Assert.True(fresh.ExitCode == 0, fresh.ToString());
+        Assert.Contains("--reinit: drew 10 initializers afresh from --seed 0", fresh.Output);
+        // A fresh LeNet-5 scores the 10 classes nearly alike: its first loss is within 0.1 of ln 10 (the shipped model's is
+        // below 1 on these samples).
+        var firstLoss = System.Text.RegularExpressions.Regex.Match(fresh.Output, @"fine-tuned 1 steps in [0-9.]+ s: loss ([0-9.]+)");
+        Assert.True(firstLoss.Success, fresh.ToString());
+        Assert.InRange(double.Parse(firstLoss.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Math.Log(10) - 0.1,
+            Math.Log(10) + 0.1);
+
+        var resumed = CliProcess.Run("finetune", checkpoint, "--reinit", "--data", data, "--steps", "2", "--batch-size", "8",
+            "--no-shuffle", "-o", Path.Combine(_folder, "resumed.onnx"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("--reinit: a checkpoint continues its run from the parameters it recorded, not drawn again", resumed.Output);
+        Assert.DoesNotContain("drew 10 initializers", resumed.Output);
     }
 
     [Fact]
