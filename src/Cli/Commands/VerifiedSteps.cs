@@ -13,9 +13,10 @@ namespace ZilOnnx.Cli.Commands;
 /// </summary>
 public static class VerifiedSteps
 {
+    /// <param name="onStep">Sees each step's divergences, the failed step's included (`--dump`), or null.</param>
     /// <returns>The report, and the failure to raise once it is printed (null when every step ran).</returns>
     public static (VerificationReport Report, NumericalFailureException? Failure) Run(Trainer.Training.Trainer trainer, TrainingSetup setup,
-        double tolerance)
+        double tolerance, Action<IReadOnlyList<ParameterDivergence>>? onStep = null)
     {
         var worst = new Dictionary<string, ParameterDivergence>();
         var inferenceSteps = new List<int>();
@@ -35,6 +36,7 @@ public static class VerifiedSteps
                 failure = e;
                 divergences = e.Divergences ?? [];
             }
+            onStep?.Invoke(divergences);
             // Math.Max keeps a NaN (Enumerable.Max would not), so a step that went NaN stays in the report.
             foreach (var d in divergences)
                 worst[d.Name] = worst.TryGetValue(d.Name, out var w) ? new(d.Name, Math.Max(w.MaxAbs, d.MaxAbs), Math.Max(w.MaxRel,

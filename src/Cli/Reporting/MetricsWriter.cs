@@ -6,8 +6,8 @@ namespace ZilOnnx.Cli.Reporting;
 
 /// <summary>
 /// `--metrics FILE.jsonl`: one JSON object per step (`step`, `epoch`, `loss`, `accuracy`, `divergence`,
-/// `divergence_abs`, `time`, `inference_steps` for rules with PC dynamics, and `val_loss`/`val_accuracy` on the steps followed by a
-/// held-out evaluation),
+/// `divergence_abs`, `time`, `inference_steps` for rules with PC dynamics, `parameters` (each parameter's `name`, `max_abs`,
+/// `max_rel`, as in `verify --json`) on verified steps, and `val_loss`/`val_accuracy` on the steps followed by a held-out evaluation),
 /// each line added to the file in one write as it is made (<see cref="AppendOnlyFile"/>), so a killed run keeps its
 /// history and no reader or other writer ever sees part of a line.
 /// </summary>
@@ -31,6 +31,10 @@ public sealed class MetricsWriter(string path, bool append) : IDisposable
         };
         // The relaxation's length, for rules with PC dynamics (il --tol stops each step at its own count).
         if (step.InferenceSteps is { } inference) record["inference_steps"] = inference;
+        // Per parameter, so a divergence can be traced to the layer it starts in; the two maxima above are over these.
+        if (step.Divergences is { } divergences)
+            record["parameters"] = divergences.Select(d => new Dictionary<string, object> { ["name"] = d.Name, ["max_abs"] = d.MaxAbs,
+                ["max_rel"] = d.MaxRel }).ToList();
         if (heldOut != null)
         {
             record["val_loss"] = heldOut.Loss;

@@ -134,7 +134,7 @@ public sealed class VerifyStudies
             $"{steps[^1].Energy:E4}; wrote {csv} and {png}");
     }
 
-    private static Trainer.Rules.Batch FirstBatch(TrainingSetup setup)
+    internal static Trainer.Rules.Batch FirstBatch(TrainingSetup setup)
     {
         if (setup.Model.Graph.DataInputs.First().Shape[0] == 1 && setup.Order.BatchSize > 1)
             throw new ArgumentException("the model fixes its batch dimension at 1: run the study with --batch-size 1");

@@ -58,9 +58,10 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
             var (errors, outputPrediction) = state.Errors(tapes, shared.WeightsChange, options.FixedPrediction, outputEnergy,
                 batch.Targets);
             stepsRun = t + 1;
-            double energy = energyNeeded
-                ? Energy(errors, model.Graph.TrainingOutput, outputEnergy, outputPrediction, batch.Targets)
-                : double.NaN;
+            var energyTerms = energyNeeded
+                ? EnergyTerms(errors, model.Graph.TrainingOutput, outputEnergy, outputPrediction, batch.Targets)
+                : null;
+            double energy = energyTerms?.Values.Sum() ?? double.NaN;
             bool converged = options.EnergyTolerance is { } tolerance && t > 0 &&
                              Math.Abs(energy - previousEnergy) <= tolerance * Math.Abs(previousEnergy);
             previousEnergy = energy;
@@ -71,6 +72,7 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
             // Rule 1: every product of this step from the same state, in one autograd call over the disjoint local tapes.
             var (feedback, terms) = Products(active, tapes, errors);
             shared.Take(terms, free, v => gates.IsOpen(v, t, last), updates);
+            options.Observer?.OnVertices(t, new InferenceStepState(state.Value, errors, energyTerms!));
             options.Observer?.OnStep(t, energy, terms.Select(term => (term.View, term.Term)).ToList());
             // Nothing after this step can change an update: the last step of il, or every fa-zil latch has opened.
             if (converged || gates.AllLatchesOpened) break;
@@ -105,16 +107,19 @@ public sealed class PcDynamics(string name, PcDynamicsOptions options) : IRelaxi
     }
 
     /// <summary>
-    /// F = 1/2 sum over hidden vertices of ||eps_v||^2, plus the loss at the output's current prediction (the output
-    /// is clamped through the loss, so its error is -dLoss/d(mu_out) and the loss is its term of F). Vertices that did
-    /// no work this step have eps_v = 0 exactly and add nothing.
+    /// The terms of F = 1/2 sum over hidden vertices of ||eps_v||^2, plus the loss at the output's current prediction (the
+    /// output is clamped through the loss, so its error is -dLoss/d(mu_out) and the loss is its term of F). Vertices that did
+    /// no work this step have eps_v = 0 exactly and add nothing. Halving is exact, so the sum of the halved terms is bitwise
+    /// half the sum of the squares.
     /// </summary>
-    private static double Energy(Dictionary<Vertex, Tensor> errors, Vertex output, ILoss loss, Tensor outputPrediction, Tensor targets)
+    private static Dictionary<Vertex, double> EnergyTerms(Dictionary<Vertex, Tensor> errors, Vertex output, ILoss loss,
+        Tensor outputPrediction, Tensor targets)
     {
         using var scope = NewDisposeScope();
-        double sum = 0;
+        var terms = new Dictionary<Vertex, double>();
         foreach (var (v, error) in errors)
-            if (v != output) sum += error.Squared().sum().ToDouble();
-        return sum / 2 + loss.Value(outputPrediction, targets).ToDouble();
+            if (v != output) terms[v] = error.Squared().sum().ToDouble() / 2;
+        terms[output] = loss.Value(outputPrediction, targets).ToDouble();
+        return terms;
     }
 }

@@ -15,9 +15,13 @@ namespace ZilOnnx.Trainer.Rules;
 /// One forward pass and one sweep over the schedule, each vertex taking its local product by the strategy chosen for it
 /// (<see cref="LocalStrategies"/>): the cost of BP.
 /// </summary>
-public sealed class Zil : ILearningRule
+/// <param name="observer">Sees the feed-forward values and the scheduled errors (`verify --dump`), or null.</param>
+public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
 {
     public string Name => "zil";
+
+    /// <summary>The same rule, with the observer seeing its value and error nodes.</summary>
+    public Zil Observed(IScheduleObserver scheduleObserver) => new(scheduleObserver);
 
     public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
     {
@@ -34,7 +38,7 @@ public sealed class Zil : ILearningRule
     }
 
     /// <summary>The feed-forward start (C1): every vertex's value by its strategy, and what each keeps for the sweep.</summary>
-    private static (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, Dictionary<string,
+    private (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, Dictionary<string,
         Tensor> roots)
     {
         var strategies = LocalStrategies.For(model.Graph);
@@ -47,6 +51,7 @@ public sealed class Zil : ILearningRule
             {
                 (values[v], var product) = strategy.Forward(model, v, u => values[u], roots);
                 if (product != null) products[v] = product;
+                observer?.OnFeedForwardValue(v, values[v]);
             }
         }
         var output = model.Graph.TrainingOutput;
@@ -61,7 +66,7 @@ public sealed class Zil : ILearningRule
     /// Hebbian term. Each error and product is released as soon as it has been used, as autograd releases BP's
     /// intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
     /// </summary>
-    private static void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError)
+    private void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError)
     {
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
         foreach (var level in graph.Vertices.Where(products.ContainsKey).GroupBy(v => v.Depth).OrderBy(g => g.Key))
@@ -75,6 +80,7 @@ public sealed class Zil : ILearningRule
             {
                 using var product = products[v];
                 if (!errors.Remove(v, out var error)) continue;
+                observer?.OnScheduledError(v, level.Key, error);
                 foreach (var (parent, term) in product.ParentProducts()) Accumulate(errors, parent, term);
                 error.Dispose();
             }

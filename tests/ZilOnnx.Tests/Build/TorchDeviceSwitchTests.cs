@@ -23,7 +23,7 @@ public sealed class TorchDeviceSwitchTests : IDisposable
         string[] files =
         [
             "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props",
-            "build/LibTorchSharpFix/ElfVersionNeedPatcher.cs",
+            "build/LibTorchSharpFix/ElfVersionNeedPatcher.cs", "build/LibTorchSharpFix/LibTorchSharpFix.targets",
             "src/Trainer/ZilOnnx.Trainer.csproj", "src/Converter/ZilOnnx.Converter.csproj",
             "global.json", "nuget.config", "NuGet.config", "NuGet.Config",
         ];
