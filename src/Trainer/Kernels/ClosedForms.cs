@@ -11,6 +11,7 @@ public static class ClosedForms
     private static readonly Dictionary<Type, IClosedForm> Forms = new()
     {
         [typeof(GemmSpec)] = new GemmClosedForm(),
+        [typeof(MatMulSpec)] = new MatMulClosedForm(),
         [typeof(RecurrentStepSpec)] = new RnnStepClosedForm(),
         [typeof(ReshapeSpec)] = Reshape,
         [typeof(FlattenSpec)] = Reshape,

@@ -10,7 +10,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// </summary>
 public sealed class ReshapeClosedForm : IClosedForm
 {
-    public bool Covers(OpSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted) => OnlyFirstWanted(wanted);
+    public bool Covers(OpSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) => OnlyFirstWanted(wanted);
 
     public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
     {

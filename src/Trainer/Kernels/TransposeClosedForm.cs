@@ -9,7 +9,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// </summary>
 public sealed class TransposeClosedForm : ClosedForm<TransposeSpec>
 {
-    protected override bool Covers(TransposeSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted) =>
+    protected override bool Covers(TransposeSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) =>
         ReshapeClosedForm.OnlyFirstWanted(wanted);
 
     protected override Tensor?[] Products(TransposeSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,

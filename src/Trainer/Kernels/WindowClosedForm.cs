@@ -15,7 +15,7 @@ public sealed class WindowClosedForm(Func<OpSpec, long[], StridedWindow> windowO
     public static readonly WindowClosedForm Slice = new((spec, shape) => ((SliceSpec)spec).Window(shape));
     public static readonly WindowClosedForm Split = new((spec, shape) => ((SplitSpec)spec).Part(shape));
 
-    public bool Covers(OpSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted) => ReshapeClosedForm.OnlyFirstWanted(wanted);
+    public bool Covers(OpSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) => ReshapeClosedForm.OnlyFirstWanted(wanted);
 
     public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
     {

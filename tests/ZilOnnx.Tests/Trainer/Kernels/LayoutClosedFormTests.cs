@@ -70,9 +70,9 @@ public sealed class LayoutClosedFormTests
     public void Only_the_data_input_is_covered()
     {
         var reshape = new ReshapeClosedForm();
-        Assert.True(reshape.Covers(new ReshapeSpec([-1], false), [true, true], [true, false]));
-        Assert.False(reshape.Covers(new ReshapeSpec([-1], false), [true, true], [false, false]));
-        Assert.False(reshape.Covers(new ReshapeSpec([-1], false), [true, true], [true, true]));
+        Assert.True(reshape.Covers(new ReshapeSpec([-1], false), [[6], [1]], [true, false]));
+        Assert.False(reshape.Covers(new ReshapeSpec([-1], false), [[6], [1]], [false, false]));
+        Assert.False(reshape.Covers(new ReshapeSpec([-1], false), [[6], [1]], [true, true]));
     }
 
     private static void Check(IKernel kernel, OpSpec spec, Tensor x)
