@@ -21,6 +21,7 @@ public static class ClosedForms
         [typeof(TransposeSpec)] = new TransposeClosedForm(),
         [typeof(SliceSpec)] = WindowClosedForm.Slice,
         [typeof(SplitSpec)] = WindowClosedForm.Split,
+        [typeof(ConcatSpec)] = new ConcatClosedForm(),
     };
 
     /// <summary>The closed form of the operator, or null when it has none.</summary>

@@ -8,7 +8,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
 /// The written-out products of the operators that move values without arithmetic (<see cref="ReshapeClosedForm"/>,
-/// <see cref="TransposeClosedForm"/>, <see cref="WindowClosedForm"/>) against autograd through the same kernel, bit for
+/// <see cref="TransposeClosedForm"/>, <see cref="WindowClosedForm"/>, <see cref="ConcatClosedForm"/>) against autograd through the same kernel, bit for
 /// bit and in the same memory layout, in float64 and float32, on random shapes.
 /// </summary>
 public sealed class LayoutClosedFormTests
@@ -63,6 +63,29 @@ public sealed class LayoutClosedFormTests
         Check(new SliceKernel(), new SliceSpec([0], [long.MaxValue], [0], null), x);
         Check(new SplitKernel(), new SplitSpec(2, null, 2, LastMayBeSmaller: false, Index: 1) , Input([shape[0], shape[1], 6], precision, seed, false));
         Check(new SplitKernel(), new SplitSpec(0, [1, shape[0] - 1], 2, LastMayBeSmaller: false, Index: 0), x);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Concat_products_equal_autograd(int seed, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(seed);
+        long[] shape = RandomShape(random, 3);
+        int axis = random.Next(3);
+        var parts = Enumerable.Range(0, 3).Select(i =>
+        {
+            var partShape = (long[])shape.Clone();
+            partShape[axis] = random.Next(1, 5);
+            return Input(partShape, precision, seed + i, random.Next(2) == 0);
+        }).ToArray();
+        var spec = new ConcatSpec(axis - 3);
+        // Every input takes a product, or only some (a constant among them still takes its place along the axis).
+        foreach (bool[] wanted in new[] { new[] { true, true, true }, new[] { false, true, false } })
+        {
+            ClosedFormCheck.AssertBitwiseAutograd(new ConcatKernel(), spec, parts, wanted);
+            ClosedFormCheck.AssertLayoutOfAutograd(new ConcatKernel(), spec, parts, wanted);
+        }
     }
 
     /// <summary>Only the data input takes a product: the shapes, indices and axes are static.</summary>
