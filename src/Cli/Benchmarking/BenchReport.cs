@@ -27,6 +27,9 @@ public sealed record BenchReport(
     /// <summary>The data pipeline alone beside bp's step (bench --pipeline), or null.</summary>
     public PipelineResult? Pipeline { get; init; }
 
+    /// <summary>Where bp's and zil's steps spend their time per operator (bench --profile), or null.</summary>
+    public OperatorProfile? Profile { get; init; }
+
     private static double R(double value, int digits = 4) => Math.Round(value, digits);
 
     public Dictionary<string, object?> ToJson()
@@ -91,6 +94,7 @@ public sealed record BenchReport(
                 ["samples_per_s"] = R(pipe.SamplesPerSecond, 1), ["step_samples_per_s"] = R(pipe.StepSamplesPerSecond, 1),
                 ["ratio"] = R(pipe.Ratio, 3),
             };
+        if (Profile is { } profile) json["profile"] = profile.ToJson();
         json["machine"] = new Dictionary<string, object?>
         {
             ["cpu"] = Cpu, ["cores"] = Cores, ["load_average_start"] = LoadStart,
@@ -155,6 +159,11 @@ public sealed record BenchReport(
             text.AppendLine($"pipeline alone ({p.Data}, {p.Batches} batches of {p.BatchSize}, {p.Depth} prepared ahead, no training): " +
                             $"{F(p.SamplesPerSecond, 0)} samples/s ({F(p.Seconds, 1)} s); bp's step {F(p.StepSamplesPerSecond, 0)} " +
                                 $"samples/s; pipeline/step {F(p.Ratio, 2)}");
+        }
+        if (Profile is { } profile)
+        {
+            text.AppendLine();
+            text.Append(profile.ToMarkdown());
         }
         return text.ToString();
     }

@@ -1,6 +1,7 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Optimizers;
+using ZilOnnx.Trainer.Profiling;
 using ZilOnnx.Trainer.Rules;
 using ZilOnnx.Trainer.Training;
 using ZilOnnx.Trainer.Verification;
@@ -74,7 +75,10 @@ public sealed class BenchRule
     public void Step(BenchSetup setup, Batch batch)
     {
         using var scope = NewDisposeScope();
+        var profile = StepProfile.Active;
+        long start = profile?.BeginStep(Name) ?? 0;
         using var result = _rule.Compute(setup.Model, batch, setup.Loss);
+        profile?.EndStep(start);
         if (_witness != null)
         {
             using var reference = _witness.Compute(setup.Model, batch, setup.Loss);

@@ -17,7 +17,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Cli.Commands;
 
 /// <summary>
-/// `zilonnx bench MODEL [--batch-size B] [--rules bp,zil,...] [--warmup N] [--jit-quiet S] [--steps N] [--threads N] [--json]`: times
+/// `zilonnx bench MODEL [--batch-size B] [--rules bp,zil,...] [--warmup N] [--jit-quiet S] [--steps N] [--threads N] [--profile] [--json]`: times
 /// each rule's training step in alternation with bp in one process (median, 10th and 90th percentile, ratio to bp),
 /// measures each rule's step memory, ONNX Runtime's latency on the export against the original, and with --epoch
 /// the samples per second of a full epoch of bp and zil.
@@ -71,13 +71,18 @@ public static class BenchCommand
             Description = "Also time the data pipeline alone (a pass over --data, else " +
             "fashion-mnist, batched without training) beside bp's step"
         };
+        var profile = new Option<bool>("--profile")
+        {
+            Description = "Also run --steps rounds of bp and zil with a profile: the time of bp's forward and backward and of " +
+            "zil's forward and sweep, per ONNX operator type and zil strategy"
+        };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON" };
         var command = new Command("bench",
             "Time every rule's training step against backprop's, its memory, and ONNX Runtime on the export") { model };
         // --threads: bench has its own, which sets ONNX Runtime's threads too.
         options.AddTo(command, options.Rule, options.Steps, options.Epochs, options.Ablate, options.Tolerance, options.Threads);
         foreach (Option o in new Option[] { rules, warmup, jitQuiet, steps, threads, ortRuns, epoch, pipeline,
-            json }) command.Options.Add(o);
+            profile, json }) command.Options.Add(o);
 
         command.SetAction(parse => CommandRunner.Run(() =>
         {
@@ -99,6 +104,12 @@ public static class BenchCommand
                 $"{get_num_threads()} thread(s))");
             var (times, warmupResult) = StepTiming.Run(setup, benchRules, warmupRounds, TimeSpan.FromSeconds(quietSeconds), rounds,
                 Progress);
+            OperatorProfile? operatorProfile = null;
+            if (parse.GetValue(profile))
+            {
+                Progress($"profiling {rounds} rounds of bp and zil per operator");
+                operatorProfile = OperatorProfile.Measure(setup, benchRules, rounds);
+            }
             Progress("measuring each rule's step memory");
             var memory = StepTiming.Memory(setup, benchRules);
 
@@ -171,6 +182,7 @@ public static class BenchCommand
                 warmupResult, rounds, reports, ort, epochResult, CpuModel(), Environment.ProcessorCount, loadStart, LoadAverage())
             {
                 Pipeline = pipelineResult,
+                Profile = operatorProfile,
             };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), JsonOptions));
             else Console.Write(report.ToMarkdown());

@@ -21,10 +21,10 @@ public interface IClosedForm
 {
     /// <summary>
     /// Whether this configuration's products are written out. It is decided from the operator and its operands alone,
-    /// once per vertex: <paramref name="present"/>[i] says whether input i is given, <paramref name="wanted"/>[i]
-    /// whether it takes a product.
+    /// once per vertex: <paramref name="shapes"/>[i] is input i's shape (null where it is not given),
+    /// <paramref name="wanted"/>[i] whether it takes a product.
     /// </summary>
-    bool Covers(OpSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted);
+    bool Covers(OpSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted);
 
     /// <summary>
     /// J_i^T <paramref name="error"/> for every wanted input i, shaped like that input, and null for the others; each a
@@ -37,7 +37,7 @@ public interface IClosedForm
 /// <summary>The closed form of one OpSpec type.</summary>
 public abstract class ClosedForm<TSpec> : IClosedForm where TSpec : OpSpec
 {
-    public bool Covers(OpSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted) => Covers((TSpec)spec, present, wanted);
+    public bool Covers(OpSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) => Covers((TSpec)spec, shapes, wanted);
 
     public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
     {
@@ -49,7 +49,7 @@ public abstract class ClosedForm<TSpec> : IClosedForm where TSpec : OpSpec
         return products;
     }
 
-    protected abstract bool Covers(TSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted);
+    protected abstract bool Covers(TSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted);
 
     /// <summary>The products of <see cref="IClosedForm.Backward"/>; one may be <paramref name="error"/> itself.</summary>
     protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,

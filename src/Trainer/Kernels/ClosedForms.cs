@@ -6,10 +6,22 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>The operators whose local products are written out (<see cref="IClosedForm"/>); every other stays with autograd.</summary>
 public static class ClosedForms
 {
+    private static readonly IClosedForm Reshape = new ReshapeClosedForm();
+
     private static readonly Dictionary<Type, IClosedForm> Forms = new()
     {
         [typeof(GemmSpec)] = new GemmClosedForm(),
+        [typeof(MatMulSpec)] = new MatMulClosedForm(),
         [typeof(RecurrentStepSpec)] = new RnnStepClosedForm(),
+        [typeof(ReshapeSpec)] = Reshape,
+        [typeof(FlattenSpec)] = Reshape,
+        [typeof(SqueezeSpec)] = Reshape,
+        [typeof(UnsqueezeSpec)] = Reshape,
+        [typeof(IdentitySpec)] = Reshape,
+        [typeof(TransposeSpec)] = new TransposeClosedForm(),
+        [typeof(SliceSpec)] = WindowClosedForm.Slice,
+        [typeof(SplitSpec)] = WindowClosedForm.Split,
+        [typeof(ConcatSpec)] = new ConcatClosedForm(),
     };
 
     /// <summary>The closed form of the operator, or null when it has none.</summary>

@@ -10,8 +10,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// </summary>
 public sealed class GemmClosedForm : ClosedForm<GemmSpec>
 {
-    protected override bool Covers(GemmSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted) =>
-        spec.Alpha == 1.0 && (spec.Beta == 1.0 || present.Count < 3 || !present[2]);
+    protected override bool Covers(GemmSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) =>
+        spec.Alpha == 1.0 && (spec.Beta == 1.0 || shapes.Count < 3 || shapes[2] is null);
 
     protected override Tensor?[] Products(GemmSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
         IReadOnlyList<bool> wanted)

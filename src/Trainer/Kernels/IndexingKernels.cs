@@ -19,11 +19,42 @@ internal static class Selection
             long start = window.Start[axis], step = window.Step[axis], count = window.Shape[axis];
             if (start == 0 && step == 1 && count == x.shape[axis]) continue;
             if (step == 1) { x = x.narrow(axis, start, count); continue; }
-            long[] picked = Enumerable.Range(0, (int)count).Select(i => start + i * step).ToArray();
-            x = x.index_select(axis, tensor(picked, device: x.device));
+            x = x.index_select(axis, Picked(start, step, count, x.device));
         }
         return x;
     }
+
+    /// <summary>
+    /// The vector-Jacobian product of <see cref="Window"/>, run as autograd runs it: from the last axis selected to the
+    /// first, a narrow's SliceBackward writes the error into a new tensor of zeros, an index_select's IndexSelectBackward
+    /// adds it into one (index_add_); the first view's backward reshapes. So the closed forms of Slice and Split give
+    /// autograd's product, bit for bit.
+    /// </summary>
+    public static Tensor WindowProduct(Tensor error, long[] inputShape, StridedWindow window)
+    {
+        var selected = new List<(int Axis, long[] ShapeBefore)>();
+        var shape = (long[])inputShape.Clone();
+        for (int axis = 0; axis < window.Shape.Length; axis++)
+        {
+            if (window.Start[axis] == 0 && window.Step[axis] == 1 && window.Shape[axis] == shape[axis]) continue;
+            selected.Add((axis, (long[])shape.Clone()));
+            shape[axis] = window.Shape[axis];
+        }
+        var product = error;
+        for (int k = selected.Count - 1; k >= 0; k--)
+        {
+            var (axis, before) = selected[k];
+            long start = window.Start[axis], step = window.Step[axis], count = window.Shape[axis];
+            var scattered = zeros(before, product.dtype, product.device);
+            if (step == 1) scattered.narrow(axis, start, count).copy_(product);
+            else scattered.IndexAddInPlace(axis, Picked(start, step, count, product.device), product);
+            product = scattered;
+        }
+        return product.reshape(inputShape);
+    }
+
+    private static Tensor Picked(long start, long step, long count, Device device) =>
+        tensor(Enumerable.Range(0, (int)count).Select(i => start + i * step).ToArray(), device: device);
 }
 
 public sealed class GatherKernel : Kernel<GatherSpec>

@@ -17,6 +17,19 @@ public sealed class MatMulKernel : Kernel<MatMulSpec>
             for (int i = 3; i <= Math.Min(a.dim(), b.dim()); i++)
                 if (a.shape[^i] != b.shape[^i] && a.shape[^i] != 1 && b.shape[^i] != 1)
                     throw new KernelException($"MatMul: batch dimensions of {ShapeOf(a)} and {ShapeOf(b)} do not broadcast");
+        if (a.dim() >= 3 && b.dim() == 2) return Folded(a, b);
         return matmul(a, b);
+    }
+
+    /// <summary>
+    /// [..., M, K] x [K, N] as one mm on A's rows, the form libtorch's matmul takes whenever B requires a gradient (backprop's
+    /// weights do), but takes for a B without one only when A's batch axes are contiguous (at::native::should_fold). Written
+    /// out, the product rounds the same whether or not autograd records it, so Z-IL's forward without a graph equals
+    /// backprop's and <see cref="MatMulClosedForm"/> knows the operations to differentiate.
+    /// </summary>
+    internal static Tensor Folded(Tensor a, Tensor b)
+    {
+        long[] shape = [.. a.shape[..^1], b.shape[1]];
+        return a.reshape(-1, a.shape[^1]).mm(b).view(shape);
     }
 }

@@ -13,10 +13,10 @@ namespace ZilOnnx.Trainer.Kernels;
 /// </summary>
 public sealed class RnnStepClosedForm : ClosedForm<RecurrentStepSpec>
 {
-    protected override bool Covers(RecurrentStepSpec spec, IReadOnlyList<bool> present, IReadOnlyList<bool> wanted)
+    protected override bool Covers(RecurrentStepSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted)
     {
         if (spec.Cell != RecurrentCell.Rnn || spec.Clip != null || spec.Activations[0].Name is not ("Tanh" or "Relu")) return false;
-        if (SequenceLengths < present.Count && present[SequenceLengths]) return false;
+        if (SequenceLengths < shapes.Count && shapes[SequenceLengths] is not null) return false;
         // An initial state (or lengths) that takes a product stays with autograd.
         for (int slot = 0; slot < wanted.Count; slot++)
             if (wanted[slot] && slot is not (X or PreviousState or W or R or B)) return false;

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Tensors;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Kernels;
+using ZilOnnx.Trainer.Profiling;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Pcn;
@@ -108,6 +110,8 @@ public sealed class PcnModel : IDisposable
             inputs = [.. inputs, .. Enumerable.Repeat<Tensor?>(null, Math.Max(0, DropoutKernel.MaskSlot - inputs.Count)),
                       DropoutMasks.For(vertex, dropout, DType, Device)];
         Tensor output;
+        var profile = StepProfile.Active is { TimesKernels: true } p ? p : null;
+        long start = profile != null ? Stopwatch.GetTimestamp() : 0;
         try { output = KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
         catch (KernelException e)
         {
@@ -118,6 +122,7 @@ public sealed class PcnModel : IDisposable
         if (!output.shape.SequenceEqual(vertex.Shape))
             throw new InvalidOperationException($"vertex '{vertex.Name}' ({vertex.Op.OpType}): the kernel produced " +
                 $"{ShapeMath.Format(output.shape)}, the converter inferred {ShapeMath.Format(vertex.Shape)}");
+        profile?.Add(ProfilePart.BpForward, vertex, start);
         return output;
     }
 

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
+using ZilOnnx.Trainer.Profiling;
 using ZilOnnx.Trainer.Rules.Local;
 using static TorchSharp.torch;
 
@@ -44,14 +46,17 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
         var strategies = LocalStrategies.For(model.Graph);
         var values = new Dictionary<Vertex, Tensor>();
         var products = new Dictionary<Vertex, ILocalProduct>();
+        var profile = ProfileOfZil();
         foreach (var v in model.Graph.Vertices)
         {
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
             else if (strategies.TryGetValue(v, out var strategy))
             {
+                long start = profile != null ? Stopwatch.GetTimestamp() : 0;
                 (values[v], var product) = strategy.Forward(model, v, u => values[u], roots);
                 if (product != null) products[v] = product;
                 observer?.OnFeedForwardValue(v, values[v]);
+                profile?.Add(ProfilePart.ZilForward, v, start);
             }
         }
         var output = model.Graph.TrainingOutput;
@@ -69,23 +74,35 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     private void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError)
     {
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
+        var profile = ProfileOfZil();
         foreach (var level in graph.Vertices.Where(products.ContainsKey).GroupBy(v => v.Depth).OrderBy(g => g.Key))
         {
             var batch = new AutogradBatch();
             foreach (var v in level)
+            {
+                long start = profile != null ? Stopwatch.GetTimestamp() : 0;
                 if (errors.TryGetValue(v, out var error)) products[v].Send(error, batch);
+                profile?.Add(ProfilePart.ZilSweep, v, start);
+            }
             batch.Run();
             // Errors are summed in the vertices' order, whatever their strategies, so that they round as backprop's.
             foreach (var v in level)
             {
-                using var product = products[v];
-                if (!errors.Remove(v, out var error)) continue;
-                observer?.OnScheduledError(v, level.Key, error);
-                foreach (var (parent, term) in product.ParentProducts()) Accumulate(errors, parent, term);
-                error.Dispose();
+                long start = profile != null ? Stopwatch.GetTimestamp() : 0;
+                using (var product = products[v])
+                    if (errors.Remove(v, out var error))
+                    {
+                        observer?.OnScheduledError(v, level.Key, error);
+                        foreach (var (parent, term) in product.ParentProducts()) Accumulate(errors, parent, term);
+                        error.Dispose();
+                    }
+                profile?.Add(ProfilePart.ZilSweep, v, start);
             }
         }
     }
+
+    /// <summary>The profile to time this step's vertices into (`bench --profile`), or null: the usual case, which costs nothing more.</summary>
+    private static StepProfile? ProfileOfZil() => StepProfile.Active is { Rule: "zil" } profile ? profile : null;
 
     private static void Accumulate(Dictionary<Vertex, Tensor> errors, Vertex parent, Tensor product)
     {

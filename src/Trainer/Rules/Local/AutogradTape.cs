@@ -30,12 +30,12 @@ public sealed class AutogradTape : ILocalStrategy
             },
             (_, view) => model.ApplyView(view, parameterRoots[view.Root.Name]));
         var prediction = LocalPrediction.Of(model, vertex, inputs);
-        return (prediction.detach(), new Recorded(prediction, leaves));
+        return (prediction.detach(), new Recorded(vertex, prediction, leaves));
     }
 
-    private sealed class Recorded(Tensor prediction, List<(Vertex Parent, Tensor Leaf)> leaves) : ILocalProduct
+    private sealed class Recorded(Vertex vertex, Tensor prediction, List<(Vertex Parent, Tensor Leaf)> leaves) : ILocalProduct
     {
-        public void Send(Tensor error, AutogradBatch batch) => batch.Add(prediction, error);
+        public void Send(Tensor error, AutogradBatch batch) => batch.Add(vertex, prediction, error);
 
         /// <summary>Each leaf's gradient, which the step's autograd call left there (zeros where the prediction does not depend on
         /// it).</summary>

@@ -30,8 +30,14 @@ public static class LocalStrategies
         var wanted = v.Operands.Select(o => o is Operand.FromParameter || o is Operand.FromVertex { Source: var parent }
             && PcGraph.IsFree(parent)).ToArray();
         if (!wanted.Contains(true)) return ForwardOnly.Instance;
-        var present = v.Operands.Select(o => o is not Operand.Absent).ToArray();
-        return ClosedForms.For(v.Op) is { } closedForm && closedForm.Covers(v.Op, present, wanted)
+        var shapes = v.Operands.Select(o => o switch
+        {
+            Operand.FromVertex f => f.Source.Shape,
+            Operand.FromParameter p => p.View.Shape,
+            Operand.FromConstant c => c.Value.Shape,
+            _ => null,
+        }).ToArray();
+        return ClosedForms.For(v.Op) is { } closedForm && closedForm.Covers(v.Op, shapes, wanted)
             ? new ClosedFormStrategy(closedForm, wanted)
             : AutogradTape.Instance;
     }

@@ -17,7 +17,7 @@ internal static class ClosedFormCheck
     {
         var closedForm = ClosedForms.For(spec);
         Assert.NotNull(closedForm);
-        Assert.True(closedForm.Covers(spec, Present(inputs), wanted), $"{spec.OpType}: not covered");
+        Assert.True(closedForm.Covers(spec, Shapes(inputs), wanted), $"{spec.OpType}: not covered");
         var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
         var output = kernel.Forward(spec, leaves);
         manual_seed(seed);
@@ -44,6 +44,24 @@ internal static class ClosedFormCheck
         Assert.All(Enumerable.Range(0, inputs.Length).Where(slot => !wanted[slot] && slot < products.Length), slot => Assert.Null(products[slot]));
     }
 
-    /// <summary>Which inputs are given, as <see cref="IClosedForm.Covers"/> reads them.</summary>
-    public static bool[] Present(IReadOnlyList<Tensor?> inputs) => inputs.Select(t => t is not null).ToArray();
+    /// <summary>
+    /// Asserts that every wanted product has the strides of autograd's: a product is the next vertex's error, and the
+    /// operations that vertex runs on it may round differently on another layout (a matrix product's gradient does).
+    /// </summary>
+    public static void AssertLayoutOfAutograd(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted, int seed = 11)
+    {
+        var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
+        var output = kernel.Forward(spec, leaves);
+        manual_seed(seed);
+        var error = randn_like(output);
+        var wantedSlots = Enumerable.Range(0, inputs.Length).Where(slot => wanted[slot]).ToList();
+        var expected = autograd.grad([output], wantedSlots.Select(slot => leaves[slot]!).ToList(), [error]);
+        Tensor?[] products;
+        using (no_grad()) products = ClosedForms.For(spec)!.Backward(spec, inputs, kernel.Forward(spec, inputs), error, wanted);
+        for (int k = 0; k < wantedSlots.Count; k++)
+            Assert.Equal(expected[k].stride(), products[wantedSlots[k]]!.stride());
+    }
+
+    /// <summary>The inputs' shapes (null where not given), as <see cref="IClosedForm.Covers"/> reads them.</summary>
+    public static long[]?[] Shapes(IReadOnlyList<Tensor?> inputs) => inputs.Select(t => t?.shape).ToArray();
 }

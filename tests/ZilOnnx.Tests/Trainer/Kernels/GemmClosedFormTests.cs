@@ -49,10 +49,11 @@ public sealed class GemmClosedFormTests
     {
         using var scope = NewDisposeScope();
         bool[] all = [true, true, true];
+        long[]?[] given = [[2, 3], [3, 4], [4]];
         IClosedForm gemm = new GemmClosedForm();
-        Assert.True(gemm.Covers(new GemmSpec(1.0, 1.0, false, false), all, all));
-        Assert.False(gemm.Covers(new GemmSpec(0.5, 1.0, false, false), all, all));
-        Assert.False(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), all, all));
-        Assert.True(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), [true, true, false], all));
+        Assert.True(gemm.Covers(new GemmSpec(1.0, 1.0, false, false), given, all));
+        Assert.False(gemm.Covers(new GemmSpec(0.5, 1.0, false, false), given, all));
+        Assert.False(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), given, all));
+        Assert.True(gemm.Covers(new GemmSpec(1.0, 2.0, false, false), [[2, 3], [3, 4], null], all));
     }
 }

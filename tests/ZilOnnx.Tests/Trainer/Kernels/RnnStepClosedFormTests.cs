@@ -60,23 +60,23 @@ public sealed class RnnStepClosedFormTests
         inputs[R] = zeros(1, 5, 5);
         var wanted = new bool[Count];
         wanted[W] = wanted[R] = true;
-        Assert.True(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Present(inputs), wanted));
+        Assert.True(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Shapes(inputs), wanted));
 
-        Assert.False(ClosedForm.Covers(Step("Sigmoid", 5), ClosedFormCheck.Present(inputs), wanted));
-        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Clip = 3.0 }, ClosedFormCheck.Present(inputs), wanted));
-        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Gru }, ClosedFormCheck.Present(inputs), wanted));
-        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Lstm }, ClosedFormCheck.Present(inputs), wanted));
+        Assert.False(ClosedForm.Covers(Step("Sigmoid", 5), ClosedFormCheck.Shapes(inputs), wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Clip = 3.0 }, ClosedFormCheck.Shapes(inputs), wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Gru }, ClosedFormCheck.Shapes(inputs), wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5) with { Cell = RecurrentCell.Lstm }, ClosedFormCheck.Shapes(inputs), wanted));
 
         var withLengths = (Tensor?[])inputs.Clone();
         withLengths[SequenceLengths] = tensor(new long[] { 3, 2 });
-        Assert.False(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Present(withLengths), wanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Shapes(withLengths), wanted));
 
         // A trainable initial state takes a product the closed form does not write.
         var withInitial = (Tensor?[])inputs.Clone();
         withInitial[InitialH] = zeros(1, 2, 5);
         var initialWanted = (bool[])wanted.Clone();
         initialWanted[InitialH] = true;
-        Assert.False(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Present(withInitial), initialWanted));
+        Assert.False(ClosedForm.Covers(Step("Tanh", 5), ClosedFormCheck.Shapes(withInitial), initialWanted));
     }
 
     private static RecurrentStepSpec Step(string activation, long hidden, int direction = 0, long time = 0, int layout = 0) =>

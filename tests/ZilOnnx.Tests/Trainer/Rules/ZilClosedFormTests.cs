@@ -27,6 +27,8 @@ public sealed class ZilClosedFormTests
     [InlineData("residual_mlp", Precision.Float32)]
     [InlineData("lenet5", Precision.Float32)]
     [InlineData("lstm", Precision.Float32)]
+    [InlineData("lstm_many_to_many", Precision.Float64)]
+    [InlineData("lstm_many_to_many", Precision.Float32)]
     public void Zil_takes_the_closed_forms_and_equals_backprop_bitwise(string network, Precision precision)
     {
         using var scope = NewDisposeScope();
@@ -36,7 +38,8 @@ public sealed class ZilClosedFormTests
         var strategies = LocalStrategies.For(model.Graph);
         var written = model.Graph.Vertices.Where(v => v.ReachesOutput && PcGraph.IsFree(v) && IsWrittenOut(v)).ToList();
         Assert.NotEmpty(written);
-        foreach (var v in model.Graph.Vertices.Where(v => v.ReachesOutput && PcGraph.IsFree(v) && v.Op is RecurrentStepSpec or GemmSpec))
+        foreach (var v in model.Graph.Vertices.Where(v => v.ReachesOutput && PcGraph.IsFree(v)
+            && v.Op is RecurrentStepSpec or GemmSpec or MatMulSpec or ReshapeSpec or TransposeSpec or SqueezeSpec or ConcatSpec))
         {
             bool closedForm = strategies[v] is ClosedFormStrategy;
             Assert.True(closedForm == written.Contains(v), $"{network}: {v.Name} ({v.Op.OpType}) closed form {closedForm}");
@@ -59,7 +62,8 @@ public sealed class ZilClosedFormTests
 
     /// <summary>
     /// What the closed forms cover, stated on its own: a plain RNN step (tanh or relu, no clip, no lengths, the initial
-    /// state not trained) and a Gemm with alpha = beta = 1.
+    /// state not trained), a Gemm with alpha = beta = 1, a MatMul by a matrix or of stacks with the same batch axes, and the
+    /// operators that only move values.
     /// </summary>
     private static bool IsWrittenOut(Vertex v) => v.Op switch
     {
@@ -67,6 +71,17 @@ public sealed class ZilClosedFormTests
                                && v.Operands[RecurrentSlots.SequenceLengths] is Operand.Absent
                                && v.Operands[RecurrentSlots.InitialH] is Operand.Absent or Operand.FromConstant,
         GemmSpec g => g.Alpha == 1.0 && (g.Beta == 1.0 || v.Operands.Count < 3 || v.Operands[2] is Operand.Absent),
+        MatMulSpec => OperandShape(v, 1).Length == 2
+                       || OperandShape(v, 0).Length == OperandShape(v, 1).Length && OperandShape(v, 0)[..^2].SequenceEqual(OperandShape(v, 1)[..^2]),
+        ReshapeSpec or TransposeSpec or SqueezeSpec or ConcatSpec => true,
         _ => false,
+    };
+
+    private static long[] OperandShape(Vertex v, int slot) => v.Operands[slot] switch
+    {
+        Operand.FromVertex f => f.Source.Shape,
+        Operand.FromParameter p => p.View.Shape,
+        Operand.FromConstant c => c.Value.Shape,
+        _ => [],
     };
 }
