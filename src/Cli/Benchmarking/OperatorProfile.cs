@@ -108,7 +108,8 @@ public sealed record OperatorProfile(int Steps, IReadOnlyList<OperatorProfileRow
         text.AppendLine("| operator | zil strategy | vertices | bp forward | zil forward | zil sweep |");
         text.AppendLine("|---|---|---:|---:|---:|---:|");
         foreach (var r in Rows)
-            text.AppendLine($"| {r.OpType} | {r.Strategy} | {r.Vertices} | {Ms(r.BpForwardMs)} | {Ms(r.ZilForwardMs)} | {Ms(r.ZilSweepMs)} |");
+            text.AppendLine(
+                $"| {r.OpType} | {r.Strategy} | {r.Vertices} | {Ms(r.BpForwardMs)} | {Ms(r.ZilForwardMs)} | {Ms(r.ZilSweepMs)} |");
         text.AppendLine($"| all vertices | | {Rows.Sum(r => r.Vertices)} | {Ms(BpForwardMs)} | {Ms(ZilForwardMs)} | {Ms(ZilSweepMs)} |");
         text.AppendLine();
         text.AppendLine($"bp step {Ms(BpStepMs)} = forward {Ms(BpForwardMs)} + backward {Ms(BpBackwardMs)}; zil step {Ms(ZilStepMs)} = " +

@@ -101,7 +101,9 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
         }
     }
 
-    /// <summary>The profile to time this step's vertices into (`bench --profile`), or null: the usual case, which costs nothing more.</summary>
+    /// <summary>
+    /// The profile to time this step's vertices into (`bench --profile`), or null: the usual case, which costs nothing more.
+    /// </summary>
     private static StepProfile? ProfileOfZil() => StepProfile.Active is { Rule: "zil" } profile ? profile : null;
 
     private static void Accumulate(Dictionary<Vertex, Tensor> errors, Vertex parent, Tensor product)
