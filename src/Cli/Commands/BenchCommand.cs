@@ -19,9 +19,8 @@ namespace ZilOnnx.Cli.Commands;
 /// <summary>
 /// `zilonnx bench MODEL [--batch-size B] [--rules bp,zil,...] [--warmup N] [--jit-quiet S] [--steps N] [--threads N] [--profile]
 /// [--json]`: times each rule's training step in alternation with bp in one process (median, 10th and 90th percentile,
-/// ratio to bp),
-/// measures each rule's step memory, ONNX Runtime's latency on the export against the original, and with --epoch
-/// the samples per second of a full epoch of bp and zil.
+/// ratio to bp), measures each rule's step memory, ONNX Runtime's latency on the export against the original, and with
+/// --epoch the samples per second of a full epoch of bp and zil.
 /// </summary>
 public static class BenchCommand
 {
