@@ -12,7 +12,7 @@
 #   DEVICE=cuda ZILONNX=out/zilonnx-gpu/zilonnx bench/run.sh   # a zilonnx built elsewhere (no build here)
 #
 # The small set (LeNet-5 ... the residual MLP) is timed at batch $BATCH with every rule; the fine-tuning set
-# (torchvision's CNNs and ViT, two text classifiers) at batch $FINETUNE_BATCH with bp and zil only: the relaxed
+# (torchvision's CNNs and ViT, two text classifiers) at batch $FINETUNE_BATCH with bp, zil and zil+verify only: the relaxed
 # dynamics and IL redo work that grows with the square of the depth, which on a DenseNet-121 is hours. A model whose
 # bench fails leaves its error in bench/results/MODEL.error.txt and is left out of the PyTorch comparison.
 #
@@ -28,6 +28,7 @@ STEPS=${STEPS:-30}
 WARMUP=${WARMUP:-30}
 BATCH=${BATCH:-64}
 FINETUNE_BATCH=${FINETUNE_BATCH:-8}
+FINETUNE_RULES=${FINETUNE_RULES:-bp,zil,zil+verify} # the verified step is what finetune runs by default
 ORT_RUNS=${ORT_RUNS:-300} # the export and the original differ by a few percent at most: many runs to see it
 SETS=${SETS:-small finetune}
 SMALL_MODELS=(lenet5 vgg6 rnn lstm gru resmlp)
@@ -93,7 +94,7 @@ bench_set() {
 for set in $SETS; do
     case $set in
         small) bench_set small "$BATCH" bp,zil,zil-relaxed,il,zil+verify "${SMALL_MODELS[@]}" ;;
-        finetune) bench_set finetune "$FINETUNE_BATCH" bp,zil "${FINETUNE_MODELS[@]}" ;;
+        finetune) bench_set finetune "$FINETUNE_BATCH" "$FINETUNE_RULES" "${FINETUNE_MODELS[@]}" ;;
         *) echo "error: SETS: unknown set '$set' (small, finetune)" >&2; exit 2 ;;
     esac
 done
