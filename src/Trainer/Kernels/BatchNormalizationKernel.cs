@@ -26,14 +26,20 @@ public sealed class BatchNormalizationKernel : Kernel<BatchNormalizationSpec>
         }
         var scale = Statistic(1, "scale");
         var bias = Statistic(2, "B");
-        if (spec.Batch == null)
-        {
-            var mean = Statistic(3, "input_mean");
-            var variance = Statistic(4, "input_var");
-            return ((x - mean) / variance.Plus(spec.Epsilon).sqrt() * scale).Plus(bias);
-        }
-        Statistic(3, "input_mean");
-        Statistic(4, "input_var");
+        // The stored statistics are frozen (docs/algorithms.md rule 5), though an exporter that merged a running mean of zeros
+        // with a bias of zeros into one initializer (torch.onnx does) makes them a trainable parameter's view: no gradient
+        // passes through them, which libtorch's batch norm would refuse anyway.
+        var mean = Statistic(3, "input_mean").detach();
+        var variance = Statistic(4, "input_var").detach();
+        // Per channel, libtorch's own batch norm: one pass forward and one backward, where the spelled-out formula costs
+        // five passes over X forward and as many back (DenseNet-121 has 120 of these). Its statistics with a batch are the
+        // mean and the biased variance, as the specification defines them; running statistics are not its business
+        // (RunningStatistics moves them). libtorch refuses batch statistics of a single value per channel, which the
+        // specification allows (the variance is then 0): those take the formula.
+        if (spec.Spatial && (spec.Batch == null || x.numel() / x.shape[1] > 1))
+            return nn.functional.batch_norm(x, spec.Batch == null ? mean.flatten() : null, spec.Batch == null ? variance.flatten() : null,
+                scale.flatten(), bias.flatten(), training: spec.Batch != null, eps: spec.Epsilon);
+        if (spec.Batch == null) return ((x - mean) / variance.Plus(spec.Epsilon).sqrt() * scale).Plus(bias);
         long[] axes = StatisticAxes(spec, x);
         var batchMean = x.mean(axes, keepdim: true);
         var batchVariance = x.var(axes, unbiased: false, keepdim: true);

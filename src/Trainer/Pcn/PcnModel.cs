@@ -62,12 +62,17 @@ public sealed class PcnModel : IDisposable
         return value;
     }
 
-    /// <summary>The parameter as the vertex reads it: the root tensor passed through the view's transforms.</summary>
+    /// <summary>
+    /// The parameter as the vertex reads it: the root tensor passed through the view's transforms. An Identity transform
+    /// (exporters emit chains of them on initializers: one of DenseNet-121's has 61 links) is skipped: its value is
+    /// its input's, bit for bit, and skipping it spares an operation and an autograd node per link at every step.
+    /// </summary>
     public Tensor ApplyView(ParameterView view, Tensor root)
     {
         var value = root;
         foreach (var transform in view.Chain)
         {
+            if (transform.Op is IdentitySpec) continue;
             var inputs = new List<Tensor?> { value };
             inputs.AddRange(transform.OtherOperands.Select(StaticValue));
             value = KernelRegistry.For(transform.Op).Forward(transform.Op, inputs);
@@ -78,7 +83,7 @@ public sealed class PcnModel : IDisposable
     /// <summary>Maps a gradient with respect to a parameter view back to its stored initializer (docs/algorithms.md rule 4).</summary>
     public Tensor MapBack(ParameterView view, Tensor gradient)
     {
-        if (view.Chain.Count == 0) return gradient;
+        if (view.Chain.All(transform => transform.Op is IdentitySpec)) return gradient;
         using var root = Parameters[view.Root.Name].detach().requires_grad_(true);
         using var viewed = ApplyView(view, root);
         return Gradients.Of([viewed], [root], [gradient])[0]
