@@ -64,7 +64,7 @@ limit() {
 }
 listed() { grep -qE -- "--rule <rule> .*[ ,:]$1([ ,]|$)" <<< "$help"; }
 
-# model name, file, optimizer settings (those its model card trained it with), il's inference rate (a stable one,
+# model name, file, optimizer settings (those its model card trained it with), il's and ipc's inference rate (a stable one,
 # docs/ablation.md: LeNet-5's relaxation blows up from 0.03, the RNN's from 0.4).
 models=(
     "lenet5|models/lenet5-fashion.onnx|--optimizer momentum --lr 0.02|0.02"
@@ -85,7 +85,8 @@ for entry in "${models[@]}"; do
         else length=(--epochs "$epochs"); every=$steps_per_epoch
         fi
         extra=()
-        [ "$rule" = il ] && extra=(--gamma "$gamma")
+        # ipc relaxes as il does (and moves its weights as it goes): the same stable rate.
+        case $rule in il | ipc) extra=(--gamma "$gamma") ;; esac
         # shellcheck disable=SC2206 # the optimizer settings are words
         command=(finetune "$file" --reinit --seed "$seed" --data "$data" --val-data "$data" --val-every "$every" "${length[@]}"
             --rule "$rule" "${extra[@]}" --loss ce $optimizer --batch-size "$batch" --verify-every 100
