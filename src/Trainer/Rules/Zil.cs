@@ -29,19 +29,16 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     {
         using var scope = NewDisposeScope();
         var graph = model.Graph;
-        // One leaf per parameter, read by every vertex through its view: the Hebbian term of each copy is added to its
-        // gradient (rule 4 maps it back through the view, rule 3 sums the copies) in the order backprop adds them.
-        var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
-        var (output, products) = Forward(model, batch, roots);
+        var terms = new ParameterTerms(model);
+        var (output, products) = Forward(model, batch, terms);
         var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
         Sweep(graph, products, outputError);
-        var updates = roots.ToDictionary(r => r.Key, r => (r.Value.grad ?? zeros_like(r.Value)).MoveToOuterDisposeScope());
+        var updates = terms.Sums();
         return new RuleResult(updates, lossValue.ToDouble(), output.MoveToOuterDisposeScope());
     }
 
     /// <summary>The feed-forward start (C1): every vertex's value by its strategy, and what each keeps for the sweep.</summary>
-    private (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, Dictionary<string,
-        Tensor> roots)
+    private (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, ParameterTerms terms)
     {
         var strategies = LocalStrategies.For(model.Graph);
         var values = new Dictionary<Vertex, Tensor>();
@@ -53,7 +50,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
             else if (strategies.TryGetValue(v, out var strategy))
             {
                 long start = profile != null ? Stopwatch.GetTimestamp() : 0;
-                (values[v], var product) = strategy.Forward(model, v, u => values[u], roots);
+                (values[v], var product) = strategy.Forward(model, v, u => values[u], terms.LeavesOf(v));
                 if (product != null) products[v] = product;
                 observer?.OnFeedForwardValue(v, values[v]);
                 profile?.Add(ProfilePart.ZilForward, v, start);

@@ -55,4 +55,39 @@ public sealed class SharedParameterTests
         Assert.True(divergence <= Tolerances.Exactness(precision), $"{modelName}/{ruleName}/{precision}: {divergence:E3}");
         if (modelName == "shared") Assert.Equal(2, graph.Parameters.Single().Readers.Count);
     }
+
+    /// <summary>
+    /// y = (h + b) * (tanh(h) + b) + b with h = x W: one bias read by three vertices, two of which take their turn at the
+    /// same inference step (as an exporter's merged zero biases are read by a ResNet's conv2 and its downsample). Backprop
+    /// adds the three terms one at a time, last reader first; so must Z-IL, to the last bit.
+    /// </summary>
+    [Theory]
+    [InlineData(Precision.Float64)]
+    [InlineData(Precision.Float32)]
+    public void Zil_adds_the_terms_of_readers_at_one_step_in_backprops_order(Precision precision)
+    {
+        var onnx = new ModelBuilder()
+            .Input("x", 8, 5).Output("y", 8, 5)
+            .Initializer("W", [5, 5], PcGraphBuilderTests.Values(25, 3))
+            .Initializer("b", [5], PcGraphBuilderTests.Values(5, 6))
+            .Node("MatMul", ["x", "W"], ["h"], "matmul")
+            .Node("Add", ["h", "b"], ["p"], "first_reader")
+            .Node("Tanh", ["h"], ["t"], "tanh")
+            .Node("Add", ["t", "b"], ["q"], "second_reader")
+            .Node("Mul", ["p", "q"], ["s"], "product")
+            .Node("Add", ["s", "b"], ["y"], "third_reader")
+            .Build();
+        var graph = PcGraphBuilder.Build(onnx, "shared_bias.onnx");
+        Assert.Equal(graph.Vertices.Single(v => v.Name == "p").Depth, graph.Vertices.Single(v => v.Name == "q").Depth);
+        using var model = new PcnModel(graph, precision, CPU);
+        var x = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, 5], PcGraphBuilderTests.Values(40, 4).Select(v => (double)v).ToArray());
+        var y = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, 5], PcGraphBuilderTests.Values(40, 5).Select(v => (double)v).ToArray());
+        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, 8).Select(i => (long)i).ToList(), model.DType, CPU);
+
+        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
+        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
+        RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
+        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
+            d => Assert.True(d.MaxAbs == 0, $"{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+    }
 }
