@@ -33,8 +33,11 @@ public sealed class MetricsWriter(string path, bool append) : IDisposable
         if (step.InferenceSteps is { } inference) record["inference_steps"] = inference;
         // Per parameter, so a divergence can be traced to the layer it starts in; the two maxima above are over these.
         if (step.Divergences is { } divergences)
-            record["parameters"] = divergences.Select(d => new Dictionary<string, object> { ["name"] = d.Name, ["max_abs"] = d.MaxAbs,
-                ["max_rel"] = d.MaxRel }).ToList();
+            record["parameters"] = divergences.Select(d => new Dictionary<string, object>
+            {
+                ["name"] = d.Name, ["max_abs"] = d.MaxAbs,
+                ["max_rel"] = d.MaxRel
+            }).ToList();
         if (heldOut != null)
         {
             record["val_loss"] = heldOut.Loss;

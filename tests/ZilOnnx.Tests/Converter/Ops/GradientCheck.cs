@@ -64,7 +64,12 @@ internal static class GradientCheck
         double divergence = ParameterDivergence.Compare(zil.Updates, bp.Updates).Select(d => d.MaxRel).LargestOrNaN();
 
         // Directional derivative of f = <output, e> along a random unit-scale direction, by central differences.
-        var direction = pcn.Parameters.ToDictionary(p => p.Key, p => randn(p.Value.shape, ScalarType.Float64, CPU, generator: generator));
+        // BatchNormalization's stored statistics are frozen inputs (docs/algorithms.md, rule 5): read detached, so no update
+        // reaches their probes, and the direction leaves them where they are.
+        var statistics = source.Graph.Node.Where(n => n.OpType == "BatchNormalization")
+            .SelectMany(n => n.Input.Skip(3).Take(2)).Select(name => name + "__probe").ToHashSet();
+        var direction = pcn.Parameters.Where(p => !statistics.Contains(p.Key))
+            .ToDictionary(p => p.Key, p => randn(p.Value.shape, ScalarType.Float64, CPU, generator: generator));
         double analytic = direction.Sum(d => (zil.Updates[d.Key] * d.Value).sum().ToDouble());
         const double h = 1e-6;
         double Objective(double sign)

@@ -61,7 +61,7 @@ public sealed class LayoutClosedFormTests
         Check(new SliceKernel(), new SliceSpec([1], [shape[1] - 1], [1], null), x);
         Check(new SliceKernel(), new SliceSpec([0, shape[2] - 1], [shape[0], 0], [0, 2], [2, -2]), x);
         Check(new SliceKernel(), new SliceSpec([0], [long.MaxValue], [0], null), x);
-        Check(new SplitKernel(), new SplitSpec(2, null, 2, LastMayBeSmaller: false, Index: 1) , Input([shape[0], shape[1], 6], precision, seed, false));
+        Check(new SplitKernel(), new SplitSpec(2, null, 2, LastMayBeSmaller: false, Index: 1), Input([shape[0], shape[1], 6], precision, seed, false));
         Check(new SplitKernel(), new SplitSpec(0, [1, shape[0] - 1], 2, LastMayBeSmaller: false, Index: 0), x);
     }
 
