@@ -26,6 +26,7 @@ STEPS=${STEPS:-30}
 # The least warm-up: `zilonnx bench` goes on until .NET's JIT has compiled nothing for 2 s, since its background
 # compilations take a core from libtorch and slow the steps they overlap.
 WARMUP=${WARMUP:-30}
+JIT_QUIET=${JIT_QUIET:-2} # seconds without a JIT compilation that end the warm-up (0: the rounds alone)
 BATCH=${BATCH:-64}
 FINETUNE_BATCH=${FINETUNE_BATCH:-8}
 FINETUNE_RULES=${FINETUNE_RULES:-bp,zil,zil+verify} # the verified step is what finetune runs by default
@@ -64,7 +65,7 @@ bench_set() {
         echo "bench $model" >&2
         rm -f "$RESULTS/$model.error.txt"
         if "${ZILONNX[@]}" bench "bench/models/$model.onnx" --device "$DEVICE" --batch-size "$batch" --rules "$rules" --threads "$THREADS" \
-            --warmup "$WARMUP" --steps "$STEPS" --ort-runs "$ORT_RUNS" "${extra[@]}" --json \
+            --warmup "$WARMUP" --jit-quiet "$JIT_QUIET" --steps "$STEPS" --ort-runs "$ORT_RUNS" "${extra[@]}" --json \
             >"$RESULTS/$model.json.tmp" 2>"$RESULTS/$model.stderr.tmp"; then
             mv "$RESULTS/$model.json.tmp" "$RESULTS/$model.json"
             ran+=("$model")
