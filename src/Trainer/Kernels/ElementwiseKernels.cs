@@ -47,7 +47,7 @@ public sealed class PowKernel : Kernel<PowSpec>
         // A single exponent (LayerNorm's exported square) goes to pow(Tensor, Scalar): libtorch squares with one multiply
         // there and its backward is grad * 2 * x, where the tensor form runs std::pow and a where() over the exponent in
         // both passes. Zero still has a zero gradient (the scalar backward's own rule).
-        if (y.dim() == 0) return x.pow(y.ToScalar());
+        if (y.dim() == 0) return x.Pow(y.ToDouble());
         return x.pow(y);
     }
 }
