@@ -41,8 +41,17 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             vertices.Add(v);
             scope.Define(input, new Operand.FromVertex(v));
         }
+        var layerNorms = LayerNormPattern.Find(graph, nodes);
         foreach (var node in nodes)
+        {
+            // A spelled-out LayerNorm's inner nodes wait for its final Add, which maps the chain as one vertex or,
+            // where its operands do not fit, the waiting nodes one by one (nothing else reads their outputs meanwhile).
+            if (layerNorms.IsInner(node)) continue;
+            var layerNorm = layerNorms.EndingAt(node);
+            if (layerNorm != null && TryMapLayerNorm(layerNorm, opset, scope, vertices, file, options)) continue;
+            foreach (var inner in layerNorm?.Inner ?? []) MapNode(inner, opset, scope, vertices, file, options);
             MapNode(node, opset, scope, vertices, file, options);
+        }
         CheckSizes(vertices, file);
         foreach (var v in vertices)
             v.FromDataAlone = v.Kind == VertexKind.DataInput
@@ -179,6 +188,28 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
             scope.Define(node.Output[0], new Operand.FromVertex(vertex));
         }
         RejectReadOutputs(node, mapping.DataOutputs, scope, context);
+    }
+
+    /// <summary>
+    /// Maps a <see cref="LayerNormPattern.Match"/> onto one LayerNormalization vertex when X is data, the exponent is the
+    /// constant 2, epsilon a constant, and Scale and B hold one value per position of X's last axis; false otherwise.
+    /// </summary>
+    private static bool TryMapLayerNorm(LayerNormPattern.Match match, int opset, Scope scope, List<Vertex> vertices, string file,
+        PcGraphOptions options)
+    {
+        if (scope.Lookup(match.X, InputRole.Differentiable) is not Operand.FromVertex { Source.Shape: [.., var width] } x) return false;
+        if (scope.Lookup(match.Exponent, InputRole.Static) is not Operand.FromConstant { Value: { Count: 1 } exponent }
+            || exponent.Values[0] != 2) return false;
+        if (scope.Lookup(match.Epsilon, InputRole.Static) is not Operand.FromConstant { Value: { Count: 1, IsFloatingPoint: true } epsilon })
+            return false;
+        var scale = scope.Lookup(match.Scale, InputRole.Differentiable);
+        var bias = scope.Lookup(match.Bias, InputRole.Differentiable);
+        if (!(scale.Shape is [var s] && s == width && bias.Shape is [var b] && b == width)) return false;
+        var context = new NodeContext(match.Output, opset, opset, [x, scale, bias], file) { Options = options };
+        var vertex = new VertexSink(context, vertices).Add(match.Output.Output[0],
+            new LayerNormalizationSpec(Axis: -1, Epsilon: epsilon.Values[0]), [x, scale, bias]);
+        scope.Define(match.Output.Output[0], new Operand.FromVertex(vertex));
+        return true;
     }
 
     private static long[] InferShape(OpSpec spec, IReadOnlyList<Operand> operands, NodeContext context)

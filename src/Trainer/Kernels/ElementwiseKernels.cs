@@ -44,6 +44,10 @@ public sealed class PowKernel : Kernel<PowSpec>
         Tensor x = Required(inputs, 0, "X"), y = Required(inputs, 1, "Y").to_type(x.dtype);
         if (spec.Legacy is { } legacy) return x.pow(Broadcast.Legacy(x, y, legacy, "Pow"));
         Broadcast.Check(x, y, "Pow");
+        // A single exponent (LayerNorm's exported square) goes to pow(Tensor, Scalar): libtorch squares with one multiply
+        // there and its backward is grad * 2 * x, where the tensor form runs std::pow and a where() over the exponent in
+        // both passes. Zero still has a zero gradient (the scalar backward's own rule).
+        if (y.dim() == 0) return x.Pow(y.ToDouble());
         return x.pow(y);
     }
 }

@@ -24,6 +24,11 @@ public sealed class LayerNormalizationKernel : Kernel<LayerNormalizationSpec>
         var bias = Optional(inputs, 2);
         SpecShapes.Checked(() => spec.InferShape([x.shape, scale.shape, bias?.shape]));
         int first = spec.FirstAxis((int)x.dim());
+        long[] normalized = x.shape[first..];
+        // torch's own layer_norm, one operation each way (as PyTorch trains it), where Scale and B are shaped as the
+        // normalized axes; a Scale or B that broadcasts to them takes the written-out form.
+        if (scale.shape.SequenceEqual(normalized) && (bias is null || bias.shape.SequenceEqual(normalized)))
+            return nn.functional.layer_norm(x, normalized, scale, bias, spec.Epsilon);
         long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
         var y = Standardize.Over(x, axes, spec.Epsilon) * scale;
         return bias is null ? y : y.Plus(bias);
