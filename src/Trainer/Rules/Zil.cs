@@ -32,7 +32,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
         var terms = new ParameterTerms(model);
         var (output, products) = Forward(model, batch, terms);
         var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
-        Sweep(graph, products, outputError);
+        Sweep(graph, products, outputError, terms);
         var updates = terms.Sums();
         return new RuleResult(updates, lossValue.ToDouble(), output.MoveToOuterDisposeScope());
     }
@@ -68,7 +68,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     /// Hebbian term. Each error and product is released as soon as it has been used, as autograd releases BP's
     /// intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
     /// </summary>
-    private void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError)
+    private void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError, ParameterTerms terms)
     {
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
         var profile = ProfileOfZil();
@@ -82,6 +82,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
                 profile?.Add(ProfilePart.ZilSweep, v, start);
             }
             batch.Run();
+            terms.AddLevel(level.Key);
             // Errors are summed in the vertices' order, whatever their strategies, so that they round as backprop's.
             foreach (var v in level)
             {

@@ -1,45 +1,70 @@
+using System.Runtime.CompilerServices;
 using ZilOnnx.Converter.Graph;
-using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Pcn;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Rules.Local;
 
 /// <summary>
-/// The Hebbian terms of every parameter, one leaf per vertex that reads it, summed once the sweep is over (rules 3 and
-/// 4) in backprop's order. Backprop's engine runs the backward nodes in reverse order of their creation, so a parameter
-/// read by several vertices receives their terms last reader first, and adds them one at a time: ((t_n + t_n-1) + ...)
-/// + t_1. Adding each inference step's terms on one shared leaf would sum the terms of readers that take their turn at
-/// the same step (a bias shared by a ResNet's conv2 and its downsample after an exporter merged equal initializers) in
-/// that step's autograd call first, and round differently.
+/// The Hebbian terms of every parameter, summed (rules 3 and 4) in backprop's order. Backprop's engine runs the backward
+/// nodes in reverse order of their creation, so a parameter read by several vertices receives their terms last reader
+/// first and adds them one at a time: ((t_n + t_n-1) + ...) + t_1. The sweep reaches the readers level by level in
+/// that order, and a parameter's one leaf adds each level's term as it comes, except where two readers take their turn
+/// at the same level (a bias shared by a ResNet's conv2 and its downsample after an exporter merged equal initializers):
+/// that level's autograd call would sum their terms first and round differently. Such readers read the parameter
+/// through leaves of their own, whose terms <see cref="AddLevel"/> adds to the parameter's one at a time, last reader
+/// first, once the level has run. Every other reader shares the one leaf, so a recurrent weight read at every time step
+/// costs no more than one gradient buffer.
 /// </summary>
 public sealed class ParameterTerms(PcnModel model)
 {
-    private readonly List<(Vertex Reader, string Name, Tensor Leaf)> _leaves = [];
+    private readonly Dictionary<string, Tensor> _shared = [];
+    private readonly List<(Vertex Reader, string Name, Tensor Leaf)> _ownLeaves = [];
 
-    /// <summary>Fresh leaves, one per parameter <paramref name="reader"/> reads, on the parameters' values.</summary>
+    /// <summary>The leaves <paramref name="reader"/> reads its parameters through: each parameter's one leaf, or, where
+    /// another reader of it has the same depth, a leaf of its own.</summary>
     public IReadOnlyDictionary<string, Tensor> LeavesOf(Vertex reader)
     {
         var leaves = new Dictionary<string, Tensor>();
         foreach (var name in reader.Operands.OfType<Operand.FromParameter>().Select(p => p.View.Root.Name).Distinct())
         {
-            leaves[name] = model.Parameters[name].detach().requires_grad_(true);
-            _leaves.Add((reader, name, leaves[name]));
+            if (SharesItsLevel(reader, name))
+            {
+                leaves[name] = NewLeaf(name);
+                _ownLeaves.Add((reader, name, leaves[name]));
+            }
+            else leaves[name] = Shared(name);
         }
         return leaves;
     }
 
-    /// <summary>-dLoss/dtheta of every parameter: its readers' terms, last reader first, or zeros where none reached it.</summary>
-    public Dictionary<string, Tensor> Sums()
+    /// <summary>Adds the terms of the readers with leaves of their own at <paramref name="depth"/>, last reader first.</summary>
+    public void AddLevel(int depth)
     {
-        var sums = new Dictionary<string, Tensor>();
-        foreach (var (_, name, leaf) in _leaves.OrderByDescending(l => l.Reader.Index))
+        using var _ = no_grad();
+        foreach (var (_, name, leaf) in _ownLeaves.Where(l => l.Reader.Depth == depth).OrderByDescending(l => l.Reader.Index))
         {
             if (leaf.grad is not { } term) continue;
-            sums[name] = sums.TryGetValue(name, out var sum) ? sum.Plus(term) : term;
+            var sum = Shared(name);
+            if (sum.grad is { } total) total.add_(term);
+            else sum.grad = term;
         }
-        foreach (var (name, value) in model.Parameters)
-            sums[name] = (sums.TryGetValue(name, out var sum) ? sum : zeros_like(value)).MoveToOuterDisposeScope();
-        return sums;
     }
+
+    /// <summary>-dLoss/dtheta of every parameter, or zeros where no term reached it.</summary>
+    public Dictionary<string, Tensor> Sums() => model.Parameters.ToDictionary(p => p.Key,
+        p => (_shared.TryGetValue(p.Key, out var leaf) && leaf.grad is { } sum ? sum : zeros_like(p.Value)).MoveToOuterDisposeScope());
+
+    private bool SharesItsLevel(Vertex reader, string name) => LevelSharers.GetValue(model.Graph, Find).Contains((reader, name));
+
+    /// <summary>Per graph, once: the readers of a parameter that another reader of it shares a depth with.</summary>
+    private static readonly ConditionalWeakTable<PcGraph, HashSet<(Vertex, string)>> LevelSharers = new();
+
+    private static HashSet<(Vertex, string)> Find(PcGraph graph) =>
+        graph.Vertices.SelectMany(v => v.Operands.OfType<Operand.FromParameter>().Select(p => (Reader: v, Name: p.View.Root.Name)))
+            .Distinct().GroupBy(r => (r.Name, r.Reader.Depth)).Where(g => g.Count() > 1).SelectMany(g => g).ToHashSet();
+
+    private Tensor Shared(string name) => _shared.TryGetValue(name, out var leaf) ? leaf : _shared[name] = NewLeaf(name);
+
+    private Tensor NewLeaf(string name) => model.Parameters[name].detach().requires_grad_(true);
 }
