@@ -200,8 +200,8 @@ public sealed class PcGraphBuilder(OperatorRegistry registry)
         if (scope.Lookup(match.X, InputRole.Differentiable) is not Operand.FromVertex { Source.Shape: [.., var width] } x) return false;
         if (scope.Lookup(match.Exponent, InputRole.Static) is not Operand.FromConstant { Value: { Count: 1 } exponent }
             || exponent.Values[0] != 2) return false;
-        if (scope.Lookup(match.Epsilon, InputRole.Static) is not Operand.FromConstant { Value: { Count: 1, IsFloatingPoint: true } epsilon })
-            return false;
+        if (scope.Lookup(match.Epsilon, InputRole.Static)
+            is not Operand.FromConstant { Value: { Count: 1, IsFloatingPoint: true } epsilon }) return false;
         var scale = scope.Lookup(match.Scale, InputRole.Differentiable);
         var bias = scope.Lookup(match.Bias, InputRole.Differentiable);
         if (!(scale.Shape is [var s] && s == width && bias.Shape is [var b] && b == width)) return false;
