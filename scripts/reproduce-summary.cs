@@ -99,7 +99,10 @@ static class Text
         var table = new StringBuilder("Batch losses are the training batch's (batch 64); held-out after the last step; the " +
             "divergence is the largest relative one of the steps verified against backprop (steps 1, 101, 201, ...); seconds " +
             "are the training time the metrics record on the machine that wrote the page, which other work may have shared: they " +
-            "say what a run cost there, not how the rules compare in speed (bench/README.md measures that).\n\n" +
+            "say what a run cost there, not how the rules compare in speed (bench/README.md measures that). Exit 4 is a run " +
+            "that stopped at a NaN or Inf (its rows are the steps before it; the reason is the last line of its log in the " +
+            "working folder): ipc moves its weights at --lr at every inference step, T times per update, where the model " +
+            "card's learning rate was chosen for one.\n\n" +
             "| rule | steps | exit | first batch loss | last batch loss | held-out loss | held-out top-1 " +
             "before -> after | max divergence from bp (verified steps) | seconds |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var run in runs)
