@@ -25,10 +25,11 @@ public sealed class ParameterTerms(PcnModel model)
     /// another reader of it has the same depth, a leaf of its own.</summary>
     public IReadOnlyDictionary<string, Tensor> LeavesOf(Vertex reader)
     {
+        if (!Reads.GetValue(model.Graph, Find).TryGetValue(reader, out var parameters)) return NoLeaves;
         var leaves = new Dictionary<string, Tensor>();
-        foreach (var name in reader.Operands.OfType<Operand.FromParameter>().Select(p => p.View.Root.Name).Distinct())
+        foreach (var (name, ownLeaf) in parameters)
         {
-            if (SharesItsLevel(reader, name))
+            if (ownLeaf)
             {
                 leaves[name] = NewLeaf(name);
                 _ownLeaves.Add((reader, name, leaves[name]));
@@ -55,14 +56,20 @@ public sealed class ParameterTerms(PcnModel model)
     public Dictionary<string, Tensor> Sums() => model.Parameters.ToDictionary(p => p.Key,
         p => (_shared.TryGetValue(p.Key, out var leaf) && leaf.grad is { } sum ? sum : zeros_like(p.Value)).MoveToOuterDisposeScope());
 
-    private bool SharesItsLevel(Vertex reader, string name) => LevelSharers.GetValue(model.Graph, Find).Contains((reader, name));
+    private static readonly IReadOnlyDictionary<string, Tensor> NoLeaves = new Dictionary<string, Tensor>();
 
-    /// <summary>Per graph, once: the readers of a parameter that another reader of it shares a depth with.</summary>
-    private static readonly ConditionalWeakTable<PcGraph, HashSet<(Vertex, string)>> LevelSharers = new();
+    /// <summary>Per graph, once (the sweep asks for every vertex at every step): the parameters each vertex reads, and
+    /// whether another reader of the parameter shares the vertex's depth.</summary>
+    private static readonly ConditionalWeakTable<PcGraph, Dictionary<Vertex, (string Name, bool OwnLeaf)[]>> Reads = new();
 
-    private static HashSet<(Vertex, string)> Find(PcGraph graph) =>
-        graph.Vertices.SelectMany(v => v.Operands.OfType<Operand.FromParameter>().Select(p => (Reader: v, Name: p.View.Root.Name)))
-            .Distinct().GroupBy(r => (r.Name, r.Reader.Depth)).Where(g => g.Count() > 1).SelectMany(g => g).ToHashSet();
+    private static Dictionary<Vertex, (string Name, bool OwnLeaf)[]> Find(PcGraph graph)
+    {
+        var reads = graph.Vertices
+            .SelectMany(v => v.Operands.OfType<Operand.FromParameter>().Select(p => (Reader: v, Name: p.View.Root.Name)))
+            .Distinct().ToList();
+        var sharedLevels = reads.GroupBy(r => (r.Name, r.Reader.Depth)).Where(g => g.Count() > 1).SelectMany(g => g).ToHashSet();
+        return reads.GroupBy(r => r.Reader).ToDictionary(g => g.Key, g => g.Select(r => (r.Name, sharedLevels.Contains(r))).ToArray());
+    }
 
     private Tensor Shared(string name) => _shared.TryGetValue(name, out var leaf) ? leaf : _shared[name] = NewLeaf(name);
 
