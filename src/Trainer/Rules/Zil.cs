@@ -47,6 +47,13 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
         foreach (var v in model.Graph.Vertices)
         {
             if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
+            else if (v.Kind == VertexKind.Levelling)
+            {
+                // A levelling copy is its source's tensor itself (see Sweep): no operation, no handle of its own.
+                if (!values.TryGetValue(v.VertexInputs.Single(), out var source)) continue;
+                values[v] = source;
+                observer?.OnFeedForwardValue(v, source);
+            }
             else if (strategies.TryGetValue(v, out var strategy))
             {
                 long start = profile != null ? Stopwatch.GetTimestamp() : 0;
@@ -59,7 +66,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
         var output = model.Graph.TrainingOutput;
         // The products hold what the sweep needs; the value nodes' own handles can go.
         foreach (var (v, value) in values)
-            if (v.Kind != VertexKind.DataInput && v != output) value.Dispose();
+            if (v.Kind is not (VertexKind.DataInput or VertexKind.Levelling) && v != output) value.Dispose();
         return (values[output], products);
     }
 
@@ -67,18 +74,30 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     /// The schedule (C2): at inference step t every vertex with d(v) = t sends J^T eps_v to its parents and takes its
     /// Hebbian term. Each error and product is released as soon as it has been used, as autograd releases BP's
     /// intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
+    /// <para>
+    /// A levelling copy's Jacobian is the identity, so its error is the sum of what its consumers and the next copy of its
+    /// chain send it, passed on whole. The sweep adds those products into the source's error directly, as they come: the
+    /// chain's copies come first in their levels' vertex order (<see cref="Schedule.Level"/>), so the chain would have
+    /// summed them in the same order, and the source's error is the same, bit for bit, without a step, a tensor or a
+    /// dictionary entry per copy (DenseNet-121 has 3,210 of them). A copy's own error, which only an observer asks for, is
+    /// its source's sum when the copy's level begins.
+    /// </para>
     /// </summary>
     private void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError, ParameterTerms terms)
     {
         var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
         var profile = ProfileOfZil();
-        foreach (var level in graph.Vertices.Where(products.ContainsKey).GroupBy(v => v.Depth).OrderBy(g => g.Key))
+        var scheduled = graph.Vertices.Where(v => products.ContainsKey(v) || observer != null && IsCopy(v));
+        foreach (var level in scheduled.GroupBy(v => v.Depth).OrderBy(g => g.Key))
         {
+            if (observer != null)
+                foreach (var copy in level.Where(IsCopy))
+                    if (errors.TryGetValue(SourceOf(copy), out var sum)) observer.OnScheduledError(copy, level.Key, sum);
             var batch = new AutogradBatch();
             foreach (var v in level)
             {
                 long start = profile != null ? Stopwatch.GetTimestamp() : 0;
-                if (errors.TryGetValue(v, out var error)) products[v].Send(error, batch);
+                if (products.TryGetValue(v, out var product) && errors.TryGetValue(v, out var error)) product.Send(error, batch);
                 profile?.Add(ProfilePart.ZilSweep, v, start);
             }
             batch.Run();
@@ -86,17 +105,27 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
             // Errors are summed in the vertices' order, whatever their strategies, so that they round as backprop's.
             foreach (var v in level)
             {
+                if (!products.TryGetValue(v, out var product)) continue;
                 long start = profile != null ? Stopwatch.GetTimestamp() : 0;
-                using (var product = products[v])
+                using (product)
                     if (errors.Remove(v, out var error))
                     {
                         observer?.OnScheduledError(v, level.Key, error);
-                        foreach (var (parent, term) in product.ParentProducts()) Accumulate(errors, parent, term);
+                        foreach (var (parent, term) in product.ParentProducts()) Accumulate(errors, SourceOf(parent), term);
                         error.Dispose();
                     }
                 profile?.Add(ProfilePart.ZilSweep, v, start);
             }
         }
+    }
+
+    private static bool IsCopy(Vertex v) => v.Kind == VertexKind.Levelling && v.ReachesOutput;
+
+    /// <summary>The vertex a levelling chain copies (the vertex itself when it is no copy).</summary>
+    private static Vertex SourceOf(Vertex v)
+    {
+        while (v.Kind == VertexKind.Levelling) v = ((Operand.FromVertex)v.Operands[0]).Source;
+        return v;
     }
 
     /// <summary>

@@ -14,8 +14,8 @@ public static class LocalStrategies
     private static readonly ConditionalWeakTable<PcGraph, IReadOnlyDictionary<Vertex, ILocalStrategy>> Chosen = new();
 
     /// <summary>
-    /// The strategies of the vertices the fast Z-IL evaluates; a data input (its value is the batch's) and a vertex
-    /// whose value no error reaches have none.
+    /// The strategies of the vertices the fast Z-IL evaluates; a data input (its value is the batch's), a levelling copy
+    /// (its value is its source's) and a vertex whose value no error reaches have none.
     /// </summary>
     public static IReadOnlyDictionary<Vertex, ILocalStrategy> For(PcGraph graph) =>
         Chosen.GetValue(graph, g => g.Vertices.Select(v => (v, Strategy: Choose(v))).Where(c => c.Strategy != null).ToDictionary(c => c.v,
@@ -23,8 +23,8 @@ public static class LocalStrategies
 
     private static ILocalStrategy? Choose(Vertex v)
     {
-        if (v.Kind == VertexKind.DataInput) return null;
-        if (v.Kind == VertexKind.Levelling && v.ReachesOutput) return PassWhole.Copy;
+        // A levelling copy is folded into its source (Zil.Sweep).
+        if (v.Kind is VertexKind.DataInput or VertexKind.Levelling) return null;
         if (PcGraph.IsFree(v) && IsSumOfSameShapes(v)) return PassWhole.Sum;
         if (!v.ReachesOutput) return null;
         var wanted = v.Operands.Select(o => o is Operand.FromParameter || o is Operand.FromVertex { Source: var parent }

@@ -5,30 +5,22 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Rules.Local;
 
 /// <summary>
-/// A vertex whose Jacobian is the identity on every parent: its error passes to each free parent as it is, with no tape
-/// and no autograd call. Two kinds of vertex are such: a levelling copy (<see cref="Copy"/>), and an Add of vertices
-/// that all have its shape (<see cref="Sum"/>), for which autograd's AddBackward hands the incoming gradient on as it
-/// is, so a residual join costs Z-IL no backward work. (With broadcasting, the products are reductions, and the Add
+/// An Add of vertices that all have its shape: its Jacobian is the identity on every term, so its error passes to each
+/// free parent as it is, with no tape and no autograd call (autograd's AddBackward hands the incoming gradient on as it
+/// is), and a residual join costs Z-IL no backward work. (With broadcasting, the products are reductions, and the Add
 /// takes a tape like any other vertex.)
 /// </summary>
 public sealed class PassWhole : ILocalStrategy
 {
-    /// <summary>A levelling vertex: an identity copy, whose value is its source's.</summary>
-    public static readonly PassWhole Copy = new(isCopy: true);
+    public static readonly PassWhole Sum = new();
 
-    /// <summary>A sum of same-shaped terms, evaluated by its kernel.</summary>
-    public static readonly PassWhole Sum = new(isCopy: false);
-
-    private readonly bool _isCopy;
-
-    private PassWhole(bool isCopy) => _isCopy = isCopy;
+    private PassWhole() { }
 
     public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
         IReadOnlyDictionary<string, Tensor> parameterRoots)
     {
         var terms = vertex.VertexInputs.Select(u => (Tensor?)parentValue(u)).ToList();
-        var value = _isCopy ? terms.Single()!.alias() : LocalPrediction.WithoutGraph(model, vertex, terms);
-        return (value, new Passed(vertex));
+        return (LocalPrediction.WithoutGraph(model, vertex, terms), new Passed(vertex));
     }
 
     private sealed class Passed(Vertex vertex) : ILocalProduct
