@@ -49,6 +49,9 @@ public static class ScalarSafeMath
     /// <summary><c>a + b</c>.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
 
+    /// <summary><c>a += b</c>: the same elementwise additions as <see cref="Plus(Tensor, Tensor)"/>, into a.</summary>
+    public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
+
     /// <summary><c>t.index_add_(axis, index, source)</c> with alpha 1, as autograd's backward of index_select runs it.</summary>
     public static Tensor IndexAddInPlace(this Tensor t, long axis, Tensor index, Tensor source) => t.index_add_(axis, index, source, One);
 

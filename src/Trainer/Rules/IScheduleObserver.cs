@@ -14,6 +14,7 @@ public interface IScheduleObserver
     void OnFeedForwardValue(Vertex vertex, Tensor value);
 
     /// <summary>eps_v at inference step <paramref name="step"/> = d(v): for the output -dLoss/d(mu_out), for any other vertex
-    /// the sum of its children's J^T eps, which C1 and C3 make its error.</summary>
+    /// the sum of its children's J^T eps, which C1 and C3 make its error. The tensor stays the sweep's, which may go on adding
+    /// to it: an observer copies what it keeps.</summary>
     void OnScheduledError(Vertex vertex, int step, Tensor error);
 }

@@ -85,7 +85,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     /// </summary>
     private void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError, ParameterTerms terms)
     {
-        var errors = new Dictionary<Vertex, Tensor> { [graph.TrainingOutput] = outputError };
+        var errors = new ErrorSums(graph.TrainingOutput, outputError);
         var profile = ProfileOfZil();
         var scheduled = graph.Vertices.Where(v => products.ContainsKey(v) || observer != null && IsCopy(v));
         foreach (var level in scheduled.GroupBy(v => v.Depth).OrderBy(g => g.Key))
@@ -111,7 +111,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
                     if (errors.Remove(v, out var error))
                     {
                         observer?.OnScheduledError(v, level.Key, error);
-                        foreach (var (parent, term) in product.ParentProducts()) Accumulate(errors, SourceOf(parent), term);
+                        foreach (var (parent, term) in product.ParentProducts()) errors.Add(SourceOf(parent), term);
                         error.Dispose();
                     }
                 profile?.Add(ProfilePart.ZilSweep, v, start);
@@ -132,12 +132,4 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     /// The profile to time this step's vertices into (`bench --profile`), or null: the usual case, which costs nothing more.
     /// </summary>
     private static StepProfile? ProfileOfZil() => StepProfile.Active is { Rule: "zil" } profile ? profile : null;
-
-    private static void Accumulate(Dictionary<Vertex, Tensor> errors, Vertex parent, Tensor product)
-    {
-        if (!errors.TryGetValue(parent, out var sum)) { errors[parent] = product; return; }
-        errors[parent] = sum.Plus(product);
-        sum.Dispose();
-        product.Dispose();
-    }
 }
