@@ -10,6 +10,7 @@ public static class ClosedForms
 
     private static readonly Dictionary<Type, IClosedForm> Forms = new()
     {
+        [typeof(ConvSpec)] = new ConvClosedForm(),
         [typeof(GemmSpec)] = new GemmClosedForm(),
         [typeof(MatMulSpec)] = new MatMulClosedForm(),
         [typeof(RecurrentStepSpec)] = new RnnStepClosedForm(),

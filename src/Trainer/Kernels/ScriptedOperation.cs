@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>
+/// A libtorch operator that TorchSharp does not expose, such as the backward operators autograd runs
+/// (convolution_backward), called through a TorchScript function. TorchSharp hands TorchScript only tensors and scalars,
+/// so a call's constant arguments (sizes, strides, masks) are written into the function's source, and each distinct
+/// source is compiled once per process. A call costs about 20 us beyond the operator (bench/README.md), which is why
+/// only operators that cost far more than that are called this way.
+/// </summary>
+internal static class ScriptedOperation
+{
+    private static readonly ConcurrentDictionary<string, jit.CompilationUnit> Compiled = new();
+
+    /// <summary>
+    /// Runs <c>def run(PARAMETERS):</c> with the given lines as its body on <paramref name="arguments"/>: the tensors of its
+    /// result, in order (one, or the items of a tuple).
+    /// </summary>
+    public static Tensor[] Run(string parameters, IEnumerable<string> body, params Tensor[] arguments)
+    {
+        string source = $"def run({parameters}):\n{string.Concat(body.Select(line => $"    {line}\n"))}";
+        var unit = Compiled.GetOrAdd(source, jit.compile);
+        return unit.invoke("run", arguments) switch
+        {
+            Tensor tensor => [tensor],
+            ITuple tuple => Enumerable.Range(0, tuple.Length).Select(i => (Tensor)tuple[i]!).ToArray(),
+            var other => throw new InvalidOperationException($"TorchScript returned {other?.GetType().Name ?? "null"}, not tensors"),
+        };
+    }
+
+    /// <summary>A TorchScript list literal of integers.</summary>
+    public static string List(IEnumerable<long> values) => $"[{string.Join(", ", values)}]";
+
+    /// <summary>A TorchScript list literal of booleans.</summary>
+    public static string List(IEnumerable<bool> values) => $"[{string.Join(", ", values.Select(v => v ? "True" : "False"))}]";
+}
