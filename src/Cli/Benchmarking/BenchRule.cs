@@ -77,14 +77,15 @@ public sealed class BenchRule
         using var scope = NewDisposeScope();
         var profile = StepProfile.Active;
         long start = profile?.BeginStep(Name) ?? 0;
-        using var result = _rule.Compute(setup.Model, batch, setup.Loss);
+        var (result, reference) = VerifiedStep.Compute(_rule, _witness, setup.Model, batch, setup.Loss);
+        using var _ = result;
         profile?.EndStep(start);
-        if (_witness != null)
-        {
-            using var reference = _witness.Compute(setup.Model, batch, setup.Loss);
-            double divergence = ParameterDivergence.Compare(result.Updates, reference.Updates).Select(d => d.MaxRel).LargestOrNaN();
-            MaxDivergence = Math.Max(MaxDivergence ?? 0, divergence); // Math.Max keeps a NaN
-        }
+        if (reference != null)
+            using (reference)
+            {
+                double divergence = ParameterDivergence.Compare(result.Updates, reference.Updates).Select(d => d.MaxRel).LargestOrNaN();
+                MaxDivergence = Math.Max(MaxDivergence ?? 0, divergence); // Math.Max keeps a NaN
+            }
         Guard.Check(result, _steps, setup.Model, batch, setup.Loss);
         _optimizer.Step(setup.Model.Parameters, result.Updates);
         _steps++;

@@ -28,17 +28,50 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
     {
         using var scope = NewDisposeScope();
-        var graph = model.Graph;
+        return Step(model, batch, loss, recorded: null);
+    }
+
+    /// <summary>
+    /// A verified step: Z-IL's update and backprop's on the same batch, from one forward pass. Z-IL's feed-forward start
+    /// (C1) is backprop's forward pass value for value, so backprop records it once and Z-IL starts from its values;
+    /// what each rule computes after it stays its own. Backprop runs its one autograd call over the whole recorded graph,
+    /// and Z-IL takes each vertex's local product by its strategy, on tapes of its own where it needs a graph (whose
+    /// kernels it runs again on leaves), so a rule that sent the wrong error or summed in the wrong order still differs
+    /// from the witness (docs/algorithms.md, "The verified step").
+    /// </summary>
+    public (RuleResult Update, RuleResult Witness) ComputeWithWitness(PcnModel model, Batch batch, ILoss loss)
+    {
+        using var scope = NewDisposeScope();
+        var recorded = RecordedForward.Of(model, batch);
+        // Backprop first: its call frees the recorded graph before Z-IL's sweep makes its products.
+        var witness = Backprop.Backward(recorded, batch, loss);
+        try
+        {
+            return (Step(model, batch, loss, recorded), witness);
+        }
+        catch
+        {
+            witness.Dispose();
+            throw;
+        }
+    }
+
+    private RuleResult Step(PcnModel model, Batch batch, ILoss loss, RecordedForward? recorded)
+    {
         var terms = new ParameterTerms(model);
-        var (output, products) = Forward(model, batch, terms);
+        var (output, products) = Forward(model, batch, terms, recorded);
         var (lossValue, outputError) = loss.ValueAndOutputError(output, batch.Targets);
-        Sweep(graph, products, outputError, terms);
+        Sweep(model.Graph, products, outputError, terms);
         var updates = terms.Sums();
         return new RuleResult(updates, lossValue.ToDouble(), output.MoveToOuterDisposeScope());
     }
 
-    /// <summary>The feed-forward start (C1): every vertex's value by its strategy, and what each keeps for the sweep.</summary>
-    private (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, ParameterTerms terms)
+    /// <summary>
+    /// The feed-forward start (C1): every vertex's value by its strategy, and what each keeps for the sweep; where
+    /// <paramref name="recorded"/> is given, its values, which spare the strategies that need no graph their kernels.
+    /// </summary>
+    private (Tensor Output, Dictionary<Vertex, ILocalProduct> Products) Forward(PcnModel model, Batch batch, ParameterTerms terms,
+        RecordedForward? recorded)
     {
         var strategies = LocalStrategies.For(model.Graph);
         var values = new Dictionary<Vertex, Tensor>();
@@ -46,7 +79,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
         var profile = ProfileOfZil();
         foreach (var v in model.Graph.Vertices)
         {
-            if (v.Kind == VertexKind.DataInput) values[v] = model.DataValue(v, batch.Inputs);
+            if (v.Kind == VertexKind.DataInput) values[v] = recorded?.Values[v] ?? model.DataValue(v, batch.Inputs);
             else if (v.Kind == VertexKind.Levelling)
             {
                 // A levelling copy is its source's tensor itself (see Sweep): no operation, no handle of its own.
@@ -57,7 +90,8 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
             else if (strategies.TryGetValue(v, out var strategy))
             {
                 long start = profile != null ? Stopwatch.GetTimestamp() : 0;
-                (values[v], var product) = strategy.Forward(model, v, u => values[u], terms.LeavesOf(v));
+                var computed = recorded?.Values.GetValueOrDefault(v);
+                (values[v], var product) = strategy.Forward(model, v, u => values[u], terms.LeavesOf(v), computed);
                 if (product != null) products[v] = product;
                 observer?.OnFeedForwardValue(v, values[v]);
                 profile?.Add(ProfilePart.ZilForward, v, start);

@@ -85,14 +85,13 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         var batch = Batches.Take(StepsTaken, model.Device);
         CheckBatchCoupling();
         model.DropoutMasks?.BeginStep(StepsTaken);
-        using var shard = Rule.Compute(model, batch, loss);
+        var (shard, reference) = VerifiedStep.Compute(Rule, verification.IsDue(StepsTaken) ? Witness : null, model, batch, loss);
+        using var _ = shard;
         IReadOnlyList<ParameterDivergence>? divergences = null;
-        if (verification.IsDue(StepsTaken))
-        {
-            using var reference = Witness.Compute(model, batch, loss);
-            // Each process verifies its shard; the step's divergence is the largest any shard has.
-            divergences = Reducer.Reduce(ParameterDivergence.Compare(shard.Updates, reference.Updates));
-        }
+        if (reference != null)
+            using (reference)
+                // Each process verifies its shard; the step's divergence is the largest any shard has.
+                divergences = Reducer.Reduce(ParameterDivergence.Compare(shard.Updates, reference.Updates));
         // The global update's tensors live in this step's dispose scope; the shard's output is disposed with the shard.
         var (result, accuracy) = Reducer.Reduce(shard, data.HasLabels ? Metrics.Accuracy(shard.Output, batch.Targets, loss) : double.NaN);
         // A non-finite loss or update is a numerical failure whatever BP says: in a blow-up BP's update is as NaN as the

@@ -17,8 +17,9 @@ public sealed class AutogradTape : ILocalStrategy
     private AutogradTape() { }
 
     public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
-        IReadOnlyDictionary<string, Tensor> parameterRoots)
+        IReadOnlyDictionary<string, Tensor> parameterRoots, Tensor? computed)
     {
+        // The tape needs the vertex's own graph, on leaves of its own, so a computed value does not spare the kernel.
         var leaves = new List<(Vertex, Tensor)>();
         var inputs = model.Inputs(vertex,
             (_, parent) =>

@@ -7,13 +7,14 @@ namespace ZilOnnx.Trainer.Rules.Local;
 
 /// <summary>
 /// A vertex whose operator writes its products out for the vertex's configuration (<see cref="IClosedForm"/>): the
-/// forward pass records no graph, it keeps the inputs, and the sweep takes the products from the closed form.
+/// forward pass records no graph (in a verified step it runs no kernel either: backprop's recorded value is the
+/// prediction), it keeps the inputs, and the sweep takes the products from the closed form.
 /// </summary>
 /// <param name="wanted">Per operand slot, whether it takes a product (a free parent or a parameter).</param>
 public sealed class ClosedFormStrategy(IClosedForm closedForm, bool[] wanted) : ILocalStrategy
 {
     public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
-        IReadOnlyDictionary<string, Tensor> parameterRoots)
+        IReadOnlyDictionary<string, Tensor> parameterRoots, Tensor? computed)
     {
         using var _ = no_grad();
         // The parents' values on handles of the vertex's own: their owners release theirs after the forward pass.
@@ -26,7 +27,7 @@ public sealed class ClosedFormStrategy(IClosedForm closedForm, bool[] wanted) : 
                 return value;
             },
             (_, view) => model.ApplyView(view, parameterRoots[view.Root.Name]));
-        var prediction = LocalPrediction.Of(model, vertex, inputs);
+        var prediction = computed?.detach() ?? LocalPrediction.Of(model, vertex, inputs);
         return (prediction.detach(), new ClosedFormProduct(model, vertex, closedForm, wanted, inputs, prediction, owned, parameterRoots));
     }
 }

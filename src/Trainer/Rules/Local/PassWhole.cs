@@ -17,10 +17,11 @@ public sealed class PassWhole : ILocalStrategy
     private PassWhole() { }
 
     public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
-        IReadOnlyDictionary<string, Tensor> parameterRoots)
+        IReadOnlyDictionary<string, Tensor> parameterRoots, Tensor? computed)
     {
-        var terms = vertex.VertexInputs.Select(u => (Tensor?)parentValue(u)).ToList();
-        return (LocalPrediction.WithoutGraph(model, vertex, terms), new Passed(vertex));
+        var value = computed?.detach()
+            ?? LocalPrediction.WithoutGraph(model, vertex, vertex.VertexInputs.Select(u => (Tensor?)parentValue(u)).ToList());
+        return (value, new Passed(vertex));
     }
 
     private sealed class Passed(Vertex vertex) : ILocalProduct

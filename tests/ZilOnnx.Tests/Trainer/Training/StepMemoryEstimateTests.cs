@@ -32,7 +32,8 @@ public sealed class StepMemoryEstimateTests
         var estimate = StepMemoryEstimate.For(graph, precision, new Zil(), "sgd", verified: true);
 
         Assert.Equal(SampleValues * 64 * element, estimate.Values);
-        Assert.Equal(SampleComputed * 64 * element, estimate.Tapes);
+        // A verified zil step holds backprop's graph beside its own tapes (one forward pass for both, VerifiedStep).
+        Assert.Equal(2 * SampleComputed * 64 * element, estimate.Tapes);
         Assert.Equal(SampleComputed * 64 * element, estimate.Errors);
         Assert.Equal(SampleWorkspace * 64 * element, estimate.Workspace);
         // The rule's update, the witness's and the optimizer's temporary; plain SGD keeps no state.
@@ -57,7 +58,10 @@ public sealed class StepMemoryEstimateTests
         long parameterSet = LeNetParameters * 4;
 
         Assert.Equal(2 * parameterSet, zil.Parameters); // the update and the optimizer's temporary
-        Assert.Equal(3 * parameterSet, StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "sgd", verified: true).Parameters);
+        var verified = StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "sgd", verified: true);
+        Assert.Equal((3 * parameterSet, 2 * zil.Tapes), (verified.Parameters, verified.Tapes));
+        // A chunked step verifies with a forward pass each: the witness runs after the rule's tensors are released.
+        Assert.Equal(zil.Tapes, StepMemoryEstimate.For(graph, Precision.Float32, new ChunkedRule(new Zil(), 1), "sgd", verified: true).Tapes);
         Assert.Equal(3 * parameterSet, StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "momentum", verified: false).Parameters);
         Assert.Equal(4 * parameterSet, StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "adam", verified: false).Parameters);
 
