@@ -133,9 +133,9 @@ def targets(results, pytorch, alternating=None):
         return None if x is None or x.get(key) is None else x[key]
 
     specs = [
-        ("zil / bp step time <= 1.10", lambda m, r: (rule_ratio(r, "zil"), lambda v: v <= 1.10)),
+        ("zil / bp step time <= 1.05", lambda m, r: (rule_ratio(r, "zil"), lambda v: v <= 1.05)),
         ("zil / bp step memory <= 1.2", lambda m, r: (rule_ratio(r, "zil", "memory_ratio_to_bp"), lambda v: v <= 1.2)),
-        ("zil+verify / bp step time <= 2.2", lambda m, r: (rule_ratio(r, "zil+verify"), lambda v: v <= 2.2)),
+        ("zil+verify / bp step time <= 1.6", lambda m, r: (rule_ratio(r, "zil+verify"), lambda v: v <= 1.6)),
         ("zil-relaxed / bp step time <= depth", lambda m, r: (rule_ratio(r, "zil-relaxed"), lambda v: v <= r["depth"])),
         ("exported / original ONNX Runtime latency within 3 %",
          lambda m, r: (r["onnxruntime"]["ratio"] if r.get("onnxruntime") else None, lambda v: abs(v - 1) <= 0.03)),
