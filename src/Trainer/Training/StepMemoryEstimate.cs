@@ -2,6 +2,7 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Verification;
 
 namespace ZilOnnx.Trainer.Training;
 
@@ -26,7 +27,7 @@ namespace ZilOnnx.Trainer.Training;
 /// their tapes, the errors (a difference of differences), the feedback products and the new displacements: four times
 /// the values, tapes and errors of a rule that sweeps once (LeNet-5 at batch 1024 measured 8.8 (zil-relaxed) and 12.0
 /// (il) times its values, against 3.1 for zil). A verified Z-IL step records one forward pass for Z-IL and its witness
-/// (<see cref="Verification.VerifiedStep"/>): the values are shared, but backprop's graph is held beside Z-IL's tapes until
+/// (<see cref="VerifiedStep"/>, where sharing pays): the values are shared, but backprop's graph is held beside Z-IL's tapes until
 /// its backward call, so the tapes count twice. Any other rule's witness (bp) runs after the rule's working set is released,
 /// so a verified step needs the larger of the two, not their sum. docs/cli.md ("Memory") states the same.
 /// </summary>
@@ -52,7 +53,7 @@ public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, lo
         long optimizerCopies = optimizer.ToLowerInvariant() switch { "adam" => 2, "momentum" => 1, _ => 0 };
         long parameters = parameterSet * ((verified ? 2 : 1) + optimizerCopies + 1);
         int relaxing = (rule is ChunkedRule chunked ? chunked.Inner : rule) is IRelaxingRule ? 4 : 1;
-        int tapeSets = verified && rule is Zil ? 2 : 1;
+        int tapeSets = verified && rule is Zil && VerifiedStep.SharesForwardPass(graph) ? 2 : 1;
         return new StepMemoryEstimate(values * relaxing, computed * relaxing * tapeSets, computed * relaxing, workspace, parameters);
     }
 

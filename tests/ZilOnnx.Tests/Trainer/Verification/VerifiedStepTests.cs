@@ -6,6 +6,7 @@ using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Losses;
 using ZilOnnx.Trainer.Pcn;
 using ZilOnnx.Trainer.Rules;
+using ZilOnnx.Trainer.Training;
 using ZilOnnx.Trainer.Verification;
 using static TorchSharp.torch;
 
@@ -45,6 +46,23 @@ public sealed class VerifiedStepTests
         var y = randint(0, graph.TrainingOutput.Shape[^1], [input.Shape[0]], dtype: ScalarType.Int64);
         AssertSharingChangesNothing(model, new Batch(new Dictionary<string, Tensor> { [input.Name] = x }, y), new CrossEntropyLoss(),
             $"layer_norm/{precision}");
+    }
+
+    /// <summary>Z-IL reruns the kernels of LSTM and GRU steps on its tapes, so there a shared forward pass would save nothing.</summary>
+    [Theory]
+    [InlineData("lenet5", true)]
+    [InlineData("residual_mlp", true)]
+    [InlineData("rnn_tanh", true)]
+    [InlineData("lstm", false)]
+    [InlineData("gru", false)]
+    public void Sharing_is_left_out_where_zil_runs_the_recurrent_steps_again_anyway(string network, bool shares)
+    {
+        var graph = Fixtures.Graph(network, "ce");
+        Assert.Equal(shares, VerifiedStep.SharesForwardPass(graph));
+        // The memory estimate counts both rules' tapes only where they are held at once.
+        var verified = StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "sgd", verified: true);
+        var alone = StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "sgd", verified: false);
+        Assert.Equal(shares ? 2 * alone.Tapes : alone.Tapes, verified.Tapes);
     }
 
     [Fact]
