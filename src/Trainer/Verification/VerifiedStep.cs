@@ -10,8 +10,8 @@ namespace ZilOnnx.Trainer.Verification;
 /// <summary>
 /// A training step's update and, when the step is verified, backprop's on the same batch and parameters: from one
 /// forward pass where the rule is Z-IL, the batch runs whole and sharing pays (<see cref="SharesForwardPass"/>,
-/// <see cref="Zil.ComputeWithWitness"/>), else from a forward pass each. `finetune`, `verify` and `bench`'s zil+verify all take their steps here, so the bench times what
-/// a verified run does.
+/// <see cref="Zil.ComputeWithWitness"/>), else from a forward pass each. `finetune`, `verify` and `bench`'s zil+verify
+/// all take their steps here, so the bench times what a verified run does.
 /// </summary>
 public static class VerifiedStep
 {
