@@ -18,15 +18,7 @@ internal static class ClosedFormCheck
         var closedForm = ClosedForms.For(spec);
         Assert.NotNull(closedForm);
         Assert.True(closedForm.Covers(spec, Shapes(inputs), wanted), $"{spec.OpType}: not covered");
-        var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
-        var output = kernel.Forward(spec, leaves);
-        manual_seed(seed);
-        var error = randn_like(output);
-        var wantedSlots = Enumerable.Range(0, inputs.Length).Where(slot => wanted[slot]).ToList();
-        var expected = autograd.grad([output], wantedSlots.Select(slot => leaves[slot]!).ToList(), [error]);
-
-        Tensor?[] products;
-        using (no_grad()) products = closedForm.Backward(spec, inputs, kernel.Forward(spec, inputs), error, wanted);
+        var (error, wantedSlots, expected, products) = BothProducts(kernel, spec, inputs, wanted, seed);
         for (int k = 0; k < wantedSlots.Count; k++)
         {
             var product = products[wantedSlots[k]];
@@ -50,6 +42,18 @@ internal static class ClosedFormCheck
     /// </summary>
     public static void AssertLayoutOfAutograd(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted, int seed = 11)
     {
+        var (_, wantedSlots, expected, products) = BothProducts(kernel, spec, inputs, wanted, seed);
+        for (int k = 0; k < wantedSlots.Count; k++)
+            Assert.Equal(expected[k].stride(), products[wantedSlots[k]]!.stride());
+    }
+
+    /// <summary>
+    /// A random error (from <paramref name="seed"/>) at the kernel's output, the wanted slots, autograd's products for them
+    /// through the kernel's own forward pass on leaves, and the closed form's products for every slot.
+    /// </summary>
+    private static (Tensor Error, List<int> WantedSlots, IList<Tensor> Expected, Tensor?[] Products) BothProducts(IKernel kernel,
+        OpSpec spec, Tensor?[] inputs, bool[] wanted, int seed)
+    {
         var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
         var output = kernel.Forward(spec, leaves);
         manual_seed(seed);
@@ -58,8 +62,7 @@ internal static class ClosedFormCheck
         var expected = autograd.grad([output], wantedSlots.Select(slot => leaves[slot]!).ToList(), [error]);
         Tensor?[] products;
         using (no_grad()) products = ClosedForms.For(spec)!.Backward(spec, inputs, kernel.Forward(spec, inputs), error, wanted);
-        for (int k = 0; k < wantedSlots.Count; k++)
-            Assert.Equal(expected[k].stride(), products[wantedSlots[k]]!.stride());
+        return (error, wantedSlots, expected, products);
     }
 
     /// <summary>The inputs' shapes (null where not given), as <see cref="IClosedForm.Covers"/> reads them.</summary>
