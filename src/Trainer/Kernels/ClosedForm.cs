@@ -32,6 +32,12 @@ public interface IClosedForm
     /// <paramref name="output"/> is what the kernel's Forward made of <paramref name="inputs"/>.
     /// </summary>
     Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted);
+
+    /// <summary>
+    /// Whether the kernel detaches input <paramref name="slot"/> (a BatchNormalization's stored statistics), so that it
+    /// takes no product even where it is a parameter's view: autograd passes nothing to it either.
+    /// </summary>
+    bool Detaches(OpSpec spec, int slot) => false;
 }
 
 /// <summary>The closed form of one OpSpec type.</summary>
@@ -48,6 +54,8 @@ public abstract class ClosedForm<TSpec> : IClosedForm where TSpec : OpSpec
             if (ReferenceEquals(products[slot], error)) products[slot] = error.clone();
         return products;
     }
+
+    public virtual bool Detaches(OpSpec spec, int slot) => false;
 
     protected abstract bool Covers(TSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted);
 

@@ -23,6 +23,14 @@ public static class ClosedForms
         [typeof(SliceSpec)] = WindowClosedForm.Slice,
         [typeof(SplitSpec)] = WindowClosedForm.Split,
         [typeof(ConcatSpec)] = new ConcatClosedForm(),
+        [typeof(AddSpec)] = ArithmeticClosedForm.Add,
+        [typeof(ArithmeticSpec)] = ArithmeticClosedForm.SubMulDiv,
+        [typeof(ActivationSpec)] = new ActivationClosedForm(),
+        [typeof(SoftmaxSpec)] = new SoftmaxClosedForm(),
+        [typeof(LayerNormalizationSpec)] = new LayerNormalizationClosedForm(),
+        [typeof(BatchNormalizationSpec)] = new BatchNormalizationClosedForm(),
+        [typeof(ReduceSpec)] = new ReduceMeanClosedForm(),
+        [typeof(GatherLookupSpec)] = new LookupClosedForm(),
     };
 
     /// <summary>The closed form of the operator, or null when it has none.</summary>

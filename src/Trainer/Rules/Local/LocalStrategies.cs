@@ -37,9 +37,11 @@ public static class LocalStrategies
             Operand.FromConstant c => c.Value.Shape,
             _ => null,
         }).ToArray();
-        return ClosedForms.For(v.Op) is { } closedForm && closedForm.Covers(v.Op, shapes, wanted)
-            ? new ClosedFormStrategy(closedForm, wanted)
-            : AutogradTape.Instance;
+        if (ClosedForms.For(v.Op) is not { } closedForm) return AutogradTape.Instance;
+        // An input the kernel detaches takes no product from either strategy; the closed form is not asked for one.
+        var passed = wanted.Select((w, slot) => w && !closedForm.Detaches(v.Op, slot)).ToArray();
+        if (!passed.Contains(true)) return ForwardOnly.Instance;
+        return closedForm.Covers(v.Op, shapes, passed) ? new ClosedFormStrategy(closedForm, passed) : AutogradTape.Instance;
     }
 
     /// <summary>An Add of vertices that all have its shape: no broadcasting, so its Jacobian is the identity on each term.</summary>

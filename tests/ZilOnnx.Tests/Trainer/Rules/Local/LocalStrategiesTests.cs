@@ -1,4 +1,7 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Tests.TestSupport;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Rules.Local;
 
 namespace ZilOnnx.Tests.Trainer.Rules.Local;
@@ -19,14 +22,25 @@ public sealed class LocalStrategiesTests
 
         Assert.Same(PassWhole.Sum, Of("s1"));               // two free terms of its shape
         Assert.Same(PassWhole.Sum, Of("s2"));               // a free term and a data term of its shape
-        Assert.Same(AutogradTape.Instance, Of("s3"));       // broadcasts: the products are reductions
+        Assert.IsType<ClosedFormStrategy>(Of("s3"));        // broadcasts: the closed form sums the error to each term's shape
         Assert.IsType<ClosedFormStrategy>(Of("h1"));        // Gemm with alpha = beta = 1
-        Assert.Same(AutogradTape.Instance, Of("r"));        // Relu: no closed form
+        Assert.IsType<ClosedFormStrategy>(Of("r"));         // Relu: libtorch's threshold_backward
         Assert.DoesNotContain(graph.Vertices.Single(v => v.Kind == VertexKind.DataInput), strategies.Keys);
         var copies = graph.Vertices.Where(v => v.Kind == VertexKind.Levelling).ToList();
         Assert.NotEmpty(copies);
         Assert.All(copies, v => Assert.DoesNotContain(v, strategies.Keys)); // folded into their sources by the sweep
         // Chosen once per graph.
         Assert.Same(strategies, LocalStrategies.For(graph));
+    }
+
+    /// <summary>An operator without a closed form (pooling) keeps its autograd tape.</summary>
+    [Fact]
+    public void A_vertex_without_a_closed_form_keeps_its_tape()
+    {
+        using var model = Fixtures.Model("lenet5", "mse", Precision.Float32);
+        var strategies = LocalStrategies.For(model.Graph);
+        var pools = model.Graph.Vertices.Where(v => v.Op is PoolSpec && strategies.ContainsKey(v)).ToList();
+        Assert.NotEmpty(pools);
+        Assert.All(pools, v => Assert.Same(AutogradTape.Instance, strategies[v]));
     }
 }

@@ -1,0 +1,96 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Tests.Trainer.Kernels;
+
+/// <summary>
+/// The written-out products of the elementwise operators (<see cref="ArithmeticClosedForm"/>, <see cref="ActivationClosedForm"/>,
+/// <see cref="SoftmaxClosedForm"/>, <see cref="ReduceMeanClosedForm"/>) against autograd through the same kernel: bit for
+/// bit, and in the layout an autograd tape leaves on a leaf (the strategy they replace), in float64 and float32, on random
+/// shapes, broadcasts and layouts (column-major inputs among them).
+/// </summary>
+public sealed class ElementwiseClosedFormTests
+{
+    public static IEnumerable<object[]> Seeds() =>
+        from precision in new[] { Precision.Float64, Precision.Float32 }
+        from seed in new[] { 1, 2, 3 }
+        select new object[] { seed, precision };
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Add_sub_mul_and_div_products_equal_autograd_under_every_broadcast(int seed, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(seed);
+        long[] shape = Enumerable.Range(0, 3).Select(_ => (long)random.Next(2, 6)).ToArray();
+        var a = Input(shape, precision, seed, transposed: random.Next(2) == 0);
+        // The other operand: of A's shape (in another layout), a bias over the last axis, per channel, a scalar, and one
+        // that A is broadcast to (A's gradient then sums over the batch).
+        long[][] others = [shape, [shape[2]], [shape[1], 1], [], [1, shape[1], shape[2]]];
+        foreach (long[] otherShape in others)
+        {
+            // Away from 0, so that Div's quotients stay small and its products meaningful.
+            var b = Input(otherShape, precision, seed + 7, transposed: otherShape.Length == 3).abs().Plus(0.5);
+            foreach (bool[] wanted in new[] { new[] { true, true }, new[] { true, false }, new[] { false, true } })
+            {
+                Check(new AddKernel(), AddSpec.Instance, [a, b], wanted);
+                foreach (var op in new[] { Arithmetic.Sub, Arithmetic.Mul, Arithmetic.Div })
+                    Check(new ArithmeticKernel(), new ArithmeticSpec(op, null), [a, b], wanted);
+            }
+        }
+        var small = Input([shape[1], shape[2]], precision, seed + 3, transposed: true);
+        Check(new ArithmeticKernel(), new ArithmeticSpec(Arithmetic.Mul, null), [small, a], [true, true]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Activation_softmax_and_mean_products_equal_autograd(int seed, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(seed);
+        long[] shape = Enumerable.Range(0, 4).Select(_ => (long)random.Next(2, 6)).ToArray();
+        var x = Input(shape, precision, seed, transposed: random.Next(2) == 0);
+        // Exact zeros too, where relu's product is cut (autograd: output <= 0).
+        x = x.masked_fill(x.abs().lt(0.3), 0);
+        foreach (var kind in Enum.GetValues<Activation>()) Check(new ActivationKernel(), new ActivationSpec(kind), [x], [true]);
+        foreach (bool log in new[] { false, true })
+            Check(new SoftmaxKernel(), new SoftmaxSpec(log, random.Next(-4, 4), CoerceTo2D: false), [x], [true]);
+        Check(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [1], KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
+        Check(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [-1, 0], KeepDims: true, NoopWithEmptyAxes: false), [x], [true]);
+        Check(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, null, KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
+    }
+
+    /// <summary>What stays on a tape: the opset-6 broadcast, Softmax over flattened axes, the other reductions, the no-op mean.</summary>
+    [Fact]
+    public void Configurations_without_a_closed_form_are_not_covered()
+    {
+        long[][] shapes = [[2, 3], [3]];
+        var legacy = new LegacyBroadcast(true, null);
+        Assert.False(ClosedForms.For(new AddSpec(legacy))!.Covers(new AddSpec(legacy), shapes, [true, true]));
+        Assert.False(ClosedForms.For(new ArithmeticSpec(Arithmetic.Mul, legacy))!.Covers(new ArithmeticSpec(Arithmetic.Mul, legacy), shapes, [true, true]));
+        Assert.False(ClosedForms.For(new SoftmaxSpec(false, 1, true))!.Covers(new SoftmaxSpec(false, 1, true), [[2, 3]], [true]));
+        Assert.False(ClosedForms.For(new ReduceSpec(ReduceKind.Sum, [1], false, false))!
+            .Covers(new ReduceSpec(ReduceKind.Sum, [1], false, false), [[2, 3]], [true]));
+        Assert.False(ClosedForms.For(new ReduceSpec(ReduceKind.Mean, null, false, true))!
+            .Covers(new ReduceSpec(ReduceKind.Mean, null, false, true), [[2, 3]], [true]));
+    }
+
+    private static void Check(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted)
+    {
+        ClosedFormCheck.AssertBitwiseAutograd(kernel, spec, inputs, wanted);
+        ClosedFormCheck.AssertLayoutOfTape(kernel, spec, inputs, wanted);
+    }
+
+    /// <summary>A random input, in a column-major layout when asked.</summary>
+    internal static Tensor Input(long[] shape, Precision precision, int seed, bool transposed)
+    {
+        manual_seed(seed);
+        var dtype = precision.ToScalarType();
+        if (!transposed || shape.Length < 2) return randn(shape, dtype: dtype);
+        long[] swapped = [.. shape[..^2], shape[^1], shape[^2]];
+        return randn(swapped, dtype: dtype).transpose(-1, -2);
+    }
+}

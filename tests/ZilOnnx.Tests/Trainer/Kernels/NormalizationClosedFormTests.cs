@@ -1,0 +1,94 @@
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Tests.Trainer.Kernels;
+
+/// <summary>
+/// The written-out products of LayerNormalization, the inference form of BatchNormalization and the embedding lookup
+/// (<see cref="LayerNormalizationClosedForm"/>, <see cref="BatchNormalizationClosedForm"/>, <see cref="LookupClosedForm"/>)
+/// against autograd through the same kernel: bit for bit and in the tape's layout, in float64 and float32, for every
+/// subset of the inputs that take a product.
+/// </summary>
+public sealed class NormalizationClosedFormTests
+{
+    public static IEnumerable<object[]> Seeds() =>
+        from precision in new[] { Precision.Float64, Precision.Float32 }
+        from seed in new[] { 1, 2, 3 }
+        select new object[] { seed, precision };
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Layer_normalization_products_equal_autograd(int seed, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(seed);
+        long[] shape = Enumerable.Range(0, 3).Select(_ => (long)random.Next(2, 9)).ToArray();
+        var x = ElementwiseClosedFormTests.Input(shape, precision, seed, transposed: random.Next(2) == 0);
+        foreach (long axis in new long[] { -1, 1 })
+        {
+            long[] normalized = shape[(int)(axis < 0 ? axis + 3 : axis)..];
+            var scale = ElementwiseClosedFormTests.Input(normalized, precision, seed + 1, false);
+            var bias = ElementwiseClosedFormTests.Input(normalized, precision, seed + 2, false);
+            var spec = new LayerNormalizationSpec(axis, 1e-5);
+            foreach (bool[] wanted in Subsets(3)) Check(new LayerNormalizationKernel(), spec, [x, scale, bias], wanted);
+            Check(new LayerNormalizationKernel(), spec, [x, scale], [true, true]);
+        }
+        // A Scale that broadcasts to the normalized axes takes the written-out kernel, and its tape.
+        var spec2 = new LayerNormalizationSpec(-1, 1e-5);
+        Assert.False(ClosedForms.For(spec2)!.Covers(spec2, [shape, [1], [shape[2]]], [true, true, true]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Batch_normalization_with_stored_statistics_products_equal_autograd(int seed, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(seed);
+        long channels = random.Next(2, 6);
+        foreach (long[] shape in new long[][] { [random.Next(1, 5), channels, random.Next(2, 6), random.Next(2, 6)], [random.Next(2, 5), channels, 7] })
+        {
+            var x = ElementwiseClosedFormTests.Input(shape, precision, seed, transposed: random.Next(2) == 0);
+            var scale = ElementwiseClosedFormTests.Input([channels], precision, seed + 1, false);
+            var bias = ElementwiseClosedFormTests.Input([channels], precision, seed + 2, false);
+            var mean = ElementwiseClosedFormTests.Input([channels], precision, seed + 3, false);
+            var variance = ElementwiseClosedFormTests.Input([channels], precision, seed + 4, false).abs().Plus(0.1);
+            var spec = new BatchNormalizationSpec(1e-5);
+            foreach (bool[] wanted in Subsets(3))
+                Check(new BatchNormalizationKernel(), spec, [x, scale, bias, mean, variance], [.. wanted, false, false]);
+        }
+        var form = ClosedForms.For(new BatchNormalizationSpec(1e-5))!;
+        // The stored statistics are detached by the kernel: they take no product, even as a parameter's view.
+        Assert.True(form.Detaches(new BatchNormalizationSpec(1e-5), 3) && form.Detaches(new BatchNormalizationSpec(1e-5), 4));
+        Assert.False(form.Detaches(new BatchNormalizationSpec(1e-5), 1));
+        // The training form (batch statistics) and the per-activation form stay on tapes.
+        var training = new BatchNormalizationSpec(1e-5, Batch: new BatchStatistics(0.9, "mean", "var"));
+        Assert.False(form.Covers(training, [[2, 3, 4], [3], [3], [3], [3]], [true, true, true, false, false]));
+        var perActivation = new BatchNormalizationSpec(1e-5, Spatial: false);
+        Assert.False(form.Covers(perActivation, [[2, 3], [3], [3], [3], [3]], [true, true, true, false, false]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Embedding_lookup_product_equals_autograd(int seed, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var random = new Random(seed);
+        var table = ElementwiseClosedFormTests.Input([random.Next(5, 12), random.Next(2, 6)], precision, seed, false);
+        long rows = table.shape[0];
+        // Repeated ids (their rows summed in order) and negative ones (counted from the back).
+        var ids = tensor(Enumerable.Range(0, 12).Select(_ => (long)random.Next((int)-rows, (int)rows)).ToArray()).reshape(3, 4);
+        Check(new GatherLookupKernel(), new GatherLookupSpec(0), [table, ids], [true, false]);
+        Check(new GatherLookupKernel(), new GatherLookupSpec(1), [table.t(), ids.remainder(table.shape[1])], [true, false]);
+    }
+
+    private static IEnumerable<bool[]> Subsets(int count) =>
+        Enumerable.Range(1, (1 << count) - 1).Select(bits => Enumerable.Range(0, count).Select(i => (bits >> i & 1) == 1).ToArray());
+
+    private static void Check(IKernel kernel, ZilOnnx.Converter.Graph.OpSpec spec, Tensor?[] inputs, bool[] wanted)
+    {
+        ClosedFormCheck.AssertBitwiseAutograd(kernel, spec, inputs, wanted);
+        ClosedFormCheck.AssertLayoutOfTape(kernel, spec, inputs, wanted);
+    }
+}
