@@ -30,7 +30,9 @@ public static class ClosedForms
         [typeof(LayerNormalizationSpec)] = new LayerNormalizationClosedForm(),
         [typeof(BatchNormalizationSpec)] = new BatchNormalizationClosedForm(),
         [typeof(ReduceSpec)] = new ReduceMeanClosedForm(),
-        [typeof(GatherLookupSpec)] = new LookupClosedForm(),
+        [typeof(GatherSpec)] = GatherClosedForm.Constant,
+        [typeof(GatherLookupSpec)] = GatherClosedForm.Lookup,
+        [typeof(UnarySpec)] = new UnaryClosedForm(),
     };
 
     /// <summary>The closed form of the operator, or null when it has none.</summary>

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
-/// The written-out products of the elementwise operators (<see cref="ArithmeticClosedForm"/>, <see cref="ActivationClosedForm"/>,
+/// The written-out products of the elementwise operators (<see cref="ArithmeticClosedForm"/>, <see cref="ActivationClosedForm"/>, <see cref="UnaryClosedForm"/>,
 /// <see cref="SoftmaxClosedForm"/>, <see cref="ReduceMeanClosedForm"/>) against autograd through the same kernel: bit for
 /// bit, and in the layout an autograd tape leaves on a leaf (the strategy they replace), in float64 and float32, on random
 /// shapes, broadcasts and layouts (column-major inputs among them).
@@ -56,6 +56,8 @@ public sealed class ElementwiseClosedFormTests
         // Exact zeros too, where relu's product is cut (autograd: output <= 0).
         x = x.masked_fill(x.abs().lt(0.3), 0);
         foreach (var kind in Enum.GetValues<Activation>()) Check(new ActivationKernel(), new ActivationSpec(kind), [x], [true]);
+        foreach (var function in new[] { UnaryFunction.Erf, UnaryFunction.Gelu })
+            Check(new UnaryKernel(), new UnarySpec(function, 0, 0), [x], [true]);
         foreach (bool log in new[] { false, true })
             Check(new SoftmaxKernel(), new SoftmaxSpec(log, random.Next(-4, 4), CoerceTo2D: false), [x], [true]);
         Check(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [1], KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
@@ -76,6 +78,7 @@ public sealed class ElementwiseClosedFormTests
             .Covers(new ReduceSpec(ReduceKind.Sum, [1], false, false), [[2, 3]], [true]));
         Assert.False(ClosedForms.For(new ReduceSpec(ReduceKind.Mean, null, false, true))!
             .Covers(new ReduceSpec(ReduceKind.Mean, null, false, true), [[2, 3]], [true]));
+        Assert.False(ClosedForms.For(new UnarySpec(UnaryFunction.Exp, 0, 0))!.Covers(new UnarySpec(UnaryFunction.Exp, 0, 0), [[2, 3]], [true]));
     }
 
     private static void Check(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted)

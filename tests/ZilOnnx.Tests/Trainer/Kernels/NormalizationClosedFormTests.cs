@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
-/// The written-out products of LayerNormalization, the inference form of BatchNormalization and the embedding lookup
-/// (<see cref="LayerNormalizationClosedForm"/>, <see cref="BatchNormalizationClosedForm"/>, <see cref="LookupClosedForm"/>)
+/// The written-out products of LayerNormalization, the inference form of BatchNormalization and Gather (constant indices or an
+/// embedding lookup)
+/// (<see cref="LayerNormalizationClosedForm"/>, <see cref="BatchNormalizationClosedForm"/>, <see cref="GatherClosedForm"/>)
 /// against autograd through the same kernel: bit for bit and in the tape's layout, in float64 and float32, for every
 /// subset of the inputs that take a product.
 /// </summary>
@@ -71,7 +72,7 @@ public sealed class NormalizationClosedFormTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public void Embedding_lookup_product_equals_autograd(int seed, Precision precision)
+    public void Gather_products_equal_autograd(int seed, Precision precision)
     {
         using var scope = NewDisposeScope();
         var random = new Random(seed);
@@ -81,6 +82,9 @@ public sealed class NormalizationClosedFormTests
         var ids = tensor(Enumerable.Range(0, 12).Select(_ => (long)random.Next((int)-rows, (int)rows)).ToArray()).reshape(3, 4);
         Check(new GatherLookupKernel(), new GatherLookupSpec(0), [table, ids], [true, false]);
         Check(new GatherLookupKernel(), new GatherLookupSpec(1), [table.t(), ids.remainder(table.shape[1])], [true, false]);
+        // Constant indices, as a class token's position: a scalar index drops the axis.
+        Check(new GatherKernel(), new GatherSpec(0, [0], []), [table], [true]);
+        Check(new GatherKernel(), new GatherSpec(-1, [1, -1, 1], [3]), [table], [true]);
     }
 
     private static IEnumerable<bool[]> Subsets(int count) =>
