@@ -27,8 +27,9 @@ public interface IClosedForm
     bool Covers(OpSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted);
 
     /// <summary>
-    /// J_i^T <paramref name="error"/> for every wanted input i, shaped like that input, and null for the others; each a
-    /// tensor of its own (never <paramref name="error"/> itself), which the caller may keep or add to in place.
+    /// J_i^T <paramref name="error"/> for every wanted input i, shaped like that input, and null for the others. A product
+    /// may view the error, or be <paramref name="error"/> itself where that part of the Jacobian is the identity (autograd
+    /// hands the gradient on as it is): the caller writes into none of them.
     /// <paramref name="output"/> is what the kernel's Forward made of <paramref name="inputs"/>.
     /// </summary>
     Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted);
@@ -45,21 +46,14 @@ public abstract class ClosedForm<TSpec> : IClosedForm where TSpec : OpSpec
 {
     public bool Covers(OpSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) => Covers((TSpec)spec, shapes, wanted);
 
-    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
-    {
-        var products = Products((TSpec)spec, inputs, output, error, wanted);
-        // A part of the Jacobian that is the identity hands the error on unchanged (a Gemm's C of the output's shape),
-        // as autograd does; the caller owns what it is given, so that one is copied.
-        for (int slot = 0; slot < products.Length; slot++)
-            if (ReferenceEquals(products[slot], error)) products[slot] = error.clone();
-        return products;
-    }
+    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted) =>
+        Products((TSpec)spec, inputs, output, error, wanted);
 
     public virtual bool Detaches(OpSpec spec, int slot) => false;
 
     protected abstract bool Covers(TSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted);
 
-    /// <summary>The products of <see cref="IClosedForm.Backward"/>; one may be <paramref name="error"/> itself.</summary>
+    /// <summary>The products of <see cref="IClosedForm.Backward"/>.</summary>
     protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
         IReadOnlyList<bool> wanted);
 }

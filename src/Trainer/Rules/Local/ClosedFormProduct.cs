@@ -27,13 +27,16 @@ internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedFo
             if (!wanted[slot]) continue;
             var product = products[slot]
                 ?? throw new InvalidOperationException($"vertex '{vertex.Name}': the closed form left out input {slot}");
+            bool isError = ReferenceEquals(product, error);
             switch (vertex.Operands[slot])
             {
+                // The error itself goes to a parent on a handle of its own (the sums never write into a first term, which
+                // spares a copy per bias Add); to a parameter's gradient, which later terms are added to in place, as a copy.
                 case Operand.FromVertex { Source: var parent }:
-                    _parentProducts.Add((parent, product.MoveToOuterDisposeScope()));
+                    _parentProducts.Add((parent, (isError ? error.alias() : product).MoveToOuterDisposeScope()));
                     break;
                 case Operand.FromParameter { View: var view }:
-                    AddToGradient(parameterRoots[view.Root.Name], model.MapBack(view, product));
+                    AddToGradient(parameterRoots[view.Root.Name], model.MapBack(view, isError ? error.clone() : product));
                     break;
             }
         }

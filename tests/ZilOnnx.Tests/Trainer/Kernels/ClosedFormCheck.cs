@@ -18,13 +18,11 @@ internal static class ClosedFormCheck
         var closedForm = ClosedForms.For(spec);
         Assert.NotNull(closedForm);
         Assert.True(closedForm.Covers(spec, Shapes(inputs), wanted), $"{spec.OpType}: not covered");
-        var (error, wantedSlots, expected, products) = BothProducts(kernel, spec, inputs, wanted, seed);
+        var (_, wantedSlots, expected, products) = BothProducts(kernel, spec, inputs, wanted, seed);
         for (int k = 0; k < wantedSlots.Count; k++)
         {
             var product = products[wantedSlots[k]];
             Assert.NotNull(product);
-            // The caller owns every product and adds to some in place, so none may be the error itself.
-            Assert.False(ReferenceEquals(product, error), $"{spec.OpType} input {wantedSlots[k]}: the product is the error itself");
             Assert.Equal(expected[k].shape, product.shape);
             // Bit for bit, not to a tolerance, even in float32 with sums of 400 terms (GemmClosedFormTests): the closed
             // form runs the operations autograd's backward runs, so the same libtorch kernels on the same tensors and
