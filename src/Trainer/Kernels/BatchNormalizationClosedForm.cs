@@ -27,7 +27,8 @@ public sealed class BatchNormalizationClosedForm : ClosedForm<BatchNormalization
         string epsilon = spec.Epsilon.ToString("R", CultureInfo.InvariantCulture);
         var flat = inputs.Skip(1).Select(t => t!.flatten()).ToArray();
         var results = ScriptedOperation.Run("grad: Tensor, x: Tensor, scale: Tensor, mean: Tensor, variance: Tensor",
-            [$"r = torch.native_batch_norm_backward(grad, x, scale, mean, variance, None, None, False, {epsilon}, {ScriptedOperation.List(mask)})",
+            [$"r = torch.native_batch_norm_backward(grad, x, scale, mean, variance, None, None, False, {epsilon}, " +
+             $"{ScriptedOperation.List(mask)})",
              $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"],
             [error, inputs[0]!, .. flat.Take(1), .. flat.Skip(2)]);
         var products = new Tensor?[inputs.Count];

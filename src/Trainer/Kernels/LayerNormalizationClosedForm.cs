@@ -33,7 +33,8 @@ public sealed class LayerNormalizationClosedForm : ClosedForm<LayerNormalization
         Tensor[] arguments = bias is null ? [error, x, scale] : [error, x, scale, bias];
         var results = ScriptedOperation.Run($"grad: Tensor, x: Tensor, scale: Tensor{(bias is null ? "" : ", bias: Tensor")}",
             [$"s = torch.native_layer_norm(x, {normalized}, scale, {biasArgument}, {epsilon})",
-             $"r = torch.native_layer_norm_backward(grad, x, {normalized}, s[1], s[2], scale, {biasArgument}, {ScriptedOperation.List(mask)})",
+             $"r = torch.native_layer_norm_backward(grad, x, {normalized}, s[1], s[2], scale, {biasArgument}, " +
+             $"{ScriptedOperation.List(mask)})",
              $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"],
             arguments);
         var products = new Tensor?[inputs.Count];

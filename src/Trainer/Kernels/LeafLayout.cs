@@ -11,7 +11,9 @@ namespace ZilOnnx.Trainer.Kernels;
 /// </summary>
 internal static class LeafLayout
 {
-    /// <summary><paramref name="product"/> itself where it already obeys the contract for <paramref name="leaf"/>, else a copy that does.</summary>
+    /// <summary>
+    /// <paramref name="product"/> itself where it already obeys the contract for <paramref name="leaf"/>, else a copy that does.
+    /// </summary>
     public static Tensor Of(Tensor product, Tensor leaf)
     {
         if (!IsDenseNonOverlapping(leaf)) return product.is_contiguous() ? product : product.contiguous();
