@@ -6,8 +6,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// f'(x) * E from an activation's output Y, as libtorch's autograd computes it, for closed-form gradients that contain
 /// an activation (<see cref="RnnStepClosedForm"/>): each is the operation of autograd's backward node written with the
-/// same rounding. A relu or tanh vertex on its own keeps its autograd tape: written out it takes two passes over
-/// the tensor where autograd's backward takes one, which cost LeNet-5's Z-IL step more than the calls it saved.
+/// same rounding. A relu or tanh vertex on its own calls libtorch's own backward operator instead
+/// (<see cref="ActivationClosedForm"/>): these take two passes over the tensor where that takes one.
 /// </summary>
 internal static class ActivationGradients
 {

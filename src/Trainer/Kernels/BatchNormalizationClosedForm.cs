@@ -6,16 +6,19 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Kernels;
 
 /// <summary>
-/// The products of a per-channel BatchNormalization with its stored statistics (the inference form, which
-/// <see cref="BatchNormalizationKernel"/> runs as torch's batch_norm in eval mode): libtorch's native_batch_norm_backward,
-/// the operator autograd's backward node runs, with the stored mean and variance, no saved batch statistics and the
-/// output mask of the inputs that take a product, through TorchScript; each laid out as the leaf's gradient is. The stored
-/// statistics are detached by the kernel and take no product. The training form stays on a tape.
+/// The products of a per-channel BatchNormalization where <see cref="BatchNormalizationKernel"/> runs torch's batch_norm:
+/// libtorch's native_batch_norm_backward, the operator autograd's backward node runs, with the output mask of the inputs
+/// that take a product, through TorchScript; each laid out as the leaf's gradient is. The inference form passes it the
+/// stored mean and variance (eval mode); the training form the batch's mean and 1 / sigma, which native_batch_norm gives
+/// for the same input (the forward's own, recomputed: the same kernel on the same values). The stored statistics are
+/// detached by the kernel and take no product. A training form that may see one value per channel (no spatial axes,
+/// where a batch of one takes the kernel's formula) stays on a tape.
 /// </summary>
 public sealed class BatchNormalizationClosedForm : ClosedForm<BatchNormalizationSpec>
 {
     protected override bool Covers(BatchNormalizationSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) =>
-        spec.Spatial && spec.Batch is null && shapes.Count == 5 && shapes[0] is { Length: >= 2 };
+        spec.Spatial && shapes.Count == 5 && shapes[0] is { Length: >= 2 } x
+        && (spec.Batch is null || x[2..].Aggregate(1L, (p, d) => p * d) > 1);
 
     public override bool Detaches(OpSpec spec, int slot) => slot >= 3;
 
@@ -24,12 +27,14 @@ public sealed class BatchNormalizationClosedForm : ClosedForm<BatchNormalization
     {
         bool[] mask = [wanted[0], wanted[1], wanted[2]];
         var taken = Enumerable.Range(0, 3).Where(slot => mask[slot]).ToList();
-        string epsilon = spec.Epsilon.ToString("R", CultureInfo.InvariantCulture);
+        string epsilon = spec.Epsilon.ToString("R", CultureInfo.InvariantCulture), outputMask = ScriptedOperation.List(mask);
         var flat = inputs.Skip(1).Select(t => t!.flatten()).ToArray();
+        string[] body = spec.Batch is null
+            ? [$"r = torch.native_batch_norm_backward(grad, x, scale, mean, variance, None, None, False, {epsilon}, {outputMask})"]
+            : ["s = torch.native_batch_norm(x, scale, None, None, None, True, 0.0, " + epsilon + ")",
+               $"r = torch.native_batch_norm_backward(grad, x, scale, None, None, s[1], s[2], True, {epsilon}, {outputMask})"];
         var results = ScriptedOperation.Run("grad: Tensor, x: Tensor, scale: Tensor, mean: Tensor, variance: Tensor",
-            [$"r = torch.native_batch_norm_backward(grad, x, scale, mean, variance, None, None, False, {epsilon}, " +
-             $"{ScriptedOperation.List(mask)})",
-             $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"],
+            [.. body, $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"],
             [error, inputs[0]!, .. flat.Take(1), .. flat.Skip(2)]);
         var products = new Tensor?[inputs.Count];
         for (int k = 0; k < taken.Count; k++)

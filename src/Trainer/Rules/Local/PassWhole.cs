@@ -8,7 +8,7 @@ namespace ZilOnnx.Trainer.Rules.Local;
 /// An Add of vertices that all have its shape: its Jacobian is the identity on every term, so its error passes to each
 /// free parent as it is, with no tape and no autograd call (autograd's AddBackward hands the incoming gradient on as it
 /// is), and a residual join costs Z-IL no backward work. (With broadcasting, the products are reductions, and the Add
-/// takes a tape like any other vertex.)
+/// takes its closed form, ArithmeticClosedForm.)
 /// </summary>
 public sealed class PassWhole : ILocalStrategy
 {

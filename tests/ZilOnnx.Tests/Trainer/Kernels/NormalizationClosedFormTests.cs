@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
-/// The written-out products of LayerNormalization, the inference form of BatchNormalization and Gather (constant indices or an
+/// The written-out products of LayerNormalization, BatchNormalization and Gather (constant indices or an
 /// embedding lookup)
 /// (<see cref="LayerNormalizationClosedForm"/>, <see cref="BatchNormalizationClosedForm"/>, <see cref="GatherClosedForm"/>)
 /// against autograd through the same kernel: bit for bit and in the tape's layout, in float64 and float32, for every
@@ -43,7 +43,7 @@ public sealed class NormalizationClosedFormTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public void Batch_normalization_with_stored_statistics_products_equal_autograd(int seed, Precision precision)
+    public void Batch_normalization_products_equal_autograd_in_both_forms(int seed, Precision precision)
     {
         using var scope = NewDisposeScope();
         var random = new Random(seed);
@@ -55,17 +55,21 @@ public sealed class NormalizationClosedFormTests
             var bias = ElementwiseClosedFormTests.Input([channels], precision, seed + 2, false);
             var mean = ElementwiseClosedFormTests.Input([channels], precision, seed + 3, false);
             var variance = ElementwiseClosedFormTests.Input([channels], precision, seed + 4, false).abs().Plus(0.1);
-            var spec = new BatchNormalizationSpec(1e-5);
-            foreach (bool[] wanted in Subsets(3))
-                Check(new BatchNormalizationKernel(), spec, [x, scale, bias, mean, variance], [.. wanted, false, false]);
+            // The inference form (the stored statistics) and the training form (the batch's).
+            var training = new BatchNormalizationSpec(1e-3, Batch: new BatchStatistics(0.9, "mean", "var"));
+            foreach (var spec in new[] { new BatchNormalizationSpec(1e-5), training })
+                foreach (bool[] wanted in Subsets(3))
+                    Check(new BatchNormalizationKernel(), spec, [x, scale, bias, mean, variance], [.. wanted, false, false]);
         }
         var form = ClosedForms.For(new BatchNormalizationSpec(1e-5))!;
         // The stored statistics are detached by the kernel: they take no product, even as a parameter's view.
         Assert.True(form.Detaches(new BatchNormalizationSpec(1e-5), 3) && form.Detaches(new BatchNormalizationSpec(1e-5), 4));
         Assert.False(form.Detaches(new BatchNormalizationSpec(1e-5), 1));
-        // The training form (batch statistics) and the per-activation form stay on tapes.
-        var training = new BatchNormalizationSpec(1e-5, Batch: new BatchStatistics(0.9, "mean", "var"));
-        Assert.False(form.Covers(training, [[2, 3, 4], [3], [3], [3], [3]], [true, true, true, false, false]));
+        // The training form without spatial axes (a batch of one may give one value per channel) and the per-activation form
+        // stay on tapes.
+        var batchStatistics = new BatchNormalizationSpec(1e-5, Batch: new BatchStatistics(0.9, "mean", "var"));
+        Assert.False(form.Covers(batchStatistics, [[1, 3], [3], [3], [3], [3]], [true, true, true, false, false]));
+        Assert.True(form.Covers(batchStatistics, [[1, 3, 4], [3], [3], [3], [3]], [true, true, true, false, false]));
         var perActivation = new BatchNormalizationSpec(1e-5, Spatial: false);
         Assert.False(form.Covers(perActivation, [[2, 3], [3], [3], [3], [3]], [true, true, true, false, false]));
     }
