@@ -79,6 +79,27 @@ internal static class ClosedFormCheck
         return (error, wantedSlots, expected, products);
     }
 
+    /// <summary>
+    /// Asserts both that the products are autograd's bit for bit and that each has the strides an autograd tape leaves on a
+    /// leaf of its input: what a closed form of an elementwise operator or a normalization must keep.
+    /// </summary>
+    public static void AssertEqualsTape(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted)
+    {
+        AssertBitwiseAutograd(kernel, spec, inputs, wanted);
+        AssertLayoutOfTape(kernel, spec, inputs, wanted);
+    }
+
+    /// <summary>A random input from <paramref name="seed"/>, in a transposed (column-major) layout when asked, since the layout
+    /// of a product follows its input's.</summary>
+    public static Tensor Input(long[] shape, Precision precision, int seed, bool transposed)
+    {
+        manual_seed(seed);
+        var dtype = precision.ToScalarType();
+        if (!transposed || shape.Length < 2) return randn(shape, dtype: dtype);
+        long[] swapped = [.. shape[..^2], shape[^1], shape[^2]];
+        return randn(swapped, dtype: dtype).transpose(-1, -2);
+    }
+
     /// <summary>The inputs' shapes (null where not given), as <see cref="IClosedForm.Covers"/> reads them.</summary>
     public static long[]?[] Shapes(IReadOnlyList<Tensor?> inputs) => inputs.Select(t => t?.shape).ToArray();
 }

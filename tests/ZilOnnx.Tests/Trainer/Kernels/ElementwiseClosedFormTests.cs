@@ -26,23 +26,23 @@ public sealed class ElementwiseClosedFormTests
         using var scope = NewDisposeScope();
         var random = new Random(seed);
         long[] shape = Enumerable.Range(0, 3).Select(_ => (long)random.Next(2, 6)).ToArray();
-        var a = Input(shape, precision, seed, transposed: random.Next(2) == 0);
+        var a = ClosedFormCheck.Input(shape, precision, seed, transposed: random.Next(2) == 0);
         // The other operand: of A's shape (in another layout), a bias over the last axis, per channel, a scalar, and one
         // that A is broadcast to (A's gradient then sums over the batch).
         long[][] others = [shape, [shape[2]], [shape[1], 1], [], [1, shape[1], shape[2]]];
         foreach (long[] otherShape in others)
         {
             // Away from 0, so that Div's quotients stay small and its products meaningful.
-            var b = Input(otherShape, precision, seed + 7, transposed: otherShape.Length == 3).abs().Plus(0.5);
+            var b = ClosedFormCheck.Input(otherShape, precision, seed + 7, transposed: otherShape.Length == 3).abs().Plus(0.5);
             foreach (bool[] wanted in new[] { new[] { true, true }, new[] { true, false }, new[] { false, true } })
             {
-                Check(new AddKernel(), AddSpec.Instance, [a, b], wanted);
+                ClosedFormCheck.AssertEqualsTape(new AddKernel(), AddSpec.Instance, [a, b], wanted);
                 foreach (var op in new[] { Arithmetic.Sub, Arithmetic.Mul, Arithmetic.Div })
-                    Check(new ArithmeticKernel(), new ArithmeticSpec(op, null), [a, b], wanted);
+                    ClosedFormCheck.AssertEqualsTape(new ArithmeticKernel(), new ArithmeticSpec(op, null), [a, b], wanted);
             }
         }
-        var small = Input([shape[1], shape[2]], precision, seed + 3, transposed: true);
-        Check(new ArithmeticKernel(), new ArithmeticSpec(Arithmetic.Mul, null), [small, a], [true, true]);
+        var small = ClosedFormCheck.Input([shape[1], shape[2]], precision, seed + 3, transposed: true);
+        ClosedFormCheck.AssertEqualsTape(new ArithmeticKernel(), new ArithmeticSpec(Arithmetic.Mul, null), [small, a], [true, true]);
     }
 
     [Theory]
@@ -52,17 +52,17 @@ public sealed class ElementwiseClosedFormTests
         using var scope = NewDisposeScope();
         var random = new Random(seed);
         long[] shape = Enumerable.Range(0, 4).Select(_ => (long)random.Next(2, 6)).ToArray();
-        var x = Input(shape, precision, seed, transposed: random.Next(2) == 0);
+        var x = ClosedFormCheck.Input(shape, precision, seed, transposed: random.Next(2) == 0);
         // Exact zeros too, where relu's product is cut (autograd: output <= 0).
         x = x.masked_fill(x.abs().lt(0.3), 0);
-        foreach (var kind in Enum.GetValues<Activation>()) Check(new ActivationKernel(), new ActivationSpec(kind), [x], [true]);
+        foreach (var kind in Enum.GetValues<Activation>()) ClosedFormCheck.AssertEqualsTape(new ActivationKernel(), new ActivationSpec(kind), [x], [true]);
         foreach (var function in new[] { UnaryFunction.Erf, UnaryFunction.Gelu })
-            Check(new UnaryKernel(), new UnarySpec(function, 0, 0), [x], [true]);
+            ClosedFormCheck.AssertEqualsTape(new UnaryKernel(), new UnarySpec(function, 0, 0), [x], [true]);
         foreach (bool log in new[] { false, true })
-            Check(new SoftmaxKernel(), new SoftmaxSpec(log, random.Next(-4, 4), CoerceTo2D: false), [x], [true]);
-        Check(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [1], KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
-        Check(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [-1, 0], KeepDims: true, NoopWithEmptyAxes: false), [x], [true]);
-        Check(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, null, KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
+            ClosedFormCheck.AssertEqualsTape(new SoftmaxKernel(), new SoftmaxSpec(log, random.Next(-4, 4), CoerceTo2D: false), [x], [true]);
+        ClosedFormCheck.AssertEqualsTape(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [1], KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
+        ClosedFormCheck.AssertEqualsTape(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [-1, 0], KeepDims: true, NoopWithEmptyAxes: false), [x], [true]);
+        ClosedFormCheck.AssertEqualsTape(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, null, KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
     }
 
     /// <summary>What stays on a tape: the opset-6 broadcast, Softmax over flattened axes, the other reductions, the no-op mean.</summary>
@@ -79,21 +79,5 @@ public sealed class ElementwiseClosedFormTests
         Assert.False(ClosedForms.For(new ReduceSpec(ReduceKind.Mean, null, false, true))!
             .Covers(new ReduceSpec(ReduceKind.Mean, null, false, true), [[2, 3]], [true]));
         Assert.False(ClosedForms.For(new UnarySpec(UnaryFunction.Exp, 0, 0))!.Covers(new UnarySpec(UnaryFunction.Exp, 0, 0), [[2, 3]], [true]));
-    }
-
-    private static void Check(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted)
-    {
-        ClosedFormCheck.AssertBitwiseAutograd(kernel, spec, inputs, wanted);
-        ClosedFormCheck.AssertLayoutOfTape(kernel, spec, inputs, wanted);
-    }
-
-    /// <summary>A random input, in a column-major layout when asked.</summary>
-    internal static Tensor Input(long[] shape, Precision precision, int seed, bool transposed)
-    {
-        manual_seed(seed);
-        var dtype = precision.ToScalarType();
-        if (!transposed || shape.Length < 2) return randn(shape, dtype: dtype);
-        long[] swapped = [.. shape[..^2], shape[^1], shape[^2]];
-        return randn(swapped, dtype: dtype).transpose(-1, -2);
     }
 }

@@ -25,14 +25,14 @@ public sealed class LayoutClosedFormTests
         using var scope = NewDisposeScope();
         var random = new Random(seed);
         long[] shape = RandomShape(random, 4);
-        var x = Input(shape, precision, seed, random.Next(2) == 0);
+        var x = ClosedFormCheck.Input(shape, precision, seed, random.Next(2) == 0);
         long total = shape.Aggregate(1L, (p, d) => p * d);
         Check(new ReshapeKernel(), new ReshapeSpec([shape[0], -1], AllowZero: false), x);
         Check(new ReshapeKernel(), new ReshapeSpec([total], AllowZero: false), x);
         Check(new FlattenKernel(), new FlattenSpec(random.Next(5)), x);
         Check(new AxesReshapeKernel(), new UnsqueezeSpec([random.Next(5)]), x);
         Check(new IdentityKernel(), IdentitySpec.Instance, x);
-        var withOnes = Input([shape[0], 1, shape[1], 1], precision, seed, transposed: false);
+        var withOnes = ClosedFormCheck.Input([shape[0], 1, shape[1], 1], precision, seed, transposed: false);
         Check(new AxesReshapeKernel(), new SqueezeSpec([1, 3]), withOnes);
     }
 
@@ -43,7 +43,7 @@ public sealed class LayoutClosedFormTests
         using var scope = NewDisposeScope();
         var random = new Random(seed);
         int rank = 2 + random.Next(3);
-        var x = Input(RandomShape(random, rank), precision, seed, random.Next(2) == 0);
+        var x = ClosedFormCheck.Input(RandomShape(random, rank), precision, seed, random.Next(2) == 0);
         long[] perm = Enumerable.Range(0, rank).Select(a => (long)a).OrderBy(_ => random.Next()).ToArray();
         Check(new TransposeKernel(), new TransposeSpec(perm), x);
         Check(new TransposeKernel(), new TransposeSpec(null), x);
@@ -56,12 +56,12 @@ public sealed class LayoutClosedFormTests
         using var scope = NewDisposeScope();
         var random = new Random(seed);
         long[] shape = RandomShape(random, 3, minimum: 4);
-        var x = Input(shape, precision, seed, random.Next(2) == 0);
+        var x = ClosedFormCheck.Input(shape, precision, seed, random.Next(2) == 0);
         // A narrow on one axis, strided index_selects on two (one of them backwards), and the whole tensor.
         Check(new SliceKernel(), new SliceSpec([1], [shape[1] - 1], [1], null), x);
         Check(new SliceKernel(), new SliceSpec([0, shape[2] - 1], [shape[0], 0], [0, 2], [2, -2]), x);
         Check(new SliceKernel(), new SliceSpec([0], [long.MaxValue], [0], null), x);
-        Check(new SplitKernel(), new SplitSpec(2, null, 2, LastMayBeSmaller: false, Index: 1), Input([shape[0], shape[1], 6], precision, seed, false));
+        Check(new SplitKernel(), new SplitSpec(2, null, 2, LastMayBeSmaller: false, Index: 1), ClosedFormCheck.Input([shape[0], shape[1], 6], precision, seed, false));
         Check(new SplitKernel(), new SplitSpec(0, [1, shape[0] - 1], 2, LastMayBeSmaller: false, Index: 0), x);
     }
 
@@ -77,7 +77,7 @@ public sealed class LayoutClosedFormTests
         {
             var partShape = (long[])shape.Clone();
             partShape[axis] = random.Next(1, 5);
-            return Input(partShape, precision, seed + i, random.Next(2) == 0);
+            return ClosedFormCheck.Input(partShape, precision, seed + i, random.Next(2) == 0);
         }).ToArray();
         var spec = new ConcatSpec(axis - 3);
         // Every input takes a product, or only some (a constant among them still takes its place along the axis).
@@ -106,14 +106,4 @@ public sealed class LayoutClosedFormTests
 
     private static long[] RandomShape(Random random, int rank, int minimum = 1) =>
         Enumerable.Range(0, rank).Select(_ => (long)random.Next(minimum, minimum + 6)).ToArray();
-
-    /// <summary>A random input, in a transposed (column-major) layout when asked, since the layout of a product follows its input's.</summary>
-    private static Tensor Input(long[] shape, Precision precision, int seed, bool transposed)
-    {
-        manual_seed(seed);
-        var dtype = precision.ToScalarType();
-        if (!transposed || shape.Length < 2) return randn(shape, dtype: dtype);
-        long[] swapped = [.. shape[..^2], shape[^1], shape[^2]];
-        return randn(swapped, dtype: dtype).transpose(-1, -2);
-    }
 }
