@@ -26,22 +26,17 @@ public sealed class BatchNormalizationClosedForm : ClosedForm<BatchNormalization
         IReadOnlyList<bool> wanted)
     {
         bool[] mask = [wanted[0], wanted[1], wanted[2]];
-        var taken = Enumerable.Range(0, 3).Where(slot => mask[slot]).ToList();
         string epsilon = spec.Epsilon.ToString("R", CultureInfo.InvariantCulture), outputMask = ScriptedOperation.List(mask);
         var flat = inputs.Skip(1).Select(t => t!.flatten()).ToArray();
         string[] body = spec.Batch is null
             ? [$"r = torch.native_batch_norm_backward(grad, x, scale, mean, variance, None, None, False, {epsilon}, {outputMask})"]
             : ["s = torch.native_batch_norm(x, scale, None, None, None, True, 0.0, " + epsilon + ")",
                $"r = torch.native_batch_norm_backward(grad, x, scale, None, None, s[1], s[2], True, {epsilon}, {outputMask})"];
-        var results = ScriptedOperation.Run("grad: Tensor, x: Tensor, scale: Tensor, mean: Tensor, variance: Tensor",
-            [.. body, $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"],
+        var results = ScriptedOperation.RunMasked("grad: Tensor, x: Tensor, scale: Tensor, mean: Tensor, variance: Tensor", body, mask,
             [error, inputs[0]!, .. flat.Take(1), .. flat.Skip(2)]);
         var products = new Tensor?[inputs.Count];
-        for (int k = 0; k < taken.Count; k++)
-        {
-            var input = inputs[taken[k]]!;
-            products[taken[k]] = LeafLayout.Of(results[k].reshape(input.shape), input);
-        }
+        for (int slot = 0; slot < 3; slot++)
+            if (results[slot] is { } product) products[slot] = LeafLayout.Of(product.reshape(inputs[slot]!.shape), inputs[slot]!);
         return products;
     }
 }

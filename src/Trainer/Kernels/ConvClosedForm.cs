@@ -39,16 +39,13 @@ public sealed class ConvClosedForm : ClosedForm<ConvSpec>
         }
         bool[] mask = [wanted[0], wanted[1], b is not null && wanted.Count > 2 && wanted[2]];
         string biasSizes = b is null ? "None" : ScriptedOperation.List(b.shape);
-        var taken = Enumerable.Range(0, 3).Where(slot => mask[slot]).ToList();
         string call = "torch.convolution_backward(grad, input, weight, " +
             $"{biasSizes}, {ScriptedOperation.List(strides)}, {ScriptedOperation.List(padding)}, {ScriptedOperation.List(dilations)}, " +
             $"False, {ScriptedOperation.List(new long[strides.Length])}, {spec.Group}, {ScriptedOperation.List(mask)})";
-        // The masked-out items of the result are undefined tensors, which TorchSharp cannot hand back: only the taken ones return.
-        var results = ScriptedOperation.Run("grad: Tensor, input: Tensor, weight: Tensor",
-            [$"r = {call}", $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"], error, x, w);
+        var results = ScriptedOperation.RunMasked("grad: Tensor, input: Tensor, weight: Tensor", [$"r = {call}"], mask, error, x, w);
         var products = new Tensor?[inputs.Count];
-        for (int k = 0; k < taken.Count; k++)
-            products[taken[k]] = oneD && taken[k] < 2 ? results[k].squeeze(2) : results[k];
+        for (int slot = 0; slot < Math.Min(3, inputs.Count); slot++)
+            products[slot] = oneD && slot < 2 ? results[slot]?.squeeze(2) : results[slot];
         return products;
     }
 }

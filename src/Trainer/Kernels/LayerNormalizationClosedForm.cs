@@ -28,17 +28,16 @@ public sealed class LayerNormalizationClosedForm : ClosedForm<LayerNormalization
         string normalized = ScriptedOperation.List(x.shape[spec.FirstAxis((int)x.dim())..]);
         string epsilon = spec.Epsilon.ToString("R", CultureInfo.InvariantCulture);
         bool[] mask = [wanted[0], wanted[1], bias is not null && wanted[2]];
-        var taken = Enumerable.Range(0, 3).Where(slot => mask[slot]).ToList();
         string biasArgument = bias is null ? "None" : "bias";
         Tensor[] arguments = bias is null ? [error, x, scale] : [error, x, scale, bias];
-        var results = ScriptedOperation.Run($"grad: Tensor, x: Tensor, scale: Tensor{(bias is null ? "" : ", bias: Tensor")}",
+        var results = ScriptedOperation.RunMasked($"grad: Tensor, x: Tensor, scale: Tensor{(bias is null ? "" : ", bias: Tensor")}",
             [$"s = torch.native_layer_norm(x, {normalized}, scale, {biasArgument}, {epsilon})",
              $"r = torch.native_layer_norm_backward(grad, x, {normalized}, s[1], s[2], scale, {biasArgument}, " +
-             $"{ScriptedOperation.List(mask)})",
-             $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"],
-            arguments);
+             $"{ScriptedOperation.List(mask)})"],
+            mask, arguments);
         var products = new Tensor?[inputs.Count];
-        for (int k = 0; k < taken.Count; k++) products[taken[k]] = LeafLayout.Of(results[k], inputs[taken[k]]!);
+        for (int slot = 0; slot < 3; slot++)
+            if (results[slot] is { } product) products[slot] = LeafLayout.Of(product, inputs[slot]!);
         return products;
     }
 }

@@ -32,6 +32,20 @@ internal static class ScriptedOperation
         };
     }
 
+    /// <summary>
+    /// Runs a body that ends by assigning the result of a backward operator with an output mask to <c>r</c>: the items the
+    /// mask takes, each in its slot, and null in the others (a masked-out item is an undefined tensor, which TorchSharp
+    /// cannot hand back, so only the taken ones return).
+    /// </summary>
+    public static Tensor?[] RunMasked(string parameters, IEnumerable<string> body, bool[] mask, params Tensor[] arguments)
+    {
+        var taken = Enumerable.Range(0, mask.Length).Where(slot => mask[slot]).ToList();
+        var results = Run(parameters, [.. body, $"return ({string.Concat(taken.Select(slot => $"r[{slot}], "))})"], arguments);
+        var items = new Tensor?[mask.Length];
+        for (int k = 0; k < taken.Count; k++) items[taken[k]] = results[k];
+        return items;
+    }
+
     /// <summary>A TorchScript list literal of integers.</summary>
     public static string List(IEnumerable<long> values) => $"[{string.Join(", ", values)}]";
 
