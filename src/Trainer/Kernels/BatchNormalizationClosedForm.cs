@@ -27,13 +27,12 @@ public sealed class BatchNormalizationClosedForm : ClosedForm<BatchNormalization
     {
         bool[] mask = [wanted[0], wanted[1], wanted[2]];
         string epsilon = spec.Epsilon.ToString("R", CultureInfo.InvariantCulture), outputMask = ScriptedOperation.List(mask);
-        var flat = inputs.Skip(1).Select(t => t!.flatten()).ToArray();
         string[] body = spec.Batch is null
             ? [$"r = torch.native_batch_norm_backward(grad, x, scale, mean, variance, None, None, False, {epsilon}, {outputMask})"]
-            : ["s = torch.native_batch_norm(x, scale, None, None, None, True, 0.0, " + epsilon + ")",
+            : [$"s = torch.native_batch_norm(x, scale, None, None, None, True, 0.0, {epsilon})",
                $"r = torch.native_batch_norm_backward(grad, x, scale, None, None, s[1], s[2], True, {epsilon}, {outputMask})"];
         var results = ScriptedOperation.RunMasked("grad: Tensor, x: Tensor, scale: Tensor, mean: Tensor, variance: Tensor", body, mask,
-            [error, inputs[0]!, .. flat.Take(1), .. flat.Skip(2)]);
+            error, inputs[0]!, inputs[1]!.flatten(), inputs[3]!.flatten(), inputs[4]!.flatten());
         var products = new Tensor?[inputs.Count];
         for (int slot = 0; slot < 3; slot++)
             if (results[slot] is { } product) products[slot] = LeafLayout.Of(product.reshape(inputs[slot]!.shape), inputs[slot]!);

@@ -25,7 +25,7 @@ public static class GatherClosedForm
         {
             var data = inputs[0]!;
             int axis = spec.ResolvedAxis((int)data.dim());
-            return Scattered(inputs, axis, tensor(spec.ResolvedIndices(data.shape[axis]), device: data.device), error);
+            return Scattered(inputs, axis, GatherKernel.Index(spec, data, axis), error);
         }
     }
 
@@ -39,10 +39,8 @@ public static class GatherClosedForm
         {
             var table = inputs[0]!;
             int axis = spec.ResolvedAxis((int)table.dim());
-            long size = table.shape[axis];
-            // The kernel's own index: negative ids count from the back.
-            var ids = inputs[1]!.to(ScalarType.Int64, table.device).flatten();
-            return Scattered(inputs, axis, where(ids.LessThan(0), ids.Plus(size), ids), error);
+            var rows = GatherLookupKernel.Rows(GatherLookupKernel.FlatIds(inputs[1]!, table.device), table.shape[axis]);
+            return Scattered(inputs, axis, rows, error);
         }
     }
 

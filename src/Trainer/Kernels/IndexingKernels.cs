@@ -64,9 +64,11 @@ public sealed class GatherKernel : Kernel<GatherSpec>
         var x = Required(inputs, 0, "data");
         long[] shape = SpecShapes.Checked(() => spec.InferShape([x.shape]));
         int axis = spec.ResolvedAxis((int)x.dim());
-        long[] indices = spec.ResolvedIndices(x.shape[axis]);
-        return x.index_select(axis, tensor(indices, device: x.device)).reshape(shape);
+        return x.index_select(axis, Index(spec, x, axis)).reshape(shape);
     }
+
+    /// <summary>The index the selection reads (negative indices counted from the back), also for its closed form.</summary>
+    internal static Tensor Index(GatherSpec spec, Tensor x, int axis) => tensor(spec.ResolvedIndices(x.shape[axis]), device: x.device);
 }
 
 /// <summary>
@@ -85,7 +87,7 @@ public sealed class GatherLookupKernel : Kernel<GatherLookupSpec>
         long[] shape = SpecShapes.Checked(() => spec.InferShape([x.shape, ids.shape]));
         int axis = spec.ResolvedAxis((int)x.dim());
         long size = x.shape[axis];
-        var flat = ids.to(ScalarType.Int64, x.device).flatten();
+        var flat = FlatIds(ids, x.device);
         // Negative ids count from the back, as ONNX defines; anything outside [-size, size) is a data error.
         using (var outside = logical_or(flat.LessThan(-size), flat.GreaterOrEqual(size)))
             if (outside.any().item<bool>())
@@ -94,9 +96,14 @@ public sealed class GatherLookupKernel : Kernel<GatherLookupSpec>
                 throw new KernelException($"Gather: index {bad} is out of range for an axis of size {size} (token ids must lie in " +
                     $"[{-size}, {size}))");
             }
-        var wrapped = where(flat.LessThan(0), flat.Plus(size), flat);
-        return x.index_select(axis, wrapped).reshape(shape);
+        return x.index_select(axis, Rows(flat, size)).reshape(shape);
     }
+
+    /// <summary>The ids as one int64 row of the table's device.</summary>
+    internal static Tensor FlatIds(Tensor ids, Device device) => ids.to(ScalarType.Int64, device).flatten();
+
+    /// <summary>The rows the ids read: negative ids count from the back. Also the index of the lookup's closed form.</summary>
+    internal static Tensor Rows(Tensor flatIds, long size) => where(flatIds.LessThan(0), flatIds.Plus(size), flatIds);
 }
 
 public sealed class SliceKernel : Kernel<SliceSpec>
