@@ -1,4 +1,5 @@
 using TorchSharp;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -26,4 +27,7 @@ internal static class ActivationGradients
         using var one = ones([], output.dtype, output.device);
         return error * addcmul(one, output, output, MinusOne);
     }
+
+    /// <summary>SigmoidBackward: E (1 - Y) Y, multiplied in that order, as libtorch's kernel multiplies.</summary>
+    public static Tensor Sigmoid(Tensor output, Tensor error) => error * output.SubtractedFrom(1) * output;
 }

@@ -13,7 +13,6 @@ public static class ClosedForms
         [typeof(ConvSpec)] = new ConvClosedForm(),
         [typeof(GemmSpec)] = new GemmClosedForm(),
         [typeof(MatMulSpec)] = new MatMulClosedForm(),
-        [typeof(RecurrentStepSpec)] = new RnnStepClosedForm(),
         [typeof(ReshapeSpec)] = Reshape,
         [typeof(FlattenSpec)] = Reshape,
         [typeof(SqueezeSpec)] = Reshape,
@@ -35,6 +34,14 @@ public static class ClosedForms
         [typeof(UnarySpec)] = new UnaryClosedForm(),
     };
 
+    private static readonly Dictionary<RecurrentCell, IClosedForm> RecurrentSteps = new()
+    {
+        [RecurrentCell.Rnn] = new RnnStepClosedForm(),
+        [RecurrentCell.Gru] = new GruStepClosedForm(),
+        [RecurrentCell.Lstm] = new LstmStepClosedForm(),
+    };
+
     /// <summary>The closed form of the operator, or null when it has none.</summary>
-    public static IClosedForm? For(OpSpec spec) => Forms.GetValueOrDefault(spec.GetType());
+    public static IClosedForm? For(OpSpec spec) =>
+        spec is RecurrentStepSpec step ? RecurrentSteps[step.Cell] : Forms.GetValueOrDefault(spec.GetType());
 }

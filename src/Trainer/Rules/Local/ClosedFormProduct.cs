@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Rules.Local;
 
-/// <summary>What <see cref="ClosedFormStrategy"/> keeps of a vertex for the sweep: the inputs and the prediction, without a
-/// graph.</summary>
+/// <summary>What <see cref="ClosedFormStrategy"/> keeps of a vertex for the sweep: the inputs, the prediction and what a keeping
+/// closed form kept of its forward pass (<see cref="IKeepingClosedForm"/>), without a graph.</summary>
 internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedForm closedForm, bool[] wanted, List<Tensor?> inputs,
-    Tensor prediction, List<Tensor> owned, IReadOnlyDictionary<string, Tensor> parameterRoots) : ILocalProduct
+    Tensor prediction, Tensor[]? kept, List<Tensor> owned, IReadOnlyDictionary<string, Tensor> parameterRoots) : ILocalProduct
 {
     private readonly List<(Vertex Parent, Tensor Product)> _parentProducts = [];
 
@@ -21,7 +21,10 @@ internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedFo
     {
         using var scope = NewDisposeScope();
         Tensor?[] products;
-        using (no_grad()) products = closedForm.Backward(vertex.Op, inputs, prediction, error, wanted);
+        using (no_grad())
+            products = kept is null
+                ? closedForm.Backward(vertex.Op, inputs, prediction, error, wanted)
+                : ((IKeepingClosedForm)closedForm).Backward(vertex.Op, inputs, prediction, error, wanted, kept);
         for (int slot = 0; slot < products.Length; slot++)
         {
             if (!wanted[slot]) continue;
@@ -54,6 +57,7 @@ internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedFo
     public void Dispose()
     {
         prediction.Dispose();
+        foreach (var value in kept ?? []) value.Dispose();
         foreach (var input in owned) input.Dispose();
     }
 }

@@ -29,6 +29,8 @@ public sealed class ZilClosedFormTests
     [InlineData("lstm", Precision.Float32)]
     [InlineData("lstm_many_to_many", Precision.Float64)]
     [InlineData("lstm_many_to_many", Precision.Float32)]
+    [InlineData("gru", Precision.Float64)]
+    [InlineData("gru", Precision.Float32)]
     public void Zil_takes_the_closed_forms_and_equals_backprop_bitwise(string network, Precision precision)
     {
         using var scope = NewDisposeScope();
@@ -61,13 +63,14 @@ public sealed class ZilClosedFormTests
     }
 
     /// <summary>
-    /// What the closed forms cover, stated on its own: a plain RNN step (tanh or relu, no clip, no lengths, the initial
-    /// state not trained), a Gemm with alpha = beta = 1, a MatMul by a matrix or of stacks with the same batch axes, and the
+    /// What the closed forms cover, stated on its own: an RNN step (tanh or relu), a GRU step (linear_before_reset, sigmoid
+    /// and tanh) and an LSTM step (sigmoid, tanh and tanh, no peepholes or input_forget), each without clip or lengths and
+    /// with its initial state not trained; a Gemm with alpha = beta = 1, a MatMul by a matrix or of stacks with the same batch axes, and the
     /// operators that only move values.
     /// </summary>
     private static bool IsWrittenOut(Vertex v) => v.Op switch
     {
-        RecurrentStepSpec s => s.Cell == RecurrentCell.Rnn && s.Clip is null && s.Activations[0].Name is "Tanh" or "Relu"
+        RecurrentStepSpec s => IsWrittenOutCell(s, v) && s.Clip is null
                                && v.Operands[RecurrentSlots.SequenceLengths] is Operand.Absent
                                && v.Operands[RecurrentSlots.InitialH] is Operand.Absent or Operand.FromConstant,
         GemmSpec g => g.Alpha == 1.0 && (g.Beta == 1.0 || v.Operands.Count < 3 || v.Operands[2] is Operand.Absent),
@@ -75,6 +78,14 @@ public sealed class ZilClosedFormTests
                        || OperandShape(v, 0).Length == OperandShape(v, 1).Length && OperandShape(v, 0)[..^2].SequenceEqual(OperandShape(v, 1)[..^2]),
         ReshapeSpec or TransposeSpec or SqueezeSpec or ConcatSpec => true,
         _ => false,
+    };
+
+    private static bool IsWrittenOutCell(RecurrentStepSpec s, Vertex v) => s.Cell switch
+    {
+        RecurrentCell.Rnn => s.Activations[0].Name is "Tanh" or "Relu",
+        RecurrentCell.Gru => s.LinearBeforeReset && s.Activations.Take(2).Select(a => a.Name).SequenceEqual(["Sigmoid", "Tanh"]),
+        _ => !s.InputForget && v.Operands[RecurrentSlots.P] is Operand.Absent
+             && s.Activations.Take(3).Select(a => a.Name).SequenceEqual(["Sigmoid", "Tanh", "Tanh"]),
     };
 
     private static long[] OperandShape(Vertex v, int slot) => v.Operands[slot] switch
