@@ -108,7 +108,25 @@ public sealed class PcnModel : IDisposable
         }).ToList();
 
     /// <summary>mu_v = g_v(inputs). Input mismatches are reported with the vertex and its ONNX node.</summary>
-    public Tensor Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs)
+    public Tensor Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs) =>
+        Predict(vertex, inputs, (op, operands) => KernelRegistry.For(op).Forward(op, operands));
+
+    /// <summary>
+    /// mu_v through a keeping closed form's forward pass (the kernel's own operations, <see cref="IKeepingClosedForm"/>),
+    /// with what it kept for the vertex's products.
+    /// </summary>
+    public (Tensor Prediction, Tensor[] Kept) Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs, IKeepingClosedForm closedForm)
+    {
+        Tensor[] kept = [];
+        var prediction = Predict(vertex, inputs, (op, operands) =>
+        {
+            (var output, kept) = closedForm.Forward(op, operands);
+            return output;
+        });
+        return (prediction, kept);
+    }
+
+    private Tensor Predict(Vertex vertex, IReadOnlyList<Tensor?> inputs, Func<OpSpec, IReadOnlyList<Tensor?>, Tensor> forward)
     {
         // Every rule predicts through here, so the rule and its witness read the same mask of a training-mode Dropout.
         if (vertex.Op is DropoutSpec dropout && DropoutMasks != null)
@@ -117,7 +135,7 @@ public sealed class PcnModel : IDisposable
         Tensor output;
         var profile = StepProfile.Active is { TimesKernels: true } p ? p : null;
         long start = profile != null ? Stopwatch.GetTimestamp() : 0;
-        try { output = KernelRegistry.For(vertex.Op).Forward(vertex.Op, inputs); }
+        try { output = forward(vertex.Op, inputs); }
         catch (KernelException e)
         {
             throw new KernelException($"vertex '{vertex.Name}' (node '{vertex.NodeName}', {vertex.Op.OpType}): {e.Message}");

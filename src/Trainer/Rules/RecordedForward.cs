@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Kernels;
 using ZilOnnx.Trainer.Pcn;
 using static TorchSharp.torch;
 
@@ -11,10 +12,14 @@ namespace ZilOnnx.Trainer.Rules;
 /// </summary>
 public sealed class RecordedForward
 {
-    private RecordedForward(Dictionary<string, Tensor> roots, Dictionary<Vertex, Tensor> values, Tensor output)
+    private readonly Dictionary<Vertex, Tensor[]> _kept;
+
+    private RecordedForward(Dictionary<string, Tensor> roots, Dictionary<Vertex, Tensor> values, Dictionary<Vertex, Tensor[]> kept,
+        Tensor output)
     {
         Roots = roots;
         Values = values;
+        _kept = kept;
         Output = output;
     }
 
@@ -27,11 +32,21 @@ public sealed class RecordedForward
     /// <summary>The training output's value, with its graph.</summary>
     public Tensor Output { get; }
 
+    /// <summary>
+    /// The vertex's recorded value, and the values a keeping closed form kept of its forward pass (detached: the graph
+    /// is backprop's alone), or null where the vertex has none recorded.
+    /// </summary>
+    public RecordedValue? For(Vertex vertex) =>
+        Values.TryGetValue(vertex, out var value) ? new RecordedValue(value, _kept.GetValueOrDefault(vertex)) : null;
+
     /// <summary>Records the forward pass on <paramref name="batch"/>; its tensors belong to the caller's dispose scope.</summary>
-    public static RecordedForward Of(PcnModel model, Batch batch)
+    /// <param name="keeping">The keeping closed form through which a vertex's forward pass runs, so that the values its
+    /// products need are kept (a verified Z-IL step), or null for the kernel's own forward pass.</param>
+    public static RecordedForward Of(PcnModel model, Batch batch, Func<Vertex, IKeepingClosedForm?>? keeping = null)
     {
         var roots = model.Parameters.ToDictionary(p => p.Key, p => p.Value.detach().requires_grad_(true));
         var values = new Dictionary<Vertex, Tensor>();
+        var kept = new Dictionary<Vertex, Tensor[]>();
         foreach (var v in model.Graph.Vertices)
         {
             if (v.Kind == VertexKind.DataInput) { values[v] = model.DataValue(v, batch.Inputs); continue; }
@@ -39,8 +54,18 @@ public sealed class RecordedForward
             // A levelling copy only lines up Z-IL's schedule: here it is its source's tensor itself, with no operation and
             // no autograd node, so DenseNet-121's 3,210 copies cost the forward and backward passes nothing.
             if (v.Kind == VertexKind.Levelling) { values[v] = values[v.VertexInputs.Single()]; continue; }
-            values[v] = model.Predict(v, model.Inputs(v, u => values[u], view => model.ApplyView(view, roots[view.Root.Name])));
+            var inputs = model.Inputs(v, u => values[u], view => model.ApplyView(view, roots[view.Root.Name]));
+            if (keeping?.Invoke(v) is { } closedForm)
+            {
+                // The same operations as the kernel's, so backprop's graph is the one the kernel would record.
+                (values[v], var keptValues) = model.Predict(v, inputs, closedForm);
+                kept[v] = [.. keptValues.Select(value => value.detach())];
+            }
+            else values[v] = model.Predict(v, inputs);
         }
-        return new RecordedForward(roots, values, values[model.Graph.TrainingOutput]);
+        return new RecordedForward(roots, values, kept, values[model.Graph.TrainingOutput]);
     }
 }
+
+/// <summary>A vertex's value in backprop's recorded forward pass and, for a keeping closed form, what it kept.</summary>
+public readonly record struct RecordedValue(Tensor Value, Tensor[]? Kept);

@@ -42,7 +42,8 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     public (RuleResult Update, RuleResult Witness) ComputeWithWitness(PcnModel model, Batch batch, ILoss loss)
     {
         using var scope = NewDisposeScope();
-        var recorded = RecordedForward.Of(model, batch);
+        var strategies = LocalStrategies.For(model.Graph);
+        var recorded = RecordedForward.Of(model, batch, v => strategies.GetValueOrDefault(v) is ClosedFormStrategy s ? s.Keeping : null);
         // Backprop first: its call frees the recorded graph before Z-IL's sweep makes its products.
         var witness = Backprop.Backward(recorded, batch, loss);
         try
@@ -90,7 +91,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
             else if (strategies.TryGetValue(v, out var strategy))
             {
                 long start = profile != null ? Stopwatch.GetTimestamp() : 0;
-                var computed = recorded?.Values.GetValueOrDefault(v);
+                var computed = recorded?.For(v);
                 (values[v], var product) = strategy.Forward(model, v, u => values[u], terms.LeavesOf(v), computed);
                 if (product != null) products[v] = product;
                 observer?.OnFeedForwardValue(v, values[v]);

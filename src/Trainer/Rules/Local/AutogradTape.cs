@@ -17,7 +17,7 @@ public sealed class AutogradTape : ILocalStrategy
     private AutogradTape() { }
 
     public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
-        IReadOnlyDictionary<string, Tensor> parameterRoots, Tensor? computed)
+        IReadOnlyDictionary<string, Tensor> parameterRoots, RecordedValue? computed)
     {
         // The tape needs the vertex's own graph, on leaves of its own, so a computed value does not spare the kernel.
         var leaves = new List<(Vertex, Tensor)>();

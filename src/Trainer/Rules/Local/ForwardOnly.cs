@@ -12,9 +12,9 @@ public sealed class ForwardOnly : ILocalStrategy
     private ForwardOnly() { }
 
     public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
-        IReadOnlyDictionary<string, Tensor> parameterRoots, Tensor? computed)
+        IReadOnlyDictionary<string, Tensor> parameterRoots, RecordedValue? computed)
     {
-        if (computed is not null) return (computed.detach(), null);
+        if (computed is { Value: var value }) return (value.detach(), null);
         var inputs = model.Inputs(vertex, parentValue, view => model.ApplyView(view, parameterRoots[view.Root.Name]));
         return (LocalPrediction.WithoutGraph(model, vertex, inputs).detach(), null);
     }

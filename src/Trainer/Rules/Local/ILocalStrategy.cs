@@ -18,9 +18,10 @@ public interface ILocalStrategy
     /// parameters through their views of these, and its Hebbian terms are added to their gradients.</param>
     /// <param name="computed">The vertex's value where backprop's recorded forward pass has it already (a verified step,
     /// <see cref="RecordedForward"/>), else null: a strategy that needs no graph of its own takes it instead of running the
-    /// kernel again. It is the same value bit for bit, the same kernel on the same inputs.</param>
+    /// kernel again, and a keeping closed form what the recording kept for it. It is the same value bit for bit, the same
+    /// kernel on the same inputs.</param>
     (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
-        IReadOnlyDictionary<string, Tensor> parameterRoots, Tensor? computed);
+        IReadOnlyDictionary<string, Tensor> parameterRoots, RecordedValue? computed);
 }
 
 /// <summary>

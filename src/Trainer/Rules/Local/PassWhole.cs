@@ -17,9 +17,9 @@ public sealed class PassWhole : ILocalStrategy
     private PassWhole() { }
 
     public (Tensor Value, ILocalProduct? Product) Forward(PcnModel model, Vertex vertex, Func<Vertex, Tensor> parentValue,
-        IReadOnlyDictionary<string, Tensor> parameterRoots, Tensor? computed)
+        IReadOnlyDictionary<string, Tensor> parameterRoots, RecordedValue? computed)
     {
-        var value = computed?.detach()
+        var value = computed?.Value.detach()
             ?? LocalPrediction.WithoutGraph(model, vertex, vertex.VertexInputs.Select(u => (Tensor?)parentValue(u)).ToList());
         return (value, new Passed(vertex));
     }
