@@ -14,7 +14,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// the same memory layouts (autograd keeps a gradient in its operand's layout, so a matrix product's gradient is formed
 /// as <see cref="MatrixProductGradients"/> forms it; a broadcast input's as <see cref="BroadcastGradient"/> sums it; an
 /// activation's as <see cref="ActivationGradients"/> writes it). The same libtorch kernels on the same tensors then sum
-/// in the same order, so the products equal autograd's to the last bit (RnnStepClosedFormTests, GemmClosedFormTests);
+/// in the same order, so the products equal autograd's to the last bit (RecurrentStepClosedFormTests, GemmClosedFormTests);
 /// any configuration a closed form cannot match that way stays with autograd.
 /// </summary>
 public interface IClosedForm
