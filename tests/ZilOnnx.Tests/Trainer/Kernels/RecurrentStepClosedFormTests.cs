@@ -100,10 +100,10 @@ public sealed class RecurrentStepClosedFormTests
     private static RecurrentStepSpec Step(RecurrentCell cell, string rnnActivation, long hidden, int direction = 0, long time = 0,
         int layout = 0) =>
         new(cell, hidden, direction, time, layout, cell switch
-            {
-                RecurrentCell.Rnn => [Activation(rnnActivation)],
-                RecurrentCell.Gru => [Activation("Sigmoid"), Activation("Tanh")],
-                _ => [Activation("Sigmoid"), Activation("Tanh"), Activation("Tanh")],
-            },
+        {
+            RecurrentCell.Rnn => [Activation(rnnActivation)],
+            RecurrentCell.Gru => [Activation("Sigmoid"), Activation("Tanh")],
+            _ => [Activation("Sigmoid"), Activation("Tanh"), Activation("Tanh")],
+        },
             Clip: null, InputForget: false, LinearBeforeReset: cell == RecurrentCell.Gru);
 }
