@@ -6,52 +6,74 @@ using static ZilOnnx.Converter.Ops.RecurrentSlots;
 namespace ZilOnnx.Trainer.Kernels;
 
 /// <summary>
-/// The local products of a GRU time step written out (<see cref="IClosedForm"/>) for the configuration PyTorch's nn.GRU
-/// exports: linear_before_reset, sigmoid gates, a tanh candidate, no clip or sequence lengths. Its forward pass keeps the
-/// gates (<see cref="RecurrentCells.GruStep"/>: the kernel's own operations, so the values autograd saves), and each
-/// product is formed as autograd's nodes form it:
-/// lerp's G (1 - z) for the candidate, G z for H and G (H - h~) for z; tanh's and sigmoid's backward; the product
-/// r * (H R_h^T + Rb_h) one factor times G each; the split's concatenation; then the two matrix products'
-/// (<see cref="StepGradients"/>).
+/// The local products of a GRU time step written out (<see cref="IClosedForm"/>) with sigmoid gates and a tanh candidate,
+/// no clip or sequence lengths, with or without linear_before_reset (PyTorch's nn.GRU exports it, the ONNX default has
+/// not). Its forward pass keeps the gates (<see cref="RecurrentCells.GruStep"/>: the kernel's own operations, so the
+/// values autograd saves), and each product is formed as autograd's nodes form it: lerp's G (1 - z) for the candidate,
+/// G z for H and G (H - h~) for z; tanh's and sigmoid's backward; the reset gate's product one factor times G each (with
+/// (H R_h^T + Rb_h), or with H inside the candidate's own matrix product); the split's concatenation; then the matrix
+/// products' (<see cref="StepGradients"/>). H's three terms without linear_before_reset are added in the order autograd's
+/// engine adds them: lerp's, the reset product's, then the gates' matrix product's.
 /// </summary>
 public sealed class GruStepClosedForm : KeepingClosedForm<RecurrentStepSpec>
 {
     protected override bool Covers(RecurrentStepSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) =>
-        spec.Cell == RecurrentCell.Gru && spec.LinearBeforeReset && spec.Activations[0].Name == "Sigmoid"
-        && spec.Activations[1].Name == "Tanh" && StepGradients.CoversSlots(spec, shapes, wanted);
+        spec.Cell == RecurrentCell.Gru && spec.Activations[0].Name == "Sigmoid" && spec.Activations[1].Name == "Tanh"
+        && StepGradients.CoversSlots(spec, shapes, wanted);
 
     protected override (Tensor Output, Tensor[] Kept) Forward(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var (_, xt, h, w, r, bias) = StepOperands.Of(spec, inputs);
         var step = RecurrentCells.GruStep(spec, xt, h, w, r, bias);
-        // The candidate's share of H R^T + Rb, which the reset gate multiplies.
-        var resetState = step.FromState.narrow(1, 2 * spec.HiddenSize, spec.HiddenSize);
-        return (step.State, [step.Update, step.Reset, step.Candidate, resetState]);
+        return (step.State, [step.Update, step.Reset, step.Candidate, step.ResetProduct]);
     }
 
     protected override Tensor?[] Products(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, Tensor error, IReadOnlyList<bool> wanted,
         Tensor[] kept)
     {
         var (x, xt, h, w, r, bias) = StepOperands.Of(spec, inputs);
-        var (updateGate, resetGate, candidateGate, resetState) = (kept[0], kept[1], kept[2], kept[3]);
+        var (updateGate, resetGate, candidateGate, resetProduct) = (kept[0], kept[1], kept[2], kept[3]);
+        long n = spec.HiddenSize;
 
         var ofCandidate = ActivationGradients.Tanh(candidateGate, error * updateGate.SubtractedFrom(1));
         var ofUpdate = ActivationGradients.Sigmoid(updateGate, error * (h - candidateGate));
-        var ofReset = ActivationGradients.Sigmoid(resetGate, ofCandidate * resetState);
+        Tensor ofReset, fromState, ofH;
+        Tensor? ofCandidateWeights = null;
+        if (spec.LinearBeforeReset)
+        {
+            ofReset = ActivationGradients.Sigmoid(resetGate, ofCandidate * resetProduct);
+            fromState = cat([ofUpdate, ofReset, ofCandidate * resetGate], 1);
+            ofH = (error * updateGate).Plus(MatrixProductGradients.OfLeft(fromState, h, r.t()));
+        }
+        else
+        {
+            // h~ = g(.. + (r * H) R_h^T + Rb_h): R_h's matrix product first, then r * H's two factors.
+            var candidateWeights = r.narrow(0, 2 * n, n);
+            var ofResetProduct = MatrixProductGradients.OfLeft(ofCandidate, resetProduct, candidateWeights.t());
+            ofCandidateWeights = MatrixProductGradients.OfRight(ofCandidate, resetProduct, candidateWeights.t()).t();
+            ofReset = ActivationGradients.Sigmoid(resetGate, ofResetProduct * h);
+            fromState = cat([ofUpdate, ofReset], 1);
+            ofH = (error * updateGate).Plus(ofResetProduct * resetGate)
+                .Plus(MatrixProductGradients.OfLeft(fromState, h, r.narrow(0, 0, 2 * n).t()));
+        }
         var fromInput = cat([ofUpdate, ofReset, ofCandidate], 1);
-        var fromState = cat([ofUpdate, ofReset, ofCandidate * resetGate], 1);
 
         var products = new Tensor?[inputs.Count];
-        if (wanted[PreviousState]) products[PreviousState] = (error * updateGate).Plus(MatrixProductGradients.OfLeft(fromState, h, r.t()));
-        if (wanted[R]) products[R] = StepGradients.OfWeights(spec, fromState, h, r, inputs[R]!);
+        if (wanted[PreviousState]) products[PreviousState] = ofH;
+        if (wanted[R])
+        {
+            var ofGateWeights = MatrixProductGradients.OfRight(fromState, h, r.narrow(0, 0, fromState.shape[1]).t()).t();
+            products[R] = StepGradients.ToDirections(spec, ofCandidateWeights is null ? ofGateWeights : cat([ofGateWeights,
+                ofCandidateWeights], 0), inputs[R]!);
+        }
         if (wanted[X]) products[X] = StepGradients.OfSequence(spec, x, xt, w, fromInput);
         if (wanted[W]) products[W] = StepGradients.OfWeights(spec, fromInput, xt, w, inputs[W]!);
         if (wanted[B] && bias is not null)
         {
-            // B = [Wb, Rb] was read through two narrows, each the bias of one affine map: each half takes its map's batch sum.
-            long width = 3 * spec.HiddenSize;
-            products[B] = StepGradients.ToDirections(spec,
-                cat([BroadcastGradient.SumTo(fromInput, [width]), BroadcastGradient.SumTo(fromState, [width])], 0), inputs[B]!);
+            // B = [Wb, Rb] was read through narrows, each the bias of one affine map: each part takes its map's batch sum.
+            Tensor[] parts = [BroadcastGradient.SumTo(fromInput, [3 * n]), BroadcastGradient.SumTo(fromState, [fromState.shape[1]]),
+                .. spec.LinearBeforeReset ? Array.Empty<Tensor>() : [BroadcastGradient.SumTo(ofCandidate, [n])]];
+            products[B] = StepGradients.ToDirections(spec, cat(parts, 0), inputs[B]!);
         }
         return products;
     }

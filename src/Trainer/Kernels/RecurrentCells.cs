@@ -13,10 +13,10 @@ namespace ZilOnnx.Trainer.Kernels;
 internal static class RecurrentCells
 {
     /// <summary>
-    /// A GRU step's values. FromInput is X W^T + Wb, FromState H R^T + Rb with linear_before_reset (else the update and reset
-    /// gates' part of it), each [batch, 3 * hidden] or [batch, 2 * hidden].
+    /// A GRU step's values: the gates after their activations, and what the reset gate multiplies or makes: with
+    /// linear_before_reset the candidate's share of H R^T + Rb (which r multiplies), else r * H (which R_h multiplies).
     /// </summary>
-    public readonly record struct Gru(Tensor State, Tensor Update, Tensor Reset, Tensor Candidate, Tensor FromState);
+    public readonly record struct Gru(Tensor State, Tensor Update, Tensor Reset, Tensor Candidate, Tensor ResetProduct);
 
     /// <summary>An LSTM step's values: the gates after their activations and h(C_t) of the new cell.</summary>
     public readonly record struct Lstm(Tensor State, Tensor Input, Tensor Forget, Tensor Candidate, Tensor Output, Tensor CellActivation);
@@ -42,19 +42,24 @@ internal static class RecurrentCells
     /// g(X W_h^T + r * (H R_h^T + Rb_h) + Wb_h); H_t = (1 - z) * h~ + z * H, computed as the lerp h~ + z * (H - h~).
     /// With linear_before_reset (how PyTorch's GRU exports) all three gates take H R^T + Rb: one product, split.
     /// </summary>
-    public static Gru GruStep(RecurrentStepSpec spec, Tensor xt, Tensor h, Tensor w, Tensor r, Tensor? allBiases)
+    public static Gru GruStep(RecurrentStepSpec spec, Tensor xt, Tensor previous, Tensor w, Tensor r, Tensor? allBiases)
     {
         long n = spec.HiddenSize, width = 3 * n;
+        // H is read two or three times below. Through one view, autograd sums those terms before it adds them to H's
+        // gradient, as one term beside what H's other consumers send (the output Y), as Z-IL's local product, which holds
+        // the whole step, sends it; each read adding its own would round differently.
+        var h = previous.view(previous.shape);
         var fromInput = Affine(xt, w, allBiases?.narrow(0, 0, width)).split(n, 1);
         var bias = allBiases?.narrow(0, width, width);
-        var fromStateWhole = spec.LinearBeforeReset ? Affine(h, r, bias) : Affine(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n));
-        var fromState = fromStateWhole.split(n, 1);
+        var fromState = (spec.LinearBeforeReset ? Affine(h, r, bias) : Affine(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n)))
+            .split(n, 1);
         var update = Gate(spec, 0, fromInput[0].Plus(fromState[0]));
         var reset = Gate(spec, 0, fromInput[1].Plus(fromState[1]));
+        var resetProduct = spec.LinearBeforeReset ? fromState[2] : reset * h;
         var candidate = spec.LinearBeforeReset
-            ? Gate(spec, 1, fromInput[2].Plus(reset * fromState[2]))
-            : Gate(spec, 1, fromInput[2].Plus(Affine(reset * h, r.narrow(0, 2 * n, n), bias?.narrow(0, 2 * n, n))));
-        return new Gru(candidate.lerp(h, update), update, reset, candidate, fromStateWhole);
+            ? Gate(spec, 1, fromInput[2].Plus(reset * resetProduct))
+            : Gate(spec, 1, fromInput[2].Plus(Affine(resetProduct, r.narrow(0, 2 * n, n), bias?.narrow(0, 2 * n, n))));
+        return new Gru(candidate.lerp(h, update), update, reset, candidate, resetProduct);
     }
 
     /// <summary>

@@ -16,31 +16,35 @@ public sealed class RecurrentStepClosedFormTests
 {
     private static readonly RecurrentStepKernel Kernel = new();
 
-    /// <summary>cell, RNN activation, batch, input size, hidden size, layout, directions, first step, bias, X free, precision.</summary>
+    /// <summary>
+    /// cell, variant (an RNN's activation; a GRU with linear_before_reset or without), batch, input size, hidden size,
+    /// layout, directions, first step, bias, X free, precision.
+    /// </summary>
     public static IEnumerable<object[]> Cases()
     {
         (RecurrentCell, string)[] cells =
-            [(RecurrentCell.Rnn, "Tanh"), (RecurrentCell.Rnn, "Relu"), (RecurrentCell.Gru, ""), (RecurrentCell.Lstm, "")];
+            [(RecurrentCell.Rnn, "Tanh"), (RecurrentCell.Rnn, "Relu"), (RecurrentCell.Gru, LinearBeforeReset), (RecurrentCell.Gru, ""),
+             (RecurrentCell.Lstm, "")];
         (long, long, long)[] shapes = [(64, 28, 128), (1, 5, 3), (7, 1, 1), (9, 17, 40)];
         (int Layout, int Directions, bool First, bool Bias, bool XFree)[] variants =
             [(0, 1, false, true, false), (1, 2, false, true, true), (0, 2, true, false, true), (1, 1, true, true, false)];
         foreach (var precision in new[] { Precision.Float64, Precision.Float32 })
-            foreach (var (cell, activation) in cells)
+            foreach (var (cell, variant) in cells)
                 foreach (var (batch, input, hidden) in shapes)
                     foreach (var v in variants)
-                        yield return [cell, activation, batch, input, hidden, v.Layout, v.Directions, v.First, v.Bias, v.XFree, precision];
+                        yield return [cell, variant, batch, input, hidden, v.Layout, v.Directions, v.First, v.Bias, v.XFree, precision];
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Closed_form_products_equal_autograd_bitwise(RecurrentCell cell, string activation, long batch, long input, long hidden,
+    public void Closed_form_products_equal_autograd_bitwise(RecurrentCell cell, string variant, long batch, long input, long hidden,
         int layout, int directions, bool firstStep, bool withBias, bool xFree, Precision precision)
     {
         using var scope = NewDisposeScope();
         manual_seed(7);
         var dtype = precision.ToScalarType();
         const long steps = 4;
-        var spec = Step(cell, activation, hidden, direction: directions - 1, time: firstStep ? 0 : 2, layout);
+        var spec = Step(cell, variant, hidden, direction: directions - 1, time: firstStep ? 0 : 2, layout);
         long width = spec.Gates * hidden;
         var inputs = new Tensor?[Count];
         inputs[X] = randn(layout == 0 ? [steps, batch, input] : [batch, steps, input], dtype: dtype);
@@ -59,7 +63,7 @@ public sealed class RecurrentStepClosedFormTests
     public void Configurations_outside_the_closed_forms_stay_with_autograd(RecurrentCell cell)
     {
         using var scope = NewDisposeScope();
-        var plain = Step(cell, "Tanh", 5);
+        var plain = Step(cell, cell == RecurrentCell.Rnn ? "Tanh" : "", 5);
         var closedForm = ClosedForms.For(plain)!;
         var inputs = new Tensor?[Count];
         inputs[X] = zeros(3, 2, 4);
@@ -73,7 +77,6 @@ public sealed class RecurrentStepClosedFormTests
         Assert.False(closedForm.Covers(plain with { Clip = 3.0 }, shapes, wanted));
         Assert.False(closedForm.Covers(plain with { Activations = [.. plain.Activations.Select(_ => Activation("Softsign"))] }, shapes,
             wanted));
-        if (cell == RecurrentCell.Gru) Assert.False(closedForm.Covers(plain with { LinearBeforeReset = false }, shapes, wanted));
         if (cell == RecurrentCell.Lstm)
         {
             Assert.False(closedForm.Covers(plain with { InputForget = true }, shapes, wanted));
@@ -96,14 +99,17 @@ public sealed class RecurrentStepClosedFormTests
 
     private static RecurrentActivation Activation(string name) => new(name, 0, 0);
 
-    /// <summary>A step as PyTorch exports it: an RNN with the given activation, a GRU with linear_before_reset, default gates.</summary>
-    private static RecurrentStepSpec Step(RecurrentCell cell, string rnnActivation, long hidden, int direction = 0, long time = 0,
+    private const string LinearBeforeReset = "linear_before_reset";
+
+    /// <summary>A step with default gates: an RNN with the activation <paramref name="variant"/> names, a GRU with
+    /// linear_before_reset where it says so.</summary>
+    private static RecurrentStepSpec Step(RecurrentCell cell, string variant, long hidden, int direction = 0, long time = 0,
         int layout = 0) =>
         new(cell, hidden, direction, time, layout, cell switch
         {
-            RecurrentCell.Rnn => [Activation(rnnActivation)],
+            RecurrentCell.Rnn => [Activation(variant)],
             RecurrentCell.Gru => [Activation("Sigmoid"), Activation("Tanh")],
             _ => [Activation("Sigmoid"), Activation("Tanh"), Activation("Tanh")],
         },
-            Clip: null, InputForget: false, LinearBeforeReset: cell == RecurrentCell.Gru);
+            Clip: null, InputForget: false, LinearBeforeReset: variant == LinearBeforeReset);
 }

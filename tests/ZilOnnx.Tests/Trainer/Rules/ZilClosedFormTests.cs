@@ -63,8 +63,7 @@ public sealed class ZilClosedFormTests
     }
 
     /// <summary>
-    /// What the closed forms cover, stated on its own: an RNN step (tanh or relu), a GRU step (linear_before_reset, sigmoid
-    /// and tanh) and an LSTM step (sigmoid, tanh and tanh, no peepholes or input_forget), each without clip or lengths and
+    /// What the closed forms cover, stated on its own: an RNN step (tanh or relu), a GRU step (sigmoid and tanh) and an LSTM step (sigmoid, tanh and tanh, no peepholes or input_forget), each without clip or lengths and
     /// with its initial state not trained; a Gemm with alpha = beta = 1, a MatMul by a matrix or of stacks with the same batch axes, and the
     /// operators that only move values.
     /// </summary>
@@ -83,7 +82,7 @@ public sealed class ZilClosedFormTests
     private static bool IsWrittenOutCell(RecurrentStepSpec s, Vertex v) => s.Cell switch
     {
         RecurrentCell.Rnn => s.Activations[0].Name is "Tanh" or "Relu",
-        RecurrentCell.Gru => s.LinearBeforeReset && s.Activations.Take(2).Select(a => a.Name).SequenceEqual(["Sigmoid", "Tanh"]),
+        RecurrentCell.Gru => s.Activations.Take(2).Select(a => a.Name).SequenceEqual(["Sigmoid", "Tanh"]),
         _ => !s.InputForget && v.Operands[RecurrentSlots.P] is Operand.Absent
              && s.Activations.Take(3).Select(a => a.Name).SequenceEqual(["Sigmoid", "Tanh", "Tanh"]),
     };
