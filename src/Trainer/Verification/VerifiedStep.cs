@@ -17,7 +17,7 @@ public static class VerifiedStep
 {
     /// <summary>
     /// Whether a verified Z-IL step on this graph records one forward pass for both rules. Not where Z-IL keeps recurrent
-    /// steps on autograd tapes (an LSTM with peepholes, a GRU without linear_before_reset, clip, sequence lengths): it runs
+    /// steps on autograd tapes (an LSTM with peepholes, other cell activations, clip, sequence lengths): it runs
     /// their kernels again on leaves of its own, and they are most of such a model's forward pass, so sharing saved no time
     /// there (bench, LSTM 2.05 and GRU 2.03 times bp's step with two passes, 2.02 and 2.06 with one, when their steps were on
     /// tapes) and held both rules' tapes at once (step memory 1.52 and 1.76 times bp's, against 1.05 and 1.07). The steps
