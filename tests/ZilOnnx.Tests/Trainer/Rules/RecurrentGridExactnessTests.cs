@@ -16,7 +16,7 @@ namespace ZilOnnx.Tests.Trainer.Rules;
 /// nodes with every direction, layout, bias, initial state, sequence lengths, clip, activation and the GRU's
 /// linear_before_reset either way), one node each trained on its first output, in float64 and float32. Whatever strategy
 /// each step takes (a closed form, the gated ones keeping their gates, or an autograd tape), the update must equal
-/// backprop's bit for bit, as for the fixture networks (<see cref="ZilClosedFormTests"/>).
+/// backprop's bit for bit, as for the fixture networks (<see cref="ZilClosedFormTests"/>), alone and in a verified step.
 /// </summary>
 public sealed class RecurrentGridExactnessTests
 {
@@ -40,9 +40,18 @@ public sealed class RecurrentGridExactnessTests
         var loss = new MeanSquaredErrorLoss();
         using var zil = new Zil().Compute(model, batch, loss);
         using var bp = new Backprop().Compute(model, batch, loss);
-        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
-            d => Assert.True(d.MaxAbs == 0, $"{description}/{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+        AssertSame(zil, bp, $"{description}/{precision}: zil against backprop");
+
+        // The verified step, from one forward pass where the steps share it (the gated closed forms take their gates from
+        // backprop's recording): each rule's update is the one it computes alone.
+        var (update, witness) = VerifiedStep.Compute(new Zil(), new Backprop(), model, batch, loss);
+        using (update) AssertSame(update, zil, $"{description}/{precision}: the verified step's zil");
+        using (witness) AssertSame(witness!, bp, $"{description}/{precision}: the verified step's backprop");
     }
+
+    private static void AssertSame(RuleResult actual, RuleResult expected, string what) =>
+        Assert.All(ParameterDivergence.Compare(actual.Updates, expected.Updates),
+            d => Assert.True(d.MaxAbs == 0, $"{what}: {d.Name} differs by {d.MaxAbs:E3}"));
 
     /// <summary>The grid reaches the closed forms it is meant to hold to backprop: GRU steps of both kinds and LSTM steps.</summary>
     [Fact]
