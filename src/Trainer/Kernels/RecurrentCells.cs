@@ -45,9 +45,10 @@ internal static class RecurrentCells
     public static Gru GruStep(RecurrentStepSpec spec, Tensor xt, Tensor previous, Tensor w, Tensor r, Tensor? allBiases)
     {
         long n = spec.HiddenSize, width = 3 * n;
-        // H is read two or three times below. Through one view, autograd sums those terms before it adds them to H's
-        // gradient, as one term beside what H's other consumers send (the output Y), as Z-IL's local product, which holds
-        // the whole step, sends it; each read adding its own would round differently.
+        // H is read two or three times below. Reading it through one view makes autograd add those reads' terms together
+        // first and pass their sum on as one term, beside the terms of H's other consumers (the all-steps output Y): the
+        // order in which Z-IL's local product, which holds the whole step, sends them. Without it, each read's term is
+        // added to H's gradient on its own and the sum rounds differently (RecurrentGridExactnessTests).
         var h = previous.view(previous.shape);
         var fromInput = Affine(xt, w, allBiases?.narrow(0, 0, width)).split(n, 1);
         var bias = allBiases?.narrow(0, width, width);
