@@ -12,8 +12,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// values autograd saves), and each product is formed as autograd's nodes form it: lerp's G (1 - z) for the candidate,
 /// G z for H and G (H - h~) for z; tanh's and sigmoid's backward; the reset gate's product one factor times G each (with
 /// (H R_h^T + Rb_h), or with H inside the candidate's own matrix product); the split's concatenation; then the matrix
-/// products' (<see cref="StepGradients"/>). H's three terms without linear_before_reset are added in the order autograd's
-/// engine adds them: lerp's, the reset product's, then the gates' matrix product's.
+/// products' (<see cref="StepGradients"/>).
 /// </summary>
 public sealed class GruStepClosedForm : KeepingClosedForm<RecurrentStepSpec>
 {
@@ -34,37 +33,44 @@ public sealed class GruStepClosedForm : KeepingClosedForm<RecurrentStepSpec>
         var (x, xt, h, w, r, bias) = StepOperands.Of(spec, inputs);
         var (updateGate, resetGate, candidateGate, resetProduct) = (kept[0], kept[1], kept[2], kept[3]);
         long n = spec.HiddenSize;
+        // The weights H R^T reads, as the forward pass reads them: all three gates' with linear_before_reset, else the
+        // update and reset gates', beside the candidate's own, which multiply r * H.
+        var stateWeights = spec.LinearBeforeReset ? r : r.narrow(0, 0, 2 * n);
+        var candidateWeights = r.narrow(0, 2 * n, n);
 
         var ofCandidate = ActivationGradients.Tanh(candidateGate, error * updateGate.SubtractedFrom(1));
         var ofUpdate = ActivationGradients.Sigmoid(updateGate, error * (h - candidateGate));
-        Tensor ofReset, fromState, ofH;
-        Tensor? ofCandidateWeights = null;
+        Tensor ofReset, fromState;
+        Tensor? ofResetProduct = null;
         if (spec.LinearBeforeReset)
         {
             ofReset = ActivationGradients.Sigmoid(resetGate, ofCandidate * resetProduct);
             fromState = cat([ofUpdate, ofReset, ofCandidate * resetGate], 1);
-            ofH = (error * updateGate).Plus(MatrixProductGradients.OfLeft(fromState, h, r.t()));
         }
         else
         {
             // h~ = g(.. + (r * H) R_h^T + Rb_h): R_h's matrix product first, then r * H's two factors.
-            var candidateWeights = r.narrow(0, 2 * n, n);
-            var ofResetProduct = MatrixProductGradients.OfLeft(ofCandidate, resetProduct, candidateWeights.t());
-            ofCandidateWeights = MatrixProductGradients.OfRight(ofCandidate, resetProduct, candidateWeights.t()).t();
+            ofResetProduct = MatrixProductGradients.OfLeft(ofCandidate, resetProduct, candidateWeights.t());
             ofReset = ActivationGradients.Sigmoid(resetGate, ofResetProduct * h);
             fromState = cat([ofUpdate, ofReset], 1);
-            ofH = (error * updateGate).Plus(ofResetProduct * resetGate)
-                .Plus(MatrixProductGradients.OfLeft(fromState, h, r.narrow(0, 0, 2 * n).t()));
         }
         var fromInput = cat([ofUpdate, ofReset, ofCandidate], 1);
 
         var products = new Tensor?[inputs.Count];
-        if (wanted[PreviousState]) products[PreviousState] = ofH;
+        if (wanted[PreviousState])
+        {
+            // H's terms in the order autograd adds them: lerp's, the reset product's (without linear_before_reset), then
+            // the matrix product's.
+            var ofH = error * updateGate;
+            if (ofResetProduct is not null) ofH = ofH.Plus(ofResetProduct * resetGate);
+            products[PreviousState] = ofH.Plus(MatrixProductGradients.OfLeft(fromState, h, stateWeights.t()));
+        }
         if (wanted[R])
         {
-            var ofGateWeights = MatrixProductGradients.OfRight(fromState, h, r.narrow(0, 0, fromState.shape[1]).t()).t();
-            products[R] = StepGradients.ToDirections(spec, ofCandidateWeights is null ? ofGateWeights : cat([ofGateWeights,
-                ofCandidateWeights], 0), inputs[R]!);
+            var ofWeights = MatrixProductGradients.OfRight(fromState, h, stateWeights.t()).t();
+            if (!spec.LinearBeforeReset)
+                ofWeights = cat([ofWeights, MatrixProductGradients.OfRight(ofCandidate, resetProduct, candidateWeights.t()).t()], 0);
+            products[R] = StepGradients.ToDirections(spec, ofWeights, inputs[R]!);
         }
         if (wanted[X]) products[X] = StepGradients.OfSequence(spec, x, xt, w, fromInput);
         if (wanted[W]) products[W] = StepGradients.OfWeights(spec, fromInput, xt, w, inputs[W]!);
