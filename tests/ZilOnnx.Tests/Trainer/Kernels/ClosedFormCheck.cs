@@ -117,6 +117,12 @@ internal static class ClosedFormCheck
         return randn(swapped, dtype: dtype).transpose(-1, -2);
     }
 
+    /// <summary>The seeds 1 to <paramref name="count"/>, each in float64 and float32: the random cases of a closed form's test.</summary>
+    public static IEnumerable<object[]> SeedsInBothPrecisions(int count) =>
+        from precision in new[] { Precision.Float64, Precision.Float32 }
+        from seed in Enumerable.Range(1, count)
+        select new object[] { seed, precision };
+
     /// <summary>The inputs' shapes (null where not given), as <see cref="IClosedForm.Covers"/> reads them.</summary>
     public static long[]?[] Shapes(IReadOnlyList<Tensor?> inputs) => inputs.Select(t => t?.shape).ToArray();
 }

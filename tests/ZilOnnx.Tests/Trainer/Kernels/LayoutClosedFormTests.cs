@@ -13,10 +13,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 /// </summary>
 public sealed class LayoutClosedFormTests
 {
-    public static IEnumerable<object[]> Seeds() =>
-        from precision in new[] { Precision.Float64, Precision.Float32 }
-        from seed in new[] { 1, 2, 3, 4 }
-        select new object[] { seed, precision };
+    public static IEnumerable<object[]> Seeds() => ClosedFormCheck.SeedsInBothPrecisions(4);
 
     [Theory]
     [MemberData(nameof(Seeds))]

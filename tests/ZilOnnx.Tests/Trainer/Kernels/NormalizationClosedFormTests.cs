@@ -14,10 +14,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 /// </summary>
 public sealed class NormalizationClosedFormTests
 {
-    public static IEnumerable<object[]> Seeds() =>
-        from precision in new[] { Precision.Float64, Precision.Float32 }
-        from seed in new[] { 1, 2, 3 }
-        select new object[] { seed, precision };
+    public static IEnumerable<object[]> Seeds() => ClosedFormCheck.SeedsInBothPrecisions(3);
 
     [Theory]
     [MemberData(nameof(Seeds))]
