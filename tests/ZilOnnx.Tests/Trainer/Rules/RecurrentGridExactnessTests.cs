@@ -40,18 +40,15 @@ public sealed class RecurrentGridExactnessTests
         var loss = new MeanSquaredErrorLoss();
         using var zil = new Zil().Compute(model, batch, loss);
         using var bp = new Backprop().Compute(model, batch, loss);
-        AssertSame(zil, bp, $"{description}/{precision}: zil against backprop");
+        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
+            d => Assert.True(d.MaxAbs == 0, $"{description}/{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
 
         // The verified step, from one forward pass where the steps share it (the gated closed forms take their gates from
-        // backprop's recording): each rule's update is the one it computes alone.
+        // backprop's recording): each rule's result is the one it computes alone.
         var (update, witness) = VerifiedStep.Compute(new Zil(), new Backprop(), model, batch, loss);
-        using (update) AssertSame(update, zil, $"{description}/{precision}: the verified step's zil");
-        using (witness) AssertSame(witness!, bp, $"{description}/{precision}: the verified step's backprop");
+        using (update) RuleHarness.AssertSameResult(zil, update, $"{description}/{precision}: the verified step's zil");
+        using (witness) RuleHarness.AssertSameResult(bp, witness!, $"{description}/{precision}: the verified step's backprop");
     }
-
-    private static void AssertSame(RuleResult actual, RuleResult expected, string what) =>
-        Assert.All(ParameterDivergence.Compare(actual.Updates, expected.Updates),
-            d => Assert.True(d.MaxAbs == 0, $"{what}: {d.Name} differs by {d.MaxAbs:E3}"));
 
     /// <summary>The grid reaches the closed forms it is meant to hold to backprop: GRU steps of both kinds and LSTM steps.</summary>
     [Fact]

@@ -52,6 +52,20 @@ internal static class RuleHarness
     }
 
     /// <summary>The fixture's first batch of <see cref="BatchSize"/> samples, in order, in the model's precision.</summary>
+    /// <summary>
+    /// Two computations of the same rule's step give the same result bit for bit: loss, output and every update (a
+    /// verified step's shared forward pass against the rule computed alone).
+    /// </summary>
+    public static void AssertSameResult(RuleResult alone, RuleResult shared, string what)
+    {
+        Assert.Equal(alone.Loss, shared.Loss);
+        Assert.True(alone.Output.Equals(shared.Output), $"{what}: the output differs");
+        Assert.Equal(alone.Updates.Keys.Order(), shared.Updates.Keys.Order());
+        foreach (var (name, expected) in alone.Updates)
+            Assert.True(expected.Equals(shared.Updates[name]),
+                $"{what}: '{name}' differs by {(expected - shared.Updates[name]).abs().max().ToDouble():E3}");
+    }
+
     public static Batch FirstBatch(PcnModel model, string fixture, string loss)
     {
         var data = Fixtures.Data(fixture, loss);

@@ -78,8 +78,8 @@ public sealed class VerifiedStepTests
         // Any other pair takes a forward pass each and gives what the two rules give alone.
         var (update, witness) = VerifiedStep.Compute(RuleFactory.Create("zil-relaxed"), new Backprop(), model, batch, loss);
         using var relaxed = RuleFactory.Create("zil-relaxed").Compute(model, batch, loss);
-        AssertSameUpdate(relaxed, update, "zil-relaxed");
-        using (var bp = new Backprop().Compute(model, batch, loss)) AssertSameUpdate(bp, witness!, "its witness");
+        RuleHarness.AssertSameResult(relaxed, update, "zil-relaxed");
+        using (var bp = new Backprop().Compute(model, batch, loss)) RuleHarness.AssertSameResult(bp, witness!, "its witness");
         update.Dispose();
         witness!.Dispose();
         var (alone, none) = VerifiedStep.Compute(new Zil(), null, model, batch, loss);
@@ -94,17 +94,7 @@ public sealed class VerifiedStepTests
         using var zil = new Zil().Compute(model, batch, loss);
         using var bp = new Backprop().Compute(model, batch, loss);
         RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
-        AssertSameUpdate(zil, update, $"{what}: zil");
-        AssertSameUpdate(bp, witness!, $"{what}: the witness");
-    }
-
-    private static void AssertSameUpdate(RuleResult alone, RuleResult shared, string what)
-    {
-        Assert.Equal(alone.Loss, shared.Loss);
-        Assert.True(alone.Output.Equals(shared.Output), $"{what}: the output differs");
-        Assert.Equal(alone.Updates.Keys.Order(), shared.Updates.Keys.Order());
-        foreach (var (name, expected) in alone.Updates)
-            Assert.True(expected.Equals(shared.Updates[name]),
-                $"{what}: '{name}' differs by {(expected - shared.Updates[name]).abs().max().ToDouble():E3}");
+        RuleHarness.AssertSameResult(zil, update, $"{what}: zil");
+        RuleHarness.AssertSameResult(bp, witness!, $"{what}: the witness");
     }
 }
