@@ -14,8 +14,9 @@ public interface IKeepingClosedForm : IClosedForm
     /// <summary>The vertex's value on <paramref name="inputs"/>, bit for bit the kernel's, and the values the products read.</summary>
     (Tensor Output, Tensor[] Kept) Forward(OpSpec spec, IReadOnlyList<Tensor?> inputs);
 
-    /// <summary><see cref="IClosedForm.Backward"/> from the values <see cref="Forward"/> kept.</summary>
-    Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted, Tensor[] kept);
+    /// <summary><see cref="IClosedForm.Backward"/> from the values <see cref="Forward"/> kept (the output among them where the
+    /// products need it).</summary>
+    Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor error, IReadOnlyList<bool> wanted, Tensor[] kept);
 }
 
 /// <summary>The keeping closed form of one OpSpec type; without kept values it runs its forward pass again.</summary>
@@ -23,12 +24,12 @@ public abstract class KeepingClosedForm<TSpec> : ClosedForm<TSpec>, IKeepingClos
 {
     public (Tensor Output, Tensor[] Kept) Forward(OpSpec spec, IReadOnlyList<Tensor?> inputs) => Forward((TSpec)spec, inputs);
 
-    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted,
-        Tensor[] kept) => Products((TSpec)spec, inputs, error, wanted, kept);
+    public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor error, IReadOnlyList<bool> wanted, Tensor[] kept) =>
+        Products((TSpec)spec, inputs, error, wanted, kept);
 
     protected abstract (Tensor Output, Tensor[] Kept) Forward(TSpec spec, IReadOnlyList<Tensor?> inputs);
 
-    /// <summary>The products from the kept values (the output itself is among them where they need it).</summary>
+    /// <summary>The products of <see cref="IKeepingClosedForm.Backward"/>.</summary>
     protected abstract Tensor?[] Products(TSpec spec, IReadOnlyList<Tensor?> inputs, Tensor error, IReadOnlyList<bool> wanted,
         Tensor[] kept);
 

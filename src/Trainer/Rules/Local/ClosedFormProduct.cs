@@ -24,7 +24,7 @@ internal sealed class ClosedFormProduct(PcnModel model, Vertex vertex, IClosedFo
         using (no_grad())
             products = kept is null
                 ? closedForm.Backward(vertex.Op, inputs, prediction, error, wanted)
-                : ((IKeepingClosedForm)closedForm).Backward(vertex.Op, inputs, prediction, error, wanted, kept);
+                : ((IKeepingClosedForm)closedForm).Backward(vertex.Op, inputs, error, wanted, kept);
         for (int slot = 0; slot < products.Length; slot++)
         {
             if (!wanted[slot]) continue;
