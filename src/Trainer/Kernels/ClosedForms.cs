@@ -11,6 +11,7 @@ public static class ClosedForms
     private static readonly Dictionary<Type, IClosedForm> Forms = new()
     {
         [typeof(ConvSpec)] = new ConvClosedForm(),
+        [typeof(PoolSpec)] = new MaxPoolClosedForm(),
         [typeof(GemmSpec)] = new GemmClosedForm(),
         [typeof(MatMulSpec)] = new MatMulClosedForm(),
         [typeof(ReshapeSpec)] = Reshape,

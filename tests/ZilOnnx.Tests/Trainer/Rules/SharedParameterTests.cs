@@ -90,4 +90,39 @@ public sealed class SharedParameterTests
         Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
             d => Assert.True(d.MaxAbs == 0, $"{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
     }
+
+    /// <summary>
+    /// y = A + B, each branch (x W1 + b, tanh, W2, + b): one bias read twice on each of two branches that the schedule meets
+    /// level by level, A and B side by side, while autograd runs the branch created last to its end before the other
+    /// (ShuffleNetV2's branches, which share one merged bias). Backprop adds the four terms in its engine's order, B's two
+    /// before A's; so must Z-IL, to the last bit.
+    /// </summary>
+    [Theory]
+    [InlineData(Precision.Float64)]
+    [InlineData(Precision.Float32)]
+    public void Zil_adds_the_terms_of_readers_on_parallel_branches_in_backprops_order(Precision precision)
+    {
+        const int width = 16;
+        var builder = new ModelBuilder().Input("x", 8, width).Output("y", 8, width)
+            .Initializer("b", [width], PcGraphBuilderTests.Values(width, 6));
+        foreach (var (branch, seed) in new[] { ("a", 7), ("b", 11) })
+            builder.Initializer($"{branch}_w1", [width, width], PcGraphBuilderTests.Values(width * width, seed))
+                .Initializer($"{branch}_w2", [width, width], PcGraphBuilderTests.Values(width * width, seed + 1))
+                .Node("MatMul", ["x", $"{branch}_w1"], [$"{branch}_h"])
+                .Node("Add", [$"{branch}_h", "b"], [$"{branch}_first_reader"])
+                .Node("Tanh", [$"{branch}_first_reader"], [$"{branch}_t"])
+                .Node("MatMul", [$"{branch}_t", $"{branch}_w2"], [$"{branch}_g"])
+                .Node("Add", [$"{branch}_g", "b"], [$"{branch}_second_reader"]);
+        var graph = PcGraphBuilder.Build(builder.Node("Add", ["a_second_reader", "b_second_reader"], ["y"]).Build(), "branches.onnx");
+        using var model = new PcnModel(graph, precision, CPU);
+        var x = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, width], PcGraphBuilderTests.Values(8 * width, 4).Select(v => (double)v).ToArray());
+        var y = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, width], PcGraphBuilderTests.Values(8 * width, 5).Select(v => (double)v).ToArray());
+        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, 8).Select(i => (long)i).ToList(), model.DType, CPU);
+
+        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
+        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
+        RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
+        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
+            d => Assert.True(d.MaxAbs == 0, $"{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+    }
 }

@@ -2,6 +2,7 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
 using ZilOnnx.Trainer.Rules.Local;
 
 namespace ZilOnnx.Tests.Trainer.Rules.Local;
@@ -33,14 +34,19 @@ public sealed class LocalStrategiesTests
         Assert.Same(strategies, LocalStrategies.For(graph));
     }
 
-    /// <summary>An operator without a closed form (pooling) keeps its autograd tape.</summary>
+    /// <summary>An operator without a closed form (average pooling) keeps its autograd tape; max pooling takes its closed form.</summary>
     [Fact]
     public void A_vertex_without_a_closed_form_keeps_its_tape()
     {
-        using var model = Fixtures.Model("lenet5", "mse", Precision.Float32);
+        using var model = Fixtures.Model("cnn_features", "mse", Precision.Float32);
         var strategies = LocalStrategies.For(model.Graph);
-        var pools = model.Graph.Vertices.Where(v => v.Op is PoolSpec && strategies.ContainsKey(v)).ToList();
+        var pools = model.Graph.Vertices.Where(v => v.Op is PoolSpec { Kind: PoolKind.Average } or GlobalAveragePoolSpec && strategies.ContainsKey(v)).ToList();
         Assert.NotEmpty(pools);
         Assert.All(pools, v => Assert.Same(AutogradTape.Instance, strategies[v]));
+
+        using var lenet = Fixtures.Model("lenet5", "mse", Precision.Float32);
+        var maxPools = lenet.Graph.Vertices.Where(v => v.Op is PoolSpec { Kind: PoolKind.Max }).ToList();
+        Assert.NotEmpty(maxPools);
+        Assert.All(maxPools, v => Assert.IsType<MaxPoolClosedForm>(((ClosedFormStrategy)LocalStrategies.For(lenet.Graph)[v]).Keeping));
     }
 }

@@ -1,0 +1,54 @@
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>
+/// 2-D MaxPool's product: libtorch's max_pool2d_with_indices_backward, the operator autograd's backward node runs for
+/// <see cref="PoolKernel"/>'s max pooling, from the positions of the maxima its forward pass keeps (the same pooling
+/// reports them at no extra cost), so neither rule pools twice. The kernel's explicit pad to -inf and the narrow to
+/// ONNX's output size are undone as autograd undoes them, by moving the gradient without arithmetic: each error lands
+/// on the first maximum of its window, as on the tape. 1-D and 3-D pooling stay on tapes.
+/// </summary>
+public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
+{
+    protected override bool Covers(PoolSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) =>
+        spec.Kind == PoolKind.Max && spec.SpatialRank == 2 && shapes.Count > 0 && shapes[0] is { Length: 4 };
+
+    protected override (Tensor Output, Tensor[] Kept) Forward(PoolSpec spec, IReadOnlyList<Tensor?> inputs)
+    {
+        var x = inputs[0]!;
+        var window = PooledWindow.Of(x, spec);
+        var padded = SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity);
+        var (pooled, positions) = nn.functional.max_pool2d_with_indices(padded, spec.KernelShape, spec.Strides, [0, 0], spec.Dilations);
+        // The backward operator reads its input's shape and layout only; the padded input is kept as autograd keeps it.
+        return (SpatialFunctions.NarrowSpatial(pooled, window.Output), [positions, padded]);
+    }
+
+    protected override Tensor?[] Products(PoolSpec spec, IReadOnlyList<Tensor?> inputs, Tensor error, IReadOnlyList<bool> wanted,
+        Tensor[] kept)
+    {
+        var x = inputs[0]!;
+        var window = PooledWindow.Of(x, spec);
+        var (positions, pooledInput) = (kept[0], kept[1]);
+        // The narrow's backward: the error in a tensor of zeros of the pooled size, where the kernel cut windows off.
+        var pooledError = error;
+        if (!error.shape.SequenceEqual(positions.shape))
+        {
+            pooledError = zeros(positions.shape, error.dtype, error.device);
+            SpatialFunctions.NarrowSpatial(pooledError, window.Output).copy_(error);
+        }
+        var product = ScriptedOperation.Run("grad: Tensor, input: Tensor, indices: Tensor",
+            [$"return torch.max_pool2d_with_indices_backward(grad, input, {ScriptedOperation.List(spec.KernelShape)}, " +
+             $"{ScriptedOperation.List(spec.Strides)}, [0, 0], {ScriptedOperation.List(spec.Dilations)}, False, indices)"],
+            pooledError, pooledInput, positions)[0];
+        // The pad's backward: the cells of the input, cut out of the padded plane.
+        if (window.FullPads.Any(p => p != 0)) product = Unpad(product, window.FullPads);
+        var products = new Tensor?[inputs.Count];
+        products[0] = LeafLayout.Of(product, x);
+        return products;
+    }
+
+    private static Tensor Unpad(Tensor padded, long[] pads) =>
+        padded.narrow(2, pads[0], padded.shape[2] - pads[0] - pads[2]).narrow(3, pads[1], padded.shape[3] - pads[1] - pads[3]);
+}

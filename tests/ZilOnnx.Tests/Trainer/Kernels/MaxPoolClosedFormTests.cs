@@ -1,0 +1,60 @@
+using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Tests.Trainer.Kernels;
+
+/// <summary>
+/// 2-D MaxPool's written-out product (<see cref="MaxPoolClosedForm"/>, libtorch's max_pool2d_with_indices_backward from the
+/// positions its forward pass keeps) against autograd through <see cref="PoolKernel"/>, bit for bit and in the tape's
+/// layout, in float64 and float32, over the windows the bench's CNNs use, on inputs full of ties; and the poolings left to
+/// autograd.
+/// </summary>
+public sealed class MaxPoolClosedFormTests
+{
+    /// <summary>Kernel, stride, pads (ONNX order, or null for SAME_UPPER), dilation, ceil_mode, input size.</summary>
+    public static IEnumerable<object[]> Windows()
+    {
+        (long Kernel, long Stride, long[]? Pads, long Dilation, bool Ceil, long Size)[] forms =
+        [
+            (2, 2, [0, 0, 0, 0], 1, false, 12),   // LeNet-5, the VGG
+            (3, 2, [1, 1, 1, 1], 1, false, 13),   // ResNet-18, ShuffleNetV2, DenseNet-121
+            (3, 2, [0, 0, 0, 0], 1, true, 14),    // SqueezeNet: ceil_mode adds a last window over the edge
+            (3, 1, [2, 0, 1, 2], 2, false, 9),    // dilated, unequal pads
+            (2, 2, null, 1, false, 7),            // SAME_UPPER on an odd size: one more cell at the end
+            (3, 3, [1, 1, 1, 1], 1, true, 10),
+        ];
+        foreach (var precision in new[] { Precision.Float64, Precision.Float32 })
+            foreach (var (kernel, stride, pads, dilation, ceil, size) in forms)
+                yield return [kernel, stride, pads ?? Array.Empty<long>(), dilation, ceil, size, precision];
+    }
+
+    [Theory]
+    [MemberData(nameof(Windows))]
+    public void MaxPool_product_equals_autograd_bitwise_and_in_the_tapes_layout(long kernel, long stride, long[] pads, long dilation,
+        bool ceil, long size, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var spec = new PoolSpec(PoolKind.Max, [kernel, kernel], [stride, stride], [dilation, dilation],
+            pads.Length == 0 ? new SpatialPadding(AutoPad.SameUpper, []) : new SpatialPadding(AutoPad.NotSet, pads), ceil,
+            CountIncludePad: false);
+        manual_seed(5);
+        // Small integers: most windows hold several cells tied for the maximum, and the error must reach the first of them,
+        // as autograd sends it.
+        var x = randint(0, 3, [3, 4, size, size + 1]).to(precision.ToScalarType());
+        ClosedFormCheck.AssertEqualsTape(new PoolKernel(), spec, [x], [true]);
+    }
+
+    [Fact]
+    public void Average_pooling_and_other_ranks_stay_with_autograd()
+    {
+        var padding = new SpatialPadding(AutoPad.NotSet, [0, 0, 0, 0]);
+        var closedForm = ClosedForms.For(new PoolSpec(PoolKind.Max, [2, 2], [2, 2], [1, 1], padding, false, false))!;
+        Assert.True(closedForm.Covers(new PoolSpec(PoolKind.Max, [2, 2], [2, 2], [1, 1], padding, false, false), [[1, 1, 4, 4]], [true]));
+        Assert.False(closedForm.Covers(new PoolSpec(PoolKind.Average, [2, 2], [2, 2], [1, 1], padding, false, false), [[1, 1, 4, 4]],
+            [true]));
+        Assert.False(closedForm.Covers(new PoolSpec(PoolKind.Max, [2], [2], [1], new SpatialPadding(AutoPad.NotSet, [0, 0]), false, false),
+            [[1, 1, 4]], [true]));
+    }
+}
