@@ -8,8 +8,11 @@ namespace ZilOnnx.Trainer.Kernels;
 /// LayerNormalization's products where <see cref="LayerNormalizationKernel"/> runs torch's layer_norm (Scale and B shaped
 /// as the normalized axes): libtorch's native_layer_norm_backward, the operator autograd's backward node runs, on the
 /// mean and 1 / sigma that native_layer_norm gives for the same input (the forward's own, recomputed: the same kernel on
-/// the same values), with the output mask of the inputs that take a product, through TorchScript; each laid out as the
-/// leaf's gradient is. A Scale or B that broadcasts stays on a tape.
+/// the same values), with the output mask of the inputs that take a product, through TorchScript. The products keep the
+/// layout the operator gives them (X's contiguous), as backprop's graph hands them on: a leaf's layout, which a tape's
+/// AccumulateGrad would give them, differs where X is transposed (a Transformer's sequence-first activations), and the
+/// bias sums downstream then added in another order (ViT's MLP biases diverged at 4e-16). A Scale or B that broadcasts
+/// stays on a tape.
 /// </summary>
 public sealed class LayerNormalizationClosedForm : ClosedForm<LayerNormalizationSpec>
 {
@@ -36,8 +39,7 @@ public sealed class LayerNormalizationClosedForm : ClosedForm<LayerNormalization
              $"{ScriptedOperation.List(mask)})"],
             mask, arguments);
         var products = new Tensor?[inputs.Count];
-        for (int slot = 0; slot < 3; slot++)
-            if (results[slot] is { } product) products[slot] = LeafLayout.Of(product, inputs[slot]!);
+        for (int slot = 0; slot < inputs.Count; slot++) products[slot] = results[slot];
         return products;
     }
 }

@@ -106,6 +106,17 @@ internal static class ClosedFormCheck
         AssertLayoutOfTape(kernel, spec, inputs, wanted);
     }
 
+    /// <summary>
+    /// Asserts both that the products are autograd's bit for bit and that each has the strides autograd's backward node
+    /// hands to the input's producer in backprop's graph: what a closed form whose backward operator picks its own layout
+    /// must keep.
+    /// </summary>
+    public static void AssertEqualsAutograd(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted)
+    {
+        AssertBitwiseAutograd(kernel, spec, inputs, wanted);
+        AssertLayoutOfAutograd(kernel, spec, inputs, wanted);
+    }
+
     /// <summary>A random input from <paramref name="seed"/>, in a transposed (column-major) layout when asked, since the layout
     /// of a product follows its input's.</summary>
     public static Tensor Input(long[] shape, Precision precision, int seed, bool transposed)

@@ -23,16 +23,20 @@ public sealed class NormalizationClosedFormTests
         using var scope = NewDisposeScope();
         var random = new Random(seed);
         long[] shape = Enumerable.Range(0, 3).Select(_ => (long)random.Next(2, 9)).ToArray();
-        var x = ClosedFormCheck.Input(shape, precision, seed, transposed: random.Next(2) == 0);
-        foreach (long axis in new long[] { -1, 1 })
-        {
-            long[] normalized = shape[(int)(axis < 0 ? axis + 3 : axis)..];
-            var scale = ClosedFormCheck.Input(normalized, precision, seed + 1, false);
-            var bias = ClosedFormCheck.Input(normalized, precision, seed + 2, false);
-            var spec = new LayerNormalizationSpec(axis, 1e-5);
-            foreach (bool[] wanted in Subsets(3)) ClosedFormCheck.AssertEqualsTape(new LayerNormalizationKernel(), spec, [x, scale, bias], wanted);
-            ClosedFormCheck.AssertEqualsTape(new LayerNormalizationKernel(), spec, [x, scale], [true, true]);
-        }
+        // The products are laid out as native_layer_norm_backward returns them, as in backprop's graph, where no leaf
+        // restrides them: a transposed input (a Transformer's sequence-first activations) is where the two differ.
+        foreach (bool transposed in new[] { false, true })
+            foreach (long axis in new long[] { -1, 1 })
+            {
+                var x = ClosedFormCheck.Input(shape, precision, seed, transposed);
+                long[] normalized = shape[(int)(axis < 0 ? axis + 3 : axis)..];
+                var scale = ClosedFormCheck.Input(normalized, precision, seed + 1, false);
+                var bias = ClosedFormCheck.Input(normalized, precision, seed + 2, false);
+                var spec = new LayerNormalizationSpec(axis, 1e-5);
+                foreach (bool[] wanted in Subsets(3))
+                    ClosedFormCheck.AssertEqualsAutograd(new LayerNormalizationKernel(), spec, [x, scale, bias], wanted);
+                ClosedFormCheck.AssertEqualsAutograd(new LayerNormalizationKernel(), spec, [x, scale], [true, true]);
+            }
         // A Scale that broadcasts to the normalized axes takes the written-out kernel, and its tape.
         var spec2 = new LayerNormalizationSpec(-1, 1e-5);
         Assert.False(ClosedForms.For(spec2)!.Covers(spec2, [shape, [1], [shape[2]]], [true, true, true]));
