@@ -7,8 +7,8 @@ namespace ZilOnnx.Trainer.Kernels;
 /// The products of Add, Sub, Mul and Div with NumPy broadcasting (<see cref="AddKernel"/>, <see cref="ArithmeticKernel"/>),
 /// each written as autograd's backward node writes it (derivatives.yaml): G and G for Add; G and -G for Sub; G B and G A
 /// for Mul; G / B and -G ((A / B) / B) for Div. A term then goes through what libtorch's engine and AccumulateGrad do
-/// with it on a tape: summed to its input's shape as sum_to sums it (<see cref="BroadcastGradient"/>), and, for a
-/// parent's value, laid out as the leaf's gradient is (<see cref="LeafLayout"/>). A bias Add, an attention's scaling and
+/// with it: summed to its input's shape as sum_to sums it (<see cref="BroadcastGradient"/>), and handed on in the layout
+/// those operations give it, as backprop's graph hands it on. A bias Add, an attention's scaling and
 /// a squeeze-and-excitation gate then take no autograd call. The opset-6 broadcast stays on a tape.
 /// </summary>
 public static class ArithmeticClosedForm
@@ -64,6 +64,6 @@ public static class ArithmeticClosedForm
         return products;
     }
 
-    /// <summary>A term of the error summed to its input's shape and laid out as the input's gradient on a tape.</summary>
-    private static Tensor ToInput(Tensor term, Tensor input) => LeafLayout.Of(BroadcastGradient.SumTo(term, input.shape), input);
+    /// <summary>A term of the error summed to its input's shape, as the engine sums a broadcast input's gradient.</summary>
+    private static Tensor ToInput(Tensor term, Tensor input) => BroadcastGradient.SumTo(term, input.shape);
 }

@@ -8,7 +8,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// The products of a per-channel BatchNormalization where <see cref="BatchNormalizationKernel"/> runs torch's batch_norm:
 /// libtorch's native_batch_norm_backward, the operator autograd's backward node runs, with the output mask of the inputs
-/// that take a product, through TorchScript; each laid out as the leaf's gradient is. The inference form passes it the
+/// that take a product, through TorchScript, in the layout the operator gives them. The inference form passes it the
 /// stored mean and variance (eval mode); the training form the batch's mean and 1 / sigma, which native_batch_norm gives
 /// for the same input (the forward's own, recomputed: the same kernel on the same values). The stored statistics are
 /// detached by the kernel and take no product. A training form that may see one value per channel (no spatial axes,
@@ -35,7 +35,7 @@ public sealed class BatchNormalizationClosedForm : ClosedForm<BatchNormalization
             error, inputs[0]!, inputs[1]!.flatten(), inputs[3]!.flatten(), inputs[4]!.flatten());
         var products = new Tensor?[inputs.Count];
         for (int slot = 0; slot < 3; slot++)
-            if (results[slot] is { } product) products[slot] = LeafLayout.Of(product.reshape(inputs[slot]!.shape), inputs[slot]!);
+            products[slot] = results[slot]?.reshape(inputs[slot]!.shape);
         return products;
     }
 }

@@ -15,7 +15,9 @@ namespace ZilOnnx.Trainer.Kernels;
 /// as <see cref="MatrixProductGradients"/> forms it; a broadcast input's as <see cref="BroadcastGradient"/> sums it; an
 /// activation's as <see cref="ActivationGradients"/> writes it). The same libtorch kernels on the same tensors then sum
 /// in the same order, so the products equal autograd's to the last bit (RecurrentStepClosedFormTests, GemmClosedFormTests);
-/// any configuration a closed form cannot match that way stays with autograd.
+/// any configuration a closed form cannot match that way stays with autograd. Each product is handed on in the layout
+/// those operations give it, as backprop's graph hands a gradient from node to node: it is the parent's error, which a
+/// later reduction (a bias's sum over the batch and positions) adds up in the order its layout gives.
 /// </summary>
 public interface IClosedForm
 {

@@ -8,7 +8,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// The data's product of a Gather, whose kernels are an index_select, then a reshape (<see cref="GatherKernel"/> with the
 /// graph's constant indices, such as a class token's position; <see cref="GatherLookupKernel"/> with a batch's token ids):
 /// each error row added into the row its index read, in the indices' order, on zeros of the data's shape, as autograd's
-/// index_select_backward runs it (index_add_), laid out as the leaf's gradient is. The indices take no product.
+/// index_select_backward runs it (index_add_ on zeros). The indices take no product.
 /// </summary>
 public static class GatherClosedForm
 {
@@ -50,7 +50,7 @@ public static class GatherClosedForm
         long[] selected = [.. data.shape[..axis], index.shape[0], .. data.shape[(axis + 1)..]];
         var products = new Tensor?[inputs.Count];
         var sum = zeros(data.shape, data.dtype, data.device).IndexAddInPlace(axis, index, error.reshape(selected));
-        products[0] = LeafLayout.Of(sum, data);
+        products[0] = sum;
         return products;
     }
 }

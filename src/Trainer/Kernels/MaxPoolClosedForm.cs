@@ -42,10 +42,10 @@ public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
             [$"return torch.max_pool2d_with_indices_backward(grad, input, {ScriptedOperation.List(spec.KernelShape)}, " +
              $"{ScriptedOperation.List(spec.Strides)}, [0, 0], {ScriptedOperation.List(spec.Dilations)}, False, indices)"],
             pooledError, pooledInput, positions)[0];
-        // The pad's backward: the cells of the input, cut out of the padded plane.
-        if (window.FullPads.Any(p => p != 0)) product = Unpad(product, window.FullPads);
+        // The pad's backward (constant_pad_nd with the pads negated): the input's cells cut out of the padded plane, cloned.
+        if (window.FullPads.Any(p => p != 0)) product = Unpad(product, window.FullPads).clone();
         var products = new Tensor?[inputs.Count];
-        products[0] = LeafLayout.Of(product, x);
+        products[0] = product;
         return products;
     }
 

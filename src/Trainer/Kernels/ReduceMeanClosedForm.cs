@@ -7,7 +7,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// ReduceMean's product over its axes (<see cref="ReduceKernel"/>: a mean with the axes kept, then reshaped): the error
 /// viewed with the axes kept, expanded to the input's shape and divided by the count of values each mean took, as
-/// autograd's mean_backward writes it, laid out as the leaf's gradient is. The no-op form without axes stays on a tape.
+/// autograd's mean_backward writes it. The no-op form without axes stays on a tape.
 /// </summary>
 public sealed class ReduceMeanClosedForm : ClosedForm<ReduceSpec>
 {
@@ -22,7 +22,7 @@ public sealed class ReduceMeanClosedForm : ClosedForm<ReduceSpec>
         long[] shape = x.shape;
         long count = spec.ReducedAxes(shape.Length).Aggregate(1L, (p, axis) => p * shape[axis]);
         var products = new Tensor?[inputs.Count];
-        products[0] = LeafLayout.Of(error.reshape(spec.KeptShape(shape)).expand(shape).DividedBy(count), x);
+        products[0] = error.reshape(spec.KeptShape(shape)).expand(shape).DividedBy(count);
         return products;
     }
 }

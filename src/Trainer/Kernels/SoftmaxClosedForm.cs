@@ -6,7 +6,7 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// The product of Softmax or LogSoftmax over one axis (opset 13 on, <see cref="SoftmaxKernel"/>): libtorch's
 /// _softmax_backward_data or _log_softmax_backward_data on the output, the operator autograd's backward node runs, through
-/// TorchScript, laid out as the leaf's gradient is. The older form over flattened trailing axes stays on a tape.
+/// TorchScript, in the layout the operator gives it. The older form over flattened trailing axes stays on a tape.
 /// </summary>
 public sealed class SoftmaxClosedForm : ClosedForm<SoftmaxSpec>
 {
@@ -20,6 +20,6 @@ public sealed class SoftmaxClosedForm : ClosedForm<SoftmaxSpec>
         string op = spec.Log ? "_log_softmax_backward_data" : "_softmax_backward_data";
         var product = ScriptedOperation.Run("grad: Tensor, output: Tensor", [$"return torch.{op}(grad, output, {axis}, output.dtype)"],
             error, output)[0];
-        return [LeafLayout.Of(product, inputs[0]!)];
+        return [product];
     }
 }

@@ -6,7 +6,7 @@ namespace ZilOnnx.Trainer.Kernels;
 
 /// <summary>
 /// The products of the unary functions of a transformer's GELU (<see cref="UnaryKernel"/>), as autograd's backward nodes
-/// write them (derivatives.yaml), laid out as the leaf's gradient is: Erf's 2 / sqrt(pi) * exp(-(X^2)) * G in that order
+/// write them (derivatives.yaml), in the layout those operations give them: Erf's 2 / sqrt(pi) * exp(-(X^2)) * G in that order
 /// of operations, and Gelu's gelu_backward(G, X) through TorchScript. The other functions stay on tapes.
 /// </summary>
 public sealed class UnaryClosedForm : ClosedForm<UnarySpec>
@@ -23,6 +23,6 @@ public sealed class UnaryClosedForm : ClosedForm<UnarySpec>
         var product = spec.Function == UnaryFunction.Erf
             ? x.Pow(2).neg().exp().Times(TwoOverSqrtPi) * error
             : ScriptedOperation.Run("grad: Tensor, x: Tensor", ["return torch.gelu_backward(grad, x, approximate='none')"], error, x)[0];
-        return [LeafLayout.Of(product, x)];
+        return [product];
     }
 }

@@ -46,22 +46,6 @@ internal static class ClosedFormCheck
     }
 
     /// <summary>
-    /// Asserts that every wanted product has the strides of the gradient an autograd tape leaves on a leaf of that input
-    /// (AccumulateGrad's layout contract): the closed forms of elementwise operators replace such tapes, and the parent's
-    /// error, summed from the product, is reduced downstream in the order its layout gives.
-    /// </summary>
-    public static void AssertLayoutOfTape(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted, int seed = 11)
-    {
-        var (error, wantedSlots, _, products) = BothProducts(kernel, spec, inputs, wanted, seed);
-        var leaves = inputs.Select((t, slot) => wanted[slot] ? t!.detach().requires_grad_(true) : t).ToList();
-        autograd.backward([kernel.Forward(spec, leaves)], [error]);
-        foreach (int slot in wantedSlots)
-            Assert.True(leaves[slot]!.grad!.stride().SequenceEqual(products[slot]!.stride()),
-                $"{spec.OpType} input {slot}: strides [{string.Join(", ", products[slot]!.stride())}], the tape's " +
-                $"[{string.Join(", ", leaves[slot]!.grad!.stride())}]");
-    }
-
-    /// <summary>
     /// A random error (from <paramref name="seed"/>) at the kernel's output, the wanted slots, autograd's products for them
     /// through the kernel's own forward pass on leaves, and the closed form's products for every slot.
     /// </summary>
@@ -97,19 +81,9 @@ internal static class ClosedFormCheck
     }
 
     /// <summary>
-    /// Asserts both that the products are autograd's bit for bit and that each has the strides an autograd tape leaves on a
-    /// leaf of its input: what a closed form of an elementwise operator or a normalization must keep.
-    /// </summary>
-    public static void AssertEqualsTape(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted)
-    {
-        AssertBitwiseAutograd(kernel, spec, inputs, wanted);
-        AssertLayoutOfTape(kernel, spec, inputs, wanted);
-    }
-
-    /// <summary>
     /// Asserts both that the products are autograd's bit for bit and that each has the strides autograd's backward node
-    /// hands to the input's producer in backprop's graph: what a closed form whose backward operator picks its own layout
-    /// must keep.
+    /// hands to the input's producer in backprop's graph, where no leaf restrides it: the next vertex's error, which a later
+    /// reduction (a bias's sum over the batch) adds up in the order its layout gives.
     /// </summary>
     public static void AssertEqualsAutograd(IKernel kernel, OpSpec spec, Tensor?[] inputs, bool[] wanted)
     {

@@ -9,7 +9,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 /// <summary>
 /// The written-out products of the elementwise operators (<see cref="ArithmeticClosedForm"/>, <see cref="ActivationClosedForm"/>, <see cref="UnaryClosedForm"/>,
 /// <see cref="SoftmaxClosedForm"/>, <see cref="ReduceMeanClosedForm"/>) against autograd through the same kernel: bit for
-/// bit, and in the layout an autograd tape leaves on a leaf (the strategy they replace), in float64 and float32, on random
+/// bit, and in the layout autograd's backward nodes hand the gradient on in backprop's graph, in float64 and float32, on random
 /// shapes, broadcasts and layouts (column-major inputs among them).
 /// </summary>
 public sealed class ElementwiseClosedFormTests
@@ -33,13 +33,13 @@ public sealed class ElementwiseClosedFormTests
             var b = ClosedFormCheck.Input(otherShape, precision, seed + 7, transposed: otherShape.Length == 3).abs().Plus(0.5);
             foreach (bool[] wanted in new[] { new[] { true, true }, new[] { true, false }, new[] { false, true } })
             {
-                ClosedFormCheck.AssertEqualsTape(new AddKernel(), AddSpec.Instance, [a, b], wanted);
+                ClosedFormCheck.AssertEqualsAutograd(new AddKernel(), AddSpec.Instance, [a, b], wanted);
                 foreach (var op in new[] { Arithmetic.Sub, Arithmetic.Mul, Arithmetic.Div })
-                    ClosedFormCheck.AssertEqualsTape(new ArithmeticKernel(), new ArithmeticSpec(op, null), [a, b], wanted);
+                    ClosedFormCheck.AssertEqualsAutograd(new ArithmeticKernel(), new ArithmeticSpec(op, null), [a, b], wanted);
             }
         }
         var small = ClosedFormCheck.Input([shape[1], shape[2]], precision, seed + 3, transposed: true);
-        ClosedFormCheck.AssertEqualsTape(new ArithmeticKernel(), new ArithmeticSpec(Arithmetic.Mul, null), [small, a], [true, true]);
+        ClosedFormCheck.AssertEqualsAutograd(new ArithmeticKernel(), new ArithmeticSpec(Arithmetic.Mul, null), [small, a], [true, true]);
     }
 
     [Theory]
@@ -52,14 +52,14 @@ public sealed class ElementwiseClosedFormTests
         var x = ClosedFormCheck.Input(shape, precision, seed, transposed: random.Next(2) == 0);
         // Exact zeros too, where relu's product is cut (autograd: output <= 0).
         x = x.masked_fill(x.abs().lt(0.3), 0);
-        foreach (var kind in Enum.GetValues<Activation>()) ClosedFormCheck.AssertEqualsTape(new ActivationKernel(), new ActivationSpec(kind), [x], [true]);
+        foreach (var kind in Enum.GetValues<Activation>()) ClosedFormCheck.AssertEqualsAutograd(new ActivationKernel(), new ActivationSpec(kind), [x], [true]);
         foreach (var function in new[] { UnaryFunction.Erf, UnaryFunction.Gelu })
-            ClosedFormCheck.AssertEqualsTape(new UnaryKernel(), new UnarySpec(function, 0, 0), [x], [true]);
+            ClosedFormCheck.AssertEqualsAutograd(new UnaryKernel(), new UnarySpec(function, 0, 0), [x], [true]);
         foreach (bool log in new[] { false, true })
-            ClosedFormCheck.AssertEqualsTape(new SoftmaxKernel(), new SoftmaxSpec(log, random.Next(-4, 4), CoerceTo2D: false), [x], [true]);
-        ClosedFormCheck.AssertEqualsTape(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [1], KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
-        ClosedFormCheck.AssertEqualsTape(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [-1, 0], KeepDims: true, NoopWithEmptyAxes: false), [x], [true]);
-        ClosedFormCheck.AssertEqualsTape(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, null, KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
+            ClosedFormCheck.AssertEqualsAutograd(new SoftmaxKernel(), new SoftmaxSpec(log, random.Next(-4, 4), CoerceTo2D: false), [x], [true]);
+        ClosedFormCheck.AssertEqualsAutograd(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [1], KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
+        ClosedFormCheck.AssertEqualsAutograd(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [-1, 0], KeepDims: true, NoopWithEmptyAxes: false), [x], [true]);
+        ClosedFormCheck.AssertEqualsAutograd(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, null, KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
     }
 
     /// <summary>What stays on a tape: the opset-6 broadcast, Softmax over flattened axes, the other reductions, the no-op mean.</summary>

@@ -7,7 +7,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
 /// 2-D MaxPool's written-out product (<see cref="MaxPoolClosedForm"/>, libtorch's max_pool2d_with_indices_backward from the
-/// positions its forward pass keeps) against autograd through <see cref="PoolKernel"/>, bit for bit and in the tape's
+/// positions its forward pass keeps) against autograd through <see cref="PoolKernel"/>, bit for bit and in autograd's
 /// layout, in float64 and float32, over the windows the bench's CNNs use, on inputs full of ties; and the poolings left to
 /// autograd.
 /// </summary>
@@ -43,7 +43,7 @@ public sealed class MaxPoolClosedFormTests
         // Small integers: most windows hold several cells tied for the maximum, and the error must reach the first of them,
         // as autograd sends it.
         var x = randint(0, 3, [3, 4, size, size + 1]).to(precision.ToScalarType());
-        ClosedFormCheck.AssertEqualsTape(new PoolKernel(), spec, [x], [true]);
+        ClosedFormCheck.AssertEqualsAutograd(new PoolKernel(), spec, [x], [true]);
     }
 
     [Fact]

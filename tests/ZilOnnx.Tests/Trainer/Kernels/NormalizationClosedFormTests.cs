@@ -9,7 +9,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 /// The written-out products of LayerNormalization, BatchNormalization and Gather (constant indices or an
 /// embedding lookup)
 /// (<see cref="LayerNormalizationClosedForm"/>, <see cref="BatchNormalizationClosedForm"/>, <see cref="GatherClosedForm"/>)
-/// against autograd through the same kernel: bit for bit and in the tape's layout, in float64 and float32, for every
+/// against autograd through the same kernel: bit for bit and in autograd's layout, in float64 and float32, for every
 /// subset of the inputs that take a product.
 /// </summary>
 public sealed class NormalizationClosedFormTests
@@ -60,7 +60,7 @@ public sealed class NormalizationClosedFormTests
             var training = new BatchNormalizationSpec(1e-3, Batch: new BatchStatistics(0.9, "mean", "var"));
             foreach (var spec in new[] { new BatchNormalizationSpec(1e-5), training })
                 foreach (bool[] wanted in Subsets(3))
-                    ClosedFormCheck.AssertEqualsTape(new BatchNormalizationKernel(), spec, [x, scale, bias, mean, variance], [.. wanted, false, false]);
+                    ClosedFormCheck.AssertEqualsAutograd(new BatchNormalizationKernel(), spec, [x, scale, bias, mean, variance], [.. wanted, false, false]);
         }
         var form = ClosedForms.For(new BatchNormalizationSpec(1e-5))!;
         // The stored statistics are detached by the kernel: they take no product, even as a parameter's view.
@@ -85,11 +85,11 @@ public sealed class NormalizationClosedFormTests
         long rows = table.shape[0];
         // Repeated ids (their rows summed in order) and negative ones (counted from the back).
         var ids = tensor(Enumerable.Range(0, 12).Select(_ => (long)random.Next((int)-rows, (int)rows)).ToArray()).reshape(3, 4);
-        ClosedFormCheck.AssertEqualsTape(new GatherLookupKernel(), new GatherLookupSpec(0), [table, ids], [true, false]);
-        ClosedFormCheck.AssertEqualsTape(new GatherLookupKernel(), new GatherLookupSpec(1), [table.t(), ids.remainder(table.shape[1])], [true, false]);
+        ClosedFormCheck.AssertEqualsAutograd(new GatherLookupKernel(), new GatherLookupSpec(0), [table, ids], [true, false]);
+        ClosedFormCheck.AssertEqualsAutograd(new GatherLookupKernel(), new GatherLookupSpec(1), [table.t(), ids.remainder(table.shape[1])], [true, false]);
         // Constant indices, as a class token's position: a scalar index drops the axis.
-        ClosedFormCheck.AssertEqualsTape(new GatherKernel(), new GatherSpec(0, [0], []), [table], [true]);
-        ClosedFormCheck.AssertEqualsTape(new GatherKernel(), new GatherSpec(-1, [1, -1, 1], [3]), [table], [true]);
+        ClosedFormCheck.AssertEqualsAutograd(new GatherKernel(), new GatherSpec(0, [0], []), [table], [true]);
+        ClosedFormCheck.AssertEqualsAutograd(new GatherKernel(), new GatherSpec(-1, [1, -1, 1], [3]), [table], [true]);
     }
 
     private static IEnumerable<bool[]> Subsets(int count) =>
