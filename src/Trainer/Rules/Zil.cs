@@ -111,33 +111,32 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     /// intermediate gradients, so the sweep works in memory that stays warm instead of growing until the end.
     /// <para>
     /// A levelling copy's Jacobian is the identity, so its error is the sum of what its consumers and the next copy of its
-    /// chain send it, passed on whole. The sweep adds those products into the source's error directly, as they come: the
-    /// chain's copies come first in their levels' vertex order (<see cref="Schedule.Level"/>), so the chain would have
-    /// summed them in the same order, and the source's error is the same, bit for bit, without a step, a tensor or a
-    /// dictionary entry per copy (DenseNet-121 has 3,210 of them). A copy's own error, which only an observer asks for, is
-    /// its source's sum when the copy's level begins.
+    /// chain send it, passed on whole. The sweep adds those products into the source's error directly, in the order
+    /// backprop's engine adds them (<see cref="ErrorSums"/>), so the source's error is backprop's gradient, bit for bit and
+    /// in its layout, without a step, a tensor or a dictionary entry per copy (DenseNet-121 has 3,210 of them). A copy's own
+    /// error, which only an observer asks for, is what its source has received when the copy's level begins.
     /// </para>
     /// </summary>
     private void Sweep(PcGraph graph, Dictionary<Vertex, ILocalProduct> products, Tensor outputError, ParameterTerms terms)
     {
-        var errors = new ErrorSums(graph.TrainingOutput, outputError);
+        var errors = new ErrorSums(graph, outputError);
         var profile = ProfileOfZil();
         var scheduled = graph.Vertices.Where(v => products.ContainsKey(v) || observer != null && IsCopy(v));
         foreach (var level in scheduled.GroupBy(v => v.Depth).OrderBy(g => g.Key))
         {
             if (observer != null)
                 foreach (var copy in level.Where(IsCopy))
-                    if (errors.TryGetValue(SourceOf(copy), out var sum)) observer.OnScheduledError(copy, level.Key, sum);
+                    errors.ObservePartial(AutogradOrder.SourceOf(copy), sum => observer.OnScheduledError(copy, level.Key, sum));
             var batch = new AutogradBatch();
             foreach (var v in level)
             {
                 long start = profile != null ? Stopwatch.GetTimestamp() : 0;
-                if (products.TryGetValue(v, out var product) && errors.TryGetValue(v, out var error)) product.Send(error, batch);
+                if (products.TryGetValue(v, out var product) && errors.TryGetComplete(v, out var error)) product.Send(error, batch);
                 profile?.Add(ProfilePart.ZilSweep, v, start);
             }
             batch.Run();
             terms.AddLevel(level.Key);
-            // Errors are summed in the vertices' order, whatever their strategies, so that they round as backprop's.
+            // Errors are summed in backprop's order, whatever the vertices' strategies (ErrorSums).
             foreach (var v in level)
             {
                 if (!products.TryGetValue(v, out var product)) continue;
@@ -146,7 +145,8 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
                     if (errors.Remove(v, out var error))
                     {
                         observer?.OnScheduledError(v, level.Key, error);
-                        foreach (var (parent, term) in product.ParentProducts()) errors.Add(SourceOf(parent), term);
+                        foreach (var (parent, term) in product.ParentProducts())
+                            errors.Add(AutogradOrder.SourceOf(parent), term, reader: v);
                         error.Dispose();
                     }
                 profile?.Add(ProfilePart.ZilSweep, v, start);
@@ -155,13 +155,6 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     }
 
     private static bool IsCopy(Vertex v) => v.Kind == VertexKind.Levelling && v.ReachesOutput;
-
-    /// <summary>The vertex a levelling chain copies (the vertex itself when it is no copy).</summary>
-    private static Vertex SourceOf(Vertex v)
-    {
-        while (v.Kind == VertexKind.Levelling) v = ((Operand.FromVertex)v.Operands[0]).Source;
-        return v;
-    }
 
     /// <summary>
     /// The profile to time this step's vertices into (`bench --profile`), or null: the usual case, which costs nothing more.

@@ -70,7 +70,7 @@ public sealed class ParameterTerms(PcnModel model)
         var reads = graph.Vertices
             .SelectMany(v => v.Operands.OfType<Operand.FromParameter>().Select(p => (Reader: v, Name: p.View.Root.Name)))
             .Distinct().ToList();
-        var autograd = AutogradOrder.Of(graph);
+        var autograd = AutogradOrder.Of(graph).Rank;
         int RankOf(Vertex reader) => autograd.GetValueOrDefault(reader, int.MaxValue);
         var ownLeaves = reads.GroupBy(r => r.Name)
             .Where(g => !SweepOrderIsAutogradOrder(g.Select(r => r.Reader).Where(autograd.ContainsKey).OrderBy(RankOf).ToList()))
