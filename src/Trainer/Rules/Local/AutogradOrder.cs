@@ -58,10 +58,11 @@ internal sealed class AutogradOrder
     /// not a levelling copy (which backprop reads as its source's tensor).</summary>
     private static bool Runs(Vertex v) => PcGraph.IsFree(v) && v.Kind != VertexKind.Levelling;
 
-    /// <summary>The vertex a levelling chain copies (the vertex itself when it is no copy).</summary>
+    /// <summary>The vertex a levelling chain copies (the vertex itself when it is no copy). The sweep asks for every term it
+    /// adds, along chains of up to dozens of copies (DenseNet-121), so it reads the one operand directly.</summary>
     public static Vertex SourceOf(Vertex v)
     {
-        while (v.Kind == VertexKind.Levelling) v = v.VertexInputs.Single();
+        while (v.Kind == VertexKind.Levelling) v = ((Operand.FromVertex)v.Operands[0]).Source;
         return v;
     }
 }
