@@ -2,14 +2,7 @@ using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Onnx.Proto;
 using ZilOnnx.Tests.Converter.Graph;
 using ZilOnnx.Tests.Converter.Onnx;
-using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
-using ZilOnnx.Trainer.Data;
-using ZilOnnx.Trainer.Losses;
-using ZilOnnx.Trainer.Pcn;
-using ZilOnnx.Trainer.Rules;
-using ZilOnnx.Trainer.Verification;
-using static TorchSharp.torch;
 
 namespace ZilOnnx.Tests.Trainer.Rules;
 
@@ -58,19 +51,6 @@ public sealed class ErrorSumOrderTests
     public void Zil_adds_a_values_terms_in_backprops_order_and_layout(Precision precision)
     {
         var graph = PcGraphBuilder.Build(TwoBranches(), "two_branches.onnx");
-        using var model = new PcnModel(graph, precision, CPU);
-        long[] shape = [Batch, Positions, Width];
-        int count = Batch * Positions * Width;
-        var x = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, shape,
-            PcGraphBuilderTests.Values(count, 4).Select(v => (double)v).ToArray());
-        var y = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, shape,
-            PcGraphBuilderTests.Values(count, 5).Select(v => (double)v).ToArray());
-        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, Batch).Select(i => (long)i).ToList(), model.DType, CPU);
-
-        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
-        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
-        RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
-        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
-            d => Assert.True(d.MaxAbs == 0, $"{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+        RuleHarness.AssertZilEqualsBackpropBitwise(graph, precision, Positions, Width);
     }
 }

@@ -1,3 +1,6 @@
+using ZilOnnx.Converter.Graph;
+using ZilOnnx.Converter.Onnx.Proto;
+using ZilOnnx.Tests.Converter.Graph;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Data;
@@ -77,4 +80,26 @@ internal static class RuleHarness
         from loss in network.Losses
         from precision in new[] { Precision.Float64, Precision.Float32 }
         select new object[] { network.Model, loss, precision };
+
+    /// <summary>
+    /// Z-IL's update equals backprop's to the last bit on one batch of 8 samples of <paramref name="sampleShape"/>, inputs
+    /// and mse targets (of the same shape) drawn from fixed seeds: for graphs built in code around one summing order.
+    /// </summary>
+    public static void AssertZilEqualsBackpropBitwise(PcGraph graph, Precision precision, params long[] sampleShape)
+    {
+        using var model = new PcnModel(graph, precision, CPU);
+        long[] shape = [BatchSize, .. sampleShape];
+        int count = (int)shape.Aggregate(1L, (p, d) => p * d);
+        var x = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, shape,
+            PcGraphBuilderTests.Values(count, 4).Select(v => (double)v).ToArray());
+        var y = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, shape,
+            PcGraphBuilderTests.Values(count, 5).Select(v => (double)v).ToArray());
+        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, BatchSize).Select(i => (long)i).ToList(), model.DType, CPU);
+
+        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
+        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
+        AssertBackpropUpdatesAreNonZero(bp.Updates);
+        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
+            d => Assert.True(d.MaxAbs == 0, $"{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+    }
 }

@@ -79,7 +79,7 @@ public sealed class SharedParameterTests
             .Build();
         var graph = PcGraphBuilder.Build(onnx, "shared_bias.onnx");
         Assert.Equal(graph.Vertices.Single(v => v.Name == "p").Depth, graph.Vertices.Single(v => v.Name == "q").Depth);
-        AssertZilEqualsBackpropBitwise(graph, precision, width: 5);
+        RuleHarness.AssertZilEqualsBackpropBitwise(graph, precision, 5);
     }
 
     /// <summary>
@@ -105,23 +105,6 @@ public sealed class SharedParameterTests
                 .Node("MatMul", [$"{branch}_t", $"{branch}_w2"], [$"{branch}_g"])
                 .Node("Add", [$"{branch}_g", "b"], [$"{branch}_second_reader"]);
         var graph = PcGraphBuilder.Build(builder.Node("Add", ["a_second_reader", "b_second_reader"], ["y"]).Build(), "branches.onnx");
-        AssertZilEqualsBackpropBitwise(graph, precision, width);
-    }
-
-    /// <summary>Z-IL's update on a batch of 8 (x of the given width, mse targets alike) equals backprop's to the last bit.</summary>
-    private static void AssertZilEqualsBackpropBitwise(PcGraph graph, Precision precision, int width)
-    {
-        using var model = new PcnModel(graph, precision, CPU);
-        var x = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, width],
-            PcGraphBuilderTests.Values(8 * width, 4).Select(v => (double)v).ToArray());
-        var y = new ZilOnnx.Converter.Tensors.HostTensor(TensorProto.Types.DataType.Float, [8, width],
-            PcGraphBuilderTests.Values(8 * width, 5).Select(v => (double)v).ToArray());
-        var batch = new DataSet("memory", "x", x, y).Take(Enumerable.Range(0, 8).Select(i => (long)i).ToList(), model.DType, CPU);
-
-        using var zil = new Zil().Compute(model, batch, new MeanSquaredErrorLoss());
-        using var bp = new Backprop().Compute(model, batch, new MeanSquaredErrorLoss());
-        RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
-        Assert.All(ParameterDivergence.Compare(zil.Updates, bp.Updates),
-            d => Assert.True(d.MaxAbs == 0, $"{precision}: {d.Name} differs from backprop by {d.MaxAbs:E3}"));
+        RuleHarness.AssertZilEqualsBackpropBitwise(graph, precision, width);
     }
 }
