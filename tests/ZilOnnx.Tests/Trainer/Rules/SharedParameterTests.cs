@@ -59,7 +59,8 @@ public sealed class SharedParameterTests
     /// <summary>
     /// y = (h + b) * (tanh(h) + b) + b with h = x W: one bias read by three vertices, two of which take their turn at the
     /// same inference step (as an exporter's merged zero biases are read by a ResNet's conv2 and its downsample). Backprop
-    /// adds the three terms one at a time, last reader first; so must Z-IL, to the last bit.
+    /// adds the three terms one at a time, in the order its engine runs the readers (here the last reader first); so must
+    /// Z-IL, to the last bit.
     /// </summary>
     [Theory]
     [InlineData(Precision.Float64)]
