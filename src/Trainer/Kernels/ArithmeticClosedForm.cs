@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -65,5 +66,5 @@ public static class ArithmeticClosedForm
     }
 
     /// <summary>A term of the error summed to its input's shape, as the engine sums a broadcast input's gradient.</summary>
-    private static Tensor ToInput(Tensor term, Tensor input) => BroadcastGradient.SumTo(term, input.shape);
+    private static Tensor ToInput(Tensor term, Tensor input) => BroadcastGradient.SumTo(term, input.Sizes());
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -35,7 +36,7 @@ public sealed class BatchNormalizationClosedForm : ClosedForm<BatchNormalization
             error, inputs[0]!, inputs[1]!.flatten(), inputs[3]!.flatten(), inputs[4]!.flatten());
         var products = new Tensor?[inputs.Count];
         for (int slot = 0; slot < 3; slot++)
-            products[slot] = results[slot]?.reshape(inputs[slot]!.shape);
+            products[slot] = results[slot]?.reshape(inputs[slot]!.Sizes());
         return products;
     }
 }

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -9,7 +10,7 @@ internal static class Broadcast
     /// <summary>Multidirectional (NumPy) broadcasting: trailing dimensions equal or 1.</summary>
     public static void Check(Tensor a, Tensor b, string op)
     {
-        long[] x = a.shape, y = b.shape;
+        long[] x = a.Sizes(), y = b.Sizes();
         for (int i = 1; i <= Math.Min(x.Length, y.Length); i++)
         {
             long dx = x[^i], dy = y[^i];
@@ -21,7 +22,7 @@ internal static class Broadcast
     /// <summary>Unidirectional broadcasting: <paramref name="b"/> stretches to <paramref name="target"/>, never the other way.</summary>
     public static void CheckUnidirectional(long[] target, Tensor b, string op)
     {
-        long[] y = b.shape;
+        long[] y = b.Sizes();
         bool fits = y.Length <= target.Length;
         for (int i = 1; fits && i <= y.Length; i++)
             fits = y[^i] == target[^i] || y[^i] == 1;
@@ -35,10 +36,10 @@ internal static class Broadcast
     /// </summary>
     public static Tensor Legacy(Tensor a, Tensor b, LegacyBroadcast rule, string op)
     {
-        long[] aligned = rule.AlignedShape(a.shape, b.shape, out string? problem);
+        long[] aligned = rule.AlignedShape(a.Sizes(), b.Sizes(), out string? problem);
         if (problem != null)
-            throw new KernelException($"{op} (legacy broadcast): shapes [{string.Join(", ", a.shape)}] and " +
-                $"[{string.Join(", ", b.shape)}]: {problem}");
+            throw new KernelException($"{op} (legacy broadcast): shapes [{string.Join(", ", a.Sizes())}] and " +
+                $"[{string.Join(", ", b.Sizes())}]: {problem}");
         return b.reshape(aligned);
     }
 }

@@ -1,3 +1,4 @@
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -10,7 +11,7 @@ internal static class BroadcastGradient
 {
     public static Tensor SumTo(Tensor gradient, long[] shape)
     {
-        long[] sizes = gradient.shape;
+        long[] sizes = gradient.Sizes();
         int leading = sizes.Length - shape.Length;
         var dims = Enumerable.Range(0, sizes.Length)
             .Where(d => d < leading || (shape[d - leading] == 1 && sizes[d] != 1))

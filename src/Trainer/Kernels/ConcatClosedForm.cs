@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -25,7 +26,7 @@ public sealed class ConcatClosedForm : ClosedForm<ConcatSpec>
         for (int slot = 0; slot < inputs.Count; slot++)
         {
             if (inputs[slot] is not { } input) continue;
-            long size = input.shape[axis];
+            long size = input.Sizes()[axis];
             if (wanted[slot]) products[slot] = error.narrow(axis, offset, size);
             offset += size;
         }

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -29,7 +30,7 @@ public sealed class ConvClosedForm : ClosedForm<ConvSpec>
         Tensor x = inputs[0]!, w = inputs[1]!;
         Tensor? b = inputs.Count > 2 ? inputs[2] : null;
         int rank = spec.SpatialRank;
-        long[] padding = spec.Padding.Resolve(x.shape[2..], w.shape[2..], spec.Strides, spec.Dilations)[..rank];
+        long[] padding = spec.Padding.Resolve(x.Sizes()[2..], w.Sizes()[2..], spec.Strides, spec.Dilations)[..rank];
         long[] strides = spec.Strides, dilations = spec.Dilations;
         bool oneD = rank == 1;
         if (oneD)
@@ -38,7 +39,7 @@ public sealed class ConvClosedForm : ClosedForm<ConvSpec>
             (strides, padding, dilations) = ([1, .. strides], [0, .. padding], [1, .. dilations]);
         }
         bool[] mask = [wanted[0], wanted[1], b is not null && wanted.Count > 2 && wanted[2]];
-        string biasSizes = b is null ? "None" : ScriptedOperation.List(b.shape);
+        string biasSizes = b is null ? "None" : ScriptedOperation.List(b.Sizes());
         string call = "torch.convolution_backward(grad, input, weight, " +
             $"{biasSizes}, {ScriptedOperation.List(strides)}, {ScriptedOperation.List(padding)}, {ScriptedOperation.List(dilations)}, " +
             $"False, {ScriptedOperation.List(new long[strides.Length])}, {spec.Group}, {ScriptedOperation.List(mask)})";

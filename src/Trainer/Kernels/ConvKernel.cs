@@ -14,7 +14,7 @@ public sealed class ConvKernel : Kernel<ConvSpec>
         SpecShapes.Check(spec, x, w, b);
         int rank = spec.SpatialRank;
 
-        long[] pads = spec.Padding.Resolve(x.shape[2..], w.shape[2..], spec.Strides, spec.Dilations);
+        long[] pads = spec.Padding.Resolve(x.Sizes()[2..], w.Sizes()[2..], spec.Strides, spec.Dilations);
         bool symmetric = Enumerable.Range(0, rank).All(i => pads[i] == pads[i + rank]);
         // torch pads both ends of an axis equally; unequal ONNX pads (SAME with an odd total) are applied explicitly.
         Tensor input = symmetric ? x : nn.functional.pad(x, TorchPadding.SpatialFromOnnx(pads));
@@ -35,9 +35,9 @@ public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
         Tensor? b = Optional(inputs, 2);
         SpecShapes.Check(spec, x, w, b);
         int rank = spec.SpatialRank;
-        long outputChannels = w.shape[1] * spec.Group;
+        long outputChannels = w.Sizes()[1] * spec.Group;
 
-        var (output, pads) = spec.Geometry(x.shape[2..], w.shape[2..]);
+        var (output, pads) = spec.Geometry(x.Sizes()[2..], w.Sizes()[2..]);
         Tensor full = SpatialFunctions.TransposedConvolution(x, w, spec.Strides, spec.Dilations, spec.Group);
         // Pads crop the full result; output_padding is part of ONNX's full size but not torch's, so the end is
         // adjusted to the exact output size (a negative crop adds zero cells).
@@ -45,7 +45,7 @@ public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
         for (int i = 0; i < rank; i++)
         {
             adjust[i] = -pads[i];
-            adjust[i + rank] = output[i] - (full.shape[2 + i] - pads[i]);
+            adjust[i + rank] = output[i] - (full.Sizes()[2 + i] - pads[i]);
         }
         Tensor y = SpatialFunctions.PadSpatial(full, adjust);
         return b is null ? y : y.Plus(b.reshape([1, outputChannels, .. Enumerable.Repeat(1L, rank)]));

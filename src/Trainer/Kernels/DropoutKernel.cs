@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -17,7 +18,8 @@ public sealed class DropoutKernel : Kernel<DropoutSpec>
     {
         var x = Required(inputs, 0, "data");
         if (Optional(inputs, MaskSlot) is not { } mask) return x.view_as(x);
-        if (!mask.shape.SequenceEqual(x.shape)) throw new KernelException($"Dropout mask {ShapeOf(mask)} does not fit data {ShapeOf(x)}");
+        if (!mask.Sizes().SequenceEqual(x.Sizes()))
+            throw new KernelException($"Dropout mask {ShapeOf(mask)} does not fit data {ShapeOf(x)}");
         return x * mask;
     }
 }

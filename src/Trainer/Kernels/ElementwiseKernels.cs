@@ -27,8 +27,8 @@ public sealed class PReluKernel : Kernel<PReluSpec>
     protected override Tensor Forward(PReluSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = Required(inputs, 0, "X"), slope = Required(inputs, 1, "slope");
-        slope = slope.reshape(spec.AlignedSlope(x.shape, slope.shape));
-        Broadcast.CheckUnidirectional(x.shape, slope, "PRelu");
+        slope = slope.reshape(spec.AlignedSlope(x.Sizes(), slope.Sizes()));
+        Broadcast.CheckUnidirectional(x.Sizes(), slope, "PRelu");
         return where(x.GreaterThan(0), x, slope * x);
     }
 }
@@ -83,7 +83,7 @@ public sealed class VariadicKernel : Kernel<VariadicSpec>
         var tensors = inputs.Select((t, i) => t ?? throw new KernelException($"input {i} is required")).ToArray();
         for (int i = 1; i < tensors.Length; i++)
         {
-            if (!spec.Broadcasting && !tensors[i].shape.SequenceEqual(tensors[0].shape))
+            if (!spec.Broadcasting && !tensors[i].Sizes().SequenceEqual(tensors[0].Sizes()))
                 throw new KernelException($"{spec.OpType}: before opset 8 all inputs must have the same shape, got " +
                     $"{ShapeOf(tensors[0])} and {ShapeOf(tensors[i])}");
             Broadcast.Check(tensors[0], tensors[i], spec.OpType);

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -30,7 +31,7 @@ public sealed class GemmClosedForm : ClosedForm<GemmSpec>
             var product = MatrixProductGradients.OfRight(error, left, right);
             products[1] = spec.TransB ? product.t() : product;
         }
-        if (wanted.Count > 2 && wanted[2]) products[2] = BroadcastGradient.SumTo(error, inputs[2]!.shape);
+        if (wanted.Count > 2 && wanted[2]) products[2] = BroadcastGradient.SumTo(error, inputs[2]!.Sizes());
         return products;
     }
 }

@@ -15,13 +15,13 @@ public sealed class GemmKernel : Kernel<GemmSpec>
         if (a.dim() != 2 || b.dim() != 2) throw new KernelException($"Gemm needs 2-D A and B, got {ShapeOf(a)} and {ShapeOf(b)}");
         var left = spec.TransA ? a.t() : a;
         var right = spec.TransB ? b.t() : b;
-        if (left.shape[1] != right.shape[0])
+        if (left.Sizes()[1] != right.Sizes()[0])
             throw new KernelException($"Gemm: A' {ShapeOf(left)} and B' {ShapeOf(right)} do not multiply");
         if (c is not null)
         {
-            long[] shape = [left.shape[0], right.shape[1]];
+            long[] shape = [left.Sizes()[0], right.Sizes()[1]];
             if (spec.BroadcastC) Broadcast.CheckUnidirectional(shape, c, "Gemm C");
-            else if (!c.shape.SequenceEqual(shape))
+            else if (!c.Sizes().SequenceEqual(shape))
                 throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape [{string.Join(", ", shape)}] (before " +
                     $"opset 7, broadcast = 0)");
             // The common case (a Linear layer) in one fused call, as torch's linear does: its backward is one

@@ -1,5 +1,6 @@
 using TorchSharp;
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -26,7 +27,7 @@ public abstract class Kernel<TSpec> : IKernel where TSpec : OpSpec
 
     protected static Tensor? Optional(IReadOnlyList<Tensor?> inputs, int index) => index < inputs.Count ? inputs[index] : null;
 
-    protected static string ShapeOf(Tensor t) => $"[{string.Join(", ", t.shape)}]";
+    protected static string ShapeOf(Tensor t) => $"[{string.Join(", ", t.Sizes())}]";
 }
 
 /// <summary>A vertex's inputs do not fit its operator (wrong rank, mismatched sizes); caught and reported with the vertex name.</summary>

@@ -17,7 +17,7 @@ internal static class Selection
         for (int axis = 0; axis < window.Shape.Length; axis++)
         {
             long start = window.Start[axis], step = window.Step[axis], count = window.Shape[axis];
-            if (start == 0 && step == 1 && count == x.shape[axis]) continue;
+            if (start == 0 && step == 1 && count == x.Sizes()[axis]) continue;
             if (step == 1) { x = x.narrow(axis, start, count); continue; }
             x = x.index_select(axis, Picked(start, step, count, x.device));
         }
@@ -62,13 +62,13 @@ public sealed class GatherKernel : Kernel<GatherSpec>
     protected override Tensor Forward(GatherSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "data");
-        long[] shape = SpecShapes.Checked(() => spec.InferShape([x.shape]));
+        long[] shape = SpecShapes.Checked(() => spec.InferShape([x.Sizes()]));
         int axis = spec.ResolvedAxis((int)x.dim());
         return x.index_select(axis, Index(spec, x, axis)).reshape(shape);
     }
 
     /// <summary>The index the selection reads (negative indices counted from the back), also for its closed form.</summary>
-    internal static Tensor Index(GatherSpec spec, Tensor x, int axis) => tensor(spec.ResolvedIndices(x.shape[axis]), device: x.device);
+    internal static Tensor Index(GatherSpec spec, Tensor x, int axis) => tensor(spec.ResolvedIndices(x.Sizes()[axis]), device: x.device);
 }
 
 /// <summary>
@@ -84,9 +84,9 @@ public sealed class GatherLookupKernel : Kernel<GatherLookupSpec>
         var ids = Required(inputs, 1, "indices");
         if (ids.is_floating_point() || ids.dtype == ScalarType.Bool)
             throw new KernelException($"Gather: indices must be int32 or int64, got {ids.dtype}");
-        long[] shape = SpecShapes.Checked(() => spec.InferShape([x.shape, ids.shape]));
+        long[] shape = SpecShapes.Checked(() => spec.InferShape([x.Sizes(), ids.Sizes()]));
         int axis = spec.ResolvedAxis((int)x.dim());
-        long size = x.shape[axis];
+        long size = x.Sizes()[axis];
         var flat = FlatIds(ids, x.device);
         // Negative ids count from the back, as ONNX defines; anything outside [-size, size) is a data error.
         using (var outside = logical_or(flat.LessThan(-size), flat.GreaterOrEqual(size)))
@@ -111,7 +111,7 @@ public sealed class SliceKernel : Kernel<SliceSpec>
     protected override Tensor Forward(SliceSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "data");
-        return Selection.Window(x, SpecShapes.Checked(() => spec.Window(x.shape)));
+        return Selection.Window(x, SpecShapes.Checked(() => spec.Window(x.Sizes())));
     }
 }
 
@@ -120,7 +120,7 @@ public sealed class SplitKernel : Kernel<SplitSpec>
     protected override Tensor Forward(SplitSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "input");
-        return Selection.Window(x, SpecShapes.Checked(() => spec.Part(x.shape)));
+        return Selection.Window(x, SpecShapes.Checked(() => spec.Part(x.Sizes())));
     }
 }
 
@@ -129,7 +129,7 @@ public sealed class ConcatKernel : Kernel<ConcatSpec>
     protected override Tensor Forward(ConcatSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var parts = inputs.Where(t => t is not null).Select(t => t!).ToList();
-        SpecShapes.Checked(() => spec.InferShape(parts.Select(p => (long[]?)p.shape).ToList()));
+        SpecShapes.Checked(() => spec.InferShape(parts.Select(p => (long[]?)p.Sizes()).ToList()));
         if (parts.Select(p => p.dtype).Distinct().Count() > 1)
             throw new KernelException($"Concat: inputs have different element types ({string.Join(", ", parts.Select(p => p.dtype))})");
         return cat(parts, spec.ResolvedAxis((int)parts[0].dim()));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -28,7 +29,7 @@ public sealed class LayerNormalizationClosedForm : ClosedForm<LayerNormalization
     {
         Tensor x = inputs[0]!, scale = inputs[1]!;
         Tensor? bias = inputs.Count > 2 ? inputs[2] : null;
-        string normalized = ScriptedOperation.List(x.shape[spec.FirstAxis((int)x.dim())..]);
+        string normalized = ScriptedOperation.List(x.Sizes()[spec.FirstAxis((int)x.dim())..]);
         string epsilon = spec.Epsilon.ToString("R", CultureInfo.InvariantCulture);
         bool[] mask = [wanted[0], wanted[1], bias is not null && wanted[2]];
         string biasArgument = bias is null ? "None" : "bias";

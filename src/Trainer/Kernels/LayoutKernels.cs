@@ -1,7 +1,8 @@
+using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
-using DataType = ZilOnnx.Converter.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace ZilOnnx.Trainer.Kernels;
 
@@ -21,7 +22,7 @@ public sealed class AxesReshapeKernel : Kernel<AxesReshapeSpec>
     protected override Tensor Forward(AxesReshapeSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "data");
-        return x.reshape(SpecShapes.Checked(() => spec.OutputShape(x.shape)));
+        return x.reshape(SpecShapes.Checked(() => spec.OutputShape(x.Sizes())));
     }
 }
 
@@ -31,7 +32,7 @@ public sealed class ExpandKernel : Kernel<ExpandSpec>
     protected override Tensor Forward(ExpandSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "input");
-        return x.broadcast_to(SpecShapes.Checked(() => spec.OutputShape(x.shape)));
+        return x.broadcast_to(SpecShapes.Checked(() => spec.OutputShape(x.Sizes())));
     }
 }
 

@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -27,20 +28,20 @@ public sealed class MatMulClosedForm : ClosedForm<MatMulSpec>
         if (b.dim() == 2)
         {
             // mm directly for two matrices; the folded rows of A otherwise (the reshapes are views where A allows one).
-            var rows = a.dim() == 2 ? a : a.reshape(-1, a.shape[^1]);
-            var grad = a.dim() == 2 ? error : error.reshape(-1, b.shape[1]);
+            var rows = a.dim() == 2 ? a : a.reshape(-1, a.Sizes()[^1]);
+            var grad = a.dim() == 2 ? error : error.reshape(-1, b.Sizes()[1]);
             if (wanted[0]) products[0] = a.dim() == 2 ? MatrixProductGradients.OfLeft(grad, rows, b)
-                : MatrixProductGradients.OfLeft(grad, rows, b).reshape(a.shape);
+                : MatrixProductGradients.OfLeft(grad, rows, b).reshape(a.Sizes());
             if (wanted[1]) products[1] = MatrixProductGradients.OfRight(grad, rows, b);
             return products;
         }
         // bmm's backward (derivatives.yaml): grad.bmm(mat2^T) for self, self^T.bmm(grad) for mat2.
-        long batch = a.shape[..^2].Aggregate(1L, (p, d) => p * d);
-        var left = a.reshape(batch, a.shape[^2], a.shape[^1]);
-        var right = b.reshape(batch, b.shape[^2], b.shape[^1]);
-        var batched = error.reshape(batch, a.shape[^2], b.shape[^1]);
-        if (wanted[0]) products[0] = batched.bmm(right.transpose(1, 2)).reshape(a.shape);
-        if (wanted[1]) products[1] = left.transpose(1, 2).bmm(batched).reshape(b.shape);
+        long batch = a.Sizes()[..^2].Aggregate(1L, (p, d) => p * d);
+        var left = a.reshape(batch, a.Sizes()[^2], a.Sizes()[^1]);
+        var right = b.reshape(batch, b.Sizes()[^2], b.Sizes()[^1]);
+        var batched = error.reshape(batch, a.Sizes()[^2], b.Sizes()[^1]);
+        if (wanted[0]) products[0] = batched.bmm(right.transpose(1, 2)).reshape(a.Sizes());
+        if (wanted[1]) products[1] = left.transpose(1, 2).bmm(batched).reshape(b.Sizes());
         return products;
     }
 }

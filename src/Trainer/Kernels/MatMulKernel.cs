@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -10,12 +11,12 @@ public sealed class MatMulKernel : Kernel<MatMulSpec>
         Tensor a = Required(inputs, 0, "A"), b = Required(inputs, 1, "B");
         // torch.matmul aborts the process on mismatched shapes instead of throwing: check them first.
         if (a.dim() == 0 || b.dim() == 0) throw new KernelException("MatMul operands must have rank >= 1");
-        long inner = a.shape[^1];
-        long other = b.dim() == 1 ? b.shape[0] : b.shape[^2];
+        long inner = a.Sizes()[^1];
+        long other = b.dim() == 1 ? b.Sizes()[0] : b.Sizes()[^2];
         if (inner != other) throw new KernelException($"MatMul: {ShapeOf(a)} and {ShapeOf(b)} do not multiply");
         if (a.dim() > 2 && b.dim() > 2)
             for (int i = 3; i <= Math.Min(a.dim(), b.dim()); i++)
-                if (a.shape[^i] != b.shape[^i] && a.shape[^i] != 1 && b.shape[^i] != 1)
+                if (a.Sizes()[^i] != b.Sizes()[^i] && a.Sizes()[^i] != 1 && b.Sizes()[^i] != 1)
                     throw new KernelException($"MatMul: batch dimensions of {ShapeOf(a)} and {ShapeOf(b)} do not broadcast");
         if (a.dim() >= 3 && b.dim() == 2) return Folded(a, b);
         return matmul(a, b);
@@ -29,7 +30,7 @@ public sealed class MatMulKernel : Kernel<MatMulSpec>
     /// </summary>
     internal static Tensor Folded(Tensor a, Tensor b)
     {
-        long[] shape = [.. a.shape[..^1], b.shape[1]];
-        return a.reshape(-1, a.shape[^1]).mm(b).view(shape);
+        long[] shape = [.. a.Sizes()[..^1], b.Sizes()[1]];
+        return a.reshape(-1, a.Sizes()[^1]).mm(b).view(shape);
     }
 }

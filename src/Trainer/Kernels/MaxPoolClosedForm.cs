@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Ops;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -33,9 +34,9 @@ public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
         var (positions, pooledInput) = (kept[0], kept[1]);
         // The narrow's backward: the error in a tensor of zeros of the pooled size, where the kernel cut windows off.
         var pooledError = error;
-        if (!error.shape.SequenceEqual(positions.shape))
+        if (!error.Sizes().SequenceEqual(positions.Sizes()))
         {
-            pooledError = zeros(positions.shape, error.dtype, error.device);
+            pooledError = zeros(positions.Sizes(), error.dtype, error.device);
             SpatialFunctions.NarrowSpatial(pooledError, window.Output).copy_(error);
         }
         var product = ScriptedOperation.Run("grad: Tensor, input: Tensor, indices: Tensor",
@@ -50,5 +51,5 @@ public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
     }
 
     private static Tensor Unpad(Tensor padded, long[] pads) =>
-        padded.narrow(2, pads[0], padded.shape[2] - pads[0] - pads[2]).narrow(3, pads[1], padded.shape[3] - pads[1] - pads[3]);
+        padded.narrow(2, pads[0], padded.Sizes()[2] - pads[0] - pads[2]).narrow(3, pads[1], padded.Sizes()[3] - pads[1] - pads[3]);
 }

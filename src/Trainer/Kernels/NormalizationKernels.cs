@@ -22,12 +22,12 @@ public sealed class LayerNormalizationKernel : Kernel<LayerNormalizationSpec>
         var x = Required(inputs, 0, "X");
         var scale = Required(inputs, 1, "Scale");
         var bias = Optional(inputs, 2);
-        SpecShapes.Checked(() => spec.InferShape([x.shape, scale.shape, bias?.shape]));
+        SpecShapes.Checked(() => spec.InferShape([x.Sizes(), scale.Sizes(), bias?.Sizes()]));
         int first = spec.FirstAxis((int)x.dim());
-        long[] normalized = x.shape[first..];
+        long[] normalized = x.Sizes()[first..];
         // torch's own layer_norm, one operation each way (as PyTorch trains it), where Scale and B are shaped as the
         // normalized axes; a Scale or B that broadcasts to them takes the written-out form.
-        if (scale.shape.SequenceEqual(normalized) && (bias is null || bias.shape.SequenceEqual(normalized)))
+        if (scale.Sizes().SequenceEqual(normalized) && (bias is null || bias.Sizes().SequenceEqual(normalized)))
             return nn.functional.layer_norm(x, normalized, scale, bias, spec.Epsilon);
         long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
         var y = Standardize.Over(x, axes, spec.Epsilon) * scale;
@@ -41,7 +41,7 @@ public sealed class LayerNormalizationStatisticKernel : Kernel<LayerNormalizatio
     protected override Tensor Forward(LayerNormalizationStatisticSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "X");
-        SpecShapes.Checked(() => spec.InferShape([x.shape]));
+        SpecShapes.Checked(() => spec.InferShape([x.Sizes()]));
         int first = spec.FirstAxis((int)x.dim());
         long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
         var mean = x.mean(axes, keepdim: true);
@@ -58,9 +58,9 @@ public sealed class InstanceNormalizationKernel : Kernel<InstanceNormalizationSp
         var x = Required(inputs, 0, "input");
         var scale = Required(inputs, 1, "scale");
         var bias = Required(inputs, 2, "B");
-        SpecShapes.Checked(() => spec.InferShape([x.shape, scale.shape, bias.shape]));
+        SpecShapes.Checked(() => spec.InferShape([x.Sizes(), scale.Sizes(), bias.Sizes()]));
         long[] spatial = Enumerable.Range(2, (int)x.dim() - 2).Select(a => (long)a).ToArray();
-        long[] perChannel = [1, x.shape[1], .. Enumerable.Repeat(1L, spatial.Length)];
+        long[] perChannel = [1, x.Sizes()[1], .. Enumerable.Repeat(1L, spatial.Length)];
         return (Standardize.Over(x, spatial, spec.Epsilon) * scale.reshape(perChannel)).Plus(bias.reshape(perChannel));
     }
 }
@@ -70,11 +70,11 @@ public sealed class LrnKernel : Kernel<LrnSpec>
     protected override Tensor Forward(LrnSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "X");
-        SpecShapes.Checked(() => spec.InferShape([x.shape]));
-        long channels = x.shape[1];
+        SpecShapes.Checked(() => spec.InferShape([x.Sizes()]));
+        long channels = x.Sizes()[1];
         // Zero channels before and after make the clipped window a plain sliding sum of `size` channels.
         var squares = x.Squared();
-        long[] zerosShape(long count) => [x.shape[0], count, .. x.shape[2..]];
+        long[] zerosShape(long count) => [x.Sizes()[0], count, .. x.Sizes()[2..]];
         var padded = cat([zeros(zerosShape(spec.PadBefore), x.dtype, x.device), squares, zeros(zerosShape(spec.PadAfter), x.dtype,
             x.device)], 1);
         var squareSum = Enumerable.Range(0, (int)spec.Size).Select(k => padded.narrow(1, k, channels)).Aggregate((s, t) => s.Plus(t));

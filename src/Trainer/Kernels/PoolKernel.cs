@@ -46,7 +46,7 @@ public sealed class GlobalMaxPoolKernel : Kernel<GlobalMaxPoolSpec>
         var x = Required(inputs, 0, "X");
         if (x.dim() < 3
             || x.dim() > 5) throw new KernelException($"GlobalMaxPool needs [N, C, spatial...] with 1 to 3 spatial axes, got {ShapeOf(x)}");
-        long[] spatial = x.shape[2..];
+        long[] spatial = x.Sizes()[2..];
         long[] unit = Enumerable.Repeat(1L, spatial.Length).ToArray();
         return SpatialFunctions.MaxPool(x, spatial, unit, unit);
     }
@@ -60,8 +60,8 @@ internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilati
         int rank = window.SpatialRank;
         if (x.dim() != rank
             + 2) throw new KernelException($"{window.OpType} ({rank}-D) needs an input of rank {rank + 2}, got " +
-            $"[{string.Join(", ", x.shape)}]");
-        long[] spatial = x.shape[2..];
+            $"[{string.Join(", ", x.Sizes())}]");
+        long[] spatial = x.Sizes()[2..];
         long[] pads = window.Padding.Resolve(spatial, window.KernelShape, window.Strides, window.Dilations);
         var geometry = PoolGeometry.Compute(spatial, window.KernelShape, window.Strides, window.Dilations, pads, window.CeilMode);
         long[] fullPads = [.. pads[..rank], .. pads[rank..].Select((p, i) => p + geometry.ExtraEnd[i])];
@@ -77,7 +77,7 @@ internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilati
     public Tensor Counts(Tensor x, bool countIncludePad)
     {
         int rank = Kernel.Length;
-        long[] spatial = x.shape[2..];
+        long[] spatial = x.Sizes()[2..];
         Tensor mask = countIncludePad
             ? ones([1, 1, .. spatial.Select((s, i) => s + Pads[i] + Pads[i + rank])], x.dtype, x.device)
             : SpatialFunctions.PadSpatial(ones([1, 1, .. spatial], x.dtype, x.device), Pads);

@@ -49,7 +49,7 @@ internal static class RecurrentCells
         // first and pass their sum on as one term, beside the terms of H's other consumers (the all-steps output Y): the
         // order in which Z-IL's local product, which holds the whole step, sends them. Without it, each read's term is
         // added to H's gradient on its own and the sum rounds differently (RecurrentGridExactnessTests).
-        var h = previous.view(previous.shape);
+        var h = previous.view(previous.Sizes());
         var fromInput = Affine(xt, w, allBiases?.narrow(0, 0, width)).split(n, 1);
         var bias = allBiases?.narrow(0, width, width);
         var fromState = (spec.LinearBeforeReset ? Affine(h, r, bias) : Affine(h, r.narrow(0, 0, 2 * n), bias?.narrow(0, 0, 2 * n)))

@@ -14,14 +14,14 @@ public sealed class ReduceKernel : Kernel<ReduceSpec>
     protected override Tensor Forward(ReduceSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "data");
-        long[] shape = SpecShapes.Checked(() => spec.OutputShape(x.shape));
+        long[] shape = SpecShapes.Checked(() => spec.OutputShape(x.Sizes()));
         long[] axes = SpecShapes.Checked(() => spec.ReducedAxes((int)x.dim())).Select(a => (long)a).ToArray();
         // The result is computed with the reduced axes kept and reshaped afterwards, so that every kind (Prod
         // reduces one axis at a time) ends in the same layout.
         Tensor kept = axes.Length == 0 ? Elementwise(spec.Kind, x) : Reduce(spec.Kind, x, axes);
         // With keepdims (LayerNorm's exported statistics) the layout already is the output's: a reshape would only add
         // a view and its autograd node to both passes.
-        return kept.shape.SequenceEqual(shape) ? kept : kept.reshape(shape);
+        return kept.Sizes().SequenceEqual(shape) ? kept : kept.reshape(shape);
     }
 
     /// <summary>The no-op form (noop_with_empty_axes and no axes): each element reduced on its own.</summary>

@@ -19,7 +19,7 @@ public sealed class ReduceMeanClosedForm : ClosedForm<ReduceSpec>
         IReadOnlyList<bool> wanted)
     {
         var x = inputs[0]!;
-        long[] shape = x.shape;
+        long[] shape = x.Sizes();
         long count = spec.ReducedAxes(shape.Length).Aggregate(1L, (p, axis) => p * shape[axis]);
         var products = new Tensor?[inputs.Count];
         products[0] = error.reshape(spec.KeptShape(shape)).expand(shape).DividedBy(count);

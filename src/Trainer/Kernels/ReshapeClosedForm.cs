@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -15,7 +16,7 @@ public sealed class ReshapeClosedForm : IClosedForm
     public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
     {
         var products = new Tensor?[inputs.Count];
-        products[0] = error.reshape(inputs[0]!.shape);
+        products[0] = error.reshape(inputs[0]!.Sizes());
         return products;
     }
 

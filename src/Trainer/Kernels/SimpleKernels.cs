@@ -44,7 +44,7 @@ public sealed class FlattenKernel : Kernel<FlattenSpec>
         var x = Required(inputs, 0, "input");
         long axis = spec.Axis < 0 ? spec.Axis + x.dim() : spec.Axis;
         if (axis < 0 || axis > x.dim()) throw new KernelException($"Flatten axis {spec.Axis} is out of range for input {ShapeOf(x)}");
-        return x.reshape(spec.OutputShape(x.shape));
+        return x.reshape(spec.OutputShape(x.Sizes()));
     }
 }
 
@@ -53,7 +53,7 @@ public sealed class ReshapeKernel : Kernel<ReshapeSpec>
     protected override Tensor Forward(ReshapeSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var x = Required(inputs, 0, "data");
-        try { return x.reshape(spec.OutputShape(x.shape)); }
+        try { return x.reshape(spec.OutputShape(x.Sizes())); }
         catch (ArgumentException e) { throw new KernelException(e.Message); }
     }
 }
@@ -79,9 +79,9 @@ public sealed class SoftmaxKernel : Kernel<SoftmaxSpec>
             x.dim())) throw new KernelException($"{spec.OpType} axis {spec.Axis} is out of range for {ShapeOf(x)}");
         if (!spec.CoerceTo2D) return spec.Log ? nn.functional.log_softmax(x, axis) : nn.functional.softmax(x, axis);
         // Before opset 13 the normalisation runs over every axis from `axis` on.
-        long outer = x.shape.Take((int)axis).Aggregate(1L, (p, d) => p * d);
+        long outer = x.Sizes().Take((int)axis).Aggregate(1L, (p, d) => p * d);
         var flat = x.reshape(outer, -1);
-        return (spec.Log ? nn.functional.log_softmax(flat, 1) : nn.functional.softmax(flat, 1)).reshape(x.shape);
+        return (spec.Log ? nn.functional.log_softmax(flat, 1) : nn.functional.softmax(flat, 1)).reshape(x.Sizes());
     }
 }
 
@@ -108,7 +108,7 @@ public sealed class PadKernel : Kernel<PadSpec>
         {
             long before = Math.Max(0, pads[axis]), after = Math.Max(0, pads[axis + rank]);
             if (before == 0 && after == 0) continue;
-            long size = y.shape[axis];
+            long size = y.Sizes()[axis];
             if (size == 0) throw new KernelException($"Pad: mode {spec.Mode} cannot pad axis {axis} of {ShapeOf(x)}, which has no cells " +
                 $"to copy from");
             long[] source = Enumerable.Range(0, (int)(size + before + after)).Select(j => PadSource.Of(spec.Mode, j - before,

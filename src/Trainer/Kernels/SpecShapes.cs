@@ -1,4 +1,5 @@
 using ZilOnnx.Converter.Graph;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -14,5 +15,5 @@ internal static class SpecShapes
 
     /// <summary>Checks the inputs' shapes against the spec, as the converter did when it built the graph.</summary>
     public static void Check(OpSpec spec, params Tensor?[] inputs) =>
-        Checked(() => spec.InferShape(inputs.Select(t => t?.shape).ToList()));
+        Checked(() => spec.InferShape(inputs.Select(t => t?.Sizes()).ToList()));
 }

@@ -1,6 +1,7 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -19,7 +20,7 @@ public sealed class WindowClosedForm(Func<OpSpec, long[], StridedWindow> windowO
 
     public Tensor?[] Backward(OpSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error, IReadOnlyList<bool> wanted)
     {
-        long[] shape = inputs[0]!.shape;
+        long[] shape = inputs[0]!.Sizes();
         var products = new Tensor?[inputs.Count];
         products[0] = Selection.WindowProduct(error, shape, windowOf(spec, shape));
         return products;

@@ -1,6 +1,6 @@
 using ZilOnnx.Trainer.Compute;
-using static TorchSharp.torch;
 using ZilOnnx.Trainer.Settings;
+using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Losses;
 
@@ -48,11 +48,11 @@ public sealed class CrossEntropyLoss(LossReduction reduction = LossReduction.Sam
     public override Tensor Value(Tensor output, Tensor target)
     {
         int axis = ClassAxisOf(output.dim());
-        long classes = output.shape[axis];
+        long classes = output.Sizes()[axis];
         // Classes last, so one code path serves every layout; an output already laid out that way is not copied.
         var logits = axis == output.dim() - 1 ? output : output.movedim([axis], [-1]);
         var logProbabilities = nn.functional.log_softmax(logits, -1);
-        long samples = output.shape[0];
+        long samples = output.Sizes()[0];
         long positions = output.numel() / classes;
         Tensor summed;
         if (IsLabels(output, target))
@@ -82,13 +82,13 @@ public sealed class CrossEntropyLoss(LossReduction reduction = LossReduction.Sam
     {
         if (target.dtype is ScalarType.Int64 or ScalarType.Int32)
         {
-            if (!FitsLabels(output.shape, target.shape))
-                throw new ArgumentException($"ce: labels {Format(target.shape)} must have the logits' shape without the class axis " +
-                                            $"{ClassAxisOf(output.dim())} ({Format(LabelShape(output.shape))})");
+            if (!FitsLabels(output.Sizes(), target.Sizes()))
+                throw new ArgumentException($"ce: labels {Format(target.Sizes())} must have the logits' shape without the class axis " +
+                                            $"{ClassAxisOf(output.dim())} ({Format(LabelShape(output.Sizes()))})");
             return true;
         }
-        if (!target.shape.SequenceEqual(output.shape))
-            throw new ArgumentException($"ce: target rows {Format(target.shape)} must have the output's shape {Format(output.shape)}");
+        if (!target.Sizes().SequenceEqual(output.Sizes()))
+            throw new ArgumentException($"ce: target rows {Format(target.Sizes())} must have the output's shape {Format(output.Sizes())}");
         return false;
     }
 }

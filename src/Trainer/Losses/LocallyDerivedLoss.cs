@@ -42,8 +42,8 @@ public abstract class LocallyDerivedLoss : ILoss
     /// <summary>Targets shaped like the output (mse, l1, bce), or an error naming both shapes.</summary>
     protected void RequireOutputShape(Tensor output, Tensor target)
     {
-        if (!output.shape.SequenceEqual(target.shape))
-            throw new ArgumentException($"{Name}: targets {Format(target.shape)} must have the output's shape {Format(output.shape)}");
+        if (!output.Sizes().SequenceEqual(target.Sizes()))
+            throw new ArgumentException($"{Name}: targets {Format(target.Sizes())} must have the output's shape {Format(output.Sizes())}");
     }
 
     protected static string Format(IEnumerable<long> shape) => $"[{string.Join(", ", shape)}]";

@@ -142,9 +142,9 @@ public sealed class PcnModel : IDisposable
         }
         // The converter's shape inference decided the schedule and folded shape arithmetic; a kernel that
         // disagrees with it would make those decisions wrong, so the two are held to each other on every call.
-        if (!output.shape.SequenceEqual(vertex.Shape))
+        if (!output.Sizes().SequenceEqual(vertex.Shape))
             throw new InvalidOperationException($"vertex '{vertex.Name}' ({vertex.Op.OpType}): the kernel produced " +
-                $"{ShapeMath.Format(output.shape)}, the converter inferred {ShapeMath.Format(vertex.Shape)}");
+                $"{ShapeMath.Format(output.Sizes())}, the converter inferred {ShapeMath.Format(vertex.Shape)}");
         profile?.Add(ProfilePart.BpForward, vertex, start);
         return output;
     }
@@ -177,8 +177,8 @@ public sealed class PcnModel : IDisposable
         var spec = (DataInputSpec)input.Op;
         if (!data.TryGetValue(spec.InputName, out var x))
             throw new ArgumentException($"no data for graph input '{input.Name}'");
-        if (!x.shape.SequenceEqual(input.Shape))
-            throw new ArgumentException($"data for graph input '{input.Name}' has shape {ShapeMath.Format(x.shape)}, but the PCN was " +
+        if (!x.Sizes().SequenceEqual(input.Shape))
+            throw new ArgumentException($"data for graph input '{input.Name}' has shape {ShapeMath.Format(x.Sizes())}, but the PCN was " +
                 $"built for {ShapeMath.Format(input.Shape)}");
         if (spec.IsInteger && x.is_floating_point())
             throw new ArgumentException($"data for graph input '{input.Name}' is {x.dtype}, but the input is {spec.ElementType} (ids)");

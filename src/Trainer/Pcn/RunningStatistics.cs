@@ -1,6 +1,7 @@
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Converter.Tensors;
+using ZilOnnx.Trainer.Compute;
 using ZilOnnx.Trainer.Kernels;
 using static TorchSharp.torch;
 
@@ -58,7 +59,7 @@ public sealed class RunningStatistics : IDisposable
 
     private static void Move(Tensor running, Tensor statistic, double momentum)
     {
-        using var reshaped = statistic.reshape(running.shape);
+        using var reshaped = statistic.reshape(running.Sizes());
         running.mul_(momentum).add_(reshaped, alpha: 1 - momentum);
     }
 

@@ -24,9 +24,9 @@ public sealed record ParameterDivergence(string Name, double MaxAbs, double MaxR
         {
             Tensor reference = backprop[name];
             // A differently shaped update would broadcast against BP's and be compared element by element with the wrong ones.
-            if (!rule[name].shape.SequenceEqual(reference.shape))
-                throw new InvalidOperationException($"the rule's update of '{name}' has shape [{string.Join(", ", rule[name].shape)}], " +
-                    $"backprop's [{string.Join(", ", reference.shape)}]");
+            if (!rule[name].Sizes().SequenceEqual(reference.Sizes()))
+                throw new InvalidOperationException($"the rule's update of '{name}' has shape [{string.Join(", ", rule[name].Sizes())}], " +
+                    $"backprop's [{string.Join(", ", reference.Sizes())}]");
             if (reference.numel() == 0)
             {
                 extremes.AddRange(Enumerable.Range(0, 4).Select(_ => zeros([], reference.dtype, reference.device)));

@@ -32,7 +32,7 @@ internal sealed class RelaxationState
         {
             var generator = new TorchSharp.torch.Generator((ulong)seed, model.Device);
             foreach (var (v, d) in _displacement.ToList())
-                _displacement[v] = randn(d.shape, d.dtype, d.device, generator: generator).Times(initNoise);
+                _displacement[v] = randn(d.Sizes(), d.dtype, d.device, generator: generator).Times(initNoise);
         }
         AddNonZero(_displacement.Keys.ToList());
     }
