@@ -52,4 +52,15 @@ public sealed class PcGraph
     /// gradient for it either), so it takes none.
     /// </summary>
     public static bool IsFree(Vertex v) => !v.FromDataAlone && v.ReachesOutput;
+
+    /// <summary>
+    /// The vertex a levelling chain copies (the vertex itself when it is no copy): the one whose tensor a copy stands for.
+    /// Training asks for it per copy and per term at every step (DenseNet-121 has 3,210 copies, chains of dozens), so it
+    /// reads each copy's one operand directly.
+    /// </summary>
+    public static Vertex SourceOf(Vertex v)
+    {
+        while (v.Kind == VertexKind.Levelling) v = ((Operand.FromVertex)v.Operands[0]).Source;
+        return v;
+    }
 }

@@ -28,20 +28,21 @@ public sealed class MatMulClosedForm : ClosedForm<MatMulSpec>
         if (b.dim() == 2)
         {
             // mm directly for two matrices; the folded rows of A otherwise (the reshapes are views where A allows one).
-            var rows = a.dim() == 2 ? a : a.reshape(-1, a.Sizes()[^1]);
-            var grad = a.dim() == 2 ? error : error.reshape(-1, b.Sizes()[1]);
+            var rows = a.dim() == 2 ? a : a.reshape(-1, a.size(-1));
+            var grad = a.dim() == 2 ? error : error.reshape(-1, b.size(1));
             if (wanted[0]) products[0] = a.dim() == 2 ? MatrixProductGradients.OfLeft(grad, rows, b)
                 : MatrixProductGradients.OfLeft(grad, rows, b).reshape(a.Sizes());
             if (wanted[1]) products[1] = MatrixProductGradients.OfRight(grad, rows, b);
             return products;
         }
         // bmm's backward (derivatives.yaml): grad.bmm(mat2^T) for self, self^T.bmm(grad) for mat2.
-        long batch = a.Sizes()[..^2].Aggregate(1L, (p, d) => p * d);
-        var left = a.reshape(batch, a.Sizes()[^2], a.Sizes()[^1]);
-        var right = b.reshape(batch, b.Sizes()[^2], b.Sizes()[^1]);
-        var batched = error.reshape(batch, a.Sizes()[^2], b.Sizes()[^1]);
-        if (wanted[0]) products[0] = batched.bmm(right.transpose(1, 2)).reshape(a.Sizes());
-        if (wanted[1]) products[1] = left.transpose(1, 2).bmm(batched).reshape(b.Sizes());
+        long[] aSizes = a.Sizes(), bSizes = b.Sizes();
+        long batch = aSizes[..^2].Aggregate(1L, (p, d) => p * d);
+        var left = a.reshape(batch, aSizes[^2], aSizes[^1]);
+        var right = b.reshape(batch, bSizes[^2], bSizes[^1]);
+        var batched = error.reshape(batch, aSizes[^2], bSizes[^1]);
+        if (wanted[0]) products[0] = batched.bmm(right.transpose(1, 2)).reshape(aSizes);
+        if (wanted[1]) products[1] = left.transpose(1, 2).bmm(batched).reshape(bSizes);
         return products;
     }
 }

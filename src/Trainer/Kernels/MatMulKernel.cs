@@ -11,12 +11,13 @@ public sealed class MatMulKernel : Kernel<MatMulSpec>
         Tensor a = Required(inputs, 0, "A"), b = Required(inputs, 1, "B");
         // torch.matmul aborts the process on mismatched shapes instead of throwing: check them first.
         if (a.dim() == 0 || b.dim() == 0) throw new KernelException("MatMul operands must have rank >= 1");
-        long inner = a.Sizes()[^1];
-        long other = b.dim() == 1 ? b.Sizes()[0] : b.Sizes()[^2];
+        long[] aSizes = a.Sizes(), bSizes = b.Sizes();
+        long inner = aSizes[^1];
+        long other = bSizes.Length == 1 ? bSizes[0] : bSizes[^2];
         if (inner != other) throw new KernelException($"MatMul: {ShapeOf(a)} and {ShapeOf(b)} do not multiply");
-        if (a.dim() > 2 && b.dim() > 2)
-            for (int i = 3; i <= Math.Min(a.dim(), b.dim()); i++)
-                if (a.Sizes()[^i] != b.Sizes()[^i] && a.Sizes()[^i] != 1 && b.Sizes()[^i] != 1)
+        if (aSizes.Length > 2 && bSizes.Length > 2)
+            for (int i = 3; i <= Math.Min(aSizes.Length, bSizes.Length); i++)
+                if (aSizes[^i] != bSizes[^i] && aSizes[^i] != 1 && bSizes[^i] != 1)
                     throw new KernelException($"MatMul: batch dimensions of {ShapeOf(a)} and {ShapeOf(b)} do not broadcast");
         if (a.dim() >= 3 && b.dim() == 2) return Folded(a, b);
         return matmul(a, b);
@@ -30,7 +31,8 @@ public sealed class MatMulKernel : Kernel<MatMulSpec>
     /// </summary>
     internal static Tensor Folded(Tensor a, Tensor b)
     {
-        long[] shape = [.. a.Sizes()[..^1], b.Sizes()[1]];
-        return a.reshape(-1, a.Sizes()[^1]).mm(b).view(shape);
+        long[] aSizes = a.Sizes();
+        long[] shape = [.. aSizes[..^1], b.size(1)];
+        return a.reshape(-1, aSizes[^1]).mm(b).view(shape);
     }
 }

@@ -22,12 +22,14 @@ public sealed class LayerNormalizationKernel : Kernel<LayerNormalizationSpec>
         var x = Required(inputs, 0, "X");
         var scale = Required(inputs, 1, "Scale");
         var bias = Optional(inputs, 2);
-        SpecShapes.Checked(() => spec.InferShape([x.Sizes(), scale.Sizes(), bias?.Sizes()]));
-        int first = spec.FirstAxis((int)x.dim());
-        long[] normalized = x.Sizes()[first..];
+        long[] xSizes = x.Sizes(), scaleSizes = scale.Sizes();
+        long[]? biasSizes = bias?.Sizes();
+        SpecShapes.Checked(() => spec.InferShape([xSizes, scaleSizes, biasSizes]));
+        int first = spec.FirstAxis(xSizes.Length);
+        long[] normalized = xSizes[first..];
         // torch's own layer_norm, one operation each way (as PyTorch trains it), where Scale and B are shaped as the
         // normalized axes; a Scale or B that broadcasts to them takes the written-out form.
-        if (scale.Sizes().SequenceEqual(normalized) && (bias is null || bias.Sizes().SequenceEqual(normalized)))
+        if (scaleSizes.SequenceEqual(normalized) && (biasSizes is null || biasSizes.SequenceEqual(normalized)))
             return nn.functional.layer_norm(x, normalized, scale, bias, spec.Epsilon);
         long[] axes = Enumerable.Range(first, (int)x.dim() - first).Select(a => (long)a).ToArray();
         var y = Standardize.Over(x, axes, spec.Epsilon) * scale;

@@ -84,7 +84,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
             else if (v.Kind == VertexKind.Levelling)
             {
                 // A levelling copy is its source's tensor itself (see Sweep): no operation, no handle of its own.
-                if (!values.TryGetValue(v.VertexInputs.Single(), out var source)) continue;
+                if (!values.TryGetValue(PcGraph.SourceOf(v), out var source)) continue;
                 values[v] = source;
                 observer?.OnFeedForwardValue(v, source);
             }
@@ -126,7 +126,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
         {
             if (observer != null)
                 foreach (var copy in level.Where(IsCopy))
-                    errors.ObservePartial(AutogradOrder.SourceOf(copy), sum => observer.OnScheduledError(copy, level.Key, sum));
+                    errors.ObservePartial(PcGraph.SourceOf(copy), sum => observer.OnScheduledError(copy, level.Key, sum));
             var batch = new AutogradBatch();
             foreach (var v in level)
             {
@@ -146,7 +146,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
                     {
                         observer?.OnScheduledError(v, level.Key, error);
                         foreach (var (parent, term) in product.ParentProducts())
-                            errors.Add(AutogradOrder.SourceOf(parent), term, reader: v);
+                            errors.Add(PcGraph.SourceOf(parent), term, reader: v);
                         error.Dispose();
                     }
                 profile?.Add(ProfilePart.ZilSweep, v, start);

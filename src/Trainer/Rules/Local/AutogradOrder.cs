@@ -34,11 +34,11 @@ internal sealed class AutogradOrder
     private static AutogradOrder Simulate(PcGraph graph)
     {
         var producers = graph.Vertices.Where(Runs)
-            .ToDictionary(v => v, v => v.VertexInputs.Select(SourceOf).Where(Runs).Distinct().ToList());
+            .ToDictionary(v => v, v => v.VertexInputs.Select(PcGraph.SourceOf).Where(Runs).Distinct().ToList());
         var waiting = producers.Keys.ToDictionary(v => v, _ => 0);
         foreach (var consumed in producers.Values.SelectMany(p => p)) waiting[consumed]++;
         var ready = new PriorityQueue<Vertex, int>();
-        var output = SourceOf(graph.TrainingOutput);
+        var output = PcGraph.SourceOf(graph.TrainingOutput);
         if (Runs(output)) ready.Enqueue(output, -output.Index);
         var rank = new Dictionary<Vertex, int>();
         while (ready.TryDequeue(out var v, out _))
@@ -57,12 +57,4 @@ internal sealed class AutogradOrder
     /// <summary>Whether backprop's graph holds a node for the vertex: it reaches the output, depends on a parameter, and is
     /// not a levelling copy (which backprop reads as its source's tensor).</summary>
     private static bool Runs(Vertex v) => PcGraph.IsFree(v) && v.Kind != VertexKind.Levelling;
-
-    /// <summary>The vertex a levelling chain copies (the vertex itself when it is no copy). The sweep asks for every term it
-    /// adds, along chains of up to dozens of copies (DenseNet-121), so it reads the one operand directly.</summary>
-    public static Vertex SourceOf(Vertex v)
-    {
-        while (v.Kind == VertexKind.Levelling) v = ((Operand.FromVertex)v.Operands[0]).Source;
-        return v;
-    }
 }

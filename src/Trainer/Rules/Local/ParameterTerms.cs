@@ -75,8 +75,8 @@ public sealed class ParameterTerms(PcnModel model)
         var ownLeaves = reads.GroupBy(r => r.Name)
             .Where(g => !SweepOrderIsAutogradOrder(g.Select(r => r.Reader).Where(autograd.ContainsKey).OrderBy(RankOf).ToList()))
             .ToDictionary(g => g.Key, g => g.Max(r => r.Reader.Depth));
-        return reads.GroupBy(r => r.Reader).ToDictionary(g => g.Key, g => g.Select(r => new ParameterRead(r.Name,
-            ownLeaves.ContainsKey(r.Name), RankOf(r.Reader), ownLeaves.GetValueOrDefault(r.Name, -1))).ToArray());
+        return reads.GroupBy(r => r.Reader).ToDictionary(g => g.Key,
+            g => g.Select(r => new ParameterRead(r.Name, RankOf(r.Reader), ownLeaves.GetValueOrDefault(r.Name, -1))).ToArray());
     }
 
     /// <summary>Whether the sweep, which adds to a shared leaf level by level, meets the readers (in autograd's order) in
@@ -90,7 +90,11 @@ public sealed class ParameterTerms(PcnModel model)
 }
 
 /// <summary>
-/// A vertex's read of a parameter: whether through a leaf of its own, the reader's place in autograd's order, and the
-/// depth after whose level the parameter's own-leaf terms are summed (-1 where the readers share one leaf).
+/// A vertex's read of a parameter: the reader's place in autograd's order, and the depth after whose level the parameter's
+/// own-leaf terms are summed (-1 where the readers share one leaf).
 /// </summary>
-internal readonly record struct ParameterRead(string Name, bool OwnLeaf, int AutogradRank, int SummedAtDepth);
+internal readonly record struct ParameterRead(string Name, int AutogradRank, int SummedAtDepth)
+{
+    /// <summary>Whether the reader reads the parameter through a leaf of its own.</summary>
+    public bool OwnLeaf => SummedAtDepth >= 0;
+}
