@@ -7,9 +7,10 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// 2-D MaxPool's product: libtorch's max_pool2d_with_indices_backward, the operator autograd's backward node runs for
 /// <see cref="PoolKernel"/>'s max pooling, from the positions of the maxima its forward pass keeps (the same pooling
-/// reports them at no extra cost), so neither rule pools twice. The kernel's explicit pad to -inf and the narrow to
-/// ONNX's output size are undone as autograd undoes them, by moving the gradient without arithmetic: each error lands
-/// on the first maximum of its window, as on the tape. 1-D and 3-D pooling stay on tapes.
+/// reports them at no extra cost), so neither rule pools twice. Where torch pools with the pads itself
+/// (<see cref="PooledWindow.TorchPads"/>) the operator's product is the input's; otherwise the kernel's explicit pad to
+/// -inf and the narrow to ONNX's output size are undone as autograd undoes them, by moving the gradient without
+/// arithmetic: each error lands on the first maximum of its window, as on the tape. 1-D and 3-D pooling stay on tapes.
 /// </summary>
 public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
 {
@@ -20,9 +21,15 @@ public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
     {
         var x = inputs[0]!;
         var window = PooledWindow.Of(x, spec);
+        // The backward operator reads its input's shape and layout only; the pooled input is kept as autograd keeps it.
+        if (window.TorchPads is { } pads)
+        {
+            var (output, maxima) = nn.functional.max_pool2d_with_indices(x, spec.KernelShape, spec.Strides, pads, spec.Dilations,
+                spec.CeilMode);
+            return (output, [maxima, x]);
+        }
         var padded = SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity);
         var (pooled, positions) = nn.functional.max_pool2d_with_indices(padded, spec.KernelShape, spec.Strides, [0, 0], spec.Dilations);
-        // The backward operator reads its input's shape and layout only; the padded input is kept as autograd keeps it.
         return (SpatialFunctions.NarrowSpatial(pooled, window.Output), [positions, padded]);
     }
 
@@ -39,12 +46,15 @@ public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
             pooledError = zeros(positions.Sizes(), error.dtype, error.device);
             SpatialFunctions.NarrowSpatial(pooledError, window.Output).copy_(error);
         }
+        var torchPads = window.TorchPads;
+        string ceilMode = torchPads is not null && spec.CeilMode ? "True" : "False";
         var product = ScriptedOperation.Run("grad: Tensor, input: Tensor, indices: Tensor",
             [$"return torch.max_pool2d_with_indices_backward(grad, input, {ScriptedOperation.List(spec.KernelShape)}, " +
-             $"{ScriptedOperation.List(spec.Strides)}, [0, 0], {ScriptedOperation.List(spec.Dilations)}, False, indices)"],
+             $"{ScriptedOperation.List(spec.Strides)}, {ScriptedOperation.List(torchPads ?? [0, 0])}, " +
+             $"{ScriptedOperation.List(spec.Dilations)}, {ceilMode}, indices)"],
             pooledError, pooledInput, positions)[0];
         // The pad's backward (constant_pad_nd with the pads negated): the input's cells cut out of the padded plane, cloned.
-        if (window.FullPads.Any(p => p != 0)) product = Unpad(product, window.FullPads).clone();
+        if (torchPads is null && window.FullPads.Any(p => p != 0)) product = Unpad(product, window.FullPads).clone();
         var products = new Tensor?[inputs.Count];
         products[0] = product;
         return products;

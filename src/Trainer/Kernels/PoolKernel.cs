@@ -5,10 +5,12 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Kernels;
 
 /// <summary>
-/// 1-D, 2-D or 3-D MaxPool and AveragePool with every ONNX option. The input is padded explicitly (to -inf for max,
-/// 0 for average) including the extra cells ceil_mode needs, then pooled without padding. Averages are computed
-/// as a window sum divided by the number of cells that count, so count_include_pad, ceil_mode, dilations
-/// and unequal pads need no special cases. Max pooling ties: see <see cref="SpatialFunctions.MaxPool"/>.
+/// 1-D, 2-D or 3-D MaxPool and AveragePool with every ONNX option. Max pooling whose pads torch takes itself (see
+/// <see cref="PooledWindow.TorchPads"/>) runs as torch's pooling with those pads and ceil_mode, as PyTorch's own
+/// models pool; any other input is padded explicitly (to -inf for max, 0 for average) including the extra cells
+/// ceil_mode needs, then pooled without padding. Averages are computed as a window sum divided by the number of
+/// cells that count, so count_include_pad, ceil_mode, dilations and unequal pads need no special cases. Max pooling
+/// ties: see <see cref="SpatialFunctions.MaxPool"/>.
 /// </summary>
 public sealed class PoolKernel : Kernel<PoolSpec>
 {
@@ -16,10 +18,13 @@ public sealed class PoolKernel : Kernel<PoolSpec>
     {
         var x = Required(inputs, 0, "X");
         var window = PooledWindow.Of(x, spec);
-        Tensor pooled = spec.Kind == PoolKind.Max
-            ? SpatialFunctions.MaxPool(SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity), spec.KernelShape,
-                spec.Strides, spec.Dilations)
-            : window.Sums(x) / window.Counts(x, spec.CountIncludePad);
+        Tensor pooled = (spec.Kind, window.TorchPads) switch
+        {
+            (PoolKind.Max, { } pads) => SpatialFunctions.MaxPool(x, spec.KernelShape, spec.Strides, spec.Dilations, pads, spec.CeilMode),
+            (PoolKind.Max, null) => SpatialFunctions.MaxPool(SpatialFunctions.PadSpatial(x, window.FullPads, double.NegativeInfinity),
+                spec.KernelShape, spec.Strides, spec.Dilations),
+            _ => window.Sums(x) / window.Counts(x, spec.CountIncludePad),
+        };
         return SpatialFunctions.NarrowSpatial(pooled, window.Output);
     }
 }
@@ -55,6 +60,25 @@ public sealed class GlobalMaxPoolKernel : Kernel<GlobalMaxPoolSpec>
 /// <summary>The geometry of one pooling sweep over an actual input: its pads, the ceil_mode overhang, the output size.</summary>
 internal sealed record PooledWindow(long[] Kernel, long[] Strides, long[] Dilations, long[] Pads, long[] FullPads, long[] Output)
 {
+    /// <summary>
+    /// The pads as torch's max pooling takes them, one per axis, where that pooling with ceil_mode gives ONNX's windows:
+    /// each axis padded equally at both ends and by at most half the kernel (torch's limit). Torch's ceil_mode drops a
+    /// window that would start in the end padding as ONNX does (<see cref="PoolGeometry"/>), and treats the padding and
+    /// the overhang as -inf, so the maxima are those of the explicit pad. Null where the kernel pads explicitly. The one
+    /// difference is a window of -inf cells only: torch sends its gradient to the first input cell, the explicit pad to a
+    /// pad cell, where it is dropped; neither is more right, and both rules (bp and Z-IL) run the same pooling.
+    /// </summary>
+    public long[]? TorchPads
+    {
+        get
+        {
+            int rank = Kernel.Length;
+            var pads = Pads[..rank];
+            bool taken = Enumerable.Range(0, rank).All(i => Pads[i + rank] == pads[i] && pads[i] <= Kernel[i] / 2);
+            return taken ? pads : null;
+        }
+    }
+
     public static PooledWindow Of(Tensor x, IPoolingWindow window)
     {
         int rank = window.SpatialRank;

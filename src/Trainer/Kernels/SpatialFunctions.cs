@@ -37,13 +37,15 @@ internal static class SpatialFunctions
     /// Window maxima. Where several cells of a window tie for the maximum, torch's max pooling (and so the local
     /// vector-Jacobian product) sends the whole gradient to one of them, the first in the window's row-major order.
     /// </summary>
-    public static Tensor MaxPool(Tensor x, long[] kernel, long[] strides, long[] dilations) => (x.dim() - 2) switch
-    {
-        1 => nn.functional.max_pool2d(x.unsqueeze(2), [1, .. kernel], [1, .. strides], [0, 0], [1, .. dilations]).squeeze(2),
-        2 => nn.functional.max_pool2d(x, kernel, strides, [0, 0], dilations),
-        3 => nn.functional.max_pool3d(x, kernel, strides, [0, 0, 0], dilations),
-        var rank => throw new KernelException($"{rank}-D max pooling has no kernel"),
-    };
+    public static Tensor MaxPool(Tensor x, long[] kernel, long[] strides, long[] dilations, long[]? padding = null,
+        bool ceilMode = false) => (x.dim() - 2) switch
+        {
+            1 => nn.functional.max_pool2d(x.unsqueeze(2), [1, .. kernel], [1, .. strides], [0, .. padding ?? [0]], [1, .. dilations],
+                ceilMode).squeeze(2),
+            2 => nn.functional.max_pool2d(x, kernel, strides, padding ?? [0, 0], dilations, ceilMode),
+            3 => nn.functional.max_pool3d(x, kernel, strides, padding ?? [0, 0, 0], dilations, ceilMode),
+            var rank => throw new KernelException($"{rank}-D max pooling has no kernel"),
+        };
 
     /// <summary>Per-channel window sums: a depthwise convolution with a window of ones.</summary>
     public static Tensor WindowSum(Tensor x, long[] kernel, long[] strides, long[] dilations)

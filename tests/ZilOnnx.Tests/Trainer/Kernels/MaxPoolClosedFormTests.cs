@@ -24,6 +24,8 @@ public sealed class MaxPoolClosedFormTests
             (3, 1, [2, 0, 1, 2], 2, false, 9),    // dilated, unequal pads
             (2, 2, null, 1, false, 7),            // SAME_UPPER on an odd size: one more cell at the end
             (3, 3, [1, 1, 1, 1], 1, true, 10),
+            (2, 1, [1, 1, 1, 1], 1, false, 8),    // pads of half the kernel: torch's own padding still takes them
+            (3, 1, [2, 2, 2, 2], 2, true, 9),     // pads over half the kernel: padded explicitly
         ];
         foreach (var precision in new[] { Precision.Float64, Precision.Float32 })
             foreach (var (kernel, stride, pads, dilation, ceil, size) in forms)
