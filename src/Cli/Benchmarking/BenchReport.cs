@@ -30,6 +30,9 @@ public sealed record BenchReport(
     /// <summary>Where bp's and zil's steps spend their time per operator (bench --profile), or null.</summary>
     public OperatorProfile? Profile { get; init; }
 
+    /// <summary>--verify-beside: zil+verify ran backprop's backward beside Z-IL's sweep.</summary>
+    public bool VerifyBeside { get; init; }
+
     private static double R(double value, int digits = 4) => Math.Round(value, digits);
 
     public Dictionary<string, object?> ToJson()
@@ -58,6 +61,7 @@ public sealed record BenchReport(
             ["vertices"] = Vertices, ["depth"] = Depth, ["parameter_count"] = ParameterCount,
             ["warmup"] = Warmup.Rounds, ["warmup_seconds"] = R(Warmup.Seconds, 2), ["jit_quiet"] = Warmup.JitQuiet,
             ["jit_compilations_timed"] = Warmup.CompiledWhileTimed, ["steps"] = Steps, ["memory_method"] = MemoryMethod,
+            ["verify_beside"] = VerifyBeside,
         };
         if (OnnxRuntime is { } o)
             json["onnxruntime"] = new Dictionary<string, object?>
@@ -129,7 +133,8 @@ public sealed record BenchReport(
         foreach (var r in Rules)
         {
             string name = r.Rule + (r.InferenceSteps is { } t ? $" (T {t}, gamma {r.Gamma?.ToString(CultureInfo.InvariantCulture)})" : "")
-                          + (r.MaxDivergence is { } d ? $" (max divergence {d.ToString("E1", CultureInfo.InvariantCulture)})" : "");
+                          + (r.MaxDivergence is { } d ? $" ({(VerifyBeside ? "beside, " : "")}max divergence " +
+                              $"{d.ToString("E1", CultureInfo.InvariantCulture)})" : "");
             text.AppendLine($"| {name} | {Ms(r.StepMs.Median)} | {Ms(r.StepMs.P10)} | {Ms(r.StepMs.P90)} | " +
                             $"{F(r.RatioToBp.Median, 2)} ({F(r.RatioToBp.P10, 2)}-{F(r.RatioToBp.P90, 2)}) | " +
                             $"{F(r.SamplesPerSecond, 0)} | " +

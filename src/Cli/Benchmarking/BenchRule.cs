@@ -62,12 +62,12 @@ public sealed class BenchRule
     private static ILearningRule LearningRule(string name) => name == "zil+verify" ? new Zil() : RuleFactory.Create(name);
 
     /// <summary>The pre-flight estimate (finetune's) of the step of the rule named, before any rule or batch exists.</summary>
-    public static StepMemoryEstimate EstimateStepMemory(string name, PcGraph graph, Precision precision, string optimizer) =>
-        StepMemoryEstimate.For(graph, precision, LearningRule(name), optimizer, verified: name == "zil+verify");
+    public static StepMemoryEstimate EstimateStepMemory(string name, PcGraph graph, Precision precision, string optimizer, bool beside) =>
+        StepMemoryEstimate.For(graph, precision, LearningRule(name), optimizer, verified: name == "zil+verify", beside);
 
     /// <summary>The pre-flight estimate of this rule's step, for comparison with the memory measured.</summary>
     public StepMemoryEstimate EstimateStepMemory(BenchSetup setup) =>
-        StepMemoryEstimate.For(setup.Model.Graph, setup.Precision, _rule, _optimizer.Name, verified: _witness != null);
+        StepMemoryEstimate.For(setup.Model.Graph, setup.Precision, _rule, _optimizer.Name, verified: _witness != null, setup.VerifyBeside);
 
     private static readonly NumericalGuard Guard = new();
 
@@ -77,7 +77,7 @@ public sealed class BenchRule
         using var scope = NewDisposeScope();
         var profile = StepProfile.Active;
         long start = profile?.BeginStep(Name) ?? 0;
-        var (result, reference) = VerifiedStep.Compute(_rule, _witness, setup.Model, batch, setup.Loss);
+        var (result, reference) = VerifiedStep.Compute(_rule, _witness, setup.Model, batch, setup.Loss, setup.VerifyBeside);
         using var _ = result;
         profile?.EndStep(start);
         if (reference != null)

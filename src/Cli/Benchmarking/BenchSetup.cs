@@ -32,6 +32,9 @@ public sealed class BenchSetup : IDisposable
     /// <summary>The memory the data may take (--max-data-gb), for data the benchmark loads later (--epoch).</summary>
     public DataBudget Budget { get; private init; } = null!;
 
+    /// <summary>--verify-beside: zil+verify runs backprop's backward beside Z-IL's sweep.</summary>
+    public bool VerifyBeside { get; private init; }
+
     public ModelSource Source { get; }
     public PcnModel Model { get; }
     public ILoss Loss { get; }
@@ -79,7 +82,8 @@ public sealed class BenchSetup : IDisposable
         var model = new PcnModel(graph, precision, DeviceSelection.Resolve(settings.Device));
         // Before the batches are made: the rules run one after another, so the largest of their steps is what must fit.
         string optimizerName = settings.Optimizer;
-        var largestStep = rules.Select(r => BenchRule.EstimateStepMemory(r, graph, precision, optimizerName)).MaxBy(e => e.Total)!;
+        var largestStep = rules.Select(r => BenchRule.EstimateStepMemory(r, graph, precision, optimizerName, settings.VerifyBeside))
+            .MaxBy(e => e.Total)!;
         StepMemoryCheck.EnsureFits(largestStep, batchSize, model.Device);
 
         IReadOnlyList<Batch> batches;
@@ -106,6 +110,7 @@ public sealed class BenchSetup : IDisposable
             $"{optimizerName.ToLowerInvariant()} lr {settings.LearningRate}")
         {
             Budget = budget,
+            VerifyBeside = settings.VerifyBeside,
         };
         setup.Notices.AddRange(notices);
         if (data != null) setup.Notices.AddRange(data.Notices.Select(SettingFlags.Say));

@@ -154,6 +154,13 @@ public sealed class TrainingOptions
     }
         .Within(NumberRange.NotNegative);
 
+    public Option<bool> VerifyBeside { get; } = new("--verify-beside")
+    {
+        Description = "Run backprop's backward, the check of a verified zil step, beside Z-IL's sweep, each on half the CPU threads: " +
+            "faster on long steps of many small operations (DenseNet-121, EfficientNet), slower on short ones; the numbers are those " +
+            "of half the threads"
+    };
+
     public Option<bool> Untie { get; } = new("--untie")
     {
         Description = "Give every node that reads a shared initializer its own " +
@@ -182,7 +189,7 @@ public sealed class TrainingOptions
     {
         foreach (Option option in (Option[])[Ablate, Data, Rule, Loss, Reduction, ClassAxis, LabelSmoothing, Optimizer, LearningRate,
             Momentum, WeightDecay, LearningRateSchedule, BatchSize, Epochs, Steps, Shuffle, NoShuffle, Seed, BatchNorm, Precision, Device,
-            .. RuleSettings, Threads, Tolerance, MaxDataGb, LabelColumn, Untie, Reinit, .. Transfer.All])
+            .. RuleSettings, Threads, Tolerance, VerifyBeside, MaxDataGb, LabelColumn, Untie, Reinit, .. Transfer.All])
             if (!except.Contains(option)) command.Options.Add(option);
         Preprocessing.AddTo(command);
         command.Validators.Add(result => PrecisionFit.Check(result, Precision, ScalarSettings(result)));

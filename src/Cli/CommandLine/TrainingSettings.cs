@@ -27,6 +27,8 @@ public sealed record TrainingSettings
     // How it computes (never recorded: a run may resume on another machine).
     public string Device { get; init; } = "auto";
     public int? Threads { get; init; }
+    /// <summary>--verify-beside: a verified zil step runs backprop's backward beside Z-IL's sweep (WitnessBeside).</summary>
+    public bool VerifyBeside { get; init; }
 
     // What shapes the run: recorded in its checkpoints, and continued by a run that resumes one.
     public required string Rule { get; init; }

@@ -53,6 +53,7 @@ public static class TrainingSettingsResolver
             ValidationData = validation == null ? null : parse.GetValue(validation.Data),
             Device = parse.GetValue(options.Device)!,
             Threads = parse.GetValue(options.Threads),
+            VerifyBeside = parse.GetValue(options.VerifyBeside),
             Rule = parse.GetValue(options.Rule)!,
             Loss = options.Losses.Settings(parse),
             Optimizer = parse.GetValue(options.Optimizer)!,

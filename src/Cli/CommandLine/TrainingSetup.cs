@@ -104,7 +104,8 @@ public sealed class TrainingSetup : IDisposable
         var schedule = TrainingSettingsResolver.Schedule(settings, totalSteps, steps.ScheduleOption, steps.ModelPath);
         var optimizer = settings.CreateOptimizer(schedule);
         // Before any step: a batch that cannot fit is refused here rather than failing (or aborting) inside libtorch.
-        StepMemoryCheck.EnsureFits(StepMemoryEstimate.For(graph, precision, rule, optimizer.Name), batchSize, device);
+        StepMemoryCheck.EnsureFits(StepMemoryEstimate.For(graph, precision, rule, optimizer.Name, beside: settings.VerifyBeside), batchSize,
+            device);
         if (checkpoint is { } resumed)
             FromCheckpoint(steps.ModelPath, () =>
             {

@@ -183,6 +183,7 @@ public static class BenchCommand
             {
                 Pipeline = pipelineResult,
                 Profile = operatorProfile,
+                VerifyBeside = setup.VerifyBeside,
             };
             if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report.ToJson(), JsonOptions));
             else Console.Write(report.ToMarkdown());

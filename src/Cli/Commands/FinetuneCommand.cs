@@ -86,7 +86,7 @@ public static class FinetuneCommand
             setup.Notices.AddRange(ExportedClassNames.Stamp(setup.Model.Graph, setup.Data));
             var run = new FinetuneRun(setup, new VerificationPolicy(parse.GetValue(verifyEvery), setup.Tolerance(parse, options),
                 // An approximate rule (il) is verified to measure how far it is from backprop, never to stop the run.
-                StopOnFailure: setup.Rule.IsExact))
+                StopOnFailure: setup.Rule.IsExact, Beside: setup.Settings.VerifyBeside))
             {
                 OutputPath = outputPath,
                 Data = data,

@@ -43,7 +43,7 @@ public static class VerifyCommand
                     $"the tolerance fails verification (exit code 3) as for any rule");
             double tolerance = setup.Tolerance(parse, options);
             using var trainer = new Trainer.Training.Trainer(setup.Model, setup.Rule, setup.Loss, setup.Optimizer, setup.Data, setup.Order,
-                new VerificationPolicy(1, tolerance, StopOnFailure: false));
+                new VerificationPolicy(1, tolerance, StopOnFailure: false, Beside: setup.Settings.VerifyBeside));
             var (report, failure) = VerifiedSteps.Run(trainer, setup, tolerance, dump.Record);
             // Also after a blow-up: the dump holds the relaxation of the first batch and the divergences up to the failed step.
             dump.Write();

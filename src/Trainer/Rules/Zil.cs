@@ -39,12 +39,17 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     /// kernels it runs again on leaves), so a rule that sent the wrong error or summed in the wrong order still differs
     /// from the witness (docs/algorithms.md, "The verified step").
     /// </summary>
-    public (RuleResult Update, RuleResult Witness) ComputeWithWitness(PcnModel model, Batch batch, ILoss loss)
+    /// <param name="beside">Run backprop's backward call beside Z-IL's sweep, on a CPU with threads to halve
+    /// (<see cref="WitnessBeside"/>), instead of before it.</param>
+    public (RuleResult Update, RuleResult Witness) ComputeWithWitness(PcnModel model, Batch batch, ILoss loss, bool beside = false)
     {
         using var scope = NewDisposeScope();
         var strategies = LocalStrategies.For(model.Graph);
         var recorded = RecordedForward.Of(model, batch, v => strategies.GetValueOrDefault(v) is ClosedFormStrategy s ? s.Keeping : null);
-        // Backprop first: its call frees the recorded graph before Z-IL's sweep makes its products.
+        if (beside && WitnessBeside.ThreadsEach(recorded.Output.device_type) is { } threadsEach)
+            return WitnessBeside.Run(() => Backprop.Backward(recorded, batch, loss), () => Step(model, batch, loss, recorded), threadsEach,
+                scope);
+        // Else backprop first: its call frees the recorded graph before Z-IL's sweep makes its products.
         var witness = Backprop.Backward(recorded, batch, loss);
         try
         {

@@ -1,3 +1,4 @@
+using TorchSharp;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Converter.Ops;
 using ZilOnnx.Trainer.Compute;
@@ -28,7 +29,8 @@ namespace ZilOnnx.Trainer.Training;
 /// the values, tapes and errors of a rule that sweeps once (LeNet-5 at batch 1024 measured 8.8 (zil-relaxed) and 12.0
 /// (il) times its values, against 3.1 for zil). A verified Z-IL step records one forward pass for Z-IL and its witness
 /// (<see cref="VerifiedStep"/>, where sharing pays): the values are shared, but backprop's graph is held beside Z-IL's tapes until
-/// its backward call, so the tapes count twice. Any other rule's witness (bp) runs after the rule's working set is released,
+/// its backward call, so the tapes count twice; run beside Z-IL's sweep (`--verify-beside`), that backward's errors and
+/// kernel workspace count twice too. Any other rule's witness (bp) runs after the rule's working set is released,
 /// so a verified step needs the larger of the two, not their sum. docs/cli.md ("Memory") states the same.
 /// </summary>
 public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, long Workspace, long Parameters)
@@ -37,7 +39,9 @@ public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, lo
 
     /// <param name="graph">The PCN's graph, built for the batch (or, under MPI, the shard) one step computes.</param>
     /// <param name="verified">Whether steps are checked against backprop (the witness's update is one more parameter set).</param>
-    public static StepMemoryEstimate For(PcGraph graph, Precision precision, ILearningRule rule, string optimizer, bool verified = true)
+    /// <param name="beside">Whether the witness's backward runs beside Z-IL's sweep (`--verify-beside`).</param>
+    public static StepMemoryEstimate For(PcGraph graph, Precision precision, ILearningRule rule, string optimizer, bool verified = true,
+        bool beside = false)
     {
         long element = precision == Precision.Float64 ? 8 : 4;
         long values = 0, computed = 0, workspace = 0;
@@ -54,7 +58,11 @@ public sealed record StepMemoryEstimate(long Values, long Tapes, long Errors, lo
         long parameters = parameterSet * ((verified ? 2 : 1) + optimizerCopies + 1);
         int relaxing = (rule is ChunkedRule chunked ? chunked.Inner : rule) is IRelaxingRule ? 4 : 1;
         int tapeSets = verified && rule is Zil && VerifiedStep.SharesForwardPass(graph) ? 2 : 1;
-        return new StepMemoryEstimate(values * relaxing, computed * relaxing * tapeSets, computed * relaxing, workspace, parameters);
+        // Side by side (WitnessBeside), the two backward computations' errors and kernel transients are alive at once. It
+        // runs on a CPU with two threads or more only; CUDA steps are not checked.
+        int sweeps = beside && tapeSets == 2 && WitnessBeside.ThreadsEach(DeviceType.CPU) != null ? 2 : 1;
+        return new StepMemoryEstimate(values * relaxing, computed * relaxing * tapeSets, computed * relaxing * sweeps, workspace * sweeps,
+            parameters);
     }
 
     /// <summary>"values 9.2 GB, tapes 9.2 GB, ...": the parts, for a message.</summary>

@@ -85,7 +85,8 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         var batch = Batches.Take(StepsTaken, model.Device);
         CheckBatchCoupling();
         model.DropoutMasks?.BeginStep(StepsTaken);
-        var (shard, reference) = VerifiedStep.Compute(Rule, verification.IsDue(StepsTaken) ? Witness : null, model, batch, loss);
+        var (shard, reference) = VerifiedStep.Compute(Rule, verification.IsDue(StepsTaken) ? Witness : null, model, batch, loss,
+            verification.Beside);
         using var _ = shard;
         IReadOnlyList<ParameterDivergence>? divergences = null;
         if (reference != null)

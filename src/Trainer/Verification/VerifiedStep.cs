@@ -28,11 +28,14 @@ public static class VerifiedStep
 
     /// <param name="witness">Backprop as this batch runs (in chunks where the model fixes a smaller batch), or null for a step
     /// that is not verified.</param>
+    /// <param name="beside">Where the forward pass is shared, run the witness's backward beside Z-IL's sweep, each on half the
+    /// CPU threads (<see cref="WitnessBeside"/>, `--verify-beside`).</param>
     public static (RuleResult Update, RuleResult? Witness) Compute(ILearningRule rule, ILearningRule? witness, PcnModel model, Batch batch,
-        ILoss loss)
+        ILoss loss, bool beside = false)
     {
         if (witness == null) return (rule.Compute(model, batch, loss), null);
-        if (rule is Zil zil && witness is Backprop && SharesForwardPass(model.Graph)) return zil.ComputeWithWitness(model, batch, loss);
+        if (rule is Zil zil && witness is Backprop && SharesForwardPass(model.Graph))
+            return zil.ComputeWithWitness(model, batch, loss, beside);
         var update = rule.Compute(model, batch, loss);
         try
         {

@@ -30,6 +30,22 @@ public sealed class VerifyCommandTests
         Assert.Contains(network == "lenet5" ? "conv1.weight" : "fc_in.weight", names);
     }
 
+    /// <summary>
+    /// `--verify-beside` on two threads: backprop's backward runs beside Z-IL's sweep, one thread each, and the two still
+    /// agree bit for bit (what VerifiedStepTests holds each side to), in both precisions.
+    /// </summary>
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("float64")]
+    public void Side_by_side_verification_still_reads_zero(string precision)
+    {
+        var run = Verify("lenet5", "ce", "--steps", "3", "--precision", precision, "--threads", "2", "--verify-beside");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using var json = JsonDocument.Parse(run.Output);
+        Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+        Assert.Equal(0.0, json.RootElement.GetProperty("max_abs_divergence").GetDouble());
+    }
+
     [Theory]
     [InlineData("gamma=0.5")]
     [InlineData("schedule-shift=1")]

@@ -54,7 +54,6 @@ internal static class RuleHarness
         return ParameterDivergence.Compare(ruleResult.Updates, bpResult.Updates).Select(d => d.MaxRel).LargestOrNaN();
     }
 
-    /// <summary>The fixture's first batch of <see cref="BatchSize"/> samples, in order, in the model's precision.</summary>
     /// <summary>
     /// Two computations of the same rule's step give the same result bit for bit: loss, output and every update (a
     /// verified step's shared forward pass against the rule computed alone).
@@ -69,6 +68,22 @@ internal static class RuleHarness
                 $"{what}: '{name}' differs by {(expected - shared.Updates[name]).abs().max().ToDouble():E3}");
     }
 
+    /// <summary><paramref name="compute"/> with libtorch's intra-op threads set to <paramref name="threads"/>, then set back.</summary>
+    public static T WithThreads<T>(int threads, Func<T> compute)
+    {
+        int before = get_num_threads();
+        set_num_threads(threads);
+        try
+        {
+            return compute();
+        }
+        finally
+        {
+            set_num_threads(before);
+        }
+    }
+
+    /// <summary>The fixture's first batch of <see cref="BatchSize"/> samples, in order, in the model's precision.</summary>
     public static Batch FirstBatch(PcnModel model, string fixture, string loss)
     {
         var data = Fixtures.Data(fixture, loss);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TorchSharp;
 using ZilOnnx.Converter.Graph;
 using ZilOnnx.Tests.TestSupport;
 using ZilOnnx.Trainer.Compute;
@@ -60,6 +61,10 @@ public sealed class StepMemoryEstimateTests
         Assert.Equal(2 * parameterSet, zil.Parameters); // the update and the optimizer's temporary
         var verified = StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "sgd", verified: true);
         Assert.Equal((3 * parameterSet, 2 * zil.Tapes), (verified.Parameters, verified.Tapes));
+        // Side by side, the witness's backward and Z-IL's sweep hold their errors and kernel transients at once.
+        var beside = StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "sgd", verified: true, beside: true);
+        long sweeps = WitnessBeside.ThreadsEach(DeviceType.CPU) != null ? 2 : 1;
+        Assert.Equal((verified.Tapes, sweeps * verified.Errors, sweeps * verified.Workspace), (beside.Tapes, beside.Errors, beside.Workspace));
         // A chunked step verifies with a forward pass each: the witness runs after the rule's tensors are released.
         Assert.Equal(zil.Tapes, StepMemoryEstimate.For(graph, Precision.Float32, new ChunkedRule(new Zil(), 1), "sgd", verified: true).Tapes);
         Assert.Equal(3 * parameterSet, StepMemoryEstimate.For(graph, Precision.Float32, new Zil(), "momentum", verified: false).Parameters);

@@ -31,6 +31,20 @@ public sealed class VerifiedStepTests
         AssertSharingChangesNothing(model, RuleHarness.FirstBatch(model, network, loss), LossFactory.Create(loss), $"{network}/{loss}/{precision}");
     }
 
+    /// <summary>
+    /// `--verify-beside`: the witness's backward on a thread of its own beside Z-IL's sweep, each with half the threads
+    /// (<see cref="WitnessBeside"/>). Running at once changes nothing either computes: each result is its rule's alone with
+    /// that thread count (libtorch's sums may round otherwise with another count, so the rules alone take it too).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Side_by_side_each_rule_still_gives_its_own_update_bit_for_bit(string network, string loss, Precision precision)
+    {
+        using var model = Fixtures.Model(network, loss, precision);
+        AssertSharingChangesNothing(model, RuleHarness.FirstBatch(model, network, loss), LossFactory.Create(loss),
+            $"{network}/{loss}/{precision} beside", beside: true);
+    }
+
     /// <summary>The layer-normalized fixture: a fused LayerNormalization vertex beside MatMuls, a transformer's pieces.</summary>
     [Theory]
     [InlineData(Precision.Float64)]
@@ -87,12 +101,15 @@ public sealed class VerifiedStepTests
         alone.Dispose();
     }
 
-    private static void AssertSharingChangesNothing(PcnModel model, Batch batch, ILoss loss, string what)
+    private static void AssertSharingChangesNothing(PcnModel model, Batch batch, ILoss loss, string what, bool beside = false)
     {
         using var scope = NewDisposeScope();
-        var (update, witness) = VerifiedStep.Compute(new Zil(), new Backprop(), model, batch, loss);
-        using var zil = new Zil().Compute(model, batch, loss);
-        using var bp = new Backprop().Compute(model, batch, loss);
+        int threads = get_num_threads();
+        var (update, witness) = VerifiedStep.Compute(new Zil(), new Backprop(), model, batch, loss, beside);
+        Assert.Equal(threads, get_num_threads());
+        int alone = beside ? WitnessBeside.ThreadsEach(model.Device.type) ?? threads : threads;
+        var (zil, bp) = RuleHarness.WithThreads(alone,
+            () => (new Zil().Compute(model, batch, loss), new Backprop().Compute(model, batch, loss)));
         RuleHarness.AssertBackpropUpdatesAreNonZero(bp.Updates);
         RuleHarness.AssertSameResult(zil, update, $"{what}: zil");
         RuleHarness.AssertSameResult(bp, witness!, $"{what}: the witness");
