@@ -157,8 +157,8 @@ public sealed class TrainingOptions
     public Option<bool> VerifyBeside { get; } = new("--verify-beside")
     {
         Description = "Run backprop's backward, the check of a verified zil step, beside Z-IL's sweep, each on half the CPU threads: " +
-            "faster on long steps of many small operations (DenseNet-121, EfficientNet), slower on short ones; the numbers are those " +
-            "of half the threads"
+            "faster on long walks of small operations (GRU, EfficientNet), slower on short steps and large convolutions (measure with " +
+            "bench); the numbers are those of half the threads"
     };
 
     public Option<bool> Untie { get; } = new("--untie")

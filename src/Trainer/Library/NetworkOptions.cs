@@ -25,4 +25,6 @@ public sealed record NetworkOptions
     public int VerifyEvery { get; init; } = 1;
     /// <summary>The largest relative divergence from backprop accepted; null: 1e-4 in float32, 1e-10 in float64.</summary>
     public double? Tolerance { get; init; }
+    /// <summary>Run a verified zil step's check beside Z-IL's sweep, each on half the CPU threads, as `--verify-beside`.</summary>
+    public bool VerifyBeside { get; init; }
 }

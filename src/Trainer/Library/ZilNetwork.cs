@@ -66,7 +66,8 @@ public sealed class ZilNetwork : IDisposable
         };
         var rule = RuleFactory.Create(options.Rule);
         var order = new BatchOrder(data.Count, options.BatchSize, options.Shuffle, options.Seed);
-        var verification = new VerificationPolicy(options.VerifyEvery, options.Tolerance ?? options.Precision.DefaultTolerance());
+        var verification = new VerificationPolicy(options.VerifyEvery, options.Tolerance ?? options.Precision.DefaultTolerance(),
+            Beside: options.VerifyBeside);
         var trainer = new Training.Trainer(model, rule, loss, new Sgd(options.LearningRate, options.Momentum), data, order, verification);
         return new ZilNetwork(model, rule, loss, data, order, trainer);
     }
