@@ -22,14 +22,17 @@ public static class WitnessBeside
 {
     /// <summary>The intra-op threads each side takes, or null where the two run one after the other: on a GPU, whose
     /// operations are queued on one stream anyway, and with one thread, which cannot be halved.</summary>
-    public static int? ThreadsEach(DeviceType device) => device == DeviceType.CPU && get_num_threads() >= 2 ? get_num_threads() / 2 : null;
+    public static int? ThreadsEach(DeviceType device) => device == DeviceType.CPU && get_num_threads() is var threads && threads >= 2
+        ? threads / 2
+        : null;
 
     /// <summary>
     /// Runs <paramref name="witness"/> on a thread of its own beside <paramref name="rule"/> on this one, with
     /// <paramref name="threadsEach"/> intra-op threads each, and gives both results. The witness's tensors are handed to
     /// the dispose scope outside <paramref name="current"/> (this thread's), where a witness computed here would have put them.
     /// </summary>
-    public static (T Rule, RuleResult Witness) Run<T>(Func<RuleResult> witness, Func<T> rule, int threadsEach, DisposeScope current)
+    public static (RuleResult Rule, RuleResult Witness) Run(Func<RuleResult> witness, Func<RuleResult> rule, int threadsEach,
+        DisposeScope current)
     {
         RuleResult? witnessResult = null;
         Exception? witnessFailure = null;
@@ -43,7 +46,7 @@ public static class WitnessBeside
                 using var scope = NewDisposeScope();
                 witnessResult = witness();
                 // Taken out of this thread's scopes whole, for the caller's thread to adopt.
-                foreach (var tensor in witnessResult.Updates.Values.Append(witnessResult.Output)) tensor.DetachFromDisposeScope();
+                foreach (var tensor in TensorsOf(witnessResult)) tensor.DetachFromDisposeScope();
             }
             catch (Exception e)
             {
@@ -56,7 +59,7 @@ public static class WitnessBeside
             job.Wait();
             set_num_threads(threads);
         }
-        T ruleResult;
+        RuleResult ruleResult;
         try
         {
             ruleResult = rule();
@@ -70,7 +73,7 @@ public static class WitnessBeside
         Finish();
         if (witnessFailure != null)
         {
-            (ruleResult as IDisposable)?.Dispose();
+            ruleResult.Dispose();
             ExceptionDispatchInfo.Capture(witnessFailure).Throw();
         }
         return (ruleResult, Adopt(witnessResult!, current));
@@ -80,11 +83,13 @@ public static class WitnessBeside
     /// to the scope outside <paramref name="current"/>, where a witness computed in it would have put them.</summary>
     private static RuleResult Adopt(RuleResult result, DisposeScope current)
     {
-        foreach (var tensor in result.Updates.Values.Append(result.Output))
+        foreach (var tensor in TensorsOf(result))
         {
             current.Attach(tensor);
             tensor.MoveToOuterDisposeScope();
         }
         return result;
     }
+
+    private static IEnumerable<Tensor> TensorsOf(RuleResult result) => result.Updates.Values.Append(result.Output);
 }

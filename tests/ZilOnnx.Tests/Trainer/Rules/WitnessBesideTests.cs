@@ -46,7 +46,11 @@ public sealed class WitnessBesideTests
             {
                 witnessSide = (Environment.CurrentManagedThreadId, get_num_threads());
                 return Result(2.0);
-            }, () => ruleSide = (Environment.CurrentManagedThreadId, get_num_threads()), threadsEach: 1, current);
+            }, () =>
+            {
+                ruleSide = (Environment.CurrentManagedThreadId, get_num_threads());
+                return Result(1.0);
+            }, threadsEach: 1, current);
         }
         Assert.NotEqual(caller, witnessSide.Thread);
         Assert.Equal((caller, 1), ruleSide);
@@ -63,7 +67,7 @@ public sealed class WitnessBesideTests
     {
         using var current = NewDisposeScope();
         var ruleResult = Result(1.0);
-        var failure = Assert.Throws<ArgumentException>(() => WitnessBeside.Run<RuleResult>(
+        var failure = Assert.Throws<ArgumentException>(() => WitnessBeside.Run(
             () => throw new ArgumentException("witness failed"), () => ruleResult, threadsEach: 1, current));
         Assert.Equal("witness failed", failure.Message);
         Assert.Throws<InvalidOperationException>(() => ruleResult.Output.sum());
@@ -74,7 +78,7 @@ public sealed class WitnessBesideTests
     {
         using var current = NewDisposeScope();
         bool witnessDone = false;
-        Assert.Throws<InvalidOperationException>(() => WitnessBeside.Run<int>(() =>
+        Assert.Throws<InvalidOperationException>(() => WitnessBeside.Run(() =>
         {
             Thread.Sleep(200);
             witnessDone = true;
