@@ -36,7 +36,7 @@ public sealed class BatchNormalizationKernel : Kernel<BatchNormalizationSpec>
         // mean and the biased variance, as the specification defines them; running statistics are not its business
         // (RunningStatistics moves them). libtorch refuses batch statistics of a single value per channel, which the
         // specification allows (the variance is then 0): those take the formula.
-        if (spec.Spatial && (spec.Batch == null || x.numel() / x.Sizes()[1] > 1))
+        if (spec.Spatial && (spec.Batch == null || x.numel() / x.size(1) > 1))
             return nn.functional.batch_norm(x, spec.Batch == null ? mean.flatten() : null, spec.Batch == null ? variance.flatten() : null,
                 scale.flatten(), bias.flatten(), training: spec.Batch != null, eps: spec.Epsilon);
         if (spec.Batch == null) return ((x - mean) / variance.Plus(spec.Epsilon).sqrt() * scale).Plus(bias);
@@ -54,6 +54,6 @@ public sealed class BatchNormalizationKernel : Kernel<BatchNormalizationSpec>
         spec.Spatial ? [0, .. Enumerable.Range(2, (int)x.dim() - 2).Select(a => (long)a)] : [0];
 
     private static long[] StatisticShape(BatchNormalizationSpec spec, Tensor x) => spec.Spatial
-        ? [1, x.Sizes()[1], .. Enumerable.Repeat(1L, (int)x.dim() - 2)]
+        ? [1, x.size(1), .. Enumerable.Repeat(1L, (int)x.dim() - 2)]
         : [1, .. x.Sizes()[1..]];
 }

@@ -1,5 +1,4 @@
 using ZilOnnx.Converter.Ops;
-using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -26,7 +25,7 @@ public sealed class ConcatClosedForm : ClosedForm<ConcatSpec>
         for (int slot = 0; slot < inputs.Count; slot++)
         {
             if (inputs[slot] is not { } input) continue;
-            long size = input.Sizes()[axis];
+            long size = input.size(axis);
             if (wanted[slot]) products[slot] = error.narrow(axis, offset, size);
             offset += size;
         }

@@ -35,7 +35,7 @@ public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
         Tensor? b = Optional(inputs, 2);
         SpecShapes.Check(spec, x, w, b);
         int rank = spec.SpatialRank;
-        long outputChannels = w.Sizes()[1] * spec.Group;
+        long outputChannels = w.size(1) * spec.Group;
 
         var (output, pads) = spec.Geometry(x.Sizes()[2..], w.Sizes()[2..]);
         Tensor full = SpatialFunctions.TransposedConvolution(x, w, spec.Strides, spec.Dilations, spec.Group);
@@ -45,7 +45,7 @@ public sealed class ConvTransposeKernel : Kernel<ConvTransposeSpec>
         for (int i = 0; i < rank; i++)
         {
             adjust[i] = -pads[i];
-            adjust[i + rank] = output[i] - (full.Sizes()[2 + i] - pads[i]);
+            adjust[i + rank] = output[i] - (full.size(2 + i) - pads[i]);
         }
         Tensor y = SpatialFunctions.PadSpatial(full, adjust);
         return b is null ? y : y.Plus(b.reshape([1, outputChannels, .. Enumerable.Repeat(1L, rank)]));

@@ -39,7 +39,7 @@ public static class GatherClosedForm
         {
             var table = inputs[0]!;
             int axis = spec.ResolvedAxis((int)table.dim());
-            var rows = GatherLookupKernel.Rows(GatherLookupKernel.FlatIds(inputs[1]!, table.device), table.Sizes()[axis]);
+            var rows = GatherLookupKernel.Rows(GatherLookupKernel.FlatIds(inputs[1]!, table.device), table.size(axis));
             return Scattered(inputs, axis, rows, error);
         }
     }
@@ -47,9 +47,10 @@ public static class GatherClosedForm
     private static Tensor?[] Scattered(IReadOnlyList<Tensor?> inputs, int axis, Tensor index, Tensor error)
     {
         var data = inputs[0]!;
-        long[] selected = [.. data.Sizes()[..axis], index.Sizes()[0], .. data.Sizes()[(axis + 1)..]];
+        long[] sizes = data.Sizes();
+        long[] selected = [.. sizes[..axis], index.size(0), .. sizes[(axis + 1)..]];
         var products = new Tensor?[inputs.Count];
-        var sum = zeros(data.Sizes(), data.dtype, data.device).IndexAddInPlace(axis, index, error.reshape(selected));
+        var sum = zeros(sizes, data.dtype, data.device).IndexAddInPlace(axis, index, error.reshape(selected));
         products[0] = sum;
         return products;
     }

@@ -15,11 +15,11 @@ public sealed class GemmKernel : Kernel<GemmSpec>
         if (a.dim() != 2 || b.dim() != 2) throw new KernelException($"Gemm needs 2-D A and B, got {ShapeOf(a)} and {ShapeOf(b)}");
         var left = spec.TransA ? a.t() : a;
         var right = spec.TransB ? b.t() : b;
-        if (left.Sizes()[1] != right.Sizes()[0])
+        if (left.size(1) != right.size(0))
             throw new KernelException($"Gemm: A' {ShapeOf(left)} and B' {ShapeOf(right)} do not multiply");
         if (c is not null)
         {
-            long[] shape = [left.Sizes()[0], right.Sizes()[1]];
+            long[] shape = [left.size(0), right.size(1)];
             if (spec.BroadcastC) Broadcast.CheckUnidirectional(shape, c, "Gemm C");
             else if (!c.Sizes().SequenceEqual(shape))
                 throw new KernelException($"Gemm: C {ShapeOf(c)} must have the output's shape [{string.Join(", ", shape)}] (before " +

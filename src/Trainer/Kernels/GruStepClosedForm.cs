@@ -77,7 +77,7 @@ public sealed class GruStepClosedForm : KeepingClosedForm<RecurrentStepSpec>
         if (wanted[B] && bias is not null)
         {
             // B = [Wb, Rb] was read through narrows, each the bias of one affine map: each part takes its map's batch sum.
-            Tensor[] parts = [BroadcastGradient.SumTo(fromInput, [3 * n]), BroadcastGradient.SumTo(fromState, [fromState.Sizes()[1]]),
+            Tensor[] parts = [BroadcastGradient.SumTo(fromInput, [3 * n]), BroadcastGradient.SumTo(fromState, [fromState.size(1)]),
                 .. spec.LinearBeforeReset ? Array.Empty<Tensor>() : [BroadcastGradient.SumTo(ofCandidate, [n])]];
             products[B] = StepGradients.ToDirections(spec, cat(parts, 0), inputs[B]!);
         }

@@ -17,7 +17,7 @@ internal static class Selection
         for (int axis = 0; axis < window.Shape.Length; axis++)
         {
             long start = window.Start[axis], step = window.Step[axis], count = window.Shape[axis];
-            if (start == 0 && step == 1 && count == x.Sizes()[axis]) continue;
+            if (start == 0 && step == 1 && count == x.size(axis)) continue;
             if (step == 1) { x = x.narrow(axis, start, count); continue; }
             x = x.index_select(axis, Picked(start, step, count, x.device));
         }
@@ -68,7 +68,7 @@ public sealed class GatherKernel : Kernel<GatherSpec>
     }
 
     /// <summary>The index the selection reads (negative indices counted from the back), also for its closed form.</summary>
-    internal static Tensor Index(GatherSpec spec, Tensor x, int axis) => tensor(spec.ResolvedIndices(x.Sizes()[axis]), device: x.device);
+    internal static Tensor Index(GatherSpec spec, Tensor x, int axis) => tensor(spec.ResolvedIndices(x.size(axis)), device: x.device);
 }
 
 /// <summary>
@@ -86,7 +86,7 @@ public sealed class GatherLookupKernel : Kernel<GatherLookupSpec>
             throw new KernelException($"Gather: indices must be int32 or int64, got {ids.dtype}");
         long[] shape = SpecShapes.Checked(() => spec.InferShape([x.Sizes(), ids.Sizes()]));
         int axis = spec.ResolvedAxis((int)x.dim());
-        long size = x.Sizes()[axis];
+        long size = x.size(axis);
         var flat = FlatIds(ids, x.device);
         // Negative ids count from the back, as ONNX defines; anything outside [-size, size) is a data error.
         using (var outside = logical_or(flat.LessThan(-size), flat.GreaterOrEqual(size)))

@@ -1,4 +1,3 @@
-using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -22,6 +21,6 @@ internal static class MatrixProductGradients
     private static bool IsColumnMajor(Tensor matrix)
     {
         var strides = matrix.stride();
-        return strides[0] == 1 && strides[1] == matrix.Sizes()[0];
+        return strides[0] == 1 && strides[1] == matrix.size(0);
     }
 }

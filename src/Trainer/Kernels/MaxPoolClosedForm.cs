@@ -61,5 +61,5 @@ public sealed class MaxPoolClosedForm : KeepingClosedForm<PoolSpec>
     }
 
     private static Tensor Unpad(Tensor padded, long[] pads) =>
-        padded.narrow(2, pads[0], padded.Sizes()[2] - pads[0] - pads[2]).narrow(3, pads[1], padded.Sizes()[3] - pads[1] - pads[3]);
+        padded.narrow(2, pads[0], padded.size(2) - pads[0] - pads[2]).narrow(3, pads[1], padded.size(3) - pads[1] - pads[3]);
 }

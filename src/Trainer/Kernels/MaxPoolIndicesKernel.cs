@@ -22,8 +22,8 @@ public sealed class MaxPoolIndicesKernel : Kernel<MaxPoolIndicesSpec>
         var (_, flat) = nn.functional.max_pool2d_with_indices(padded, pool.KernelShape, pool.Strides, [0, 0], pool.Dilations);
         flat = SpatialFunctions.NarrowSpatial(flat, window.Output);
 
-        long batch = x.Sizes()[0], channels = x.Sizes()[1], height = x.Sizes()[2], width = x.Sizes()[3];
-        long paddedWidth = padded.Sizes()[3];
+        long batch = x.size(0), channels = x.size(1), height = x.size(2), width = x.size(3);
+        long paddedWidth = padded.size(3);
         var h = flat.FloorDividedBy(paddedWidth).Minus(window.Pads[0]);
         var w = flat.Remainder(paddedWidth).Minus(window.Pads[1]);
         var plane = ScalarSafeMath.Arange(batch, ScalarType.Int64, x.device).reshape(-1, 1, 1, 1).Times(channels)

@@ -62,7 +62,7 @@ public sealed class InstanceNormalizationKernel : Kernel<InstanceNormalizationSp
         var bias = Required(inputs, 2, "B");
         SpecShapes.Checked(() => spec.InferShape([x.Sizes(), scale.Sizes(), bias.Sizes()]));
         long[] spatial = Enumerable.Range(2, (int)x.dim() - 2).Select(a => (long)a).ToArray();
-        long[] perChannel = [1, x.Sizes()[1], .. Enumerable.Repeat(1L, spatial.Length)];
+        long[] perChannel = [1, x.size(1), .. Enumerable.Repeat(1L, spatial.Length)];
         return (Standardize.Over(x, spatial, spec.Epsilon) * scale.reshape(perChannel)).Plus(bias.reshape(perChannel));
     }
 }
@@ -73,10 +73,11 @@ public sealed class LrnKernel : Kernel<LrnSpec>
     {
         var x = Required(inputs, 0, "X");
         SpecShapes.Checked(() => spec.InferShape([x.Sizes()]));
-        long channels = x.Sizes()[1];
+        long channels = x.size(1);
         // Zero channels before and after make the clipped window a plain sliding sum of `size` channels.
         var squares = x.Squared();
-        long[] zerosShape(long count) => [x.Sizes()[0], count, .. x.Sizes()[2..]];
+        long[] spatial = x.Sizes()[2..];
+        long[] zerosShape(long count) => [x.size(0), count, .. spatial];
         var padded = cat([zeros(zerosShape(spec.PadBefore), x.dtype, x.device), squares, zeros(zerosShape(spec.PadAfter), x.dtype,
             x.device)], 1);
         var squareSum = Enumerable.Range(0, (int)spec.Size).Select(k => padded.narrow(1, k, channels)).Aggregate((s, t) => s.Plus(t));

@@ -15,7 +15,7 @@ public sealed class RecurrentStepKernel : Kernel<RecurrentStepSpec>
     protected override Tensor Forward(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs)
     {
         var (_, xt, previous, w, r, bias) = StepOperands.Of(spec, inputs);
-        long batch = xt.Sizes()[0];
+        long batch = xt.size(0);
         Tensor state = spec.Cell switch
         {
             RecurrentCell.Rnn => RecurrentCells.Gate(spec, 0, RecurrentCells.SummedPreActivation(spec, xt, previous, w, r, bias)),

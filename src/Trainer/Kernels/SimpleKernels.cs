@@ -108,7 +108,7 @@ public sealed class PadKernel : Kernel<PadSpec>
         {
             long before = Math.Max(0, pads[axis]), after = Math.Max(0, pads[axis + rank]);
             if (before == 0 && after == 0) continue;
-            long size = y.Sizes()[axis];
+            long size = y.size(axis);
             if (size == 0) throw new KernelException($"Pad: mode {spec.Mode} cannot pad axis {axis} of {ShapeOf(x)}, which has no cells " +
                 $"to copy from");
             long[] source = Enumerable.Range(0, (int)(size + before + after)).Select(j => PadSource.Of(spec.Mode, j - before,

@@ -1,4 +1,3 @@
-using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -50,7 +49,7 @@ internal static class SpatialFunctions
     /// <summary>Per-channel window sums: a depthwise convolution with a window of ones.</summary>
     public static Tensor WindowSum(Tensor x, long[] kernel, long[] strides, long[] dilations)
     {
-        long channels = x.Sizes()[1];
+        long channels = x.size(1);
         using var ones = TorchSharp.torch.ones([channels, 1, .. kernel], x.dtype, x.device);
         return Convolution(x, ones, null, strides, dilations, channels);
     }
@@ -60,7 +59,7 @@ internal static class SpatialFunctions
     public static Tensor NarrowSpatial(Tensor x, long[] sizes)
     {
         for (int i = 0; i < sizes.Length; i++)
-            if (x.Sizes()[2 + i] != sizes[i]) x = x.narrow(2 + i, 0, sizes[i]);
+            if (x.size(2 + i) != sizes[i]) x = x.narrow(2 + i, 0, sizes[i]);
         return x;
     }
 

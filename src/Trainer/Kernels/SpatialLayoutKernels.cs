@@ -11,9 +11,9 @@ public sealed class DepthToSpaceKernel : Kernel<DepthToSpaceSpec>
     {
         var x = Required(inputs, 0, "input");
         long b = spec.BlockSize;
-        if (x.dim() != 4 || x.Sizes()[1] % (b * b) != 0)
+        if (x.dim() != 4 || x.size(1) % (b * b) != 0)
             throw new KernelException($"DepthToSpace needs [N, C, H, W] with C a multiple of {b * b}, got {ShapeOf(x)}");
-        long n = x.Sizes()[0], c = x.Sizes()[1] / (b * b), h = x.Sizes()[2], w = x.Sizes()[3];
+        long n = x.size(0), c = x.size(1) / (b * b), h = x.size(2), w = x.size(3);
         Tensor blocks = spec.Mode == DepthToSpaceMode.Dcr
             ? x.reshape(n, b, b, c, h, w).permute(0, 3, 4, 1, 5, 2)
             : x.reshape(n, c, b, b, h, w).permute(0, 1, 4, 2, 5, 3);
@@ -27,9 +27,9 @@ public sealed class SpaceToDepthKernel : Kernel<SpaceToDepthSpec>
     {
         var x = Required(inputs, 0, "input");
         long b = spec.BlockSize;
-        if (x.dim() != 4 || x.Sizes()[2] % b != 0 || x.Sizes()[3] % b != 0)
+        if (x.dim() != 4 || x.size(2) % b != 0 || x.size(3) % b != 0)
             throw new KernelException($"SpaceToDepth needs [N, C, H, W] with H and W multiples of {b}, got {ShapeOf(x)}");
-        long n = x.Sizes()[0], c = x.Sizes()[1], h = x.Sizes()[2] / b, w = x.Sizes()[3] / b;
+        long n = x.size(0), c = x.size(1), h = x.size(2) / b, w = x.size(3) / b;
         return x.reshape(n, c, h, b, w, b).permute(0, 3, 5, 1, 2, 4).reshape(n, c * b * b, h, w);
     }
 }

@@ -1,5 +1,4 @@
 using ZilOnnx.Converter.Ops;
-using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 using static ZilOnnx.Converter.Ops.RecurrentSlots;
 
@@ -39,14 +38,14 @@ internal static class StepGradients
     /// </summary>
     public static Tensor OfSummedBiases(RecurrentStepSpec spec, Tensor grad, Tensor perDirection)
     {
-        long width = grad.Sizes()[1];
+        long width = grad.size(1);
         return ToDirections(spec, BroadcastGradient.SumTo(grad, [width]).expand(2, width).reshape(2 * width), perDirection);
     }
 
     /// <summary>One direction's term as a gradient of the [num_directions, ...] input (the backward of OfDirection).</summary>
     public static Tensor ToDirections(RecurrentStepSpec spec, Tensor term, Tensor perDirection)
     {
-        if (perDirection.Sizes()[0] == 1) return term.unsqueeze(0);
+        if (perDirection.size(0) == 1) return term.unsqueeze(0);
         var full = zeros_like(perDirection);
         full.select(0, spec.Direction).copy_(term);
         return full;

@@ -1,5 +1,4 @@
 using ZilOnnx.Converter.Ops;
-using ZilOnnx.Trainer.Compute;
 using static TorchSharp.torch;
 
 namespace ZilOnnx.Trainer.Kernels;
@@ -18,7 +17,7 @@ internal readonly record struct StepOperands(Tensor X, Tensor Xt, Tensor Previou
         var w = OfDirection(spec, Required(inputs, RecurrentSlots.W, "W"));
         var r = OfDirection(spec, Required(inputs, RecurrentSlots.R, "R"));
         var bias = Input(inputs, RecurrentSlots.B) is { } b ? OfDirection(spec, b) : null;
-        var previous = Input(inputs, RecurrentSlots.PreviousState) ?? InitialState(spec, inputs, xt.Sizes()[0], xt);
+        var previous = Input(inputs, RecurrentSlots.PreviousState) ?? InitialState(spec, inputs, xt.size(0), xt);
         return new StepOperands(x, xt, previous, w, r, bias);
     }
 
@@ -30,7 +29,7 @@ internal readonly record struct StepOperands(Tensor X, Tensor Xt, Tensor Previou
     /// through a reshape, where a select would allocate and zero the whole tensor at every step.
     /// </summary>
     public static Tensor OfDirection(RecurrentStepSpec spec, Tensor perDirection) =>
-        perDirection.Sizes()[0] == 1 ? perDirection.squeeze(0) : perDirection.select(0, spec.Direction);
+        perDirection.size(0) == 1 ? perDirection.squeeze(0) : perDirection.select(0, spec.Direction);
 
     private static Tensor InitialState(RecurrentStepSpec spec, IReadOnlyList<Tensor?> inputs, long batch, Tensor like)
     {

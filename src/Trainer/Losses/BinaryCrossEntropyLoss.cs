@@ -19,7 +19,7 @@ public sealed class BinaryCrossEntropyLoss(LossReduction reduction = LossReducti
     {
         RequireOutputShape(output, target);
         return reduction == LossReduction.Sample
-            ? nn.functional.binary_cross_entropy_with_logits(output, target, reduction: nn.Reduction.Sum).DividedBy(output.Sizes()[0])
+            ? nn.functional.binary_cross_entropy_with_logits(output, target, reduction: nn.Reduction.Sum).DividedBy(output.size(0))
             : nn.functional.binary_cross_entropy_with_logits(output, target, reduction: nn.Reduction.Mean);
     }
 }

@@ -48,11 +48,11 @@ public sealed class CrossEntropyLoss(LossReduction reduction = LossReduction.Sam
     public override Tensor Value(Tensor output, Tensor target)
     {
         int axis = ClassAxisOf(output.dim());
-        long classes = output.Sizes()[axis];
+        long classes = output.size(axis);
         // Classes last, so one code path serves every layout; an output already laid out that way is not copied.
         var logits = axis == output.dim() - 1 ? output : output.movedim([axis], [-1]);
         var logProbabilities = nn.functional.log_softmax(logits, -1);
-        long samples = output.Sizes()[0];
+        long samples = output.size(0);
         long positions = output.numel() / classes;
         Tensor summed;
         if (IsLabels(output, target))

@@ -15,7 +15,7 @@ public sealed class L1Loss(LossReduction reduction = LossReduction.Sample) : Loc
     {
         RequireOutputShape(output, target);
         return reduction == LossReduction.Sample
-            ? nn.functional.l1_loss(output, target, nn.Reduction.Sum).DividedBy(output.Sizes()[0])
+            ? nn.functional.l1_loss(output, target, nn.Reduction.Sum).DividedBy(output.size(0))
             : nn.functional.l1_loss(output, target, nn.Reduction.Mean);
     }
 }

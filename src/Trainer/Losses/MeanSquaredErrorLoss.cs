@@ -15,7 +15,7 @@ public sealed class MeanSquaredErrorLoss(LossReduction reduction = LossReduction
     {
         RequireOutputShape(output, target);
         return reduction == LossReduction.Sample
-            ? (target - output).Squared().sum().Times(0.5 / output.Sizes()[0])
+            ? (target - output).Squared().sum().Times(0.5 / output.size(0))
             : nn.functional.mse_loss(output, target, nn.Reduction.Mean);
     }
 }

@@ -25,7 +25,7 @@ public sealed class ChunkedRule(ILearningRule inner, long chunkSize) : ILearning
     public RuleResult Compute(PcnModel model, Batch batch, ILoss loss)
     {
         using var scope = NewDisposeScope();
-        long samples = batch.Targets.Sizes()[0];
+        long samples = batch.Targets.size(0);
         if (samples % chunkSize != 0)
             throw new ArgumentException($"a batch of {samples} does not split into chunks of {chunkSize}, the batch size the model fixes");
         long chunks = samples / chunkSize;
