@@ -83,7 +83,8 @@ public sealed class BenchRule
         if (reference != null)
             using (reference)
             {
-                double divergence = ParameterDivergence.Compare(result.Updates, reference.Updates).Select(d => d.MaxRel).LargestOrNaN();
+                var divergences = ParameterDivergence.Compare(result.Updates, reference.Updates, overwriteBackprop: true);
+                double divergence = divergences.Select(d => d.MaxRel).LargestOrNaN();
                 MaxDivergence = Math.Max(MaxDivergence ?? 0, divergence); // Math.Max keeps a NaN
             }
         Guard.Check(result, _steps, setup.Model, batch, setup.Loss);

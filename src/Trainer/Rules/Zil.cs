@@ -126,12 +126,11 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     {
         var errors = new ErrorSums(graph, outputError);
         var profile = ProfileOfZil();
-        var scheduled = graph.Vertices.Where(v => products.ContainsKey(v) || observer != null && IsCopy(v));
-        foreach (var level in scheduled.GroupBy(v => v.Depth).OrderBy(g => g.Key))
+        foreach (var (depth, level) in ScheduleLevels.Of(graph))
         {
             if (observer != null)
-                foreach (var copy in level.Where(IsCopy))
-                    errors.ObservePartial(PcGraph.SourceOf(copy), sum => observer.OnScheduledError(copy, level.Key, sum));
+                foreach (var copy in level.Where(ScheduleLevels.IsCopy))
+                    errors.ObservePartial(PcGraph.SourceOf(copy), sum => observer.OnScheduledError(copy, depth, sum));
             var batch = new AutogradBatch();
             foreach (var v in level)
             {
@@ -140,7 +139,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
                 profile?.Add(ProfilePart.ZilSweep, v, start);
             }
             batch.Run();
-            terms.AddLevel(level.Key);
+            terms.AddLevel(depth);
             // Errors are summed in backprop's order, whatever the vertices' strategies (ErrorSums).
             foreach (var v in level)
             {
@@ -149,7 +148,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
                 using (product)
                     if (errors.Remove(v, out var error))
                     {
-                        observer?.OnScheduledError(v, level.Key, error);
+                        observer?.OnScheduledError(v, depth, error);
                         foreach (var (parent, term) in product.ParentProducts())
                             errors.Add(PcGraph.SourceOf(parent), term, reader: v);
                         error.Dispose();
@@ -158,8 +157,6 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
             }
         }
     }
-
-    private static bool IsCopy(Vertex v) => v.Kind == VertexKind.Levelling && v.ReachesOutput;
 
     /// <summary>
     /// The profile to time this step's vertices into (`bench --profile`), or null: the usual case, which costs nothing more.

@@ -92,7 +92,7 @@ public sealed class Trainer(PcnModel model, ILearningRule rule, ILoss loss, IOpt
         if (reference != null)
             using (reference)
                 // Each process verifies its shard; the step's divergence is the largest any shard has.
-                divergences = Reducer.Reduce(ParameterDivergence.Compare(shard.Updates, reference.Updates));
+                divergences = Reducer.Reduce(ParameterDivergence.Compare(shard.Updates, reference.Updates, overwriteBackprop: true));
         // The global update's tensors live in this step's dispose scope; the shard's output is disposed with the shard.
         var (result, accuracy) = Reducer.Reduce(shard, data.HasLabels ? Metrics.Accuracy(shard.Output, batch.Targets, loss) : double.NaN);
         // A non-finite loss or update is a numerical failure whatever BP says: in a blow-up BP's update is as NaN as the

@@ -19,7 +19,8 @@ namespace ZilOnnx.Trainer.Rules.Local;
 public sealed class ParameterTerms(PcnModel model)
 {
     private readonly Dictionary<string, Tensor> _shared = [];
-    private readonly List<(ParameterRead Read, Tensor Leaf)> _ownLeaves = [];
+    /// <summary>The own leaves by the depth after whose level their terms are summed: the sweep asks at every level.</summary>
+    private readonly Dictionary<int, List<(ParameterRead Read, Tensor Leaf)>> _ownLeavesByDepth = [];
 
     /// <summary>The leaves <paramref name="reader"/> reads its parameters through: each parameter's one leaf, or, where the
     /// sweep would not add its readers' terms in autograd's order, a leaf of its own.</summary>
@@ -32,7 +33,9 @@ public sealed class ParameterTerms(PcnModel model)
             if (read.OwnLeaf)
             {
                 leaves[read.Name] = NewLeaf(read.Name);
-                _ownLeaves.Add((read, leaves[read.Name]));
+                if (!_ownLeavesByDepth.TryGetValue(read.SummedAtDepth, out var atDepth))
+                    _ownLeavesByDepth[read.SummedAtDepth] = atDepth = [];
+                atDepth.Add((read, leaves[read.Name]));
             }
             else leaves[read.Name] = Shared(read.Name);
         }
@@ -45,8 +48,9 @@ public sealed class ParameterTerms(PcnModel model)
     /// </summary>
     public void AddLevel(int depth)
     {
+        if (!_ownLeavesByDepth.TryGetValue(depth, out var atDepth)) return;
         using var _ = no_grad();
-        foreach (var (read, leaf) in _ownLeaves.Where(l => l.Read.SummedAtDepth == depth).OrderBy(l => l.Read.AutogradRank))
+        foreach (var (read, leaf) in atDepth.OrderBy(l => l.Read.AutogradRank))
         {
             if (leaf.grad is not { } term) continue;
             var sum = Shared(read.Name);
