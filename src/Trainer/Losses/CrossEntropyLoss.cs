@@ -1,4 +1,5 @@
 using ZilOnnx.Trainer.Compute;
+using ZilOnnx.Trainer.Kernels;
 using ZilOnnx.Trainer.Settings;
 using static TorchSharp.torch;
 
@@ -72,6 +73,34 @@ public sealed class CrossEntropyLoss(LossReduction reduction = LossReduction.Sam
             summed = -(rows * logProbabilities).sum();
         }
         return summed.DividedBy(reduction.Divisor(samples, positions));
+    }
+
+    /// <summary>
+    /// Integer labels along the last axis without smoothing (a classifier's [B, C], a token model's [B, T, C]): the value and
+    /// the output error in one TorchScript call of the operators that <see cref="Value"/> and the autograd call of
+    /// <see cref="LocallyDerivedLoss"/> run, in their order (log_softmax and nll_loss forward, the division; then the
+    /// division's, nll_loss's and log_softmax's backward operators on a gradient of one), so bitwise that call's result
+    /// (<c>CrossEntropyErrorTests</c>) at about half its cost: 26 against 63 us on 8 x 10 logits in float32. Z-IL takes
+    /// this error at every step. Other layouts and targets take the autograd call.
+    /// </summary>
+    public override (Tensor Value, Tensor Error) ValueAndOutputError(Tensor output, Tensor target)
+    {
+        int axis = ClassAxisOf(output.dim());
+        if (labelSmoothing > 0 || axis != output.dim() - 1 || !IsLabels(output, target)) return base.ValueAndOutputError(output, target);
+        long classes = output.size(axis), divisor = reduction.Divisor(output.size(0), output.numel() / classes);
+        // nll_loss's reduction 2 is Sum; -100 is libtorch's default ignore_index, which nn.functional.nll_loss passes.
+        using var _ = no_grad();
+        var result = ScriptedOperation.Run("logits: Tensor, target: Tensor", [
+            "logp = torch.log_softmax(logits, -1)",
+            $"flat = logp.reshape([-1, {classes}])",
+            "labels = target.reshape([-1])",
+            "summed = torch.nll_loss_forward(flat, labels, None, 2, -100)",
+            $"value = summed[0] / {divisor}",
+            $"ofSummed = torch.ones_like(value) / {divisor}",
+            "ofFlat = torch.nll_loss_backward(ofSummed, flat, labels, None, 2, -100, summed[1])",
+            "return (value, torch._log_softmax_backward_data(ofFlat.reshape(logp.shape), logp, -1, logits.dtype).neg())",
+        ], output, target.to(ScalarType.Int64));
+        return (result[0], result[1]);
     }
 
     /// <summary>

@@ -13,7 +13,9 @@ namespace ZilOnnx.Trainer.Losses;
 /// log_softmax's backward, not (t - softmax) / B; for bce the backward of binary_cross_entropy_with_logits), so the
 /// error node holds bitwise the number in backprop's gradient and Z-IL equals BP bit for bit in float32 as well. A
 /// closed form differs from it by rounding (about 1e-7 relative per step in float32) and, over an epoch, flips the odd
-/// near-tie prediction. Every loss and reduction keeps this property by deriving from this class.
+/// near-tie prediction. Every loss and reduction keeps this property by deriving from this class; where a loss computes
+/// its error without the autograd call (ce's labels, <see cref="CrossEntropyLoss.ValueAndOutputError"/>), it runs the
+/// operators that call runs, in its order.
 /// </remarks>
 public abstract class LocallyDerivedLoss : ILoss
 {
@@ -29,7 +31,7 @@ public abstract class LocallyDerivedLoss : ILoss
         return error;
     }
 
-    public (Tensor Value, Tensor Error) ValueAndOutputError(Tensor output, Tensor target)
+    public virtual (Tensor Value, Tensor Error) ValueAndOutputError(Tensor output, Tensor target)
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad();

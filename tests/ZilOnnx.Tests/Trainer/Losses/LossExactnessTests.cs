@@ -21,6 +21,7 @@ public sealed class LossExactnessTests
         new("l1", LossReduction.Mean),
         new("bce", LossReduction.Sample),
         new("bce", LossReduction.Mean),
+        new("ce", LossReduction.Sample),
         new("ce", LossReduction.Mean),
         new("ce", LossReduction.Sample, LabelSmoothing: 0.1),
         new("ce", LossReduction.Mean, LabelSmoothing: 0.2),
