@@ -33,6 +33,7 @@ public static class ClosedForms
         [typeof(GatherSpec)] = GatherClosedForm.Constant,
         [typeof(GatherLookupSpec)] = GatherClosedForm.Lookup,
         [typeof(UnarySpec)] = new UnaryClosedForm(),
+        [typeof(ClipSpec)] = new ClipClosedForm(),
     };
 
     private static readonly Dictionary<RecurrentCell, IClosedForm> RecurrentSteps = new()

@@ -8,7 +8,7 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
 /// The written-out products of the elementwise operators (<see cref="ArithmeticClosedForm"/>, <see cref="ActivationClosedForm"/>, <see cref="UnaryClosedForm"/>,
-/// <see cref="SoftmaxClosedForm"/>, <see cref="ReduceMeanClosedForm"/>) against autograd through the same kernel: bit for
+/// <see cref="ClipClosedForm"/>, <see cref="SoftmaxClosedForm"/>, <see cref="ReduceMeanClosedForm"/>) against autograd through the same kernel: bit for
 /// bit, and in the layout autograd's backward nodes hand the gradient on in backprop's graph, in float64 and float32, on random
 /// shapes, broadcasts and layouts (column-major inputs among them).
 /// </summary>
@@ -62,6 +62,18 @@ public sealed class ElementwiseClosedFormTests
         ClosedFormCheck.AssertEqualsAutograd(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, null, KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Clip_products_equal_autograd_with_either_bound_both_and_crossed_ones(int seed, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var x = ClosedFormCheck.Input([3, 4, 5], precision, seed, transposed: seed % 2 == 0).Times(4);
+        // Values on the bounds (clamp passes the error there), and NaN (no comparison holds: no error passes).
+        x = x.masked_fill(x.abs().lt(0.5), 0).masked_fill(x.gt(3.5), 6).masked_fill(x.lt(-3.8), double.NaN);
+        foreach (var spec in new ClipSpec[] { new(0, 6), new(0, null), new(null, 6), new(-0.1, 0.7), new(1, -1), new(-1e20, 1e20) })
+            ClosedFormCheck.AssertBitwiseAutograd(new ClipKernel(), spec, [x], [true]);
+    }
+
     /// <summary>What stays on a tape: the opset-6 broadcast, Softmax over flattened axes, the other reductions, the no-op mean.</summary>
     [Fact]
     public void Configurations_without_a_closed_form_are_not_covered()
@@ -76,5 +88,7 @@ public sealed class ElementwiseClosedFormTests
         Assert.False(ClosedForms.For(new ReduceSpec(ReduceKind.Mean, null, false, true))!
             .Covers(new ReduceSpec(ReduceKind.Mean, null, false, true), [[2, 3]], [true]));
         Assert.False(ClosedForms.For(new UnarySpec(UnaryFunction.Exp, 0, 0))!.Covers(new UnarySpec(UnaryFunction.Exp, 0, 0), [[2, 3]], [true]));
+        Assert.False(ClosedForms.For(new ClipSpec(null, null))!.Covers(new ClipSpec(null, null), [[2, 3]], [true]));
+        Assert.False(ClosedForms.For(new ClipSpec(0, double.PositiveInfinity))!.Covers(new ClipSpec(0, double.PositiveInfinity), [[2, 3]], [true]));
     }
 }

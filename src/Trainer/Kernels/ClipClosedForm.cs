@@ -1,0 +1,36 @@
+using System.Globalization;
+using ZilOnnx.Converter.Ops;
+using static TorchSharp.torch;
+
+namespace ZilOnnx.Trainer.Kernels;
+
+/// <summary>
+/// The product of Clip (<see cref="ClipKernel"/>, torch.clamp; MobileNetV2's ReLU6 exports as Clip 0..6) as clamp's
+/// backward writes it: the error where min &lt;= x &lt;= max, bounds included, and 0 elsewhere (also where min &gt; max,
+/// which no x satisfies), selected by where() in one TorchScript call, so bitwise autograd's product without the tape's
+/// second clamp and autograd call. A Clip without bounds (a view) and non-finite bounds stay on a tape.
+/// </summary>
+public sealed class ClipClosedForm : ClosedForm<ClipSpec>
+{
+    protected override bool Covers(ClipSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) =>
+        (spec.Min is not null || spec.Max is not null) && Finite(spec.Min) && Finite(spec.Max) && ReshapeClosedForm.OnlyFirstWanted(wanted);
+
+    protected override Tensor?[] Products(ClipSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
+        IReadOnlyList<bool> wanted)
+    {
+        string[] conditions = [.. Bound(">=", spec.Min), .. Bound("<=", spec.Max)];
+        string passes = conditions.Length == 1 ? conditions[0] : $"{conditions[0]}.logical_and_({conditions[1]})";
+        var product = ScriptedOperation.Run("grad: Tensor, x: Tensor", [$"return torch.where({passes}, grad, 0.0)"], error, inputs[0]!)[0];
+        return [product];
+    }
+
+    /// <summary>The comparison of x with a bound, written as a float literal that reads back as the same double.</summary>
+    private static string[] Bound(string comparison, double? bound)
+    {
+        if (bound is not { } value) return [];
+        string literal = value.ToString("R", CultureInfo.InvariantCulture);
+        return [$"(x {comparison} {literal}{(literal.Any(c => c is '.' or 'E') ? "" : ".0")})"];
+    }
+
+    private static bool Finite(double? bound) => bound is not { } value || double.IsFinite(value);
+}
