@@ -30,6 +30,7 @@ public static class ClosedForms
         [typeof(LayerNormalizationSpec)] = new LayerNormalizationClosedForm(),
         [typeof(BatchNormalizationSpec)] = new BatchNormalizationClosedForm(),
         [typeof(ReduceSpec)] = new ReduceMeanClosedForm(),
+        [typeof(GlobalAveragePoolSpec)] = new GlobalAveragePoolClosedForm(),
         [typeof(GatherSpec)] = GatherClosedForm.Constant,
         [typeof(GatherLookupSpec)] = GatherClosedForm.Lookup,
         [typeof(UnarySpec)] = new UnaryClosedForm(),

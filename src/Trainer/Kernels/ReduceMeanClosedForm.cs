@@ -18,11 +18,34 @@ public sealed class ReduceMeanClosedForm : ClosedForm<ReduceSpec>
     protected override Tensor?[] Products(ReduceSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
         IReadOnlyList<bool> wanted)
     {
-        var x = inputs[0]!;
-        long[] shape = x.Sizes();
-        long count = spec.ReducedAxes(shape.Length).Aggregate(1L, (p, axis) => p * shape[axis]);
+        long[] shape = inputs[0]!.Sizes();
         var products = new Tensor?[inputs.Count];
-        products[0] = error.reshape(spec.KeptShape(shape)).expand(shape).DividedBy(count);
+        products[0] = Product(error, shape, spec.ReducedAxes(shape.Length), spec.KeptShape(shape));
         return products;
+    }
+
+    /// <summary>mean_backward's product for a mean of an input shaped <paramref name="shape"/> over <paramref name="axes"/>.</summary>
+    internal static Tensor Product(Tensor error, long[] shape, IEnumerable<int> axes, long[] keptShape)
+    {
+        long count = axes.Aggregate(1L, (p, axis) => p * shape[axis]);
+        return error.reshape(keptShape).expand(shape).DividedBy(count);
+    }
+}
+
+/// <summary>
+/// GlobalAveragePool's product (<see cref="GlobalAveragePoolKernel"/>: a mean over the spatial axes, kept), as
+/// ReduceMean's: EfficientNet-B0's 16 squeeze-and-excitation gates and the classifiers' last pooling.
+/// </summary>
+public sealed class GlobalAveragePoolClosedForm : ClosedForm<GlobalAveragePoolSpec>
+{
+    protected override bool Covers(GlobalAveragePoolSpec spec, IReadOnlyList<long[]?> shapes, IReadOnlyList<bool> wanted) =>
+        shapes.Count == 1 && shapes[0] is { Length: >= 3 } && ReshapeClosedForm.OnlyFirstWanted(wanted);
+
+    protected override Tensor?[] Products(GlobalAveragePoolSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
+        IReadOnlyList<bool> wanted)
+    {
+        long[] shape = inputs[0]!.Sizes();
+        int[] spatial = [.. Enumerable.Range(2, shape.Length - 2)];
+        return [ReduceMeanClosedForm.Product(error, shape, spatial, [shape[0], shape[1], .. spatial.Select(_ => 1L)])];
     }
 }

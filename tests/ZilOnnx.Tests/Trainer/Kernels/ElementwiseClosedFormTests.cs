@@ -8,7 +8,8 @@ namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
 /// The written-out products of the elementwise operators (<see cref="ArithmeticClosedForm"/>, <see cref="ActivationClosedForm"/>, <see cref="UnaryClosedForm"/>,
-/// <see cref="ClipClosedForm"/>, <see cref="SoftmaxClosedForm"/>, <see cref="ReduceMeanClosedForm"/>) against autograd through the same kernel: bit for
+/// <see cref="ClipClosedForm"/>, <see cref="SoftmaxClosedForm"/>, <see cref="ReduceMeanClosedForm"/>,
+/// <see cref="GlobalAveragePoolClosedForm"/>) against autograd through the same kernel: bit for
 /// bit, and in the layout autograd's backward nodes hand the gradient on in backprop's graph, in float64 and float32, on random
 /// shapes, broadcasts and layouts (column-major inputs among them).
 /// </summary>
@@ -60,6 +61,9 @@ public sealed class ElementwiseClosedFormTests
         ClosedFormCheck.AssertEqualsAutograd(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [1], KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
         ClosedFormCheck.AssertEqualsAutograd(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, [-1, 0], KeepDims: true, NoopWithEmptyAxes: false), [x], [true]);
         ClosedFormCheck.AssertEqualsAutograd(new ReduceKernel(), new ReduceSpec(ReduceKind.Mean, null, KeepDims: false, NoopWithEmptyAxes: false), [x], [true]);
+        // GlobalAveragePool over one, two and three spatial axes.
+        foreach (var input in new[] { x, x.flatten(2), x.unsqueeze(-1).expand(-1, -1, -1, -1, 2).contiguous() })
+            ClosedFormCheck.AssertEqualsAutograd(new GlobalAveragePoolKernel(), GlobalAveragePoolSpec.Instance, [input], [true]);
     }
 
     [Theory]
