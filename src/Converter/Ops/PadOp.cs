@@ -86,6 +86,8 @@ public sealed class PadMapping : IOperatorMapping, IParameterTransform
             spec = new PadSpec(pads, value, axes, mode);
         }
         a.RejectUnknown();
-        return spec;
+        // No pad on any axis, in any mode, is the identity: PyTorch's export of an AvgPool2d writes one before every
+        // pooling (DenseNet-121's three), which as a Pad would copy the feature map forward and narrow its error back.
+        return spec.Pads.All(p => p == 0) ? IdentitySpec.Instance : spec;
     }
 }

@@ -110,6 +110,19 @@ public sealed class SpatialOnnxRuntimeTests(ITestOutputHelper output)
         }
         yield return Register(new SingleNodeModel("Pad", 6, [2, 5, 4]).String("mode", "reflect").Ints("pads", 0, 2, 1, 0, 3, 2));
         yield return Register(new SingleNodeModel("Pad", 6, [2, 5, 4]).String("mode", "edge").Ints("pads", 1, 0, 1, 2, 2, 0));
+        // PyTorch's export writes a Pad of zeros before every AvgPool2d: the identity (Zero_pads_are_the_identity).
+        yield return Register(new SingleNodeModel("Pad", 11, [2, 3, 4, 5], Longs("pads", 0, 0, 0, 0, 0, 0, 0, 0)), "zero pads");
+    }
+
+    [Fact]
+    public void Zero_pads_are_the_identity_and_any_other_pad_a_pad()
+    {
+        OpSpec Mapped(long[] pads) =>
+            PcGraphBuilder.Build(new SingleNodeModel("Pad", 11, [2, 3, 4, 5], Longs("pads", pads)).Build(), "pad.onnx")
+                .Vertices.Single(v => v.Kind == VertexKind.Computed).Op;
+        Assert.IsType<IdentitySpec>(Mapped([0, 0, 0, 0, 0, 0, 0, 0]));
+        Assert.IsType<ZilOnnx.Converter.Ops.PadSpec>(Mapped([0, 0, 0, 1, 0, 0, 0, 0]));
+        Assert.IsType<ZilOnnx.Converter.Ops.PadSpec>(Mapped([0, 0, 0, -1, 0, 0, 0, 0]));
     }
 
     public static IEnumerable<object[]> LayoutCases()
