@@ -5,7 +5,7 @@ Run:  /usr/bin/python3 bench/summarize.py [RESULTS_DIR]      (default bench/resu
 
 Reads RESULTS_DIR/<model>.json (`zilonnx bench --json`), RESULTS_DIR/<model>.error.txt (a model whose bench failed:
 its error), RESULTS_DIR/pytorch*.json (bench/pytorch_step.py) and RESULTS_DIR/alternating*.json
-(bench/alternate_pytorch.py). The models are grouped by batch size, a group of tables each; a PyTorch file counts
+(bench/alternate_pytorch.py), and RESULTS_DIR/verify-beside/<model>.json where present (`--verify-beside`). The models are grouped by batch size, a group of tables each; a PyTorch file counts
 for the group of its batch size. Standard library only.
 """
 import json
@@ -209,6 +209,31 @@ def summarize(results, pytorch, alternating):
     print(targets(results, pytorch, alternating))
 
 
+def beside_table(results, beside):
+    """Each model's verified step one after the other (the main run) and side by side (`--verify-beside`)."""
+    lines = ["| model | batch | bp ms | zil+verify ms (/ bp), one after the other | side by side: bp ms | zil+verify ms (/ bp) "
+             "| step memory / bp: one after the other | side by side |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for model, b in beside.items():
+        one, side = results[model]["rules"], b["rules"]
+        lines.append(f"| {model} | {b['batch_size']} | {ms(one['bp']['median_ms'])} | {ms(one['zil+verify']['median_ms'])} "
+                     f"({one['zil+verify']['ratio_to_bp']:.2f}) | {ms(side['bp']['median_ms'])} | {ms(side['zil+verify']['median_ms'])} "
+                     f"({side['zil+verify']['ratio_to_bp']:.2f}) | {one['zil+verify']['memory_ratio_to_bp']:.2f} "
+                     f"| {side['zil+verify']['memory_ratio_to_bp']:.2f} |")
+    return "\n".join(lines)
+
+
+def load_beside(folder, results):
+    """RESULTS_DIR/verify-beside/<model>.json (`zilonnx bench --rules bp,zil+verify --verify-beside --json`) of the models
+    whose main run timed zil+verify too."""
+    beside = {}
+    for model in MODELS:
+        path = os.path.join(folder, "verify-beside", model + ".json")
+        if os.path.exists(path) and "zil+verify" in results.get(model, {}).get("rules", {}):
+            with open(path) as f:
+                beside[model] = json.load(f)
+    return beside
+
+
 def main():
     folder = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
     results, failures, pytorch, alternating = load(folder)
@@ -220,6 +245,15 @@ def main():
             print()
         group = {m: r for m, r in results.items() if r["batch_size"] == batch_size}
         summarize(group, for_batch(pytorch, batch_size), for_batch(alternating, batch_size))
+    beside = load_beside(folder, results)
+    if beside:
+        print()
+        print("The verified step one after the other (the runs above) and side by side (`--verify-beside`, verify-beside/MODEL.json):")
+        print()
+        print(beside_table(results, beside))
+        largest = max(b["rules"]["zil+verify"].get("max_divergence", float("nan")) for b in beside.values())
+        print()
+        print(f"Largest divergence of a side-by-side step from backprop's: {largest:g}.")
     if failures:
         print()
         print("Models whose bench failed (the first error line):")
