@@ -42,7 +42,8 @@ public sealed class ParameterDivergenceTests
     public void A_nan_where_backprops_update_is_otherwise_zero_is_still_nan(bool overwriteBackprop)
     {
         // The relative divergence divides by max|bp|; with a NaN there the "bp is zero" branch must not answer 0.
-        var divergence = ParameterDivergence.Compare(Updates(("w", [0.0, 0.0])), Updates(("w", [0.0, double.NaN])), overwriteBackprop).Single();
+        var divergence = ParameterDivergence.Compare(Updates(("w", [0.0, 0.0])), Updates(("w", [0.0, double.NaN])), overwriteBackprop)
+            .Single();
         Assert.True(double.IsNaN(divergence.MaxRel), divergence.ToString());
     }
 
