@@ -18,18 +18,19 @@ public sealed class ClipClosedForm : ClosedForm<ClipSpec>
     protected override Tensor?[] Products(ClipSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
         IReadOnlyList<bool> wanted)
     {
-        string[] conditions = [.. Bound(">=", spec.Min), .. Bound("<=", spec.Max)];
-        string passes = conditions.Length == 1 ? conditions[0] : $"{conditions[0]}.logical_and_({conditions[1]})";
+        var conditions = new List<string>();
+        if (spec.Min is { } min) conditions.Add($"(x >= {Literal(min)})");
+        if (spec.Max is { } max) conditions.Add($"(x <= {Literal(max)})");
+        string passes = conditions.Count == 1 ? conditions[0] : $"{conditions[0]}.logical_and_({conditions[1]})";
         var product = ScriptedOperation.Run("grad: Tensor, x: Tensor", [$"return torch.where({passes}, grad, 0.0)"], error, inputs[0]!)[0];
         return [product];
     }
 
-    /// <summary>The comparison of x with a bound, written as a float literal that reads back as the same double.</summary>
-    private static string[] Bound(string comparison, double? bound)
+    /// <summary>A bound as a TorchScript float literal that reads back as the same double.</summary>
+    private static string Literal(double bound)
     {
-        if (bound is not { } value) return [];
-        string literal = value.ToString("R", CultureInfo.InvariantCulture);
-        return [$"(x {comparison} {literal}{(literal.Any(c => c is '.' or 'E') ? "" : ".0")})"];
+        string literal = bound.ToString("R", CultureInfo.InvariantCulture);
+        return literal.Any(c => c is '.' or 'E') ? literal : literal + ".0";
     }
 
     private static bool Finite(double? bound) => bound is not { } value || double.IsFinite(value);

@@ -45,7 +45,6 @@ public sealed class GlobalAveragePoolClosedForm : ClosedForm<GlobalAveragePoolSp
         IReadOnlyList<bool> wanted)
     {
         long[] shape = inputs[0]!.Sizes();
-        int[] spatial = [.. Enumerable.Range(2, shape.Length - 2)];
-        return [ReduceMeanClosedForm.Product(error, shape, spatial, [shape[0], shape[1], .. spatial.Select(_ => 1L)])];
+        return [ReduceMeanClosedForm.Product(error, shape, Enumerable.Range(2, shape.Length - 2), output.Sizes())];
     }
 }

@@ -10,8 +10,8 @@ namespace ZilOnnx.Trainer.Rules;
 /// threads, so the step costs F + max(S, B) on half the threads instead of F + S + B on all of them. It pays where most
 /// operations are too small to keep all the threads busy (two threads ran DenseNet-121's bp step 1.38 times as fast as
 /// one, ResNet-18's 1.8 times) and the step is long; on short steps it costs more, since the OpenMP thread that the
-/// forward pass leaves idle spins for a while on the core the witness needs (bench/README.md has both: the GRU 1.25
-/// times bp's step against 1.58, ResNet-18 1.95 against 1.72). So it is asked for, not taken by default.
+/// forward pass leaves idle spins for a while on the core the witness needs (bench/README.md, "The verified step side by
+/// side", measures both per model). So it is asked for, not taken by default.
 /// <para>
 /// Libtorch's results can depend on how many threads compute them (a reduction split in two rounds differently), so both
 /// sides always take the same count, and a verified step's numbers are those of its rules run alone with that count:
