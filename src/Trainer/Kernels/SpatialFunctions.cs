@@ -41,6 +41,7 @@ internal static class SpatialFunctions
         {
             1 => nn.functional.max_pool2d(x.unsqueeze(2), [1, .. kernel], [1, .. strides], [0, .. padding ?? [0]], [1, .. dilations],
                 ceilMode).squeeze(2),
+            2 when GatheredMaxPool.Applies(x) => GatheredMaxPool.Pool(x, kernel, strides, padding ?? [0, 0], dilations, ceilMode).Values,
             2 => nn.functional.max_pool2d(x, kernel, strides, padding ?? [0, 0], dilations, ceilMode),
             3 => nn.functional.max_pool3d(x, kernel, strides, padding ?? [0, 0, 0], dilations, ceilMode),
             var rank => throw new KernelException($"{rank}-D max pooling has no kernel"),

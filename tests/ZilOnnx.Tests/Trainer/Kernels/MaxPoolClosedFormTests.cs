@@ -48,6 +48,56 @@ public sealed class MaxPoolClosedFormTests
         ClosedFormCheck.AssertEqualsAutograd(new PoolKernel(), spec, [x], [true]);
     }
 
+    /// <summary>Kernel, stride, pad (both ends of both axes), dilation, ceil_mode, input size: windows torch pads itself.</summary>
+    public static IEnumerable<object[]> TorchWindows()
+    {
+        (long Kernel, long Stride, long Pad, long Dilation, bool Ceil, long Size)[] forms =
+        [
+            (2, 2, 0, 1, false, 12), (3, 2, 1, 1, false, 13), (3, 2, 0, 1, true, 14), (3, 3, 1, 1, true, 10), (3, 1, 1, 2, false, 9),
+        ];
+        foreach (var precision in new[] { Precision.Float64, Precision.Float32 })
+            foreach (var values in new[] { "ties", "nan" })
+                foreach (long channels in new[] { 7L, 17L })
+                    foreach (var (kernel, stride, pad, dilation, ceil, size) in forms)
+                        yield return [kernel, stride, pad, dilation, ceil, size, channels, values, precision];
+    }
+
+    /// <summary>
+    /// The kernel's max pooling on the CPU finds the maxima with libtorch's channels-last kernel and gathers them (see
+    /// GatheredMaxPool); it must be torch's own max pooling: the same values and, through autograd, the same gradient bit for
+    /// bit, on inputs full of ties (small integers: the first maximum of a window takes the error) or holding NaN and -inf
+    /// (a NaN is a window's maximum, the last one where several are); with 7 channels (pooled with the batch's planes joined)
+    /// and 17 (pooled as they are, the vectorized kernel's remainder loop running too).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TorchWindows))]
+    public void Max_pooling_on_the_cpu_is_torchs_max_pooling_bitwise(long kernel, long stride, long pad, long dilation, bool ceil,
+        long size, long channels, string values, Precision precision)
+    {
+        using var scope = NewDisposeScope();
+        var spec = new PoolSpec(PoolKind.Max, [kernel, kernel], [stride, stride], [dilation, dilation],
+            new SpatialPadding(AutoPad.NotSet, [pad, pad, pad, pad]), ceil, CountIncludePad: false);
+        manual_seed(7);
+        var x = values == "ties" ? randint(0, 3, [2, channels, size, size + 1]) : randn(2, channels, size, size + 1);
+        x = x.to(precision.ToScalarType());
+        if (values == "nan")
+        {
+            var cells = rand(x.shape);
+            x = x.masked_fill(cells < 0.1, double.NaN).masked_fill(cells > 0.9, double.NegativeInfinity);
+        }
+        var leaf = x.detach().requires_grad_(true);
+        var reference = x.detach().requires_grad_(true);
+        var pooled = new PoolKernel().Forward(spec, [leaf]);
+        var expected = nn.functional.max_pool2d(reference, [kernel, kernel], [stride, stride], [pad, pad], [dilation, dilation], ceil);
+        Assert.Equal(expected.shape, pooled.shape);
+        Assert.True(isnan(pooled).Equals(isnan(expected)), "NaN in other windows");
+        Assert.True(pooled.nan_to_num().Equals(expected.nan_to_num()), "other maxima");
+        var error = randn_like(expected);
+        var gradient = autograd.grad([pooled], [leaf], [error])[0];
+        var expectedGradient = autograd.grad([expected], [reference], [error])[0];
+        Assert.True(gradient.Equals(expectedGradient), $"gradients differ by {(gradient - expectedGradient).abs().max().ToDouble():E3}");
+    }
+
     [Fact]
     public void Average_pooling_and_other_ranks_stay_with_autograd()
     {
