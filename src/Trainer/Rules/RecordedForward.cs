@@ -53,7 +53,7 @@ public sealed class RecordedForward
             if (!v.ReachesOutput) continue;
             // A levelling copy only lines up Z-IL's schedule: here it is its source's tensor itself, with no operation and
             // no autograd node, so DenseNet-121's 3,210 copies cost the forward and backward passes nothing.
-            if (v.Kind == VertexKind.Levelling) { values[v] = values[PcGraph.SourceOf(v)]; continue; }
+            if (v.Kind == VertexKind.Levelling) { values[v] = values[PcGraph.CopiedFrom(v)]; continue; }
             var inputs = model.Inputs(v, u => values[u], view => model.ApplyView(view, roots[view.Root.Name]));
             if (keeping?.Invoke(v) is { } closedForm)
             {

@@ -89,7 +89,7 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
             else if (v.Kind == VertexKind.Levelling)
             {
                 // A levelling copy is its source's tensor itself (see Sweep): no operation, no handle of its own.
-                if (!values.TryGetValue(PcGraph.SourceOf(v), out var source)) continue;
+                if (!values.TryGetValue(PcGraph.CopiedFrom(v), out var source)) continue;
                 values[v] = source;
                 observer?.OnFeedForwardValue(v, source);
             }
@@ -126,10 +126,10 @@ public sealed class Zil(IScheduleObserver? observer = null) : ILearningRule
     {
         var errors = new ErrorSums(graph, outputError);
         var profile = ProfileOfZil();
-        foreach (var (depth, level) in ScheduleLevels.Of(graph))
+        foreach (var (depth, level, copies) in ScheduleLevels.Of(graph))
         {
             if (observer != null)
-                foreach (var copy in level.Where(ScheduleLevels.IsCopy))
+                foreach (var copy in copies)
                     errors.ObservePartial(PcGraph.SourceOf(copy), sum => observer.OnScheduledError(copy, depth, sum));
             var batch = new AutogradBatch();
             foreach (var v in level)
