@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Trainer.Kernels;
 
 /// <summary>
-/// The product of Clip (<see cref="ClipKernel"/>, torch.clamp; MobileNetV2's ReLU6 exports as Clip 0..6) as clamp's
-/// backward writes it: the error where min &lt;= x &lt;= max, bounds included, and 0 elsewhere (also where min &gt; max,
-/// which no x satisfies), selected by where() in one TorchScript call, so bitwise autograd's product without the tape's
-/// second clamp and autograd call. A Clip without bounds (a view) and non-finite bounds stay on a tape.
+/// The product of Clip (<see cref="ClipKernel"/>) in one TorchScript call of the operator autograd's node runs: for ReLU6
+/// (Clip 0..6, MobileNetV2's activation) relu6's, hardtanh_backward (the error where 0 &lt; x &lt; 6); for any other
+/// finite bounds clamp's, which selects the error where min &lt;= x &lt;= max, bounds included, and 0 elsewhere (also where
+/// min &gt; max, which no x satisfies) by where(). A Clip without bounds (a view) and non-finite bounds stay on a tape.
 /// </summary>
 public sealed class ClipClosedForm : ClosedForm<ClipSpec>
 {
@@ -18,6 +18,9 @@ public sealed class ClipClosedForm : ClosedForm<ClipSpec>
     protected override Tensor?[] Products(ClipSpec spec, IReadOnlyList<Tensor?> inputs, Tensor output, Tensor error,
         IReadOnlyList<bool> wanted)
     {
+        if (ClipKernel.IsRelu6(spec))
+            return [ScriptedOperation.Run("grad: Tensor, x: Tensor", ["return torch.hardtanh_backward(grad, x, 0.0, 6.0)"], error,
+                inputs[0]!)[0]];
         var conditions = new List<string>();
         if (spec.Min is { } min) conditions.Add($"(x >= {Literal(min)})");
         if (spec.Max is { } max) conditions.Add($"(x <= {Literal(max)})");

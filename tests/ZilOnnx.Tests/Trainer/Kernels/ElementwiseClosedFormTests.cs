@@ -72,10 +72,36 @@ public sealed class ElementwiseClosedFormTests
     {
         using var scope = NewDisposeScope();
         var x = ClosedFormCheck.Input([3, 4, 5], precision, seed, transposed: seed % 2 == 0).Times(4);
-        // Values on the bounds (clamp passes the error there), and NaN (no comparison holds: no error passes).
+        // Values on the bounds (clamp passes the error there, ReLU6 none), and NaN.
         x = x.masked_fill(x.abs().lt(0.5), 0).masked_fill(x.gt(3.5), 6).masked_fill(x.lt(-3.8), double.NaN);
-        foreach (var spec in new ClipSpec[] { new(0, 6), new(0, null), new(null, 6), new(-0.1, 0.7), new(1, -1), new(-1e20, 1e20) })
+        foreach (var spec in new ClipSpec[]
+                 {
+                     new(0, 6), new(0, null), new(null, 6), new(-0.1, 0.7), new(1, -1), new(-1e20, 1e20), new(0, 6.5),
+                 })
             ClosedFormCheck.AssertBitwiseAutograd(new ClipKernel(), spec, [x], [true]);
+    }
+
+    /// <summary>
+    /// Clip's values are clamp's, NaN included. Its gradient is clamp's, 1 from min to max with the bounds, except for ReLU6
+    /// (0..6), whose gradient is PyTorch's ReLU6's (hardtanh's): 0 on the bounds. Crossed bounds pass none.
+    /// </summary>
+    [Theory]
+    [InlineData(0.0, 6.0, false)]
+    [InlineData(0.0, 6.5, true)]
+    [InlineData(0.0, null, true)]
+    [InlineData(null, 6.0, true)]
+    [InlineData(1.0, -1.0, true)]
+    public void Clip_has_clamps_values_and_passes_the_gradient_on_its_bounds_except_as_relu6(double? min, double? max, bool boundsPass)
+    {
+        using var scope = NewDisposeScope();
+        double[] values = [-1.0, 0.0, 0.5, 6.0, 6.5, 7.0];
+        var x = cat([tensor(values), tensor(new[] { double.NaN })]).requires_grad_(true);
+        var clipped = new ClipKernel().Forward(new ClipSpec(min, max), [x]);
+        Assert.True(clipped.nan_to_num(-99).Equals(x.detach().Clamp(min, max).nan_to_num(-99)));
+        var gradient = autograd.grad([clipped], [x], [ones_like(clipped)])[0].data<double>().ToArray();
+        double lo = min ?? double.NegativeInfinity, hi = max ?? double.PositiveInfinity;
+        double[] expected = [.. values.Select(v => (boundsPass ? v >= lo && v <= hi : v > lo && v < hi) ? 1.0 : 0.0)];
+        Assert.Equal(expected, gradient[..values.Length]);
     }
 
     /// <summary>What stays on a tape: the opset-6 broadcast, Softmax over flattened axes, the other reductions, the no-op mean.</summary>
