@@ -7,14 +7,15 @@ namespace ZilOnnx.Trainer.Kernels;
 /// <summary>
 /// 2-D max pooling on the CPU, found by one kernel and differentiated through another. libtorch's CPU kernel for a
 /// channels-first input compares one cell at a time, and on random data every comparison is a branch it cannot predict:
-/// SqueezeNet's first pooling took 2.1 ms forward where ReLU over the same input takes 0.03 ms. Its channels-last kernel
+/// SqueezeNet's first pooling took 2.1 ms forward where a ReLU over as many cells takes 0.05 ms. Its channels-last kernel
 /// compares a vector of channels at once, with the same rule (a cell replaces the window's maximum if greater, or NaN) and
 /// the same positions (h * W + w in the plane), but its backward converts the gradient to channels-last and back. So the
 /// positions come from the channels-last kernel under no_grad, and the values are gathered from the input at those
 /// positions: a copy, whose backward (gather's, a scatter_add into zeros) sends each error to its window's maximum as
 /// max_pool2d's backward does, in the same order where windows overlap. MaxPoolClosedFormTests hold values, positions and
-/// gradients equal to torch's max pooling bit for bit. Forward and backward together take a third to a sixth of the time
-/// (bench/README.md). Other devices pool with max_pool2d itself: there scatter_add adds with atomics, in no fixed order.
+/// gradients equal to torch's max pooling bit for bit. Forward and backward together take a fifth to a half of the time
+/// on all but the smallest of the bench's poolings (bench/README.md). Other devices pool with max_pool2d itself: there
+/// scatter_add adds with atomics, in no fixed order.
 /// </summary>
 internal static class GatheredMaxPool
 {

@@ -6,10 +6,10 @@ using static TorchSharp.torch;
 namespace ZilOnnx.Tests.Trainer.Kernels;
 
 /// <summary>
-/// 2-D MaxPool's written-out product (<see cref="MaxPoolClosedForm"/>, libtorch's max_pool2d_with_indices_backward from the
-/// positions its forward pass keeps) against autograd through <see cref="PoolKernel"/>, bit for bit and in autograd's
-/// layout, in float64 and float32, over the windows the bench's CNNs use, on inputs full of ties; and the poolings left to
-/// autograd.
+/// 2-D MaxPool's written-out product (<see cref="MaxPoolClosedForm"/>, on the CPU gather's scatter_add at the positions its
+/// forward pass keeps) against autograd through <see cref="PoolKernel"/>, bit for bit and in autograd's layout, in float64
+/// and float32, over the windows the bench's CNNs use, on inputs full of ties; the kernel's pooling against torch's own
+/// max_pool2d, values and gradients; and the poolings left to autograd.
 /// </summary>
 public sealed class MaxPoolClosedFormTests
 {
